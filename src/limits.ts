@@ -1,0 +1,99 @@
+/**
+ * Every resource cap in leakscope, in one place (Zeek's named limits, msgpack's maxStrLength).
+ * Each has a default, a one-line reason, and can be overridden per run (`--limit name=value`).
+ * Hitting a cap is never silent: the code that enforces it reports a `limit_reached` anomaly
+ * whose detail is the limit's name.
+ */
+export const DEFAULT_LIMITS = {
+  // capture reader
+  /** records larger than this are treated as damage (libpcap's own maximum is 256 KiB) */
+  maxRecordBytes: 256 * 1024,
+  /** pcapng blocks larger than this are treated as damage */
+  maxBlockBytes: 16 * 1024 * 1024,
+  /** bytes read from the file per chunk */
+  readChunkBytes: 1024 * 1024,
+
+  // decoding
+  /** nested VLAN tags / tunnel layers followed before giving up */
+  maxEncapsulationDepth: 8,
+  /** IPv6 extension headers followed per packet */
+  maxIpv6ExtensionHeaders: 16,
+  /** datagrams being reassembled from fragments at once */
+  maxFragmentDatagrams: 4096,
+  /** fragments held for one datagram */
+  maxFragmentsPerDatagram: 128,
+  /** bytes held in fragment buffers overall */
+  maxFragmentBytesTotal: 32 * 1024 * 1024,
+  /** seconds (capture time) a partial datagram is kept */
+  fragmentTimeoutSec: 60,
+
+  // flows and reassembly
+  /** live flows (TCP + UDP) tracked at once; the idlest is evicted beyond this */
+  maxFlows: 200_000,
+  /** seconds of capture time after which an idle TCP flow is closed */
+  tcpIdleTimeoutSec: 600,
+  /** seconds of capture time after which an idle UDP flow is closed */
+  udpIdleTimeoutSec: 120,
+  /** out-of-order bytes buffered per stream direction */
+  maxBufferedBytesPerStream: 1024 * 1024,
+  /** out-of-order bytes buffered across all streams */
+  maxBufferedBytesTotal: 64 * 1024 * 1024,
+  /** out-of-order segments held per stream direction */
+  maxBufferedSegmentsPerStream: 2048,
+
+  // application parsers
+  /** bytes of one TLS handshake message accepted (ClientHellos with big key shares fit) */
+  maxTlsHandshakeBytes: 64 * 1024,
+  /** TLS extensions parsed per hello */
+  maxTlsExtensions: 128,
+  /** certificate bytes parsed per chain */
+  maxCertificateBytes: 256 * 1024,
+  /** bytes of one HTTP request or response head */
+  maxHttpHeaderBytes: 64 * 1024,
+  /** header lines per HTTP message */
+  maxHttpHeaders: 256,
+  /** request body bytes kept for leak analysis (the rest is counted) */
+  maxHttpBodyBytes: 4 * 1024 * 1024,
+  /** requests parsed per connection */
+  maxHttpRequestsPerStream: 100_000,
+  /** bytes produced by decompressing one body or payload layer */
+  maxDecompressedBytes: 16 * 1024 * 1024,
+  /** DNS compression pointers followed per name */
+  maxDnsCompressionHops: 32,
+  /** resource records parsed per DNS message */
+  maxDnsRecords: 512,
+  /** QUIC connections whose Initial CRYPTO data is being joined */
+  maxQuicPendingConnections: 4096,
+  /** CRYPTO bytes joined per QUIC connection */
+  maxQuicCryptoBytes: 64 * 1024,
+
+  // payload peeling and leak detection
+  /** decode layers stacked (url → base64 → gzip → json …) */
+  maxPeelDepth: 8,
+  /** JSON nesting followed */
+  maxJsonDepth: 64,
+  /** string values inspected per payload */
+  maxValuesPerPayload: 20_000,
+  /** distinct leaked values kept per host and kind */
+  maxLeakValuesPerKind: 1_000,
+  /** evidence references kept per leaked value */
+  maxEvidencePerValue: 50,
+
+  // anomalies
+  /** anomaly records kept per capture (counts stay exact) */
+  maxAnomaliesKept: 10_000,
+} as const;
+
+export type LimitName = keyof typeof DEFAULT_LIMITS;
+export type Limits = { -readonly [K in LimitName]: number };
+
+/** Defaults merged with overrides; unknown names are a usage error. */
+export function resolveLimits(overrides: Partial<Record<string, number>> = {}): Limits {
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  for (const [name, value] of Object.entries(overrides)) {
+    if (!(name in DEFAULT_LIMITS)) throw new RangeError(`unknown limit "${name}"; known: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+    if (value === undefined || !Number.isFinite(value) || value < 0) throw new RangeError(`limit ${name} must be a non-negative number`);
+    limits[name as LimitName] = value;
+  }
+  return limits;
+}
