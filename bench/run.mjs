@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// `npm run bench`: writes a deterministic synthetic capture with the project's generator, then
+// times leakscope (reader alone, decoding to TCP/UDP, `info`, `events`, `analyze`) and, when
+// installed, tshark on the same file in the same run. Prints MB/s, packets/s, peak RSS and
+// the ratio to tshark — a ratio, because these machines are shared and noisy.
+//
+// usage: npm run bench -- [--size MB] [--file PCAP] [--only reader,decode,info,events,analyze] [--no-tshark] [--repeat N]
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const sizeMb = Number(opt('size', '400'));
+const only = new Set((opt('only', 'reader,decode,info,events,analyze')).split(','));
+const useTshark = !args.includes('--no-tshark') && spawnSync('tshark', ['--version']).status === 0;
+const repeat = Number(opt('repeat', '1'));
+
+let file = opt('file', null);
+if (!file) {
+  mkdirSync(path.join(root, 'bench/out'), { recursive: true });
+  file = path.join(root, `bench/out/bench-${sizeMb}mb.pcap`);
+  if (!existsSync(file)) {
+    process.stderr.write(`generating ${file} (${sizeMb} MB)…\n`);
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, [path.join(root, 'dist/src/synth/bench-capture.js'), file, String(sizeMb)], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+    process.stderr.write(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+}
+const bytes = statSync(file).size;
+
+/** Runs a command, polling its peak RSS (VmHWM) from /proc; returns seconds, peak MB, stdout length. */
+function measure(cmd, cmdArgs) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let peakKb = 0;
+    let out = 0;
+    let err = '';
+    const poll = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch {
+        /* exited */
+      }
+    }, 20);
+    child.stdout.on('data', (d) => (out += d.length));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (code !== 0 && code !== 3) reject(new Error(`${cmd} ${cmdArgs.join(' ')} exited ${code}: ${err.slice(0, 400)}`));
+      else resolve({ s, peakMb: peakKb / 1024, out });
+    });
+  });
+}
+
+async function best(cmd, cmdArgs) {
+  let b;
+  for (let i = 0; i < repeat; i++) {
+    const r = await measure(cmd, cmdArgs);
+    if (!b || r.s < b.s) b = r;
+  }
+  return b;
+}
+
+const cli = [path.join(root, 'bin/run.js')];
+const lib = (what) => [path.join(root, 'bench/lib-pass.mjs'), what, file];
+const tsharkFields = ['-r', file, '-T', 'fields', '-e', 'tls.handshake.extensions_server_name', '-e', 'http.host', '-e', 'http.request.uri', '-e', 'dns.qry.name',
+  '-Y', 'tls.handshake.type==1 || http.request || dns.flags.response==1'];
+
+const rows = [];
+let packets = 0;
+try {
+  packets = JSON.parse(spawnSync(process.execPath, [...cli, 'info', file, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout).packets;
+} catch {
+  packets = 0;
+}
+const tshark = useTshark ? await best('tshark', tsharkFields) : null;
+const tsharkCount = useTshark && only.has('info') ? await best('tshark', ['-r', file, '-q', '-z', 'io,stat,0']) : null;
+
+const jobs = [
+  ['reader', 'reader: iterate frames', () => best(process.execPath, lib('reader')), null],
+  ['decode', 'decode to TCP/UDP', () => best(process.execPath, lib('decode')), null],
+  ['info', 'leakscope info', () => best(process.execPath, [...cli, 'info', file, '--format', 'json']), tsharkCount],
+  ['events', 'leakscope events', () => best(process.execPath, [...cli, 'events', file, '--format', 'ndjson']), tshark],
+  ['analyze', 'leakscope analyze', () => best(process.execPath, [...cli, 'analyze', file, '--format', 'json']), tshark],
+];
+for (const [key, label, run, against] of jobs) {
+  if (!only.has(key)) continue;
+  const r = await run();
+  rows.push({ label, ...r, ratio: against ? against.s / r.s : null });
+}
+
+const mb = bytes / 1e6;
+console.log(`capture ${path.relative(root, file)}: ${mb.toFixed(0)} MB, ${packets} packets; node ${process.version}`);
+if (tshark) console.log(`tshark (fields sni/host/uri/dns): ${tshark.s.toFixed(2)} s, ${(mb / tshark.s).toFixed(0)} MB/s, peak RSS ${tshark.peakMb.toFixed(0)} MB`);
+if (tsharkCount) console.log(`tshark (count frames, io,stat): ${tsharkCount.s.toFixed(2)} s, ${(mb / tsharkCount.s).toFixed(0)} MB/s`);
+console.log('');
+console.log('what                      seconds      MB/s   Mpkt/s  peak RSS MB  × tshark');
+for (const r of rows) {
+  console.log(
+    `${r.label.padEnd(24)} ${r.s.toFixed(2).padStart(8)} ${(mb / r.s).toFixed(0).padStart(9)} ${(packets / r.s / 1e6).toFixed(2).padStart(8)} ${r.peakMb.toFixed(0).padStart(12)} ${r.ratio ? r.ratio.toFixed(1).padStart(9) : '        -'}`,
+  );
+}

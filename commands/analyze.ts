@@ -1,0 +1,124 @@
+import { Args, Flags } from '@oclif/core';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { LeakscopeCommand } from '../cli/base.js';
+import { analyzeCaptures, type AnalyzeResult } from '../src/engine/analyze.js';
+import type { HostRecord } from '../src/engine/hosts.js';
+import { loadSignatures } from '../cli/signatures.js';
+import { openGeoFromFlags } from '../cli/geo.js';
+import { parseIdentifierSpec, type Identifier } from '../src/leaks/detect.js';
+import { createWriter, type RecordWriter } from '../src/report/writers/index.js';
+import { HOST_COLUMNS, HOST_CSV_COLUMNS, hostCsvRows, type HostCsvRow } from '../src/report/host-columns.js';
+import { reportFooter, reportSummary } from '../src/report/footer.js';
+import { Progress } from '../src/report/progress.js';
+import { EXIT, UserError } from '../src/errors.js';
+
+export default class Analyze extends LeakscopeCommand {
+  static override summary = 'report per host what a capture sent to Xiaomi and Sensors Data, and where the servers are';
+  static override description =
+    'Reassembles TCP, reads TLS/QUIC server names, HTTP requests and DNS, matches them against the vendor signature packs, ' +
+    'peels url-encoding, base64, gzip and JSON off plaintext payloads to find personal data, and geolocates the servers. ' +
+    'Exit codes: 0 analysed; 1 leaks found and --fail-on-leak given; 2 bad usage or an input that is not a capture; 3 a capture was damaged (partial result).';
+  static override examples = [
+    '<%= config.bin %> analyze fixtures/captures/xiaomi_http.pcap',
+    '<%= config.bin %> analyze phone.pcap --format ndjson --identifier imei=864811045123671',
+    'tcpdump -i wlan0 -w - | <%= config.bin %> analyze - --fail-on-leak --format json',
+  ];
+  static override strict = false;
+  static override args = { capture: Args.string({ description: 'capture file(s), or - for standard input', required: true }) };
+  static override flags = {
+    'all-hosts': Flags.boolean({ summary: 'also list hosts no signature matched' }),
+    vendor: Flags.string({ summary: 'only hosts of this vendor (e.g. Xiaomi, "Sensors Data")' }),
+    'fail-on-leak': Flags.boolean({ summary: 'exit 1 when any personal data was found' }),
+    identifier: Flags.string({ multiple: true, summary: 'a device identifier to look for, kind=value (also found hashed or in other letter cases)' }),
+    'identifiers-file': Flags.string({ summary: 'a file of kind=value lines to look for' }),
+    redact: Flags.boolean({ summary: 'replace leaked values by salted hashes (shareable report)' }),
+    salt: Flags.string({ summary: 'salt for --redact (random when omitted; reuse it to compare reports)', dependsOn: ['redact'] }),
+    signatures: Flags.string({ multiple: true, summary: 'an extra signature pack (JSON, same schema as the bundled ones)' }),
+    'no-geo': Flags.boolean({ summary: 'do not geolocate servers' }),
+    'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb instead of the bundled DB-IP Lite' }),
+    'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb instead of the bundled ASN table' }),
+  };
+
+  async run(): Promise<AnalyzeResult> {
+    const { argv, flags } = await this.parse(Analyze);
+    const limits = this.limitsFrom(flags);
+    const identifiers = readIdentifiers(flags.identifier ?? [], flags['identifiers-file']);
+    const signatures = loadSignatures(flags.signatures ?? []);
+    const geo = openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
+    const files = argv as string[];
+    if (files.filter((f) => f === '-').length > 1) throw new UserError('standard input (-) can be read only once');
+
+    const progress = new Progress('reading', { quiet: flags.quiet });
+    const result = await analyzeCaptures(
+      files.map((name) => ({ name, source: name === '-' ? process.stdin : name })),
+      {
+        limits,
+        signatures,
+        geo,
+        identifiers,
+        allHosts: flags['all-hosts'],
+        vendor: flags.vendor,
+        redact: flags.redact ? { salt: flags.salt ?? randomBytes(16).toString('hex') } : undefined,
+        onProgress: (file, d, t) => progress.update(d, t, file),
+      },
+    );
+    progress.done();
+
+    const captures = result.header.captures;
+    for (const c of captures) {
+      if (c.status === 'error') process.stderr.write(`leakscope: ${c.message}\n`);
+      else if (c.damage) this.note(flags, `${c.file}: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}; everything before it is reported`);
+    }
+    if (captures.length === 1 && captures[0].status === 'error') throw new UserError(captures[0].message ?? 'not a capture');
+
+    this.print(result, this.outputFormat(flags));
+
+    const leaked = result.hosts.some((h) => h.leaks.length > 0);
+    if (captures.some((c) => c.status === 'error')) this.exit(EXIT.badInput);
+    if (flags['fail-on-leak'] && leaked) this.exit(EXIT.leaksFound);
+    if (captures.some((c) => c.status === 'partial')) this.exit(EXIT.partial);
+    return result;
+  }
+
+  private print(result: AnalyzeResult, format: ReturnType<LeakscopeCommand['outputFormat']>): void {
+    const sink = this.stdoutSink();
+    if (format === 'csv') {
+      const w = createWriter<HostCsvRow>('csv', sink, { columns: HOST_CSV_COLUMNS });
+      for (const h of result.hosts) for (const row of hostCsvRows(h)) w.write(row);
+      w.end();
+      return;
+    }
+    const writer: RecordWriter<HostRecord> = createWriter<HostRecord>(format, sink, {
+      columns: HOST_COLUMNS,
+      jsonEnvelope: (hosts) => ({ ...result.header, hosts }),
+      table: {
+        groupBy: (h) => (h.vendor ? `${h.vendor}${h.alert ? '' : ' (vendor infrastructure)'}` : 'No signature'),
+        emphasise: (h) => h.leaks.length > 0 && h.transport.includes('http'),
+        footer: () => [reportSummary(result), ...reportFooter(result)],
+      },
+    });
+    for (const h of result.hosts) writer.write(h);
+    writer.end();
+  }
+}
+
+function readIdentifiers(specs: string[], file: string | undefined): Identifier[] {
+  const lines = [...specs];
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UserError(`cannot read identifiers file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    for (const l of text.split(/\r?\n/)) if (l.trim() && !l.trim().startsWith('#')) lines.push(l.trim());
+  }
+  return lines.map((spec) => {
+    try {
+      return parseIdentifierSpec(spec);
+    } catch (err) {
+      throw new UserError(`bad identifier "${spec}": ${(err as Error).message}`, 2, ['use kind=value, e.g. --identifier imei=864811045123671']);
+    }
+  });
+}

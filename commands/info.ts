@@ -1,0 +1,37 @@
+import { Args } from '@oclif/core';
+import { LeakscopeCommand } from '../cli/base.js';
+import { captureInfo, type InfoRecord } from '../src/engine/info.js';
+import { createWriter } from '../src/report/writers/index.js';
+import { INFO_COLUMNS } from '../src/report/info-columns.js';
+import { Progress } from '../src/report/progress.js';
+
+export default class Info extends LeakscopeCommand {
+  static override summary = 'describe captures: format, link types, packets, bytes, time span, SHA-256, layers, anomalies';
+  static override description = 'Like capinfos. Reads pcap and pcapng (also gzip-compressed) from files or standard input (-). ' +
+    'Exits 2 when a file is not a capture, 3 when a capture is damaged (everything before the damage is still reported).';
+  static override examples = [
+    '<%= config.bin %> info fixtures/captures/xiaomi_http.pcap',
+    '<%= config.bin %> info phone.pcapng --format json',
+    'tcpdump -w - | <%= config.bin %> info -',
+  ];
+  static override strict = false;
+  static override args = { capture: Args.string({ description: 'capture file(s), or - for standard input', required: true }) };
+
+  async run(): Promise<InfoRecord[]> {
+    const { argv, flags } = await this.parse(Info);
+    const limits = this.limitsFrom(flags);
+    const writer = createWriter<InfoRecord>(this.outputFormat(flags), this.stdoutSink(), { columns: INFO_COLUMNS, jsonSingle: argv.length === 1 });
+    const records: InfoRecord[] = [];
+    const exit = await this.eachCapture(argv as string[], flags, async (source, name) => {
+      const progress = new Progress(name, { quiet: flags.quiet });
+      const rec = await captureInfo(source, { name, limits, onProgress: (d, t) => progress.update(d, t) });
+      progress.done();
+      writer.write(rec);
+      records.push(rec);
+      return rec;
+    });
+    writer.end();
+    if (exit) this.exit(exit);
+    return records;
+  }
+}

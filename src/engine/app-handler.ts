@@ -1,0 +1,382 @@
+/**
+ * Per-flow application dispatch: recognises the protocol of a TCP stream or UDP flow by its
+ * content (not its port), feeds the right parsers and turns what they find into observations.
+ * One instance per flow; the flow table calls it with reassembled, in-order bytes.
+ */
+import type { AnomalySink } from '../anomaly.js';
+import type { Limits } from '../limits.js';
+import { Dir, type FlowHandler, type FlowInfo } from '../flow/table.js';
+import { TlsStreamReader } from '../proto/tls-stream.js';
+import {
+  looksLikeTlsClientHello,
+  offeredVersions,
+  parseCertificateNames,
+  parseClientHello,
+  parseServerHello,
+  tlsVersionName,
+  type ClientHello,
+} from '../proto/tls.js';
+import { ja3, ja4 } from '../proto/ja4.js';
+import { looksLikeQuicInitial, type QuicInitialTracker } from '../proto/quic.js';
+import { HttpRequestParser, HttpResponseParser, looksLikeHttpRequest, type HttpRequest } from '../proto/http1.js';
+import { DnsTcpFramer, looksLikeDns, parseDnsMessage, type DnsMessage } from '../proto/dns.js';
+import { formatTimestamp } from '../capture/frame.js';
+import type { DnsObservation, HttpObservation, Observation, ObservationBase, TlsObservation } from './observations.js';
+
+/** What a stream turned out to carry. */
+export type AppProtocol = 'tls' | 'http' | 'dns' | 'quic' | 'unknown' | 'none';
+
+const HANDSHAKE_CLIENT_HELLO = 1;
+const HANDSHAKE_SERVER_HELLO = 2;
+const HANDSHAKE_CERTIFICATE = 11;
+
+/** Client bytes inspected for a recognisable protocol before a stream is given up as opaque. */
+const DETECTION_WINDOW_BYTES = 8 * 1024;
+
+/** mDNS and LLMNR are multicast name services, not the resolver traffic the report is about. */
+const MULTICAST_DNS_PORTS = new Set([5353, 5355]);
+const DNS_PORTS = new Set([53, 5353, 5355]);
+
+export interface FlowSummaryExtra {
+  protocol: AppProtocol;
+  /** bytes whose content could not be inspected (encrypted application data, unknown protocols) */
+  opaqueBytes: number;
+  opaqueReason: string | null;
+}
+
+/** Shared, per-capture state the handlers report into. */
+export interface ScanContext {
+  file: string;
+  limits: Limits;
+  anomalies: AnomalySink;
+  quic: QuicInitialTracker;
+  emit(obs: Observation, http?: HttpRequest): void;
+  flowClosed(flow: FlowInfo, extra: FlowSummaryExtra): void;
+}
+
+interface PendingDnsQuery {
+  frame: number;
+  tsSec: number;
+  tsNsec: number;
+  fromClient: boolean;
+  msg: DnsMessage;
+}
+
+export class AppHandler implements FlowHandler {
+  protocol: AppProtocol = 'none';
+  private clientBytesSeen = 0;
+  private plaintextBytes = 0;
+
+  private tls?: { client: TlsStreamReader; server: TlsStreamReader; sawServerHello: boolean; version: string | null };
+  private http?: { requests: HttpRequestParser; responses: HttpResponseParser; index: number; pendingFrames: number[] };
+  private dnsTcp?: { client: DnsTcpFramer; server: DnsTcpFramer };
+  private dnsPending?: Map<number, PendingDnsQuery>;
+
+  // the frame and time of the bytes being parsed right now (parsers call back synchronously)
+  private curFrame = 0;
+  private curSec = 0;
+  private curNsec = 0;
+  private curDir: Dir = Dir.ToServer;
+
+  constructor(private readonly flow: FlowInfo, private readonly ctx: ScanContext) {}
+
+  wants(dir: Dir): boolean {
+    switch (this.protocol) {
+      case 'none':
+        return true;
+      case 'tls':
+        // after the handshake goes encrypted there is nothing left to read
+        return !(dir === Dir.ToServer ? this.tls!.client.encrypted || this.tls!.client.failed : this.tls!.server.encrypted || this.tls!.server.failed);
+      case 'http':
+        return dir === Dir.ToServer ? !this.http!.requests.failed : true;
+      case 'dns':
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  onData(dir: Dir, bytes: Uint8Array, frame: number, tsSec: number, tsNsec: number): void {
+    this.curFrame = frame;
+    this.curSec = tsSec;
+    this.curNsec = tsNsec;
+    this.curDir = dir;
+    if (this.protocol === 'none') {
+      if (dir !== Dir.ToServer) return; // wait for the client to speak first
+      this.detectTcp(bytes);
+      if (this.protocol === 'none') return;
+    }
+    this.plaintextBytes += bytes.length;
+    switch (this.protocol) {
+      case 'tls':
+        (dir === Dir.ToServer ? this.tls!.client : this.tls!.server).push(bytes);
+        break;
+      case 'http':
+        if (dir === Dir.ToServer) this.http!.requests.push(bytes);
+        else this.http!.responses.push(bytes);
+        break;
+      case 'dns':
+        (dir === Dir.ToServer ? this.dnsTcp!.client : this.dnsTcp!.server).push(bytes);
+        break;
+      default:
+        this.plaintextBytes -= bytes.length;
+    }
+  }
+
+  onGap(dir: Dir, _missedBytes: number, _frame: number): void {
+    // A hole in a parsed stream: the parsers cannot resynchronise on arbitrary bytes, so the
+    // direction is given up (its later bytes are counted as opaque).
+    if (this.protocol === 'none' && dir === Dir.ToServer) this.protocol = 'unknown';
+  }
+
+  onDatagram(dir: Dir, bytes: Uint8Array, frame: number, tsSec: number, tsNsec: number): void {
+    this.curFrame = frame;
+    this.curSec = tsSec;
+    this.curNsec = tsNsec;
+    this.curDir = dir;
+    const len = bytes.length;
+    if (this.protocol === 'none' || this.protocol === 'unknown') {
+      if (this.isDnsPort() || looksLikeDns(bytes, 0, len)) this.protocol = 'dns';
+      else if (dir === Dir.ToServer && looksLikeQuicInitial(bytes, 0, len)) this.protocol = 'quic';
+      else {
+        this.protocol = 'unknown';
+        return;
+      }
+    }
+    if (this.protocol === 'dns') {
+      const msg = parseDnsMessage(bytes, 0, len, this.ctx.limits, this.ctx.anomalies);
+      if (msg) this.onDnsMessage(msg, 'udp');
+    } else if (this.protocol === 'quic' && dir === Dir.ToServer) {
+      const found = this.ctx.quic.onClientDatagram(bytes, 0, len);
+      if (found) {
+        const ch = found.clientHello;
+        this.ctx.emit({
+          type: 'quic',
+          ...this.base(Dir.ToServer),
+          sni: ch.serverNames[0] ?? null,
+          server_names: ch.serverNames,
+          version: found.version,
+          alpn: ch.alpn,
+          versions: offeredVersions(ch),
+          ja4: ja4(ch, 'q'),
+          ech: ch.ech,
+        });
+      }
+    }
+  }
+
+  onClose(flow: FlowInfo): void {
+    this.http?.requests.end();
+    this.http?.responses.end();
+    if (this.dnsPending) {
+      // queries that never got an answer are reported with rcode null, in the order sent
+      for (const q of this.dnsPending.values()) this.emitDns(q.msg, 'udp', q.frame, q.tsSec, q.tsNsec, q.fromClient, true);
+      this.dnsPending.clear();
+    }
+    const total = flow.payloadBytes[0] + flow.payloadBytes[1];
+    const opaque = Math.max(0, total - this.plaintextBytes);
+    let reason: string | null = null;
+    if (opaque > 0) {
+      reason =
+        this.protocol === 'tls' ? 'tls_encrypted' :
+        this.protocol === 'quic' ? 'quic_encrypted' :
+        this.protocol === 'unknown' || this.protocol === 'none' ? 'unrecognised_protocol' :
+        'not_parsed';
+    }
+    this.ctx.flowClosed(flow, { protocol: this.protocol, opaqueBytes: opaque, opaqueReason: reason });
+  }
+
+  // --- protocol detection -------------------------------------------------------------
+
+  private detectTcp(bytes: Uint8Array): void {
+    const len = bytes.length;
+    if (looksLikeTlsClientHello(bytes, 0, len)) this.startTls();
+    else if (looksLikeHttpRequest(bytes, 0, len)) this.startHttp();
+    else if (this.isDnsPort() && len >= 2) this.startDnsTcp();
+    else {
+      this.clientBytesSeen += len;
+      if (this.clientBytesSeen >= DETECTION_WINDOW_BYTES) this.protocol = 'unknown';
+    }
+  }
+
+  private isDnsPort(): boolean {
+    return DNS_PORTS.has(this.flow.serverPort) || DNS_PORTS.has(this.flow.clientPort);
+  }
+
+  private startTls(): void {
+    this.protocol = 'tls';
+    const { limits, anomalies } = this.ctx;
+    const state = {
+      client: new TlsStreamReader(limits, anomalies, (type, body) => this.onClientHandshake(type, body)),
+      server: new TlsStreamReader(limits, anomalies, (type, body) => this.onServerHandshake(type, body)),
+      sawServerHello: false,
+      version: null as string | null,
+    };
+    this.tls = state;
+  }
+
+  private startHttp(): void {
+    this.protocol = 'http';
+    const { limits, anomalies } = this.ctx;
+    const state = {
+      requests: new HttpRequestParser(limits, anomalies, (req) => this.onHttpRequest(req)),
+      responses: new HttpResponseParser(limits, anomalies, (res) => {
+        const requestFrame = state.pendingFrames.shift() ?? null;
+        this.ctx.emit({
+          type: 'http_response',
+          ...this.base(Dir.ToClient),
+          status: res.status,
+          reason: res.reason,
+          request_frame: requestFrame,
+          body_bytes: res.bodyWireBytes,
+        });
+      }),
+      index: 0,
+      pendingFrames: [] as number[],
+    };
+    this.http = state;
+  }
+
+  private startDnsTcp(): void {
+    this.protocol = 'dns';
+    const { limits, anomalies } = this.ctx;
+    this.dnsTcp = {
+      client: new DnsTcpFramer(limits, anomalies, (m) => this.onDnsMessage(m, 'tcp')),
+      server: new DnsTcpFramer(limits, anomalies, (m) => this.onDnsMessage(m, 'tcp')),
+    };
+  }
+
+  // --- observations -------------------------------------------------------------------
+
+  private base(dir: Dir): ObservationBase {
+    const f = this.flow;
+    const fromClient = dir === Dir.ToServer;
+    return {
+      file: this.ctx.file,
+      frame: this.curFrame,
+      ts: formatTimestamp(this.curSec, this.curNsec),
+      src: fromClient ? f.client : f.server,
+      sport: fromClient ? f.clientPort : f.serverPort,
+      dst: fromClient ? f.server : f.client,
+      dport: fromClient ? f.serverPort : f.clientPort,
+      stream: f.id,
+    };
+  }
+
+  private onClientHandshake(type: number, body: Uint8Array): void {
+    if (type !== HANDSHAKE_CLIENT_HELLO) return;
+    const ch = parseClientHello(body, 0, body.length, this.ctx.anomalies);
+    if (ch) this.ctx.emit(this.tlsObservation(ch));
+  }
+
+  private tlsObservation(ch: ClientHello): TlsObservation {
+    return {
+      type: 'tls',
+      ...this.base(Dir.ToServer),
+      sni: ch.serverNames[0] ?? null,
+      server_names: ch.serverNames,
+      alpn: ch.alpn,
+      versions: offeredVersions(ch),
+      ja4: ja4(ch, 't'),
+      ja3: ja3(ch).md5,
+      ech: ch.ech,
+    };
+  }
+
+  private onServerHandshake(type: number, body: Uint8Array): void {
+    const tls = this.tls!;
+    if (type === HANDSHAKE_SERVER_HELLO) {
+      const sh = parseServerHello(body, 0, body.length, this.ctx.anomalies);
+      if (!sh) return;
+      tls.sawServerHello = true;
+      tls.version = tlsVersionName(sh.version);
+      this.ctx.emit({
+        type: 'tls_server',
+        ...this.base(Dir.ToClient),
+        version: tls.version,
+        cipher_suite: sh.cipherSuite,
+        alpn: sh.alpn,
+        cert_names: [],
+      });
+    } else if (type === HANDSHAKE_CERTIFICATE) {
+      const names = parseCertificateNames(body, 0, body.length, this.ctx.anomalies);
+      if (names.length === 0) return;
+      this.ctx.emit({
+        type: 'tls_server',
+        ...this.base(Dir.ToClient),
+        version: tls.version ?? 'unknown',
+        cipher_suite: -1,
+        alpn: null,
+        cert_names: names,
+      });
+    }
+  }
+
+  private onHttpRequest(req: HttpRequest): void {
+    const http = this.http!;
+    http.responses.expectResponseTo(req.method);
+    http.pendingFrames.push(this.curFrame);
+    const obs: HttpObservation = {
+      type: 'http',
+      ...this.base(Dir.ToServer),
+      method: req.method,
+      host: req.host,
+      uri: req.uri,
+      version: req.version,
+      user_agent: req.userAgent,
+      content_type: req.contentType,
+      content_encoding: req.contentEncoding,
+      body_bytes: req.bodyWireBytes,
+      request_index: http.index++,
+    };
+    this.ctx.emit(obs, req);
+  }
+
+  private onDnsMessage(msg: DnsMessage, transport: 'udp' | 'tcp'): void {
+    const fromClient = this.curDir === Dir.ToServer;
+    if (MULTICAST_DNS_PORTS.has(this.flow.serverPort) || MULTICAST_DNS_PORTS.has(this.flow.clientPort)) return;
+    if (!msg.isResponse) {
+      if (msg.questions.length === 0) return;
+      this.dnsPending ??= new Map();
+      if (this.dnsPending.size >= this.ctx.limits.maxDnsRecords) return; // a query flood: keep the first ones
+      this.dnsPending.set(msg.id, { frame: this.curFrame, tsSec: this.curSec, tsNsec: this.curNsec, fromClient, msg });
+      return;
+    }
+    this.dnsPending?.delete(msg.id);
+    this.emitDns(msg, transport, this.curFrame, this.curSec, this.curNsec, fromClient, false);
+  }
+
+  private emitDns(msg: DnsMessage, transport: 'udp' | 'tcp', frame: number, sec: number, nsec: number, fromClient: boolean, unanswered: boolean): void {
+    const q = msg.questions[0];
+    const answers: string[] = [];
+    const cnames: string[] = [];
+    const svcb: string[] = [];
+    if (!unanswered) {
+      for (const rr of msg.answers) {
+        if (rr.type === 1 || rr.type === 28) answers.push(rr.data);
+        else if (rr.type === 5) cnames.push(rr.data);
+        else if (rr.type === 64 || rr.type === 65) svcb.push(rr.data);
+      }
+    }
+    const savedFrame = this.curFrame, savedSec = this.curSec, savedNsec = this.curNsec;
+    this.curFrame = frame;
+    this.curSec = sec;
+    this.curNsec = nsec;
+    const obs: DnsObservation = {
+      type: 'dns',
+      ...this.base(fromClient ? Dir.ToServer : Dir.ToClient),
+      transport,
+      id: msg.id,
+      qname: q ? q.name : '',
+      qtype: q ? q.typeName : '',
+      rcode: unanswered ? null : msg.rcodeName,
+      answers,
+      cnames,
+      svcb,
+    };
+    this.curFrame = savedFrame;
+    this.curSec = savedSec;
+    this.curNsec = savedNsec;
+    this.ctx.emit(obs);
+  }
+}

@@ -1,0 +1,323 @@
+/**
+ * Per-host aggregation: joins observations and closed flows of one or more captures into one
+ * record per remote host (server name, HTTP Host or DNS name; the address when there is no
+ * name), with the vendor signatures it matched and the personal data sent to it.
+ */
+import type { Limits } from '../limits.js';
+import type { FlowInfo } from '../flow/table.js';
+import type { HttpRequest } from '../proto/http1.js';
+import type { SignatureDb, SignatureHit } from '../signatures/db.js';
+import { findLeaksInHttpRequest, type Identifier, type LeakFinding } from '../leaks/detect.js';
+import { formatTimestamp } from '../capture/frame.js';
+import type { FlowSummaryExtra } from './app-handler.js';
+import type { Observation } from './observations.js';
+
+export interface LeakEvidence {
+  file: string;
+  sha256?: string;
+  frame: number;
+  stream: number;
+  /** how the value was reached: `uri query:data → base64 → json $.imei` */
+  chain: string;
+  /** for analyst-supplied identifiers: the form it was found in (plain, md5, upper, …) */
+  form?: string;
+}
+
+export interface HostLeak {
+  kind: string;
+  value: string;
+  count: number;
+  evidence: LeakEvidence[];
+}
+
+export interface HostServer {
+  ip: string;
+  country: string | null;
+  city: string | null;
+  asn: number | null;
+  org: string | null;
+  special?: string | null;
+}
+
+export interface HostRecord {
+  type: 'host';
+  host: string;
+  /** first matching vendor (the most specific signature) */
+  vendor: string | null;
+  category: string | null;
+  signature: string | null;
+  /** every vendor and signature that matched (a host can be both Xiaomi and Sensors Data) */
+  vendors: string[];
+  signatures: string[];
+  /** whether any matching signature is an alerting one (broad vendor suffixes only label) */
+  alert: boolean;
+  /** how the name was seen: sni, quic, http, dns, cert, address */
+  seen_as: string[];
+  transport: string[];
+  flows: number;
+  bytes_out: number;
+  bytes_in: number;
+  /** application bytes leakscope could not look into, and why */
+  opaque_bytes: number;
+  opaque_reasons: string[];
+  first_seen: string | null;
+  last_seen: string | null;
+  servers: HostServer[];
+  leaks: HostLeak[];
+  captures: string[];
+}
+
+interface HostState {
+  name: string;
+  hits: Map<string, SignatureHit>;
+  seenAs: Set<string>;
+  transport: Set<string>;
+  flows: number;
+  bytesOut: number;
+  bytesIn: number;
+  opaque: number;
+  opaqueReasons: Set<string>;
+  first: { sec: number; nsec: number } | null;
+  last: { sec: number; nsec: number } | null;
+  servers: Set<string>;
+  leaks: Map<string, HostLeak>;
+  captures: Set<string>;
+}
+
+interface FlowState {
+  host: string | null;
+  transport: string | null;
+}
+
+export interface HostAggregatorOptions {
+  signatures: SignatureDb;
+  limits: Limits;
+  identifiers?: Identifier[];
+}
+
+/** Strips a port and a trailing dot from a Host header or name, lowercases it. */
+export function normaliseHost(h: string): string {
+  let s = h.trim().toLowerCase();
+  if (s.startsWith('[')) {
+    const end = s.indexOf(']');
+    return end > 0 ? s.slice(1, end) : s;
+  }
+  const colon = s.indexOf(':');
+  if (colon >= 0 && s.indexOf(':', colon + 1) < 0) s = s.slice(0, colon);
+  if (s.endsWith('.')) s = s.slice(0, -1);
+  return s;
+}
+
+/** Code-unit order: the same on every machine and locale (byte-identical output). */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function tsBefore(a: { sec: number; nsec: number }, b: { sec: number; nsec: number }): boolean {
+  return a.sec < b.sec || (a.sec === b.sec && a.nsec < b.nsec);
+}
+
+export class HostAggregator {
+  private readonly hosts = new Map<string, HostState>();
+  /** per capture: `tcp:3` → what the flow's observations said */
+  private flows = new Map<string, FlowState>();
+  /** address → names it was given in DNS answers (latest first) */
+  private readonly addressNames = new Map<string, string>();
+  private file = '';
+  private sha256: string | undefined;
+
+  constructor(private readonly opts: HostAggregatorOptions) {}
+
+  /** Starts a new capture: flow ids restart, names learnt from DNS carry over. */
+  beginCapture(file: string): void {
+    this.file = file;
+    this.sha256 = undefined;
+    this.flows = new Map();
+  }
+
+  /** The capture's hash is known only at its end; evidence recorded for it gets it then. */
+  endCapture(sha256: string): void {
+    this.sha256 = sha256;
+    for (const h of this.hosts.values()) {
+      for (const leak of h.leaks.values()) for (const ev of leak.evidence) if (ev.file === this.file && !ev.sha256) ev.sha256 = sha256;
+    }
+  }
+
+  private host(name: string): HostState {
+    let h = this.hosts.get(name);
+    if (!h) {
+      h = {
+        name,
+        hits: new Map(),
+        seenAs: new Set(),
+        transport: new Set(),
+        flows: 0,
+        bytesOut: 0,
+        bytesIn: 0,
+        opaque: 0,
+        opaqueReasons: new Set(),
+        first: null,
+        last: null,
+        servers: new Set(),
+        leaks: new Map(),
+        captures: new Set(),
+      };
+      for (const hit of this.opts.signatures.matchHost(name)) h.hits.set(hit.signature.id, hit);
+      this.hosts.set(name, h);
+    }
+    h.captures.add(this.file);
+    return h;
+  }
+
+  private flowState(key: string): FlowState {
+    let f = this.flows.get(key);
+    if (!f) this.flows.set(key, (f = { host: null, transport: null }));
+    return f;
+  }
+
+  observe(obs: Observation, http?: HttpRequest): void {
+    switch (obs.type) {
+      case 'tls':
+      case 'quic': {
+        const f = this.flowState(`${obs.type === 'quic' ? 'udp' : 'tcp'}:${obs.stream}`);
+        f.transport ??= obs.type === 'quic' ? 'quic' : 'tls';
+        const names = obs.server_names.length ? obs.server_names : [];
+        for (const n of names) {
+          const h = this.host(normaliseHost(n));
+          h.seenAs.add(obs.type === 'quic' ? 'quic' : 'sni');
+          h.servers.add(obs.dst);
+        }
+        if (names.length && !f.host) f.host = normaliseHost(names[0]);
+        break;
+      }
+      case 'tls_server': {
+        const f = this.flowState(`tcp:${obs.stream}`);
+        if (obs.version && obs.version !== 'unknown') f.transport = `tls${obs.version}`;
+        for (const n of obs.cert_names) {
+          if (n.includes('*')) continue; // a wildcard names no particular host
+          const h = this.host(normaliseHost(n));
+          h.seenAs.add('cert');
+        }
+        break;
+      }
+      case 'http': {
+        const f = this.flowState(`tcp:${obs.stream}`);
+        f.transport = f.transport ?? 'http';
+        const name = obs.host ? normaliseHost(obs.host) : obs.dst;
+        f.host ??= name;
+        const h = this.host(name);
+        h.seenAs.add(obs.host ? 'http' : 'address');
+        h.servers.add(obs.dst);
+        if (http) this.inspectRequest(h, obs, http);
+        break;
+      }
+      case 'dns': {
+        if (!obs.qname) break;
+        const h = this.host(normaliseHost(obs.qname));
+        h.seenAs.add('dns');
+        h.transport.add('dns');
+        for (const a of obs.answers) this.addressNames.set(a, normaliseHost(obs.qname));
+        // CNAME targets are names of the same service (e.g. a vendor's GSLB) and match too
+        for (const c of obs.cnames) {
+          const target = this.host(normaliseHost(c));
+          target.seenAs.add('dns');
+        }
+        break;
+      }
+      case 'http_response':
+        break;
+    }
+  }
+
+  private inspectRequest(h: HostState, obs: Observation & { type: 'http' }, req: HttpRequest): void {
+    const like = { method: req.method, host: req.host, uri: req.uri, headers: req.headers, body: req.body, contentType: req.contentType };
+    for (const hit of this.opts.signatures.matchHttp(like)) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
+    const findings = findLeaksInHttpRequest(like, { limits: this.opts.limits, identifiers: this.opts.identifiers });
+    for (const f of findings) this.addLeak(h, f, obs.frame, obs.stream);
+  }
+
+  private addLeak(h: HostState, f: LeakFinding, frame: number, stream: number): void {
+    const key = `${f.kind}\u0000${f.value}`;
+    let leak = h.leaks.get(key);
+    if (!leak) {
+      if (h.leaks.size >= this.opts.limits.maxLeakValuesPerKind * 16) return;
+      h.leaks.set(key, (leak = { kind: f.kind, value: f.value, count: 0, evidence: [] }));
+    }
+    leak.count++;
+    if (leak.evidence.length < this.opts.limits.maxEvidencePerValue) {
+      const ev: LeakEvidence = { file: this.file, frame, stream, chain: f.chain };
+      if (this.sha256) ev.sha256 = this.sha256;
+      if (f.form && f.form !== 'plain') ev.form = f.form;
+      leak.evidence.push(ev);
+    }
+  }
+
+  flowClosed(flow: FlowInfo, extra: FlowSummaryExtra): void {
+    const f = this.flows.get(`${flow.proto}:${flow.id}`);
+    // DNS traffic is accounted to the names it asked about, not to the resolver
+    if (extra.protocol === 'dns') return;
+    let name = f?.host ?? null;
+    let seenAs: string | null = null;
+    if (!name) {
+      name = this.addressNames.get(flow.server) ?? null;
+      seenAs = name ? 'dns' : 'address';
+      name ??= flow.server;
+    }
+    // flows that carried nothing recognisable to an unnamed address are noise unless asked for
+    const h = this.host(name);
+    if (seenAs) h.seenAs.add(seenAs);
+    h.flows++;
+    h.bytesOut += flow.bytes[0];
+    h.bytesIn += flow.bytes[1];
+    h.servers.add(flow.server);
+    const transport = f?.transport ?? (extra.protocol === 'quic' ? 'quic' : extra.protocol === 'http' ? 'http' : extra.protocol === 'tls' ? 'tls' : null);
+    if (transport) h.transport.add(transport);
+    else h.transport.add(flow.proto);
+    if (extra.opaqueBytes > 0) {
+      h.opaque += extra.opaqueBytes;
+      if (extra.opaqueReason) h.opaqueReasons.add(extra.opaqueReason);
+    }
+    if (!h.first || tsBefore(flow.firstTs, h.first)) h.first = { ...flow.firstTs };
+    if (!h.last || tsBefore(h.last, flow.lastTs)) h.last = { ...flow.lastTs };
+  }
+
+  /**
+   * The host records, most specific vendor first, then by name. `allHosts` includes hosts no
+   * signature matched; `vendor` keeps only hosts of that vendor (case-insensitive).
+   */
+  records(opts: { allHosts?: boolean; vendor?: string; geo?: (ip: string) => HostServer } = {}): HostRecord[] {
+    const out: HostRecord[] = [];
+    for (const h of this.hosts.values()) {
+      const hits = [...h.hits.values()];
+      if (!opts.allHosts && hits.length === 0) continue;
+      const vendors = [...new Set(hits.map((x) => x.signature.vendor))];
+      if (opts.vendor && !vendors.some((v) => v.toLowerCase() === opts.vendor!.toLowerCase())) continue;
+      const primary = hits.find((x) => x.signature.alert) ?? hits[0];
+      const leaks = [...h.leaks.values()].sort((a, b) => compare(a.kind, b.kind) || compare(a.value, b.value));
+      out.push({
+        type: 'host',
+        host: h.name,
+        vendor: primary?.signature.vendor ?? null,
+        category: primary?.signature.category ?? null,
+        signature: primary?.signature.id ?? null,
+        vendors,
+        signatures: hits.map((x) => x.signature.id),
+        alert: hits.some((x) => x.signature.alert),
+        seen_as: [...h.seenAs].sort(),
+        transport: [...h.transport].sort(),
+        flows: h.flows,
+        bytes_out: h.bytesOut,
+        bytes_in: h.bytesIn,
+        opaque_bytes: h.opaque,
+        opaque_reasons: [...h.opaqueReasons].sort(),
+        first_seen: h.first ? formatTimestamp(h.first.sec, h.first.nsec) : null,
+        last_seen: h.last ? formatTimestamp(h.last.sec, h.last.nsec) : null,
+        servers: [...h.servers].sort().map((ip) => (opts.geo ? opts.geo(ip) : { ip, country: null, city: null, asn: null, org: null })),
+        leaks,
+        captures: [...h.captures].sort(),
+      });
+    }
+    const vendorRank = (r: HostRecord) => (r.vendor === null ? 2 : r.alert ? 0 : 1);
+    return out.sort((a, b) => vendorRank(a) - vendorRank(b) || compare(a.vendor ?? '', b.vendor ?? '') || compare(a.host, b.host));
+  }
+}

@@ -1,0 +1,60 @@
+/** `leakscope info`: what capinfos tells, plus per-layer and anomaly counts. */
+import { formatTimestamp } from '../capture/frame.js';
+import { scanCapture, type ScanOptions } from './scan.js';
+import { linkTypeName } from './linktypes.js';
+
+export interface InfoRecord {
+  file: string;
+  format: string;
+  byte_order: string;
+  compression: string | null;
+  version: string;
+  ts_precision: string;
+  linktypes: { interface: number; linktype: number; name: string; snaplen: number }[];
+  packets: number;
+  /** bytes captured (sum of captured lengths) */
+  bytes: number;
+  /** bytes the packets had on the wire */
+  wire_bytes: number;
+  file_bytes: number;
+  first_ts: string | null;
+  last_ts: string | null;
+  duration_s: number | null;
+  sha256: string;
+  layers: { ipv4: number; ipv6: number; tcp: number; udp: number; other: number; fragments: number; reassembled: number };
+  unknown_linktypes: Record<string, number>;
+  anomalies: Record<string, number>;
+  /** where reading stopped early, when the file is damaged */
+  damage: { offset: number; frame: number; expected: string } | null;
+}
+
+export async function captureInfo(source: string | NodeJS.ReadableStream, options: Pick<ScanOptions, 'name' | 'limits' | 'onProgress' | 'signal'> = {}): Promise<InfoRecord> {
+  const res = await scanCapture(source, { ...options, decodeOnly: true });
+  const { read, layers } = res;
+  const digits = read.header.tsPrecision === 'us' ? 6 : 9;
+  const ts = (t: { sec: number; nsec: number } | null) => (t ? formatTimestamp(t.sec, t.nsec, digits) : null);
+  const duration = read.firstTs && read.lastTs ? read.lastTs.sec - read.firstTs.sec + (read.lastTs.nsec - read.firstTs.nsec) / 1e9 : null;
+  const unknown: Record<string, number> = {};
+  for (const [lt, n] of [...layers.unknownLinkTypes.entries()].sort((a, b) => a[0] - b[0])) unknown[String(lt)] = n;
+  return {
+    file: res.name,
+    format: read.header.format,
+    byte_order: read.header.byteOrder,
+    compression: read.header.compression,
+    version: read.header.version,
+    ts_precision: read.header.tsPrecision,
+    linktypes: read.header.interfaces.map((i, n) => ({ interface: n, linktype: i.linkType, name: linkTypeName(i.linkType), snaplen: i.snaplen })),
+    packets: read.frames,
+    bytes: read.capturedBytes,
+    wire_bytes: read.wireBytes,
+    file_bytes: read.fileBytes,
+    first_ts: ts(read.firstTs),
+    last_ts: ts(read.lastTs),
+    duration_s: duration === null ? null : Math.round(duration * 1e6) / 1e6,
+    sha256: read.sha256,
+    layers: { ipv4: layers.ipv4, ipv6: layers.ipv6, tcp: layers.tcp, udp: layers.udp, other: layers.other, fragments: layers.fragments, reassembled: layers.reassembled },
+    unknown_linktypes: unknown,
+    anomalies: res.anomalies.countsObject(),
+    damage: read.damage ? { offset: read.damage.offset, frame: read.damage.frame, expected: read.damage.expected } : null,
+  };
+}

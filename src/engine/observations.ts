@@ -1,0 +1,103 @@
+/**
+ * Observation records: what `leakscope events` prints, one per line, and what the host report
+ * is built from. Field names are the command-line contract (DESIGN.md): snake_case, stable.
+ */
+
+/** Where and when an observation was made. `frame` is the 1-based frame that completed it. */
+export interface ObservationBase {
+  file: string;
+  frame: number;
+  ts: string;
+  src: string;
+  sport: number;
+  dst: string;
+  dport: number;
+  /** TCP stream / UDP flow id (0-based, in order of first packet, per protocol) */
+  stream: number;
+}
+
+export interface TlsObservation extends ObservationBase {
+  type: 'tls';
+  /** first server name; null when the ClientHello carries none */
+  sni: string | null;
+  /** every server name when there are several */
+  server_names: string[];
+  alpn: string[];
+  /** offered versions, best first, GREASE removed */
+  versions: string[];
+  ja4: string;
+  ja3: string;
+  ech: boolean;
+}
+
+/** Answer side of a TLS handshake: negotiated version, certificate names (TLS ≤ 1.2). */
+export interface TlsServerObservation extends ObservationBase {
+  type: 'tls_server';
+  version: string;
+  cipher_suite: number;
+  alpn: string | null;
+  cert_names: string[];
+}
+
+export interface QuicObservation extends ObservationBase {
+  type: 'quic';
+  sni: string | null;
+  server_names: string[];
+  version: string;
+  alpn: string[];
+  versions: string[];
+  ja4: string;
+  ech: boolean;
+}
+
+export interface HttpObservation extends ObservationBase {
+  type: 'http';
+  method: string;
+  /** Host header as sent (may carry a port); null when absent */
+  host: string | null;
+  uri: string;
+  version: string;
+  user_agent: string | null;
+  content_type: string | null;
+  content_encoding: string | null;
+  /** body bytes as they crossed the wire (after de-chunking, before decompression) */
+  body_bytes: number;
+  /** index of the request on its connection, 0-based */
+  request_index: number;
+}
+
+export interface HttpResponseObservation extends ObservationBase {
+  type: 'http_response';
+  status: number;
+  reason: string;
+  /** frame of the request this answers, when it was seen */
+  request_frame: number | null;
+  body_bytes: number;
+}
+
+export interface DnsObservation extends ObservationBase {
+  type: 'dns';
+  transport: 'udp' | 'tcp';
+  id: number;
+  qname: string;
+  qtype: string;
+  /** null for a query that got no response in the capture */
+  rcode: string | null;
+  /** A/AAAA addresses of the answer section */
+  answers: string[];
+  /** CNAME targets of the answer section, in order */
+  cnames: string[];
+  /** HTTPS/SVCB target names and hints, as text */
+  svcb: string[];
+}
+
+export type Observation =
+  | TlsObservation
+  | TlsServerObservation
+  | QuicObservation
+  | HttpObservation
+  | HttpResponseObservation
+  | DnsObservation;
+
+export type ObservationType = Observation['type'];
+export const OBSERVATION_TYPES: readonly ObservationType[] = ['tls', 'tls_server', 'quic', 'http', 'http_response', 'dns'];

@@ -1,0 +1,19 @@
+import type { AnalyzeResult } from '../engine/analyze.js';
+
+/** One line: how many hosts, vendors, leaks. */
+export function reportSummary(r: AnalyzeResult): string {
+  const vendorHosts = r.hosts.filter((h) => h.vendor !== null);
+  const leakHosts = r.hosts.filter((h) => h.leaks.length > 0);
+  const values = r.hosts.reduce((n, h) => n + h.leaks.length, 0);
+  const plaintext = leakHosts.filter((h) => h.transport.includes('http')).length;
+  const packets = r.header.captures.reduce((n, c) => n + c.packets, 0);
+  return `${r.header.captures.length} capture(s), ${packets} packets: ${vendorHosts.length} vendor host(s), ` +
+    `${leakHosts.length} with personal data (${values} distinct values, ${plaintext} host(s) in plaintext)`;
+}
+
+/** Data sources and the attribution their licences require (CC BY 4.0 for DB-IP). */
+export function reportFooter(r: AnalyzeResult): string[] {
+  const lines = [`signatures ${r.header.signatures.version}`];
+  for (const s of r.header.geo) lines.push(`${s.kind === 'asn' ? 'ASN' : 'geolocation'}: ${s.attribution}`);
+  return lines;
+}

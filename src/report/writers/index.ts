@@ -1,0 +1,40 @@
+import type { Column } from '../columns.js';
+import type { Sink } from '../sink.js';
+import { CsvWriter } from './csv.js';
+import { JsonWriter } from './json.js';
+import { NdjsonWriter } from './ndjson.js';
+import { TableWriter, type TableOptions } from './table.js';
+
+export const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface RecordWriter<R> {
+  write(record: R): void;
+  end(): void;
+}
+
+export interface WriterSpec<R> {
+  columns: readonly Column<R>[];
+  table?: TableOptions<R>;
+  /** JSON: print a lone record as an object rather than an array */
+  jsonSingle?: boolean;
+  /** JSON: wrap the records in a document (e.g. a header and the hosts) */
+  jsonEnvelope?: (records: R[]) => unknown;
+  /** CSV: expand a record into several rows (e.g. one per leak kind) */
+  csvRows?: (record: R) => R[];
+  /** CSV: columns when they differ from the table's */
+  csvColumns?: readonly Column<R>[];
+}
+
+export function createWriter<R>(format: Format, out: Sink, spec: WriterSpec<R>): RecordWriter<R> {
+  switch (format) {
+    case 'ndjson':
+      return new NdjsonWriter<R>(out);
+    case 'json':
+      return new JsonWriter<R>(out, { single: spec.jsonSingle, envelope: spec.jsonEnvelope });
+    case 'csv':
+      return new CsvWriter<R>(out, spec.csvColumns ?? spec.columns, spec.csvRows);
+    case 'table':
+      return new TableWriter<R>(out, spec.columns, spec.table);
+  }
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { escapeControl, truncate } from '../../../src/report/escape.js';
+import { csvField, CsvWriter } from '../../../src/report/writers/csv.js';
+import { createWriter } from '../../../src/report/writers/index.js';
+import { StringSink } from '../../../src/report/sink.js';
+import type { Column } from '../../../src/report/columns.js';
+
+interface Row { name: string; n: number; list: string[] }
+const COLS: Column<Row>[] = [
+  { key: 'name', header: 'Name', get: (r) => r.name },
+  { key: 'n', header: 'N', get: (r) => r.n },
+  { key: 'list', header: 'List', get: (r) => r.list },
+];
+
+describe('escapeControl', () => {
+  it.each([
+    ['plain.example.com', 'plain.example.com'],
+    ['evil\x1b[2J.com', 'evil\\x1b[2J.com'],
+    ['line\nbreak\r', 'line\\nbreak\\r'],
+    ['nul\x00del\x7f', 'nul\\x00del\\x7f'],
+    ['c1\u009bcsi', 'c1\\x9bcsi'],
+    ['bidi\u202eexe.txt', 'bidi\\u202eexe.txt'],
+    ['小米.中国', '小米.中国'],
+  ])('%j → %j', (input, want) => {
+    expect(escapeControl(input)).toBe(want);
+  });
+});
+
+describe('truncate', () => {
+  it('keeps short strings and cuts long ones with an ellipsis, by code point', () => {
+    expect(truncate('abc', 5)).toBe('abc');
+    expect(truncate('abcdef', 4)).toBe('abc…');
+    expect(truncate('小米小米小米', 3)).toBe('小米…');
+  });
+});
+
+describe('CSV (RFC 4180)', () => {
+  it('quotes fields with commas, quotes and line breaks, doubles quotes', () => {
+    expect(csvField('a')).toBe('a');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+  });
+  it('writes a header once and CRLF rows', () => {
+    const sink = new StringSink();
+    const w = new CsvWriter<Row>(sink, COLS);
+    w.write({ name: 'x,y', n: 1, list: ['a', 'b'] });
+    w.write({ name: 'z', n: 2, list: [] });
+    w.end();
+    expect(sink.text).toBe('name,n,list\r\n"x,y",1,"a, b"\r\nz,2,\r\n');
+  });
+  it('writes the header even with no rows', () => {
+    const sink = new StringSink();
+    const w = new CsvWriter<Row>(sink, COLS);
+    w.end();
+    expect(sink.text).toBe('name,n,list\r\n');
+  });
+});
+
+describe('format selection', () => {
+  const rows: Row[] = [{ name: 'a', n: 1, list: ['x'] }, { name: 'b\x1b[31m', n: 2, list: [] }];
+  it('ndjson: one JSON document per line, raw values kept', () => {
+    const sink = new StringSink();
+    const w = createWriter<Row>('ndjson', sink, { columns: COLS });
+    rows.forEach((r) => w.write(r));
+    w.end();
+    const lines = sink.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual(rows);
+  });
+  it('json: an array, or one object with jsonSingle', () => {
+    const many = new StringSink();
+    const w = createWriter<Row>('json', many, { columns: COLS });
+    rows.forEach((r) => w.write(r));
+    w.end();
+    expect(JSON.parse(many.text)).toEqual(rows);
+    const one = new StringSink();
+    const w1 = createWriter<Row>('json', one, { columns: COLS, jsonSingle: true });
+    w1.write(rows[0]);
+    w1.end();
+    expect(JSON.parse(one.text)).toEqual(rows[0]);
+  });
+  it('table: no colour codes when the sink is not a terminal, control characters escaped', () => {
+    const sink = new StringSink();
+    const w = createWriter<Row>('table', sink, { columns: COLS });
+    rows.forEach((r) => w.write(r));
+    w.end();
+    expect(sink.text).not.toContain('\x1b');
+    expect(sink.text).toContain('b\\x1b[31m');
+    expect(sink.text).toContain('Name');
+  });
+});
