@@ -1,0 +1,75 @@
+/**
+ * Client fingerprints of a ClientHello.
+ *
+ * JA4 (FoxIO, technical_details/JA4.md): `t13d1516h2_8daaf6152771_e5627efa2ab1` =
+ *   transport (t/q) · version (highest supported_versions, else legacy) · d (SNI) / i ·
+ *   two-digit cipher count · two-digit extension count · first+last char of the first ALPN
+ *   _ sha256(sorted cipher hex list)[0..12]
+ *   _ sha256(sorted extension hex list without SNI/ALPN "_" signature algorithms as sent)[0..12]
+ * GREASE is ignored everywhere; empty lists hash to "000000000000".
+ *
+ * JA3 (Salesforce): `version,ciphers,extensions,groups,point_formats` in decimal, '-'
+ * joined, GREASE removed, then MD5.
+ */
+import { createHash } from 'node:crypto';
+import { ExtensionType, isGrease, type ClientHello } from './tls.js';
+
+const JA4_VERSIONS = new Map<number, string>([
+  [0x0304, '13'], [0x0303, '12'], [0x0302, '11'], [0x0301, '10'], [0x0300, 's3'], [0x0002, 's2'],
+  [0xfeff, 'd1'], [0xfefd, 'd2'], [0xfefc, 'd3'],
+]);
+
+function hex4(v: number): string {
+  return v.toString(16).padStart(4, '0');
+}
+
+function twoDigits(n: number): string {
+  return n > 99 ? '99' : String(n).padStart(2, '0');
+}
+
+function hash12(s: string): string {
+  return createHash('sha256').update(s).digest('hex').slice(0, 12);
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** first and last character of the first ALPN value; its hex form if either is not alphanumeric */
+function alpnChars(ch: ClientHello): string {
+  const first = ch.alpn[0];
+  if (first === undefined || first.length === 0) return '00';
+  const a = first.charCodeAt(0), z = first.charCodeAt(first.length - 1);
+  if (isAlnum(a) && isAlnum(z)) return first[0]! + first[first.length - 1]!;
+  // ALPN strings are latin1 (one char per byte), so char codes are the bytes
+  const hexA = a.toString(16).padStart(2, '0'), hexZ = z.toString(16).padStart(2, '0');
+  return hexA[0]! + hexZ[1]!;
+}
+
+function ja4Version(ch: ClientHello): string {
+  let best = -1;
+  for (const v of ch.supportedVersions) if (!isGrease(v) && v > best && JA4_VERSIONS.has(v)) best = v;
+  if (best < 0) best = ch.legacyVersion;
+  return JA4_VERSIONS.get(best) ?? '00';
+}
+
+export function ja4(ch: ClientHello, transport: 't' | 'q'): string {
+  const ciphers = ch.cipherSuites.filter((c) => !isGrease(c));
+  const extensions = ch.extensions.filter((e) => !isGrease(e));
+  const sni = extensions.includes(ExtensionType.serverName) ? 'd' : 'i';
+  const a = `${transport}${ja4Version(ch)}${sni}${twoDigits(ciphers.length)}${twoDigits(extensions.length)}${alpnChars(ch)}`;
+
+  const cipherList = ciphers.map(hex4).sort().join(',');
+  const b = cipherList.length === 0 ? '000000000000' : hash12(cipherList);
+
+  const extList = extensions.filter((e) => e !== ExtensionType.serverName && e !== ExtensionType.alpn).map(hex4).sort().join(',');
+  const sigs = ch.signatureAlgorithms.filter((s) => !isGrease(s)).map(hex4).join(',');
+  const c = extList.length === 0 ? '000000000000' : hash12(sigs.length > 0 ? `${extList}_${sigs}` : extList);
+  return `${a}_${b}_${c}`;
+}
+
+export function ja3(ch: ClientHello): { text: string; md5: string } {
+  const list = (xs: number[]): string => xs.filter((x) => !isGrease(x)).join('-');
+  const text = `${ch.legacyVersion},${list(ch.cipherSuites)},${list(ch.extensions)},${list(ch.supportedGroups)},${ch.ecPointFormats.join('-')}`;
+  return { text, md5: createHash('md5').update(text).digest('hex') };
+}
