@@ -1,0 +1,164 @@
+/**
+ * Leak detection over one plaintext HTTP request: peels the query string, the headers and the
+ * body (peel.ts), classifies every key/value it reaches (kinds.ts), pulls search terms out of
+ * leaked URLs (search.ts) and looks for the analyst's own identifiers (identifiers.ts). Each
+ * finding keeps its decode chain, e.g. `body form:data_list → base64 → gzip → json $[0].properties.$url`.
+ */
+import type { AnomalySink } from '../anomaly.js';
+import type { Limits } from '../limits.js';
+import type { HttpRequestLike } from '../signatures/db.js';
+import { parseForm } from './codec.js';
+import { identifierForms, type Identifier, type IdentifierForm } from './identifiers.js';
+import { classify, classifyUserAgent, looksLikeUrl, normaliseKey, type Classified, type LeakKind } from './kinds.js';
+import { fieldChain, jsonPath, peel, type PeelLayer } from './peel.js';
+import { searchEngineParams, searchTermsInUrl } from './search.js';
+
+export type { LeakKind } from './kinds.js';
+export { LEAK_KINDS } from './kinds.js';
+export { parseIdentifierSpec, type Identifier } from './identifiers.js';
+
+export interface LeakFinding {
+  kind: LeakKind;
+  value: string;
+  chain: string;
+  /** the key or header the value was under (null for shape-only finds) */
+  key: string | null;
+  /** how an identifier was carried when not as is: 'md5', 'sha1', 'sha256', 'upper', 'lower', … */
+  form?: string;
+}
+
+/** Headers whose values are protocol plumbing, not data an app chose to send. */
+const PLUMBING_HEADERS = new Set([
+  'host', 'connection', 'content-length', 'content-type', 'content-encoding', 'transfer-encoding', 'accept', 'accept-encoding',
+  'accept-language', 'accept-charset', 'cache-control', 'pragma', 'expect', 'te', 'upgrade', 'origin', 'if-modified-since',
+  'if-none-match', 'range', 'keep-alive', 'proxy-connection', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest',
+  'sec-fetch-user', 'upgrade-insecure-requests', 'dnt', 'priority', 'sec-ch-ua', 'sec-ch-ua-mobile', 'sec-ch-ua-platform',
+]);
+
+class Collector {
+  readonly findings: LeakFinding[] = [];
+  private readonly seen = new Set<string>();
+  private readonly forms: IdentifierForm[];
+
+  constructor(
+    private readonly limits: Limits,
+    identifiers: Identifier[] | undefined,
+    /** search-engine parameters of the request's own host: its own search box is not a leak */
+    private readonly firstPartySearch: string[] | null,
+  ) {
+    this.forms = identifiers?.length ? identifierForms(identifiers) : [];
+  }
+
+  add(kind: LeakKind, value: string, chain: string, key: string | null, form?: string): void {
+    const id = `${kind}\u0000${value}\u0000${chain}\u0000${form ?? ''}`;
+    if (this.seen.has(id)) return;
+    this.seen.add(id);
+    const f: LeakFinding = { kind, value, chain, key };
+    if (form) f.form = form;
+    this.findings.push(f);
+  }
+
+  /** One key/value reached at `chain`. */
+  value(key: string | null, raw: string, chain: string, topLevelQuery = false): void {
+    let found: Classified[] = classify(key, raw);
+    if (topLevelQuery && this.firstPartySearch && key !== null) {
+      const k = key.toLowerCase();
+      if (this.firstPartySearch.includes(k)) found = found.filter((c) => c.kind !== 'search_query');
+    }
+    for (const c of found) this.add(c.kind, c.value, chain, key, c.form);
+    if (looksLikeUrl(raw)) for (const term of searchTermsInUrl(raw.trim(), this.limits.maxValuesPerPayload)) this.add('search_query', term, chain, key);
+    if (this.forms.length) this.identifiers(raw, chain, key);
+  }
+
+  private identifiers(raw: string, chain: string, key: string | null): void {
+    let lower: string | undefined;
+    for (const f of this.forms) {
+      const hay = f.caseInsensitive ? (lower ??= raw.toLowerCase()) : raw;
+      if (hay.includes(f.needle)) this.add(f.identifier.kind, f.identifier.value, chain, key, f.form);
+    }
+  }
+
+  layer(layer: PeelLayer, rootKey: string | null, topLevelQuery: boolean): void {
+    switch (layer.kind) {
+      case 'json':
+        this.json(layer.json, layer.chain, '$', null, 0);
+        break;
+      case 'form':
+        for (const [k, v] of layer.fields ?? []) this.value(k, v, fieldChain(layer.chain, k), topLevelQuery && layer.chain === 'uri query');
+        break;
+      case 'text':
+        if (layer.text !== undefined) this.value(rootKey, layer.text, layer.chain);
+        break;
+      case 'binary':
+        break;
+    }
+  }
+
+  private json(v: unknown, chain: string, path: string, key: string | null, level: number): void {
+    if (level > this.limits.maxJsonDepth) return;
+    if (typeof v === 'string') this.value(key, v, `${chain} ${path}`);
+    else if (typeof v === 'number' || typeof v === 'boolean') this.value(key, String(v), `${chain} ${path}`);
+    else if (Array.isArray(v)) {
+      // array elements are named by their array's key (`pages[0]` is a page)
+      for (let i = 0; i < v.length; i++) this.json(v[i], chain, `${path}[${i}]`, key, level + 1);
+    } else if (v !== null && typeof v === 'object') {
+      for (const k of Object.keys(v)) this.json((v as Record<string, unknown>)[k], chain, jsonPath(path, k), k, level + 1);
+    }
+  }
+}
+
+function header(req: HttpRequestLike, name: string): string | null {
+  for (const h of req.headers) if (h.name.toLowerCase() === name) return h.value;
+  return null;
+}
+
+function hostOnly(host: string | null): string | null {
+  if (!host) return null;
+  const h = host.trim().toLowerCase();
+  const colon = h.lastIndexOf(':');
+  return colon > 0 && !h.includes(']') && h.indexOf(':') === colon ? h.slice(0, colon) : h;
+}
+
+/**
+ * Personal data in one plaintext HTTP request: its query string, Referer, Cookie and custom
+ * headers, User-Agent and body, at any depth of encoding peel.ts undoes.
+ */
+export function findLeaksInHttpRequest(req: HttpRequestLike, opts: { limits: Limits; identifiers?: Identifier[]; ctx?: AnomalySink }): LeakFinding[] {
+  const { limits, ctx } = opts;
+  const host = hostOnly(req.host);
+  const c = new Collector(limits, opts.identifiers, host ? searchEngineParams(host) : null);
+
+  const q = req.uri.indexOf('?');
+  if (q >= 0 && q + 1 < req.uri.length) {
+    const hash = req.uri.indexOf('#', q);
+    const query = req.uri.slice(q + 1, hash < 0 ? undefined : hash);
+    for (const layer of peel(query, limits, ctx, { chain: 'uri query' })) c.layer(layer, null, true);
+  }
+
+  for (const h of req.headers) {
+    const name = h.name.toLowerCase();
+    if (PLUMBING_HEADERS.has(name)) continue;
+    const chain = `header ${h.name}`;
+    if (name === 'user-agent') {
+      for (const u of classifyUserAgent(h.value)) c.add(u.kind, u.value, chain, h.name);
+      continue;
+    }
+    if (name === 'referer') {
+      c.value('referrer', h.value, chain);
+      continue;
+    }
+    if (name === 'cookie') {
+      // `a=1; b=2` is a form with `; ` separators; each value is peeled like a form field
+      const fields = parseForm(h.value.split(/;\s*/).join('&'), limits.maxValuesPerPayload);
+      for (const [k, v] of fields ?? []) for (const layer of peel(v, limits, ctx, { chain: `${chain}:${k}` })) c.layer(layer, k, false);
+      continue;
+    }
+    for (const layer of peel(h.value, limits, ctx, { chain })) c.layer(layer, normaliseKey(h.name.replace(/^x-/i, '')), false);
+  }
+
+  if (req.body.byteLength > 0) {
+    const layers = peel(req.body, limits, ctx, { chain: 'body', contentType: req.contentType, contentEncoding: header(req, 'content-encoding') });
+    for (const layer of layers) c.layer(layer, null, false);
+  }
+  return c.findings;
+}

@@ -1,0 +1,231 @@
+/**
+ * Which leak a (key, value) pair is. The key's name gives the context and the value's shape
+ * confirms it, so ordinary numbers and hex strings under unrelated keys are not reported.
+ * Keys are compared normalised: lowercase, without the Sensors `$` and `$identity_` prefixes.
+ */
+
+export type LeakKind =
+  | 'url'
+  | 'search_query'
+  | 'page_title'
+  | 'imei'
+  | 'android_id'
+  | 'advertising_id'
+  | 'mac'
+  | 'email'
+  | 'phone'
+  | 'location'
+  | 'device_model'
+  | 'os_version'
+  | 'app'
+  | 'screen'
+  | 'incognito'
+  | 'account_id'
+  | 'device_id'
+  | 'referrer'
+  | 'manufacturer'
+  | 'app_version'
+  | 'browser';
+
+export const LEAK_KINDS: readonly LeakKind[] = [
+  'url', 'search_query', 'page_title', 'imei', 'android_id', 'advertising_id', 'mac', 'email', 'phone', 'location',
+  'device_model', 'os_version', 'app', 'screen', 'incognito', 'account_id', 'device_id', 'referrer', 'manufacturer',
+  'app_version', 'browser',
+];
+
+/** A classified value: `form` says how an identifier was carried when it is not plain (md5 …). */
+export interface Classified {
+  kind: LeakKind;
+  value: string;
+  form?: string;
+}
+
+const KEYS: [LeakKind, string[]][] = [
+  ['url', ['url', 'u', 'page_url', 'current_url', 'link', 'href', 'ref', 'pages', 'urls', 'history', 'visited_url', 'url_visited', 'page_link']],
+  ['referrer', ['referrer', 'referer', 'latest_referrer', 'first_referrer', 'ref_url']],
+  ['search_query', ['q', 'query', 'keyword', 'keywords', 'search_keyword', 'latest_search_keyword', 'first_search_keyword', 'wd', 'word', 'search_word', 'search_query', 'searchword', 'search_term', 'kw', 'search', 'searchkey']],
+  ['page_title', ['title', 'page_title']],
+  ['imei', ['imei', 'imei1', 'imei2', 'meid', 'device_imei']],
+  ['android_id', ['android_id', 'androidid', 'ai', 'ssaid']],
+  ['advertising_id', ['oaid', 'gaid', 'idfa', 'adid', 'advertising_id', 'advertisingid', 'aaid', 'ad_id', 'aa', 'od', 'google_ad_id']],
+  ['mac', ['mac', 'mac_address', 'macaddr', 'mac_addr', 'wifi_mac', 'bssid']],
+  ['email', ['email', 'e_mail', 'mail']],
+  ['phone', ['phone', 'mobile', 'tel', 'telephone', 'phone_number', 'phonenumber', 'msisdn', 'mobile_phone']],
+  ['location', ['latitude', 'longitude', 'lat', 'lng', 'lon', 'city', 'province', 'location', 'geo', 'gps']],
+  ['device_model', ['model', 'device_model', '_mod_', 'phone_model', 'model_code', 'm']],
+  ['os_version', ['os_version', 'osv', 'os', 'os_ver', 'android_version', 'miui_version', 'miui', '_miuiver_', 'rom_version']],
+  ['app', ['pkg', 'package', 'package_name', 'packagename', 'app_package', '_app_', 'sender', 'app_name']],
+  ['screen', ['screen_name', 'activity', 'screen']],
+  ['incognito', ['incognito', 'incognito_mode', 'inc', 'is_incognito', 'private_mode', 'privacy_mode']],
+  ['account_id', ['distinct_id', 'login_id', 'user_id', 'userid', 'uid', 'account_id', 'account', 'mi_id', 'xiaomi_id', 'anonymous_id', 'original_id', 'cookie_id']],
+  ['device_id', ['device_id', 'deviceid', 'did', '_di_', 'udid', 'uuid', 'device_uuid', 'mi_uuid', 'android_uuid', 'instance_id', 'ii', 'cuid', 'imsi']],
+  ['manufacturer', ['manufacturer', 'brand', 'device_brand']],
+  ['app_version', ['app_version', 'av', 'version_name', 'app_ver', 'appversion']],
+  ['browser', ['browser', 'browser_version', 'browser_name']],
+];
+
+const KEY_KIND = new Map<string, LeakKind>();
+for (const [kind, keys] of KEYS) for (const k of keys) KEY_KIND.set(k, kind);
+
+/** Keys that carry a hash of an identifier (MiStat v3 short keys, `imei_md5` …). */
+const HASHED_KEYS = new Map<string, LeakKind>([
+  ['imei_md5', 'imei'], ['imeimd5', 'imei'], ['imei_sha1', 'imei'], ['imei_sha256', 'imei'], ['hashed_imei', 'imei'], ['ia', 'imei'], ['i1', 'imei'],
+  ['md', 'imei'], ['ms', 'imei'], ['mac_md5', 'mac'], ['mcm', 'mac'], ['mcs', 'mac'], ['android_id_md5', 'android_id'],
+]);
+
+export function normaliseKey(key: string): string {
+  let k = key.toLowerCase().replace(/-/g, '_');
+  if (k.startsWith('$')) k = k.slice(1);
+  if (k.startsWith('identity_')) k = k.slice('identity_'.length);
+  return k;
+}
+
+/** SDK placeholders for unknown values, and values that carry nothing (not leaks). */
+export function isPlaceholder(v: string): boolean {
+  const t = v.trim();
+  if (t.length === 0) return true;
+  if (t.startsWith('未取到值') || t.startsWith('取值异常') || t.startsWith('url的domain解析失败') || t.startsWith('url解析失败')) return true;
+  if (/^(null|undefined|unknown|none|nil|\(null\)|n\/a|-|-1|0|false)$/i.test(t)) return true;
+  if (/^[0:.\-]+$/.test(t)) return true; // 0000…, 00:00:…, zero UUIDs
+  return t === '02:00:00:00:00:00';
+}
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+const IMEI_RE = /^\d{15}$/;
+const HEX16_RE = /^[0-9a-f]{16}$/i;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const AD_ID_RE = /^(?:[0-9a-f]{16}|[0-9a-f]{32}|[0-9a-f]{64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+const MAC_RE = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i;
+const EMAIL_RE = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
+const PHONE_RE = /^\+?[\d\s().-]{7,24}$/;
+const MIUI_VERSION_RE = /^V\d{1,2}(\.\d+){2,3}\.[A-Z]{4,}$/;
+const URL_RE = /^(?:https?:\/\/|www\.)[^\s]+$/i;
+const HASH_RE: [RegExp, string][] = [[/^[0-9a-f]{32}$/i, 'md5'], [/^[0-9a-f]{40}$/i, 'sha1'], [/^[0-9a-f]{64}$/i, 'sha256']];
+const PACKAGE_RE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/i;
+const TRUE_RE = /^(true|1|yes|on)$/i;
+
+export function looksLikeUrl(v: string): boolean {
+  return URL_RE.test(v.trim());
+}
+
+/**
+ * The leaks a value under `key` is (several when a value is two things at once: the Sensors
+ * `$device_id` is the Android ID). `key` null: value shape alone, for the few distinctive shapes.
+ */
+export function classify(key: string | null, value: string): Classified[] {
+  const v = value.trim();
+  if (isPlaceholder(v) || v.length > 4096) return [];
+  const out: Classified[] = [];
+  const k = key === null ? null : normaliseKey(key);
+  const kind = k === null ? undefined : KEY_KIND.get(k);
+  // distinctive shapes, under any key
+  if (EMAIL_RE.test(v)) out.push({ kind: 'email', value: v });
+  if (MAC_RE.test(v)) out.push({ kind: 'mac', value: v });
+  if (MIUI_VERSION_RE.test(v) && kind !== 'os_version') out.push({ kind: 'os_version', value: v });
+  if (k === null) return out;
+
+  const hashed = HASHED_KEYS.get(k);
+  if (hashed) {
+    const form = HASH_RE.find(([re]) => re.test(v))?.[1];
+    if (form) out.push({ kind: hashed, value: v.toLowerCase(), form });
+    return out;
+  }
+  switch (kind) {
+    case undefined:
+      return out;
+    case 'url':
+      if (looksLikeUrl(v)) out.push({ kind, value: v });
+      break;
+    case 'referrer':
+      if (looksLikeUrl(v)) out.push({ kind, value: v });
+      break;
+    case 'search_query':
+      // a letter of any script: `q=1` page numbers and flags are not searches
+      if (!looksLikeUrl(v) && /\p{L}/u.test(v) && v.length <= 512) out.push({ kind, value: v });
+      break;
+    case 'page_title':
+    case 'screen':
+      if (/\p{L}/u.test(v)) out.push({ kind, value: v });
+      break;
+    case 'imei':
+      if (IMEI_RE.test(v) && luhnValid(v)) out.push({ kind, value: v });
+      break;
+    case 'android_id':
+      if (HEX16_RE.test(v)) out.push({ kind, value: v.toLowerCase() });
+      break;
+    case 'advertising_id':
+      if (AD_ID_RE.test(v)) out.push({ kind, value: v.toLowerCase() });
+      break;
+    case 'mac':
+      break; // shape handled above
+    case 'email':
+      break;
+    case 'phone':
+      if (PHONE_RE.test(v) && (v.match(/\d/g)?.length ?? 0) >= 7) out.push({ kind, value: v });
+      break;
+    case 'location':
+      if (k === 'city' || k === 'province' || k === 'location' || k === 'geo' || k === 'gps') {
+        if (/\p{L}|\d/u.test(v)) out.push({ kind, value: v });
+      } else {
+        const n = Number(v);
+        const max = k === 'lat' || k === 'latitude' ? 90 : 180;
+        if (v !== '' && Number.isFinite(n) && n !== 0 && Math.abs(n) <= max) out.push({ kind, value: v });
+      }
+      break;
+    case 'device_model':
+      // the short key `m` only with a model-like value (letters and digits, no path or URL)
+      if (k === 'm' ? /\p{L}/u.test(v) && /\d/.test(v) && v.length >= 3 && v.length <= 40 && !/[/=]/.test(v) : /\p{L}|\d/u.test(v)) out.push({ kind, value: v });
+      break;
+    case 'os_version':
+      if (v.length <= 64 && /[\p{L}\d]/u.test(v)) out.push({ kind, value: v });
+      break;
+    case 'app':
+      if (k === 'app_name' ? /\p{L}/u.test(v) : PACKAGE_RE.test(v)) out.push({ kind, value: v });
+      break;
+    case 'incognito':
+      if (TRUE_RE.test(v)) out.push({ kind, value: 'true' });
+      break;
+    case 'account_id':
+      if (v.length >= 3 && v.length <= 256 && !TRUE_RE.test(v)) out.push({ kind, value: v });
+      break;
+    case 'device_id':
+      if (v.length >= 6 && v.length <= 128) {
+        out.push({ kind, value: v });
+        if (IMEI_RE.test(v) && luhnValid(v)) out.push({ kind: 'imei', value: v });
+        // Sensors SDKs send the Android ID as $device_id
+        if (k === 'device_id' && HEX16_RE.test(v)) out.push({ kind: 'android_id', value: v.toLowerCase() });
+      }
+      break;
+    case 'manufacturer':
+    case 'app_version':
+    case 'browser':
+      if (v.length <= 128 && /[\p{L}\d]/u.test(v)) out.push({ kind, value: v });
+      break;
+  }
+  if (kind === 'android_id' && UUID_RE.test(v)) out.push({ kind: 'device_id', value: v });
+  return out;
+}
+
+/** Model and OS versions an Android User-Agent names (`Android 10; Redmi Note 8 Pro Build/…`, `MIUI/V12…`). */
+export function classifyUserAgent(ua: string): Classified[] {
+  const out: Classified[] = [];
+  const android = /Android (\d+(?:\.\d+)*)/.exec(ua);
+  if (android) out.push({ kind: 'os_version', value: `Android ${android[1]}` });
+  const model = /;\s*([^;()]+?)\s+Build\//.exec(ua);
+  if (model && !isPlaceholder(model[1])) out.push({ kind: 'device_model', value: model[1] });
+  const miui = /MIUI\/(V?[\w.]+)/.exec(ua);
+  if (miui) out.push({ kind: 'os_version', value: miui[1] });
+  return out;
+}

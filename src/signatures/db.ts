@@ -1,0 +1,299 @@
+/**
+ * The signature database: vendor endpoint packs indexed for matching.
+ *
+ * Host matching is by DNS labels: one Map lookup for exact names, then a walk up the labels
+ * for suffixes (`a.b.tracking.miui.com` → `b.tracking.miui.com` → … → `com`). Host regexes
+ * are filed under the literal suffix they end in (anchors.ts) and run only when the walk
+ * reaches it. Request signatures (path, body, User-Agent, … shapes) are few and run per
+ * plaintext HTTP request.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_LIMITS } from '../limits.js';
+import { peel, type PeelLayer } from '../leaks/peel.js';
+import { hostRegexAnchors } from './anchors.js';
+import { validatePack, REQUEST_FIELDS, type Signature, type SignatureMatchSpec, type SignaturePack } from './schema.js';
+
+export { validatePack, type Signature, type SignatureMatchSpec, type SignaturePack } from './schema.js';
+export { importBlocklist } from './blocklist.js';
+
+export interface SignatureHit {
+  signature: Signature;
+  on: 'host' | 'path' | 'body' | 'user_agent' | 'shape';
+  /** the name or request part that matched */
+  value: string;
+}
+
+export interface HttpRequestLike {
+  method: string;
+  /** Host header as sent (may carry a port), or null */
+  host: string | null;
+  /** request-target */
+  uri: string;
+  headers: { name: string; value: string }[];
+  body: Uint8Array;
+  contentType: string | null;
+}
+
+interface CompiledSignature {
+  signature: Signature;
+  /** insertion order: ties in ordering keep pack order */
+  order: number;
+  hostRegex: RegExp | null;
+  request: { field: (typeof REQUEST_FIELDS)[number]; re: RegExp }[];
+}
+
+/** Bytes of a body scanned by body regexes (form bodies of SDKs are far smaller). */
+const MAX_BODY_SCAN = 256 * 1024;
+const MAX_HIT_VALUE = 200;
+
+/** Lowercase, no trailing dot, no port, no IPv6 brackets. */
+function normaliseName(name: string): string {
+  let s = name.trim().toLowerCase();
+  if (s.startsWith('[')) {
+    const end = s.indexOf(']');
+    return end > 0 ? s.slice(1, end) : s;
+  }
+  const colon = s.indexOf(':');
+  if (colon >= 0 && s.indexOf(':', colon + 1) < 0) s = s.slice(0, colon);
+  while (s.endsWith('.')) s = s.slice(0, -1);
+  return s;
+}
+
+function clip(s: string): string {
+  return s.length > MAX_HIT_VALUE ? `${s.slice(0, MAX_HIT_VALUE)}…` : s;
+}
+
+function hitOn(field: (typeof REQUEST_FIELDS)[number]): SignatureHit['on'] {
+  switch (field) {
+    case 'url':
+    case 'path':
+      return 'path';
+    case 'body':
+    case 'payload':
+      return 'body';
+    case 'userAgent':
+      return 'user_agent';
+    default:
+      return 'shape';
+  }
+}
+
+function hasRequestFields(m: SignatureMatchSpec): boolean {
+  return REQUEST_FIELDS.some((f) => m[f] !== undefined);
+}
+
+let bundledDb: SignatureDb | undefined;
+let bundledPackList: SignaturePack[] | undefined;
+
+/** The packs shipped in `signatures/`, parsed and validated once per process. */
+export function bundledPacks(): readonly SignaturePack[] {
+  if (!bundledPackList) {
+    const dir = bundledPackDir();
+    bundledPackList = BUNDLED_PACK_FILES.map((f) => loadPackFile(path.join(dir, f)));
+  }
+  return bundledPackList;
+}
+
+/** The `signatures/` folder shipped with the package (found from this module, in src/ or dist/src/). */
+export function bundledPackDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, 'signatures');
+    if (existsSync(path.join(candidate, 'xiaomi.json'))) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error('bundled signature packs not found (expected a signatures/ folder at the package root)');
+}
+
+export const BUNDLED_PACK_FILES = ['xiaomi.json', 'sensorsdata.json'] as const;
+
+export class SignatureDb {
+  readonly version: string;
+  readonly packs: { name: string; version: string; count: number }[];
+  private readonly signatures: Signature[] = [];
+  private readonly exact = new Map<string, CompiledSignature[]>();
+  private readonly suffix = new Map<string, CompiledSignature[]>();
+  private readonly regexByAnchor = new Map<string, CompiledSignature[]>();
+  /** host regexes without a literal suffix: tried for every name */
+  private readonly regexUngated: CompiledSignature[] = [];
+  private readonly requestSignatures: CompiledSignature[] = [];
+  private readonly hasPayloadSignatures: boolean;
+
+  private constructor(packs: SignaturePack[]) {
+    this.packs = packs.map((p) => ({ name: p.name, version: p.version, count: p.signatures.length }));
+    this.version = packs.map((p) => `${p.name}@${p.version}`).join('+');
+    let order = 0;
+    let payload = false;
+    for (const pack of packs) {
+      for (const signature of pack.signatures) {
+        this.signatures.push(signature);
+        const m = signature.match;
+        const c: CompiledSignature = {
+          signature,
+          order: order++,
+          hostRegex: m.regex ? new RegExp(m.regex) : null,
+          request: REQUEST_FIELDS.filter((f) => m[f] !== undefined).map((field) => ({ field, re: new RegExp(m[field]!) })),
+        };
+        if (m.payload) payload = true;
+        if (hasRequestFields(m)) {
+          this.requestSignatures.push(c);
+          continue;
+        }
+        for (const h of m.host ?? []) push(this.exact, h, c);
+        for (const s of m.suffix ?? []) push(this.suffix, s, c);
+        if (m.regex) {
+          const anchors = hostRegexAnchors(m.regex);
+          if (anchors) for (const a of anchors) push(this.regexByAnchor, a, c);
+          else this.regexUngated.push(c);
+        }
+      }
+    }
+    this.hasPayloadSignatures = payload;
+  }
+
+  /** The packs shipped in `signatures/` (parsed once per process). */
+  static bundled(): SignatureDb {
+    bundledDb ??= SignatureDb.fromPacks([...bundledPacks()]);
+    return bundledDb;
+  }
+
+  /** A database over validated packs (see validatePack / loadPackFile); later packs add to earlier ones. */
+  static fromPacks(packs: SignaturePack[]): SignatureDb {
+    return new SignatureDb(packs);
+  }
+
+  all(): Signature[] {
+    return [...this.signatures];
+  }
+
+  /**
+   * Signatures naming this host (SNI, Host header, DNS name or CNAME target), most specific
+   * first: exact and regex matches, then suffixes from longest to shortest; alerting before
+   * non-alerting at equal specificity.
+   */
+  matchHost(name: string): SignatureHit[] {
+    const host = normaliseName(name);
+    if (!host) return [];
+    const found: { c: CompiledSignature; rank: number }[] = [];
+    const seen = new Set<CompiledSignature>();
+    const add = (c: CompiledSignature, rank: number) => {
+      if (seen.has(c)) return;
+      seen.add(c);
+      found.push({ c, rank });
+    };
+    const labels = host.split('.').length;
+    for (const c of this.exact.get(host) ?? []) add(c, labels * 2 + 1);
+    let at = 0;
+    let depth = labels;
+    for (;;) {
+      const tail = at === 0 ? host : host.slice(at);
+      for (const c of this.regexByAnchor.get(tail) ?? []) if (c.hostRegex!.test(host)) add(c, labels * 2 + 1);
+      for (const c of this.suffix.get(tail) ?? []) add(c, depth * 2);
+      const dot = host.indexOf('.', at);
+      if (dot < 0) break;
+      at = dot + 1;
+      depth--;
+    }
+    for (const c of this.regexUngated) if (c.hostRegex!.test(host)) add(c, labels * 2 + 1);
+    found.sort((a, b) => b.rank - a.rank || Number(b.c.signature.alert) - Number(a.c.signature.alert) || a.c.order - b.c.order);
+    return found.map(({ c }) => ({ signature: c.signature, on: 'host' as const, value: host }));
+  }
+
+  /** True when the host constraint of a request signature (if any) holds for `host`. */
+  private hostAllows(c: CompiledSignature, host: string | null): boolean {
+    const m = c.signature.match;
+    if (!m.host && !m.suffix && !m.regex) return true;
+    if (!host) return false;
+    if (m.host?.includes(host)) return true;
+    if (m.suffix?.some((s) => host === s || host.endsWith(`.${s}`))) return true;
+    return c.hostRegex !== null && c.hostRegex.test(host);
+  }
+
+  /**
+   * Request-shape signatures a plaintext HTTP request matches (Sensors Data ingest paths and
+   * bodies on any host, SDK User-Agents, vendor URL paths). Alerting hits first, then pack order.
+   */
+  matchHttp(req: HttpRequestLike): SignatureHit[] {
+    if (this.requestSignatures.length === 0) return [];
+    const host = req.host ? normaliseName(req.host) : null;
+    const q = req.uri.indexOf('?');
+    const query = q >= 0 ? req.uri.slice(q + 1) : '';
+    let bodyText: string | undefined;
+    let layers: PeelLayer[] | undefined;
+    const texts = (field: (typeof REQUEST_FIELDS)[number]): string[] => {
+      switch (field) {
+        case 'url':
+          return host ? [`http://${host}${req.uri}`] : [];
+        case 'path':
+          return [req.uri];
+        case 'body':
+          bodyText ??= Buffer.from(req.body.buffer, req.body.byteOffset, Math.min(req.body.byteLength, MAX_BODY_SCAN)).toString('latin1');
+          return [query, bodyText].filter((t) => t.length > 0);
+        case 'payload':
+          if (!this.hasPayloadSignatures) return [];
+          layers ??= requestPayloadLayers(req, query);
+          return layers.filter((l) => l.kind === 'json' && l.text !== undefined).map((l) => l.text!);
+        case 'userAgent':
+          return req.headers.filter((h) => h.name.toLowerCase() === 'user-agent').map((h) => h.value);
+        case 'header':
+          return req.headers.map((h) => `${h.name}: ${h.value}`);
+        case 'cookie':
+          return req.headers.filter((h) => h.name.toLowerCase() === 'cookie').map((h) => h.value);
+        case 'hostHeader':
+          return req.host ? [req.host.trim().toLowerCase()] : [];
+      }
+    };
+    const hits: { c: CompiledSignature; hit: SignatureHit }[] = [];
+    for (const c of this.requestSignatures) {
+      if (!this.hostAllows(c, host)) continue;
+      let first: SignatureHit | null = null;
+      let all = true;
+      for (const { field, re } of c.request) {
+        const matched = texts(field).find((t) => re.test(t));
+        if (matched === undefined) {
+          all = false;
+          break;
+        }
+        first ??= { signature: c.signature, on: hitOn(field), value: clip(matched) };
+      }
+      if (all && first) hits.push({ c, hit: first });
+    }
+    hits.sort((a, b) => Number(b.c.signature.alert) - Number(a.c.signature.alert) || a.c.order - b.c.order);
+    return hits.map((h) => h.hit);
+  }
+}
+
+/** Decoded layers of a request's query string and body, for payload signatures. */
+function requestPayloadLayers(req: HttpRequestLike, query: string): PeelLayer[] {
+  const out: PeelLayer[] = [];
+  if (query) out.push(...peel(query, DEFAULT_LIMITS, undefined, { chain: 'uri query' }));
+  if (req.body.byteLength > 0) out.push(...peel(req.body, DEFAULT_LIMITS, undefined, { chain: 'body' }));
+  return out;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Reads and validates a pack file; throws an Error naming the file and the JSON path. */
+export function loadPackFile(file: string): SignaturePack {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read signature pack ${file}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON: ${(e as Error).message}`);
+  }
+  const { pack, errors } = validatePack(json, file);
+  if (!pack) throw new Error(`invalid signature pack:\n  ${errors.join('\n  ')}`);
+  return pack;
+}

@@ -1,0 +1,15 @@
+/**
+ * Request bodies of http_mixed.pcap, extracted with
+ *   tshark -r http_mixed.pcap -d tcp.port==18080,http -o http.decompress_body:FALSE -Y 'http.request.method==POST' -T fields -e http.request.uri -e http.file_data
+ * Each one's sha256 equals the truth file's body_sha256 (asserted in http-mixed.test.ts).
+ */
+export const HTTP_MIXED_FORM_BODIES: Record<string, string> = {
+  "/track/v4":
+    "appId=2882303761517492012&sid=browser&data=eyJldmVudCI6ImJyb3dzZXJfdXJsX3Zpc2l0IiwidHMiOjE3OTU1MDAwMDEwMDAsInVybCI6Imh0dHBzOi8vd3d3LmV4YW1wbGUuY29tL2FkdWx0L3Bvcm5vLXZpZGVvcz9wYWdlPTIiLCJ0aXRsZSI6IlBvcm5vIHZpZGVvcyDigJMgcGFnZSAyIiwic2VhcmNoX3F1ZXJ5IjoicG9ybm8iLCJpbmNvZ25pdG8iOnRydWUsImltZWkiOiI4NjQ4MTEwNDUxMjM2NzEiLCJhbmRyb2lkX2lkIjoiM2Y4YTFjMmI5ZDRlNWY2MCIsIm9haWQiOiI1YzlhMmI3ZTFmM2Q0YTY4IiwiZ2FpZCI6IjM4NDAwMDAwLThjZjAtMTFiZC1iMjNlLTEwYjk2ZTQwMDAwZCIsIm1vZGVsIjoiUmVkbWkgTm90ZSA4IFBybyIsIm9zX3ZlcnNpb24iOiJBbmRyb2lkIDEwIiwibWl1aV92ZXJzaW9uIjoiVjEyLjAuMy4wLlFHR01JWE0iLCJicm93c2VyX3ZlcnNpb24iOiIxMi4xLjQtZyIsInJlZ2lvbiI6IlJPIn0%3D&sign=5a5f0ab8a9bcac82a9a8f71d4db67640",
+  "/mistats/v3":
+    "app_id=2882303761517492012&gzip=1&data=H4sIAAAAAAAAA22PMWvDMBSE%2F0q5WThPsi3bglI6mQ4ZupRCKUG2ZEcktlzJSSgh%2F7046RBKh1ve3fu4O0NP08YZKIiyFCmlheQ5L7JKEBdgmHY9FFo%2FJINL%2Br1v9L4J%2FhRtAIMbrINCKbOSc8pyLlJZcDDo0QTvzA2cdqXmrWgqk9m8kwQGr69O3lZaNIXlXWoyLUswDN7YPRTWvCJZF%2FUSjpujDdH5EQrPN%2FIDXzCDO7g7742LhJI0oeS1rtcv72sw2KMd5wj1cYY9Ql3nxlmHGQzLnRdVnhMRSSK6sN%2FUpHsLhkNYqmzneYpqtTKHdreo90nrh9XT1%2BPkw%2Bj%2Fgop7ULQ6tFsw7Oz3yYdl9P9PnOjyefkBPtRnCI8BAAA%3D",
+  "/sa?project=global_browser":
+    "crc=-1009258755&gzip=1&data_list=H4sIAAAAAAAAA3WQ3WrcMBCFX2UZ9lL1Sv63oJTmAZqQ3BRKWbTS2B421jiyvEsI%2B%2B7FKqHJRS%2BE4JyZw3fm1xs4WiJ5G4%2FkQEPRt0bZ%2FNS5Equ%2BliAgvs4IGmIw9gwC8II%2Bgoa7wNcFwxOaYMdtjCYErZquqqSUspNSCjimrRSt8qKs6qbtBDzTCfQb7NMP370LTA5EEo4XDAuxBw11lmfNuzxhHHkjtOwQbgLmwDOGSLikLIcXsvjfEvuJHT6Dhkd0E%2B1%2BcMRdu3sInDzj197YuAYMoOEnGZ5oM3j5zMfLBzyVcs08f9TyTGXll2FzFhsQ%2FfFKLo6glWzlP3FEGsYIOi%2FKTb1ST6BjWFHA3poQKIHcB%2BMH3D3egwA2qVplO5OfGlR94UpTtyCAJiTQ0NZlq5QsK5UXdaNAwBlfrxy2rZmDT03XsN1gjHFe9OHgVnve3sCZ5enw7eXr%2ByB5y4OnyH%2BpbrfffwASCbaoKgIAAA%3D%3D",
+  "/c.gif":
+    "e=pv&d=eyJ1IjoiaHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vYWR1bHQvcG9ybm8tdmlkZW9zP3BhZ2U9MiIsInEiOiJwb3JubyIsImluYyI6MSwiZGlkIjoiNWM5YTJiN2UxZjNkNGE2OCIsIm0iOiJSZWRtaSBOb3RlIDggUHJvIiwib3N2IjoiMTAifQ%3D%3D",
+};
