@@ -1,0 +1,685 @@
+/**
+ * HTTP/1.x over reassembled TCP bytes (RFC 9112), one parser per stream direction:
+ * `HttpRequestParser` (client → server) emits each request with its decoded body;
+ * `HttpResponseParser` (server → client) emits each final response's status line and headers
+ * and skips its body, so the caller can pair responses with requests in order.
+ *
+ * Both take bytes split anywhere. Only the unconsumed part of a head, chunk-size line or
+ * trailer is buffered (bounded by limits.maxHttpHeaderBytes); body bytes are consumed as they
+ * arrive. Outcomes follow STYLE P6: a message, need more bytes, or malformed — an anomaly, after
+ * which the direction is no longer parsed (`failed`), since HTTP/1 cannot resynchronise.
+ *
+ *   request-line  = method SP request-target SP HTTP-version CRLF
+ *   status-line   = HTTP-version SP status-code SP [ reason-phrase ] CRLF
+ *   header-field  = field-name ":" OWS field-value OWS CRLF      (obs-fold: CRLF 1*( SP / HTAB ))
+ *   chunked-body  = *chunk last-chunk trailer-section CRLF ;  chunk = chunk-size [ ext ] CRLF data CRLF
+ */
+import type { AnomalySink } from '../anomaly.js';
+import type { Limits } from '../limits.js';
+import { decodeContent } from './content-encoding.js';
+
+export interface HttpHeader { name: string; value: string }
+
+export interface HttpRequest {
+  method: string;
+  /** request-target exactly as sent (tshark's http.request.uri) */
+  uri: string;
+  /** 'HTTP/1.1', 'HTTP/1.0' */
+  version: string;
+  /** every header line in order, names as sent (at most limits.maxHttpHeaders) */
+  headers: HttpHeader[];
+  /** Host as sent, port included when present */
+  host: string | null;
+  userAgent: string | null;
+  contentType: string | null;
+  contentEncoding: string | null;
+  transferEncoding: string | null;
+  expectContinue: boolean;
+  /** de-chunked and (when Content-Encoding says so) decompressed; at most the caps */
+  body: Uint8Array;
+  /** body bytes on the wire after de-chunking, counted in full even beyond the body cap */
+  bodyWireBytes: number;
+  /** only the first limits.maxHttpBodyBytes of the body were kept */
+  bodyTruncated: boolean;
+  /** why the Content-Encoding could not be (fully) undone; `body` then holds what could be */
+  bodyDecodeError: string | null;
+  /** the stream ended (or broke) before the body was complete */
+  incomplete: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  reason: string;
+  version: string;
+  headers: HttpHeader[];
+  /** body bytes on the wire after de-chunking (the body itself is not kept) */
+  bodyWireBytes: number;
+}
+
+/** First value of the header `name`, compared case-insensitively; null when absent. */
+export function header(h: HttpHeader[], name: string): string | null {
+  for (const x of h) {
+    if (x.name.length === name.length && x.name.toLowerCase() === name.toLowerCase()) return x.value;
+  }
+  return null;
+}
+
+const SP = 0x20, HT = 0x09, CR = 0x0d, LF = 0x0a, COLON = 0x3a;
+
+/**
+ * Methods that start an HTTP request on a TCP stream: RFC 9110, WebDAV (RFC 4918, 3253, 5323)
+ * and UPnP GENA. M-SEARCH is left out on purpose: it only exists in SSDP, which is HTTP over
+ * UDP and is not an HTTP request in the report (tshark oracle: `http.request && tcp`).
+ */
+const KNOWN_METHODS = [
+  'GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE',
+  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT',
+  'MKACTIVITY', 'CHECKOUT', 'MERGE', 'SUBSCRIBE', 'UNSUBSCRIBE', 'NOTIFY',
+].map((m) => Uint8Array.from(m, (c) => c.charCodeAt(0)));
+
+/** True when [off, end) starts with a known method token followed by a space. */
+export function looksLikeHttpRequest(b: Uint8Array, off: number, end: number): boolean {
+  end = Math.min(end, b.length);
+  for (const m of KNOWN_METHODS) {
+    if (end - off < m.length + 1 || b[off + m.length] !== SP) continue;
+    let i = 0;
+    while (i < m.length && b[off + i] === m[i]) i++;
+    if (i === m.length) return true;
+  }
+  return false;
+}
+
+/** RFC 9110 tchar: the characters of a method or header-name token */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) { TCHAR[c] = 1; TCHAR[c + 0x20] = 1; }
+const isTchar = (c: number): boolean => c < 128 && TCHAR[c] === 1;
+
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX[0x30 + c] = c;
+for (let c = 0; c < 6; c++) { HEX[0x41 + c] = 10 + c; HEX[0x61 + c] = 10 + c; }
+
+/** More hex digits than this (leading zeros aside) cannot be a real chunk size: > 2^52. */
+const MAX_CHUNK_SIZE_DIGITS = 13;
+/** Content-Length digits accepted (leading zeros aside): < 10^15, within Number's exact range */
+const MAX_CONTENT_LENGTH_DIGITS = 15;
+
+const text = new TextDecoder('utf-8');
+
+/** What follows a head. */
+const enum Body { None, Length, Chunked, UntilClose, Stop }
+
+const enum St { Head, Length, ChunkSize, ChunkData, ChunkDataEnd, Trailers, UntilClose, Stopped }
+
+/**
+ * The framing engine both directions share: heads, Content-Length / chunked / until-close
+ * bodies, message counting, buffering of the unconsumed remainder. Subclasses read the start
+ * line, decide the body framing and receive body bytes.
+ */
+abstract class Http1Stream {
+  private st: St = St.Head;
+  private _failed = false;
+  /** unconsumed bytes carried to the next push (a partial head, chunk-size line or CRLF) */
+  private pend = new Uint8Array(0);
+  private pendLen = 0;
+  /** stream offset of the first unconsumed byte (anomaly offsets are stream offsets) */
+  private streamOff = 0;
+  /** head scanning state, relative to the first unconsumed byte: resumes where the last push stopped */
+  private scanPos = 0;
+  private lineStart = 0;
+  private firstLineChecked = false;
+  /** body bytes still to come (Content-Length) or of the current chunk */
+  private left = 0;
+  private trailerBytes = 0;
+  private messages = 0;
+
+  // per message, while its head is parsed
+  protected headers: HttpHeader[] = [];
+  protected contentLength = -1;
+  protected contentLengthInvalid = false;
+  protected transferEncoding: string | null = null;
+  protected chunked = false;
+  protected bodyWireBytes = 0;
+
+  constructor(protected readonly limits: Limits, protected readonly ctx: AnomalySink) {}
+
+  /** the bytes stopped making sense or broke a cap: nothing more is parsed */
+  get failed(): boolean { return this._failed; }
+  /** nothing more will be parsed (failed, a tunnel or protocol switch, or end()) */
+  get stopped(): boolean { return this.st === St.Stopped; }
+
+  /** Whether [off, end) can still be the beginning of a start line (checked before the line is complete). */
+  protected abstract startLinePrefixOk(b: Uint8Array, off: number, end: number): boolean;
+  /** Reads the complete start line; false (after an anomaly) when it is not one. */
+  protected abstract startLine(line: string): boolean;
+  /** Decides how the body of the message just parsed is framed. */
+  protected abstract headComplete(streamOff: number): Body;
+  protected abstract bodyData(b: Uint8Array, off: number, end: number): void;
+  protected abstract messageComplete(incomplete: boolean): void;
+  /** The stream stopped early: true if that was expected (e.g. after an Upgrade) and needs no anomaly. */
+  protected expectsNonHttp(): boolean { return false; }
+
+  push(bytes: Uint8Array): void {
+    if (this.st === St.Stopped || bytes.length === 0) return;
+    let data: Uint8Array;
+    const carried = this.pendLen > 0;
+    if (carried) {
+      this.reserve(this.pendLen + bytes.length);
+      this.pend.set(bytes, this.pendLen);
+      this.pendLen += bytes.length;
+      data = this.pend.subarray(0, this.pendLen);
+    } else {
+      data = bytes;
+    }
+    const used = this.consume(data, data.length);
+    this.streamOff += used;
+    const rest = data.length - used;
+    if (this.stopped || rest === 0) {
+      this.pendLen = 0;
+    } else if (carried) {
+      this.pend.copyWithin(0, used, this.pendLen);
+      this.pendLen = rest;
+    } else {
+      this.reserve(rest);
+      this.pend.set(data.subarray(used));
+      this.pendLen = rest;
+    }
+  }
+
+  /** The direction closed: a message in progress is completed with what arrived. */
+  end(): void {
+    switch (this.st) {
+      case St.Head:
+        if (this.pendLen > 0) this.ctx.anomaly('http_message_incomplete', this.streamOff, 'head');
+        break;
+      case St.UntilClose:
+      case St.Trailers: // every chunk arrived; only the final CRLF is missing
+        this.messageComplete(false);
+        break;
+      case St.Length:
+      case St.ChunkSize:
+      case St.ChunkData:
+      case St.ChunkDataEnd:
+        this.ctx.anomaly('http_message_incomplete', this.streamOff, 'body');
+        this.messageComplete(true);
+        break;
+      case St.Stopped:
+        break;
+    }
+    this.st = St.Stopped;
+    this.pendLen = 0;
+  }
+
+  /** Stops parsing for good after a malformed message or a cap. */
+  protected fail(code: 'http_request_malformed' | 'http_response_malformed' | 'http_content_length_invalid' | 'http_transfer_encoding_unsupported' | 'http_chunk_malformed' | null, off: number, detail?: string): void {
+    if (code !== null) this.ctx.anomaly(code, off, detail);
+    this._failed = true;
+    this.st = St.Stopped;
+  }
+
+  protected limitHit(name: keyof Limits, off: number): void {
+    this.ctx.anomaly('limit_reached', off, name);
+  }
+
+  private reserve(n: number): void {
+    if (this.pend.length >= n) return;
+    const grown = new Uint8Array(Math.max(n, this.pend.length * 2, 256));
+    grown.set(this.pend.subarray(0, this.pendLen));
+    this.pend = grown;
+  }
+
+  /** Parses as much of b[0, end) as possible; returns the bytes consumed. */
+  private consume(b: Uint8Array, end: number): number {
+    let off = 0;
+    while (off < end) {
+      const at = this.streamOff + off;
+      switch (this.st) {
+        case St.Head: {
+          if (this.scanPos === 0) {
+            // blank lines between messages are tolerated (RFC 9112 §2.2)
+            while (off < end && (b[off] === CR || b[off] === LF)) off++;
+            if (off === end) return off;
+          }
+          const headEnd = this.findHeadEnd(b, off, end);
+          if (headEnd < 0) return this.stopped ? end : off;
+          off = this.parseHead(b, off, headEnd);
+          break;
+        }
+        case St.Length: {
+          const take = Math.min(this.left, end - off);
+          this.bodyWireBytes += take;
+          this.bodyData(b, off, off + take);
+          off += take;
+          this.left -= take;
+          if (this.left === 0) this.finishMessage(at);
+          break;
+        }
+        case St.ChunkSize: {
+          const next = this.chunkSizeLine(b, off, end);
+          if (next < 0) return this.stopped ? end : off;
+          off = next;
+          break;
+        }
+        case St.ChunkData: {
+          const take = Math.min(this.left, end - off);
+          this.bodyWireBytes += take;
+          this.bodyData(b, off, off + take);
+          off += take;
+          this.left -= take;
+          if (this.left === 0) this.st = St.ChunkDataEnd;
+          break;
+        }
+        case St.ChunkDataEnd: {
+          if (b[off] === LF) { off += 1; this.st = St.ChunkSize; break; }
+          if (b[off] !== CR) { this.chunkFail(at, 'no CRLF after chunk data'); return end; }
+          if (end - off < 2) return off;
+          if (b[off + 1] !== LF) { this.chunkFail(at, 'no CRLF after chunk data'); return end; }
+          off += 2;
+          this.st = St.ChunkSize;
+          break;
+        }
+        case St.Trailers: {
+          let lf = off;
+          while (lf < end && b[lf] !== LF) lf++;
+          if (lf === end) {
+            if (this.trailerBytes + (end - off) > this.limits.maxHttpHeaderBytes) { this.limitHit('maxHttpHeaderBytes', at); this.fail(null, at); return end; }
+            return off;
+          }
+          const lineLen = lf - off - (lf > off && b[lf - 1] === CR ? 1 : 0);
+          this.trailerBytes += lf + 1 - off;
+          off = lf + 1;
+          if (lineLen === 0) this.finishMessage(at);
+          else if (this.trailerBytes > this.limits.maxHttpHeaderBytes) { this.limitHit('maxHttpHeaderBytes', at); this.fail(null, at); return end; }
+          break;
+        }
+        case St.UntilClose:
+          this.bodyWireBytes += end - off;
+          this.bodyData(b, off, end);
+          return end;
+        case St.Stopped:
+          return end;
+      }
+    }
+    return off;
+  }
+
+  /**
+   * Offset just past the blank line ending the head that starts at `off`, or -1 (need more
+   * bytes, or the stream was stopped). The start line is checked as soon as it is visible, so
+   * non-HTTP bytes are refused without buffering a whole head's worth of them.
+   */
+  private findHeadEnd(b: Uint8Array, off: number, end: number): number {
+    if (!this.firstLineChecked && !this.startLinePrefixOk(b, off, end)) {
+      this.rejectStartLine(off);
+      return -1;
+    }
+    const cap = this.limits.maxHttpHeaderBytes;
+    for (let i = off + this.scanPos; i < end; i++) {
+      if (b[i] !== LF) continue;
+      const ls = off + this.lineStart;
+      const empty = i === ls || (i === ls + 1 && b[ls] === CR);
+      this.lineStart = i + 1 - off;
+      if (!this.firstLineChecked) {
+        this.firstLineChecked = true;
+        const le = i > off && b[i - 1] === CR ? i - 1 : i;
+        if (!this.startLine(text.decode(b.subarray(off, le)))) {
+          this.firstLineChecked = false;
+          this.rejectStartLine(off);
+          return -1;
+        }
+        continue;
+      }
+      if (empty) {
+        this.scanPos = 0;
+        this.lineStart = 0;
+        this.firstLineChecked = false;
+        if (i + 1 - off > cap) { this.limitHit('maxHttpHeaderBytes', this.streamOff + off); this.fail(null, off); return -1; }
+        return i + 1;
+      }
+    }
+    this.scanPos = end - off;
+    if (end - off > cap) { this.limitHit('maxHttpHeaderBytes', this.streamOff + off); this.fail(null, off); }
+    return -1;
+  }
+
+  private rejectStartLine(off: number): void {
+    if (this.expectsNonHttp()) this.st = St.Stopped;
+    else this.fail(this.malformedCode(), this.streamOff + off);
+  }
+
+  protected abstract malformedCode(): 'http_request_malformed' | 'http_response_malformed';
+
+  /** Parses the complete head [off, headEnd) and sets up the body; returns headEnd. */
+  private parseHead(b: Uint8Array, off: number, headEnd: number): number {
+    const at = this.streamOff + off;
+    this.headers = [];
+    this.contentLength = -1;
+    this.contentLengthInvalid = false;
+    this.transferEncoding = null;
+    this.chunked = false;
+    this.bodyWireBytes = 0;
+    let lines = 0;
+    let capReported = false;
+    let prev: HttpHeader | null = null;
+    for (let ls = off; ls < headEnd;) {
+      let lf = ls;
+      while (b[lf] !== LF) lf++;
+      const le = lf > ls && b[lf - 1] === CR ? lf - 1 : lf;
+      const lineOff = this.streamOff + ls;
+      if (lines++ === 0) {
+        if (!this.startLine(text.decode(b.subarray(ls, le)))) { this.rejectStartLine(ls); return headEnd; }
+      } else if (le > ls && (b[ls] === SP || b[ls] === HT)) {
+        // obs-fold: a continuation of the previous field value
+        const more = text.decode(b.subarray(ls, le)).trim();
+        if (prev) { prev.value = prev.value ? `${prev.value} ${more}` : more; this.framingHeader(prev, lineOff); }
+        else this.ctx.anomaly('http_header_malformed', lineOff, 'continuation line before any header');
+      } else if (le > ls) {
+        let colon = ls;
+        while (colon < le && isTchar(b[colon]!)) colon++;
+        if (colon === ls || colon === le || b[colon] !== COLON) {
+          this.ctx.anomaly('http_header_malformed', lineOff, colon === le || colon === ls ? 'no field name and colon' : 'invalid character in field name');
+          prev = null;
+        } else {
+          const h: HttpHeader = { name: text.decode(b.subarray(ls, colon)), value: text.decode(b.subarray(colon + 1, le)).trim() };
+          this.framingHeader(h, lineOff);
+          if (this.headers.length < this.limits.maxHttpHeaders) {
+            this.headers.push(h);
+            prev = h;
+          } else {
+            if (!capReported) { this.limitHit('maxHttpHeaders', lineOff); capReported = true; }
+            prev = null;
+          }
+        }
+      }
+      ls = lf + 1;
+    }
+    if (this.stopped) return headEnd;
+
+    switch (this.headComplete(at)) {
+      case Body.None: this.finishMessage(at); break;
+      case Body.Length: this.left = this.contentLength; this.st = St.Length; break;
+      case Body.Chunked: this.st = St.ChunkSize; break;
+      case Body.UntilClose: this.st = St.UntilClose; break;
+      case Body.Stop: this.st = St.Stopped; break;
+    }
+    return headEnd;
+  }
+
+  /** Notes the headers that frame the body; every one counts, even past the header cap. */
+  private framingHeader(h: HttpHeader, at: number): void {
+    const name = h.name.toLowerCase();
+    if (name === 'content-length') {
+      // "12" or a list of identical values ("12, 12") from a proxy joining duplicates
+      for (const part of h.value.split(',')) {
+        const v = part.trim();
+        const digits = v.replace(/^0+(?=\d)/, '');
+        if (!/^\d+$/.test(v) || digits.length > MAX_CONTENT_LENGTH_DIGITS) { this.contentLengthInvalid = true; continue; }
+        const n = Number(digits);
+        if (this.contentLength >= 0 && this.contentLength !== n) this.contentLengthInvalid = true;
+        this.contentLength = n;
+      }
+      if (this.contentLengthInvalid) this.clInvalidAt = at;
+    } else if (name === 'transfer-encoding') {
+      this.transferEncoding = this.transferEncoding === null ? h.value : `${this.transferEncoding}, ${h.value}`;
+      const codings = this.transferEncoding.split(',');
+      this.chunked = codings[codings.length - 1]!.trim().toLowerCase() === 'chunked';
+    }
+  }
+  protected clInvalidAt = 0;
+
+  /** chunk-size [ chunk-ext ] CRLF: returns the offset after it, or -1 (need more, or stopped) */
+  private chunkSizeLine(b: Uint8Array, off: number, end: number): number {
+    const at = this.streamOff + off;
+    let lf = off;
+    while (lf < end && b[lf] !== LF) lf++;
+    if (lf === end) {
+      if (end - off > this.limits.maxHttpHeaderBytes) { this.limitHit('maxHttpHeaderBytes', at); this.fail(null, at); }
+      return -1;
+    }
+    const le = lf > off && b[lf - 1] === CR ? lf - 1 : lf;
+    let i = off;
+    while (i < le && b[i] === 0x30) i++; // leading zeros
+    const first = i;
+    let size = 0;
+    while (i < le && HEX[b[i]!]! >= 0) { size = size * 16 + HEX[b[i]!]!; i++; }
+    const digits = i - first;
+    if (i === off) { this.chunkFail(at, 'chunk size is not hex'); return -1; }
+    if (digits > MAX_CHUNK_SIZE_DIGITS) { this.chunkFail(at, 'chunk size overflows'); return -1; }
+    while (i < le && (b[i] === SP || b[i] === HT)) i++;
+    if (i < le && b[i] !== 0x3b /* ; */) { this.chunkFail(at, 'chunk size is not hex'); return -1; }
+    if (size === 0) {
+      this.trailerBytes = 0;
+      this.st = St.Trailers;
+    } else {
+      this.left = size;
+      this.st = St.ChunkData;
+    }
+    return lf + 1;
+  }
+
+  private chunkFail(at: number, detail: string): void {
+    this.fail('http_chunk_malformed', at, detail);
+    this.messageComplete(true);
+  }
+
+  private finishMessage(at: number): void {
+    this.st = St.Head;
+    this.messageComplete(false);
+    if (++this.messages >= this.limits.maxHttpRequestsPerStream && !this.stopped) {
+      this.limitHit('maxHttpRequestsPerStream', at);
+      this.fail(null, at);
+    }
+  }
+
+  /** The caller decided to stop (a tunnel or protocol switch): not a failure. */
+  protected stopQuietly(): void {
+    this.st = St.Stopped;
+  }
+}
+
+/** Client → server: emits every request with its (decoded, capped) body. */
+export class HttpRequestParser extends Http1Stream {
+  private method = '';
+  private uri = '';
+  private version = '';
+  private bodyParts: Uint8Array[] = [];
+  private bodyKept = 0;
+  private bodyTruncated = false;
+  private emittedHead = false;
+  /** the last request asked for a protocol switch: what follows may legitimately not be HTTP */
+  private upgradeAsked = false;
+
+  constructor(limits: Limits, ctx: AnomalySink, private readonly onRequest: (req: HttpRequest) => void) {
+    super(limits, ctx);
+  }
+
+  protected override expectsNonHttp(): boolean { return this.upgradeAsked; }
+  protected malformedCode() { return 'http_request_malformed' as const; }
+
+  protected startLinePrefixOk(b: Uint8Array, off: number, end: number): boolean {
+    // method token then SP; the rest is checked when the line is complete
+    for (let i = off; i < end; i++) {
+      const c = b[i]!;
+      if (c === SP) return i > off;
+      if (!isTchar(c) || i - off > 32) return false;
+    }
+    return true;
+  }
+
+  protected startLine(line: string): boolean {
+    const sp1 = line.indexOf(' ');
+    const sp2 = line.lastIndexOf(' ');
+    const version = line.slice(sp2 + 1);
+    if (sp1 <= 0 || sp2 <= sp1 + 1 || !/^HTTP\/\d\.\d$/.test(version)) return false;
+    this.method = line.slice(0, sp1);
+    // the target as sent; spaces inside it (which some clients fail to escape) are kept
+    this.uri = line.slice(sp1 + 1, sp2);
+    this.version = version;
+    this.bodyParts = [];
+    this.bodyKept = 0;
+    this.bodyTruncated = false;
+    this.emittedHead = false;
+    return true;
+  }
+
+  protected headComplete(at: number): Body {
+    const h = this.headers;
+    const connection = (header(h, 'connection') ?? '').toLowerCase();
+    this.upgradeAsked = header(h, 'upgrade') !== null && connection.includes('upgrade');
+    if (this.transferEncoding !== null) {
+      if (!this.chunked) {
+        // a request body's length is then unknowable (RFC 9112 §6.3): report what we have and stop
+        this.fail('http_transfer_encoding_unsupported', at, this.transferEncoding);
+        this.messageComplete(true);
+        return Body.Stop;
+      }
+      if (this.contentLength >= 0 || this.contentLengthInvalid) this.ctx.anomaly('http_te_and_cl', at);
+      return Body.Chunked;
+    }
+    if (this.contentLengthInvalid) {
+      this.fail('http_content_length_invalid', this.clInvalidAt);
+      this.messageComplete(true);
+      return Body.Stop;
+    }
+    if (this.method === 'CONNECT') {
+      // the rest of the stream is a tunnel (usually TLS), not more requests
+      this.messageComplete(false);
+      this.stopQuietly();
+      return Body.Stop;
+    }
+    return this.contentLength > 0 ? Body.Length : Body.None;
+  }
+
+  protected bodyData(b: Uint8Array, off: number, end: number): void {
+    const room = this.limits.maxHttpBodyBytes - this.bodyKept;
+    const n = end - off;
+    if (n <= room) {
+      if (n > 0) this.bodyParts.push(b.slice(off, end));
+      this.bodyKept += n;
+      return;
+    }
+    if (room > 0) this.bodyParts.push(b.slice(off, off + room));
+    this.bodyKept += Math.max(0, room);
+    if (!this.bodyTruncated) {
+      this.bodyTruncated = true;
+      this.limitHit('maxHttpBodyBytes', 0);
+    }
+  }
+
+  protected messageComplete(incomplete: boolean): void {
+    if (this.emittedHead) return;
+    this.emittedHead = true;
+    const h = this.headers;
+    let body = concat(this.bodyParts, this.bodyKept);
+    this.bodyParts = [];
+    const contentEncoding = header(h, 'content-encoding');
+    let bodyDecodeError: string | null = null;
+    if (contentEncoding !== null && body.length > 0) {
+      const d = decodeContent(body, contentEncoding, this.limits.maxDecompressedBytes);
+      if (d.capped) this.limitHit('maxDecompressedBytes', 0);
+      bodyDecodeError = d.error;
+      // a cut-short body failing to decode to its end is expected, not an anomaly
+      const cut = incomplete || this.bodyTruncated;
+      if (d.error !== null && !(cut && d.error === 'truncated input')) this.ctx.anomaly('http_body_decode_failed', 0, `${contentEncoding}: ${d.error}`);
+      body = d.bytes;
+    }
+    const expect = header(h, 'expect');
+    this.onRequest({
+      method: this.method,
+      uri: this.uri,
+      version: this.version,
+      headers: h,
+      host: header(h, 'host'),
+      userAgent: header(h, 'user-agent'),
+      contentType: header(h, 'content-type'),
+      contentEncoding,
+      transferEncoding: this.transferEncoding,
+      expectContinue: expect !== null && expect.toLowerCase() === '100-continue',
+      body,
+      bodyWireBytes: this.bodyWireBytes,
+      bodyTruncated: this.bodyTruncated,
+      bodyDecodeError,
+      incomplete,
+    });
+  }
+}
+
+/** Server → client: emits each final response's status and headers; bodies are skipped and counted. */
+export class HttpResponseParser extends Http1Stream {
+  private readonly methods: string[] = [];
+  private status = 0;
+  private reason = '';
+  private version = '';
+  /** a 1xx interim response: skipped, not emitted, does not answer a request */
+  private interim = false;
+  private emitted = false;
+
+  constructor(limits: Limits, ctx: AnomalySink, private readonly onResponse: (res: HttpResponse) => void) {
+    super(limits, ctx);
+  }
+
+  /** Tell it the method of each request in order (HEAD has no response body). */
+  expectResponseTo(method: string): void {
+    // bounded like the requests themselves
+    if (this.methods.length < this.limits.maxHttpRequestsPerStream) this.methods.push(method);
+  }
+
+  protected malformedCode() { return 'http_response_malformed' as const; }
+
+  protected startLinePrefixOk(b: Uint8Array, off: number, end: number): boolean {
+    const want = 'HTTP/';
+    for (let i = 0; i < want.length && off + i < end; i++) if (b[off + i] !== want.charCodeAt(i)) return false;
+    return true;
+  }
+
+  protected startLine(line: string): boolean {
+    const m = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(line);
+    if (!m) return false;
+    this.version = m[1]!;
+    this.status = Number(m[2]);
+    this.reason = m[3] ?? '';
+    this.emitted = false;
+    return true;
+  }
+
+  protected headComplete(): Body {
+    const s = this.status;
+    this.interim = s >= 100 && s < 200 && s !== 101;
+    if (this.interim) return Body.None; // 100 Continue, 103 Early Hints: the real response follows
+    const method = this.methods.shift() ?? 'GET';
+    if (s === 101 || (method === 'CONNECT' && s >= 200 && s < 300)) {
+      // the connection now carries another protocol
+      this.messageComplete(false);
+      this.stopQuietly();
+      return Body.Stop;
+    }
+    if (method === 'HEAD' || s === 204 || s === 304) return Body.None;
+    if (this.transferEncoding !== null) return this.chunked ? Body.Chunked : Body.UntilClose;
+    if (this.contentLengthInvalid) {
+      this.fail('http_content_length_invalid', this.clInvalidAt);
+      this.messageComplete(true);
+      return Body.Stop;
+    }
+    if (this.contentLength >= 0) return this.contentLength > 0 ? Body.Length : Body.None;
+    return Body.UntilClose;
+  }
+
+  protected bodyData(_b: Uint8Array, _off: number, _end: number): void {
+    // response bodies are counted (bodyWireBytes), not kept
+  }
+
+  protected messageComplete(_incomplete: boolean): void {
+    if (this.interim || this.emitted) return;
+    this.emitted = true;
+    this.onResponse({ status: this.status, reason: this.reason, version: this.version, headers: this.headers, bodyWireBytes: this.bodyWireBytes });
+  }
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let p = 0;
+  for (const part of parts) { out.set(part, p); p += part.length; }
+  return out;
+}
