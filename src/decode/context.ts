@@ -1,0 +1,82 @@
+/**
+ * What the layer decoders share while one frame is decoded: where the next layer starts
+ * and ends, the encapsulation depth, the limits, the anomaly sink and the fragment store.
+ *
+ * Every layer decoder has the shape `(b, off, end, out, ctx) → next`: it reads its header
+ * from `b[off, end)`, fills `out`, sets `ctx.nextOff`/`ctx.nextEnd` for the layer inside and
+ * returns that layer's id (> 0), DONE (nothing more to decode) or a stop status (< 0).
+ * `end` is the end of the captured bytes of this layer; `ctx.wireEnd` is where the IP length
+ * fields say the payload ends, which lies beyond `end` when the snaplen cut the packet.
+ */
+import type { AnomalySink } from '../anomaly.js';
+import type { DecodeAnomalyCode } from './anomalies.js';
+import type { Limits, LimitName } from '../limits.js';
+import type { LayerCounts } from './decoder.js';
+import type { FragmentReassembler } from './fragments.js';
+
+/** nothing more to decode (the innermost layer was reached or is not decoded) */
+export const DONE = 0;
+/** the layer was malformed: an anomaly was reported and decoding stopped */
+export const MALFORMED = -1;
+/** the snaplen cut the header: `out.truncated` is set and decoding stopped */
+export const TRUNCATED = -2;
+/** a cap from limits.ts was hit: `limit_reached` was reported and decoding stopped */
+export const LIMITED = -3;
+
+export class DecodeContext {
+  /** where the layer returned by the current decoder starts and ends in `out.buf` */
+  nextOff = 0;
+  nextEnd = 0;
+  /** end of the current IP payload per its length fields (≥ nextEnd when truncated) */
+  wireEnd = 0;
+  /** VLAN tags, PPPoE and tunnels entered in this frame */
+  encapsulation = 0;
+  /** IP headers entered in this frame (a second one means IP-in-IP) */
+  ipLayers = 0;
+  /** capture time of the frame, seconds (fragment timeouts) */
+  tsSec = 0;
+
+  constructor(
+    readonly limits: Limits,
+    readonly sink: AnomalySink,
+    readonly counts: LayerCounts,
+    readonly fragments: FragmentReassembler,
+  ) {}
+
+  anomaly(code: DecodeAnomalyCode, offset: number, detail?: string): void {
+    this.sink.anomaly(code, offset, detail);
+  }
+
+  limitReached(name: LimitName, offset: number): void {
+    this.sink.anomaly('limit_reached', offset, name);
+  }
+
+  /** Counts one more encapsulation level; false (and limit_reached) beyond the cap. */
+  enterEncapsulation(offset: number): boolean {
+    if (++this.encapsulation > this.limits.maxEncapsulationDepth) {
+      this.limitReached('maxEncapsulationDepth', offset);
+      return false;
+    }
+    return true;
+  }
+
+  /** Resets the per-frame state. */
+  reset(end: number, tsSec: number): void {
+    this.nextOff = 0;
+    this.nextEnd = end;
+    this.wireEnd = end;
+    this.encapsulation = 0;
+    this.ipLayers = 0;
+    this.tsSec = tsSec;
+  }
+}
+
+/** Reads a big-endian 16-bit value (callers check bounds first). */
+export function u16(b: Uint8Array, off: number): number {
+  return (b[off] << 8) | b[off + 1];
+}
+
+/** Reads a big-endian 32-bit value as an unsigned number (callers check bounds first). */
+export function u32(b: Uint8Array, off: number): number {
+  return ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
+}
