@@ -10,7 +10,7 @@ import { FORMATS, type Format } from '../src/report/writers/index.js';
 import { exitQuietlyOnEpipe, streamSink, type Sink } from '../src/report/sink.js';
 
 export abstract class LeakscopeCommand extends Command {
-  static baseFlags = {
+  static override baseFlags = {
     format: Flags.string({ char: 'f', options: [...FORMATS], default: 'table', summary: 'output format', helpGroup: 'OUTPUT' }),
     json: Flags.boolean({ summary: 'alias of --format json', helpGroup: 'OUTPUT' }),
     quiet: Flags.boolean({ char: 'q', summary: 'no progress or warnings on stderr', helpGroup: 'OUTPUT' }),

@@ -256,15 +256,11 @@ export class HostAggregator {
     const f = this.flows.get(`${flow.proto}:${flow.id}`);
     // DNS traffic is accounted to the names it asked about, not to the resolver
     if (extra.protocol === 'dns') return;
-    let name = f?.host ?? null;
-    let seenAs: string | null = null;
-    if (!name) {
-      name = this.addressNames.get(flow.server) ?? null;
-      seenAs = name ? 'dns' : 'address';
-      name ??= flow.server;
-    }
-    // flows that carried nothing recognisable to an unnamed address are noise unless asked for
-    const h = this.host(name);
+    // a flow without a name of its own is labelled by an earlier DNS answer, else its address
+    const named = f?.host ?? null;
+    const learnt = named ? undefined : this.addressNames.get(flow.server);
+    const h = this.host(named ?? learnt ?? flow.server);
+    const seenAs = named ? null : learnt ? 'dns' : 'address';
     if (seenAs) h.seenAs.add(seenAs);
     h.flows++;
     h.bytesOut += flow.bytes[0];
