@@ -1,0 +1,205 @@
+/**
+ * readCapture: streams a capture from a file path, '-' (standard input) or any Readable
+ * through the push parser, hashing the raw bytes on the way. gzip is recognised by its
+ * magic and inflated as a stream. Memory stays bounded whatever the file size: a file is
+ * read in limits.readChunkBytes chunks into two alternating buffers (the next read runs
+ * while the current chunk is parsed).
+ */
+import { createHash } from 'node:crypto';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { DEFAULT_LIMITS } from '../limits.js';
+import type { Frame } from './frame.js';
+import { isGzipMagic } from './magic.js';
+import { CaptureParser } from './parser.js';
+import { CaptureFormatError, type ReadOptions, type ReadSummary } from './types.js';
+
+export { CaptureParser } from './parser.js';
+export { CaptureFormatError } from './types.js';
+export type { CaptureDamage, CaptureHeader, CaptureInterface, CaptureTimestamp, ReadOptions, ReadSummary } from './types.js';
+
+/** gzip output is handed to the parser in pieces of this size */
+const GUNZIP_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Reads every frame of a capture, calling onFrame with one reused Frame whose `data` is a
+ * view valid only during the call. Resolves with the summary; damage part-way is reported
+ * in summary.damage (and as an anomaly). Rejects with CaptureFormatError when the source is
+ * not a capture or cannot be read, and with the signal's reason when aborted.
+ */
+export async function readCapture(
+  source: string | NodeJS.ReadableStream,
+  onFrame: (f: Frame) => void,
+  opts: ReadOptions = {},
+): Promise<ReadSummary> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const chunkBytes = Math.max(1, Math.floor(limits.readChunkBytes));
+  const fromFile = typeof source === 'string' && source !== '-';
+  const name = opts.name ?? (typeof source !== 'string' ? '<stream>' : source === '-' ? '<stdin>' : source);
+  opts.signal?.throwIfAborted();
+
+  let fh: FileHandle | undefined;
+  let totalBytes: number | null = null;
+  let chunks: AsyncIterable<Uint8Array>;
+  if (fromFile) {
+    const opened = await openCapture(source, name);
+    fh = opened.fh;
+    totalBytes = opened.size;
+    chunks = fileChunks(fh, chunkBytes);
+  } else {
+    chunks = streamChunks(source === '-' ? process.stdin : (source as NodeJS.ReadableStream));
+  }
+
+  const hash = opts.sha256 === false ? null : createHash('sha256');
+  let fileBytes = 0;
+  const account = (chunk: Uint8Array): void => {
+    opts.signal?.throwIfAborted();
+    fileBytes += chunk.length;
+    hash?.update(chunk);
+    opts.onProgress?.(fileBytes, totalBytes);
+  };
+
+  const parser = new CaptureParser(name, onFrame, opts);
+  try {
+    const it = chunks[Symbol.asyncIterator]();
+    // Peek at the first two bytes for the gzip magic. Copies, because file chunks live in
+    // buffers the next read reuses.
+    const head: Uint8Array[] = [];
+    let headLen = 0;
+    let exhausted = false;
+    while (headLen < 2) {
+      const r = await it.next();
+      if (r.done) { exhausted = true; break; }
+      if (r.value.length === 0) continue;
+      head.push(Uint8Array.prototype.slice.call(r.value));
+      headLen += r.value.length;
+    }
+    const rest = (async function* (): AsyncGenerator<Uint8Array> {
+      yield* head;
+      if (exhausted) return;
+      try {
+        for (;;) {
+          const r = await it.next();
+          if (r.done) return;
+          yield r.value;
+        }
+      } finally {
+        await it.return?.();
+      }
+    })();
+
+    if (headLen >= 2 && isGzipMagic(concatHead(head))) {
+      await readGzip(rest, account, parser, fromFile);
+    } else {
+      for await (const chunk of rest) {
+        account(chunk);
+        parser.push(chunk);
+      }
+    }
+  } finally {
+    await fh?.close();
+  }
+
+  const summary = parser.end();
+  summary.fileBytes = fileBytes;
+  summary.sha256 = hash ? hash.digest('hex') : '';
+  return summary;
+}
+
+async function openCapture(path: string, name: string): Promise<{ fh: FileHandle; size: number | null }> {
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new CaptureFormatError(name, 0, 'a capture file', 'a directory', `${name}: is a directory`);
+    const fh = await open(path, 'r');
+    return { fh, size: st.isFile() ? st.size : null };
+  } catch (err) {
+    if (err instanceof CaptureFormatError) throw err;
+    throw unreadable(name, err);
+  }
+}
+
+function unreadable(name: string, err: unknown): CaptureFormatError {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const why = code === 'ENOENT' ? 'no such file (ENOENT)'
+    : code === 'EACCES' || code === 'EPERM' ? `permission denied (${code})`
+    : err instanceof Error ? err.message : String(err);
+  return new CaptureFormatError(name, 0, 'a readable file', why, `${name}: cannot read: ${why}`);
+}
+
+/**
+ * Sequential reads into two alternating buffers: while the consumer parses one chunk, the
+ * next read fills the other. A yielded chunk is valid until the consumer asks for the next.
+ */
+async function* fileChunks(fh: FileHandle, size: number): AsyncGenerator<Uint8Array> {
+  let current = Buffer.allocUnsafe(size);
+  let spare = Buffer.allocUnsafe(size);
+  let pending: Promise<{ bytesRead: number }> | null = startRead(fh, current, size);
+  try {
+    for (;;) {
+      const { bytesRead } = await pending!;
+      pending = null;
+      if (bytesRead === 0) return;
+      const filled = current;
+      pending = startRead(fh, spare, size);
+      yield filled.subarray(0, bytesRead);
+      current = spare;
+      spare = filled;
+    }
+  } finally {
+    // never close the file under an outstanding read
+    if (pending) await pending.catch(() => undefined);
+  }
+}
+
+function startRead(fh: FileHandle, buf: Buffer, size: number): Promise<{ bytesRead: number }> {
+  const p = fh.read(buf, 0, size, null);
+  // it is awaited later; a failure must not count as unhandled meanwhile
+  p.catch(() => undefined);
+  return p;
+}
+
+async function* streamChunks(stream: NodeJS.ReadableStream): AsyncGenerator<Uint8Array> {
+  for await (const c of stream as AsyncIterable<Uint8Array | string>) yield typeof c === 'string' ? Buffer.from(c) : c;
+}
+
+function concatHead(parts: Uint8Array[]): Uint8Array {
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+}
+
+function isZlibError(err: unknown): err is Error {
+  const code = (err as { code?: unknown })?.code;
+  return err instanceof Error && typeof code === 'string' && code.startsWith('Z_');
+}
+
+/**
+ * Inflates the raw chunks as a stream into the parser. A corrupt or cut-short gzip stream
+ * is damage (frames inflated before it are kept); a read failure of the source is thrown.
+ */
+async function readGzip(
+  raw: AsyncIterable<Uint8Array>,
+  account: (chunk: Uint8Array) => void,
+  parser: CaptureParser,
+  copyChunks: boolean,
+): Promise<void> {
+  parser.compression = 'gzip';
+  const compressed = Readable.from(
+    (async function* () {
+      for await (const chunk of raw) {
+        account(chunk);
+        // zlib holds on to its input across ticks; file chunks are reused buffers
+        yield copyChunks ? Buffer.from(chunk) : chunk;
+      }
+    })(),
+    { objectMode: false },
+  );
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+  // errors surface through the iteration below; the callback only keeps them handled
+  pipeline(compressed, gunzip, () => undefined);
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) parser.push(chunk);
+  } catch (err) {
+    if (!isZlibError(err)) throw err;
+    parser.stopForDamage('capture_gzip_invalid', `a valid gzip stream, found ${err.message}`);
+  }
+}
