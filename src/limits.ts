@@ -40,6 +40,8 @@ export const DEFAULT_LIMITS = {
   maxBufferedBytesTotal: 64 * 1024 * 1024,
   /** out-of-order segments held per stream direction */
   maxBufferedSegmentsPerStream: 2048,
+  /** seconds (capture time) a TCP stream closed by FIN/RST is kept for trailing ACKs and retransmits */
+  tcpCloseLingerSec: 10,
 
   // application parsers
   /** bytes of one TLS handshake message accepted (ClientHellos with big key shares fit) */
@@ -82,6 +84,10 @@ export const DEFAULT_LIMITS = {
   // anomalies
   /** anomaly records kept per capture (counts stay exact) */
   maxAnomaliesKept: 10_000,
+
+  // batch
+  /** bytes of one tar pax header or GNU long name (metadata, not capture data) */
+  maxTarMetaBytes: 1024 * 1024,
 } as const;
 
 export type LimitName = keyof typeof DEFAULT_LIMITS;

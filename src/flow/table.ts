@@ -1,0 +1,484 @@
+/**
+ * The bidirectional flow table: TCP streams and UDP flows keyed by their 5-tuple in either
+ * direction, with client/server roles, per-direction counters, Zeek-style history, TCP
+ * reassembly (flow/reassembly.ts) and bounded state (idle timeouts, a cap on live flows).
+ *
+ * Roles, decided once when a flow is created:
+ *   1. TCP SYN without ACK: the sender is the client; SYN+ACK: the sender is the server.
+ *   2. Otherwise by port: a port in KNOWN_SERVER_PORTS outranks a port below 1024, which
+ *      outranks any other; the higher-ranked side is the server, the lower port on a tie.
+ *   3. Otherwise the sender of the first packet is the client.
+ *
+ * Lifetime:
+ * - A TCP stream starts closing on a RST, or once both sides sent a FIN (closeReason 'rst' /
+ *   'fin'); it stays tcpCloseLingerSec (capture time) for trailing ACKs and retransmissions.
+ * - A SYN (without ACK) on a stream that saw a FIN or RST, with a different ISN from the
+ *   client's, is port reuse: the old stream is closed and a new one (new id) begins.
+ * - A flow idle longer than tcpIdleTimeoutSec / udpIdleTimeoutSec is closed ('idle'). Idle
+ *   flows are swept lazily, at most once per second of capture time, walking least-recently-
+ *   used lists from their oldest end (so the sweep costs only what it expires); a packet that
+ *   finds its flow expired also closes it first.
+ * - At most limits.maxFlows live flows: beyond it the least recently active is closed
+ *   ('evicted', `limit_reached` maxFlows).
+ * - Ids are 0-based in order of creation, counted separately for TCP (tshark's tcp.stream)
+ *   and UDP.
+ *
+ * Per packet nothing is allocated for a known flow: the key is a numeric hash of the address
+ * bytes and ports, compared byte by byte within its bucket; strings are built for new flows only.
+ */
+import type { AnomalySink } from '../anomaly.js';
+import type { Limits } from '../limits.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from '../decode/packet.js';
+import { formatIp } from './addr.js';
+import { Dir } from './dir.js';
+import { History, HistoryEvent } from './history.js';
+import { TcpHalfStream, type ReassemblyShared, type StreamEvents } from './reassembly.js';
+import { seqAdd } from './seq.js';
+
+export { Dir } from './dir.js';
+
+export interface FlowInfo {
+  /** 0-based, in order of creation; TCP and UDP are counted separately */
+  id: number;
+  proto: 'tcp' | 'udp';
+  ipVersion: 4 | 6;
+  client: string;
+  clientPort: number;
+  server: string;
+  serverPort: number;
+  firstFrame: number;
+  lastFrame: number;
+  firstTs: { sec: number; nsec: number };
+  lastTs: { sec: number; nsec: number };
+  /** [to server, to client] */
+  packets: [number, number];
+  /** IP bytes (header included, as the IP length fields report them) [to server, to client] */
+  bytes: [number, number];
+  /** transport payload bytes as reported on the wire (a snaplen may have cut some) [to server, to client] */
+  payloadBytes: [number, number];
+  /** Zeek conn.log history letters (flow/history.ts) */
+  history: string;
+  /** TCP bytes the capture lost (skipped holes), both directions */
+  missedBytes: number;
+  closeReason: 'fin' | 'rst' | 'idle' | 'evicted' | 'end' | null;
+}
+
+export interface FlowHandler {
+  /** in-order bytes of one direction; `bytes` is valid only during the call. frame = the packet whose arrival made these bytes deliverable */
+  onData(dir: Dir, bytes: Uint8Array, frame: number, tsSec: number, tsNsec: number): void;
+  /** bytes the capture lost before the next delivered byte */
+  onGap(dir: Dir, missedBytes: number, frame: number): void;
+  /** one UDP datagram (payload view, valid only during the call) */
+  onDatagram(dir: Dir, bytes: Uint8Array, frame: number, tsSec: number, tsNsec: number): void;
+  /** false = stop delivering (and buffering) this direction's bytes; only count them. Once false, not asked again. */
+  wants(dir: Dir): boolean;
+  onClose(flow: FlowInfo): void;
+}
+
+export interface FlowTableStats {
+  tcpStreams: number;
+  udpFlows: number;
+  evicted: number;
+  liveFlows: number;
+}
+
+/** Ports that name the server side whichever packet is seen first (DNS, HTTP, TLS and their alternates). */
+export const KNOWN_SERVER_PORTS: ReadonlySet<number> = new Set([53, 80, 443, 8080, 8443, 18080, 18443, 18053]);
+
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+
+/** LRU lists, one per timeout */
+const LIST_UDP = 0;
+const LIST_TCP = 1;
+const LIST_CLOSING = 2;
+
+/** 0 = no server evidence, 1 = a port below 1024, 2 = a known server port */
+function serverRank(port: number): number {
+  return KNOWN_SERVER_PORTS.has(port) ? 2 : port < 1024 ? 1 : 0;
+}
+
+/** True when the packet's sender is the client, for a packet that creates a flow. */
+export function senderIsClient(tcp: boolean, flags: number, srcPort: number, dstPort: number): boolean {
+  if (tcp && flags & TCP_SYN) return (flags & TCP_ACK) === 0;
+  const src = serverRank(srcPort), dst = serverRank(dstPort);
+  if (src !== dst) return dst > src;
+  if (src > 0 && srcPort !== dstPort) return dstPort < srcPort;
+  return true;
+}
+
+/** Hash of one endpoint (address bytes and port), FNV-1a style with a per-table seed. */
+function endpointHash(buf: Uint8Array, off: number, len: number, port: number, seed: number): number {
+  let h = seed;
+  for (let i = 0; i < len; i++) h = Math.imul(h ^ buf[off + i], 0x01000193);
+  return Math.imul(h ^ port, 0x01000193);
+}
+
+function sameBytes(a: Uint8Array, buf: Uint8Array, off: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== buf[off + i]) return false;
+  return true;
+}
+
+/** IP bytes of the packet as its header reports them (Zeek's ip_bytes). */
+function ipPacketBytes(pkt: DecodedPacket, wireBytes: number): number {
+  const b = pkt.buf, o = pkt.ipOff;
+  if (pkt.ipVersion === 4) {
+    if (o + 4 <= b.length) {
+      const total = (b[o + 2] << 8) | b[o + 3];
+      if (total > 0) return total;
+    }
+  } else if (o + 6 <= b.length) {
+    const payload = (b[o + 4] << 8) | b[o + 5];
+    if (payload > 0) return 40 + payload;
+  }
+  // a zero length field (segmentation offload, jumbogram): what the wire carried from the IP header on
+  return Math.max(0, (pkt.reassembled ? b.length : wireBytes) - o);
+}
+
+/** Transport payload length as reported (larger than the captured part when the snaplen cut it). */
+function reportedPayloadLength(pkt: DecodedPacket, captured: number, ipBytes: number): number {
+  if (!pkt.truncated) return captured;
+  return Math.max(captured, pkt.ipOff + ipBytes - pkt.payloadOff);
+}
+
+class Flow implements StreamEvents {
+  readonly history: History;
+  handler!: FlowHandler;
+  /** [to server, to client] half-streams (TCP only) */
+  readonly halves: [TcpHalfStream, TcpHalfStream] | null;
+  /** bit per direction: a FIN was seen */
+  finMask = 0;
+  rstSeen = false;
+  closing = false;
+  /** UDP: latched `wants` per direction */
+  udpWanted0 = true;
+  udpWanted1 = true;
+
+  // intrusive LRU list links
+  prev: Flow | null = null;
+  next: Flow | null = null;
+  list = LIST_UDP;
+
+  constructor(
+    readonly info: FlowInfo,
+    readonly tcp: boolean,
+    readonly clientAddr: Uint8Array,
+    readonly serverAddr: Uint8Array,
+    readonly hash: number,
+    readonly order: number,
+    shared: ReassemblyShared,
+  ) {
+    this.history = new History(info);
+    this.halves = tcp
+      ? [new TcpHalfStream(Dir.ToServer, info.id, this, shared), new TcpHalfStream(Dir.ToClient, info.id, this, shared)]
+      : null;
+  }
+
+  deliver(dir: Dir, bytes: Uint8Array, frame: number, tsSec: number, tsNsec: number): void {
+    this.handler.onData(dir, bytes, frame, tsSec, tsNsec);
+  }
+
+  gap(dir: Dir, missed: number, frame: number): void {
+    this.info.missedBytes += missed;
+    this.history.add(dir, HistoryEvent.Gap);
+    if (this.halves![dir].wanted) this.handler.onGap(dir, missed, frame);
+  }
+
+  retransmitted(dir: Dir): void {
+    this.history.add(dir, HistoryEvent.Retransmit);
+  }
+
+  wants(dir: Dir): boolean {
+    return this.handler.wants(dir);
+  }
+}
+
+class FlowList {
+  head: Flow | null = null;
+  tail: Flow | null = null;
+
+  append(f: Flow): void {
+    f.prev = this.tail;
+    f.next = null;
+    if (this.tail) this.tail.next = f;
+    else this.head = f;
+    this.tail = f;
+  }
+
+  remove(f: Flow): void {
+    if (f.prev) f.prev.next = f.next;
+    else this.head = f.next;
+    if (f.next) f.next.prev = f.prev;
+    else this.tail = f.prev;
+    f.prev = f.next = null;
+  }
+}
+
+export class FlowTable {
+  readonly stats: FlowTableStats = { tcpStreams: 0, udpFlows: 0, evicted: 0, liveFlows: 0 };
+
+  private readonly buckets = new Map<number, Flow[]>();
+  private readonly lists = [new FlowList(), new FlowList(), new FlowList()];
+  private readonly shared: ReassemblyShared;
+  /** hash seed: crafted captures cannot aim many flows at one bucket */
+  private readonly seed = (Math.random() * 0x100000000) >>> 0;
+  private lastSweepSec = -Infinity;
+  private created = 0;
+  /** direction of the packet `lookup` last matched (avoids returning a pair) */
+  private lookupDir: Dir = Dir.ToServer;
+
+  constructor(
+    private readonly limits: Limits,
+    private readonly anomalies: AnomalySink,
+    private readonly newHandler: (flow: FlowInfo) => FlowHandler,
+  ) {
+    this.shared = { limits, anomalies, bufferedTotal: 0 };
+  }
+
+  /** Out-of-order bytes buffered across all streams right now. */
+  get bufferedBytes(): number {
+    return this.shared.bufferedTotal;
+  }
+
+  /** one decoded packet (TCP or UDP with transportOk; others ignored) */
+  onPacket(pkt: DecodedPacket, frame: number, tsSec: number, tsNsec: number, wireBytes: number): void {
+    if (!pkt.transportOk || pkt.ipVersion === 0) return;
+    const proto = pkt.ipProto;
+    if (proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) return;
+    const tcp = proto === IPPROTO_TCP;
+    const addrLen = pkt.ipVersion === 4 ? 4 : 16;
+    const buf = pkt.buf;
+    if (pkt.srcAddrOff + addrLen > buf.length || pkt.dstAddrOff + addrLen > buf.length) return; // decoder bug guard
+
+    if (tsSec > this.lastSweepSec) {
+      this.lastSweepSec = tsSec;
+      this.expireIdle(tsSec, tsNsec);
+    }
+
+    const hash = this.flowHash(pkt, addrLen, proto);
+    let flow = this.lookup(hash, pkt, addrLen, tcp);
+    let dir = this.lookupDir;
+    if (flow !== undefined) {
+      if (this.isExpired(flow, tsSec, tsNsec)) {
+        this.close(flow, 'idle');
+        flow = undefined;
+      } else if (tcp && this.isPortReuse(flow, dir, pkt)) {
+        this.close(flow, 'fin');
+        flow = undefined;
+      }
+    }
+    if (flow === undefined) {
+      flow = this.create(pkt, addrLen, tcp, hash, frame, tsSec, tsNsec);
+      if (flow === undefined) return;
+      dir = Dir.ToServer;
+      if (!sameBytes(flow.clientAddr, buf, pkt.srcAddrOff) || flow.info.clientPort !== pkt.srcPort) dir = Dir.ToClient;
+    }
+
+    const info = flow.info;
+    const ipBytes = ipPacketBytes(pkt, wireBytes);
+    const captured = Math.max(0, Math.min(pkt.payloadEnd, buf.length) - pkt.payloadOff);
+    const payloadLen = reportedPayloadLength(pkt, captured, ipBytes);
+    info.packets[dir]++;
+    info.bytes[dir] += ipBytes;
+    info.payloadBytes[dir] += payloadLen;
+    info.lastFrame = frame;
+    info.lastTs.sec = tsSec;
+    info.lastTs.nsec = tsNsec;
+    const list = this.lists[flow.list];
+    list.remove(flow);
+    list.append(flow);
+
+    if (tcp) this.tcpSegment(flow, dir, pkt, captured, payloadLen, frame, tsSec, tsNsec);
+    else this.udpDatagram(flow, dir, pkt, captured, payloadLen, frame, tsSec, tsNsec);
+  }
+
+  /** end of capture: deliver what can be delivered (gaps reported), close every flow (closeReason 'end') in order of creation (id order per protocol) */
+  finish(): void {
+    const all: Flow[] = [];
+    for (const list of this.lists) for (let f = list.head; f !== null; f = f.next) all.push(f);
+    all.sort((a, b) => a.order - b.order);
+    for (const f of all) this.close(f, 'end');
+  }
+
+  // --- packets -------------------------------------------------------------------------
+
+  private tcpSegment(flow: Flow, dir: Dir, pkt: DecodedPacket, captured: number, payloadLen: number, frame: number, tsSec: number, tsNsec: number): void {
+    const flags = pkt.tcpFlags;
+    flow.history.addTcpSegment(dir, flags, payloadLen, pkt.tcpWindow);
+    const half = flow.halves![dir];
+    const peer = flow.halves![dir === Dir.ToServer ? Dir.ToClient : Dir.ToServer];
+
+    if (flags & TCP_RST) {
+      // A RST's sequence number and payload (a diagnostic text at most) are not stream data.
+      flow.rstSeen = true;
+      this.startClosing(flow, 'rst');
+      return;
+    }
+    let seq = pkt.tcpSeq;
+    if (flags & TCP_SYN) {
+      half.syn(seq);
+      seq = seqAdd(seq, 1); // data on a SYN (TCP Fast Open) follows the ISN
+    }
+    half.segment(seq, pkt.buf, pkt.payloadOff, captured, frame, tsSec, tsNsec);
+    if (flags & TCP_FIN) {
+      half.fin(seqAdd(seq, payloadLen));
+      flow.finMask |= 1 << dir;
+      if (flow.finMask === 3) this.startClosing(flow, 'fin');
+    }
+    if (flags & TCP_ACK) peer.peerAck(pkt.tcpAck, frame, tsSec, tsNsec);
+  }
+
+  private udpDatagram(flow: Flow, dir: Dir, pkt: DecodedPacket, captured: number, payloadLen: number, frame: number, tsSec: number, tsNsec: number): void {
+    if (payloadLen > 0) flow.history.add(dir, HistoryEvent.Data);
+    const wanted = dir === Dir.ToServer ? flow.udpWanted0 : flow.udpWanted1;
+    if (!wanted) return;
+    if (!flow.handler.wants(dir)) {
+      if (dir === Dir.ToServer) flow.udpWanted0 = false;
+      else flow.udpWanted1 = false;
+      return;
+    }
+    flow.handler.onDatagram(dir, pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + captured), frame, tsSec, tsNsec);
+  }
+
+  // --- lookup and creation -------------------------------------------------------------
+
+  /** Symmetric in the two endpoints, so both directions land in the same bucket. */
+  private flowHash(pkt: DecodedPacket, addrLen: number, proto: number): number {
+    const a = endpointHash(pkt.buf, pkt.srcAddrOff, addrLen, pkt.srcPort, this.seed);
+    const b = endpointHash(pkt.buf, pkt.dstAddrOff, addrLen, pkt.dstPort, this.seed);
+    return Math.imul((a ^ b) + proto, 0x9e3779b1) | 0;
+  }
+
+  private lookup(hash: number, pkt: DecodedPacket, addrLen: number, tcp: boolean): Flow | undefined {
+    const bucket = this.buckets.get(hash);
+    if (bucket === undefined) return undefined;
+    const buf = pkt.buf;
+    for (let i = 0; i < bucket.length; i++) {
+      const f = bucket[i];
+      if (f.tcp !== tcp || f.clientAddr.length !== addrLen) continue;
+      const info = f.info;
+      if (info.clientPort === pkt.srcPort && info.serverPort === pkt.dstPort &&
+          sameBytes(f.clientAddr, buf, pkt.srcAddrOff) && sameBytes(f.serverAddr, buf, pkt.dstAddrOff)) {
+        this.lookupDir = Dir.ToServer;
+        return f;
+      }
+      if (info.clientPort === pkt.dstPort && info.serverPort === pkt.srcPort &&
+          sameBytes(f.clientAddr, buf, pkt.dstAddrOff) && sameBytes(f.serverAddr, buf, pkt.srcAddrOff)) {
+        this.lookupDir = Dir.ToClient;
+        return f;
+      }
+    }
+    return undefined;
+  }
+
+  private isPortReuse(flow: Flow, dir: Dir, pkt: DecodedPacket): boolean {
+    if ((pkt.tcpFlags & (TCP_SYN | TCP_ACK)) !== TCP_SYN) return false;
+    if (!flow.rstSeen && flow.finMask === 0) return false;
+    return pkt.tcpSeq !== flow.halves![dir].isn; // the same ISN again is a retransmitted SYN
+  }
+
+  private create(pkt: DecodedPacket, addrLen: number, tcp: boolean, hash: number, frame: number, tsSec: number, tsNsec: number): Flow | undefined {
+    if (this.limits.maxFlows <= 0) return undefined;
+    while (this.stats.liveFlows >= this.limits.maxFlows) if (!this.evictIdlest()) break;
+
+    const buf = pkt.buf;
+    const version = pkt.ipVersion as 4 | 6;
+    const fromClient = senderIsClient(tcp, pkt.tcpFlags, pkt.srcPort, pkt.dstPort);
+    const cOff = fromClient ? pkt.srcAddrOff : pkt.dstAddrOff;
+    const sOff = fromClient ? pkt.dstAddrOff : pkt.srcAddrOff;
+    const info: FlowInfo = {
+      id: tcp ? this.stats.tcpStreams++ : this.stats.udpFlows++,
+      proto: tcp ? 'tcp' : 'udp',
+      ipVersion: version,
+      client: formatIp(buf, cOff, version),
+      clientPort: fromClient ? pkt.srcPort : pkt.dstPort,
+      server: formatIp(buf, sOff, version),
+      serverPort: fromClient ? pkt.dstPort : pkt.srcPort,
+      firstFrame: frame,
+      lastFrame: frame,
+      firstTs: { sec: tsSec, nsec: tsNsec },
+      lastTs: { sec: tsSec, nsec: tsNsec },
+      packets: [0, 0],
+      bytes: [0, 0],
+      payloadBytes: [0, 0],
+      history: '',
+      missedBytes: 0,
+      closeReason: null,
+    };
+    const flow = new Flow(info, tcp, buf.slice(cOff, cOff + addrLen), buf.slice(sOff, sOff + addrLen), hash, this.created++, this.shared);
+    flow.handler = this.newHandler(info);
+
+    let bucket = this.buckets.get(hash);
+    if (bucket === undefined) this.buckets.set(hash, (bucket = []));
+    bucket.push(flow);
+    flow.list = tcp ? LIST_TCP : LIST_UDP;
+    this.lists[flow.list].append(flow);
+    this.stats.liveFlows++;
+    return flow;
+  }
+
+  // --- closing -------------------------------------------------------------------------
+
+  private startClosing(flow: Flow, reason: 'fin' | 'rst'): void {
+    if (flow.closing) return;
+    flow.closing = true;
+    flow.info.closeReason = reason;
+    this.lists[flow.list].remove(flow);
+    flow.list = LIST_CLOSING;
+    this.lists[LIST_CLOSING].append(flow);
+  }
+
+  private timeoutOf(flow: Flow): number {
+    return flow.list === LIST_UDP ? this.limits.udpIdleTimeoutSec : flow.list === LIST_TCP ? this.limits.tcpIdleTimeoutSec : this.limits.tcpCloseLingerSec;
+  }
+
+  private isExpired(flow: Flow, tsSec: number, tsNsec: number): boolean {
+    const last = flow.info.lastTs;
+    return tsSec - last.sec + (tsNsec - last.nsec) / 1e9 > this.timeoutOf(flow);
+  }
+
+  /** Closes flows idle past their timeout; each list is in order of last activity, oldest first. */
+  private expireIdle(tsSec: number, tsNsec: number): void {
+    for (const list of this.lists) {
+      while (list.head !== null && this.isExpired(list.head, tsSec, tsNsec)) this.close(list.head, 'idle');
+    }
+  }
+
+  private evictIdlest(): boolean {
+    let oldest: Flow | null = null;
+    for (const list of this.lists) {
+      const h = list.head;
+      if (h === null) continue;
+      if (oldest === null || h.info.lastTs.sec < oldest.info.lastTs.sec ||
+          (h.info.lastTs.sec === oldest.info.lastTs.sec && h.info.lastTs.nsec < oldest.info.lastTs.nsec)) oldest = h;
+    }
+    if (oldest === null) return false;
+    this.anomalies.anomaly('limit_reached', 0, 'maxFlows', oldest.info.id);
+    this.stats.evicted++;
+    this.close(oldest, 'evicted');
+    return true;
+  }
+
+  /** Delivers what is left, removes the flow and tells its handler. A reason already set (fin/rst) is kept. */
+  private close(flow: Flow, reason: NonNullable<FlowInfo['closeReason']>): void {
+    const info = flow.info;
+    if (flow.halves !== null) {
+      const t = info.lastTs;
+      for (const half of flow.halves) {
+        half.flush(info.lastFrame, t.sec, t.nsec);
+        half.release();
+      }
+    }
+    if (info.closeReason === null) info.closeReason = reason;
+
+    const bucket = this.buckets.get(flow.hash);
+    if (bucket !== undefined) {
+      const i = bucket.indexOf(flow);
+      if (i >= 0) bucket.splice(i, 1);
+      if (bucket.length === 0) this.buckets.delete(flow.hash);
+    }
+    this.lists[flow.list].remove(flow);
+    this.stats.liveFlows--;
+    flow.handler.onClose(info);
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Test helpers for the flow table: DecodedPacket objects built by hand over real IPv4/IPv6
+ * header bytes (so the table's reads of the IP length fields see real values), a handler that
+ * records every call, and a minimal classic-pcap + Ethernet/IPv4/TCP/UDP reader for the shared
+ * captures (test-only: the project's decoder is another area's and is not relied on here).
+ */
+import { readFileSync } from 'node:fs';
+import { createDecodedPacket, type DecodedPacket } from '../../../src/decode/packet.js';
+import { Dir, type FlowHandler, type FlowInfo } from '../../../src/flow/table.js';
+
+export const FLAG = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, A: 0x10 } as const;
+
+/** 'SA' → SYN|ACK */
+export function flagBits(flags: string): number {
+  let f = 0;
+  for (const c of flags) f |= FLAG[c as keyof typeof FLAG];
+  return f;
+}
+
+export interface PacketSpec {
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  proto?: 'tcp' | 'udp';
+  seq?: number;
+  ack?: number;
+  flags?: string;
+  window?: number;
+  payload?: string | Uint8Array;
+  /** bytes of payload the "snaplen" kept (the rest is reported but not captured) */
+  captured?: number;
+}
+
+function ipBytes(a: string): number[] {
+  if (a.includes(':')) {
+    const [head, tail] = a.split('::');
+    const h = head ? head.split(':') : [];
+    const t = tail !== undefined && tail ? tail.split(':') : [];
+    const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+    return groups.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]);
+  }
+  return a.split('.').map(Number);
+}
+
+/** A DecodedPacket over freshly built IPv4 or IPv6 + TCP/UDP bytes. */
+export function packet(spec: PacketSpec): DecodedPacket {
+  const payload = typeof spec.payload === 'string' ? new TextEncoder().encode(spec.payload) : spec.payload ?? new Uint8Array(0);
+  const src = ipBytes(spec.src), dst = ipBytes(spec.dst);
+  const v6 = src.length === 16;
+  const tcp = (spec.proto ?? 'tcp') === 'tcp';
+  const ipLen = v6 ? 40 : 20;
+  const thLen = tcp ? 20 : 8;
+  const reported = ipLen + thLen + payload.length;
+  const captured = spec.captured ?? payload.length;
+  const buf = new Uint8Array(ipLen + thLen + captured);
+  if (v6) {
+    buf[0] = 0x60;
+    buf[4] = (reported - 40) >> 8; buf[5] = (reported - 40) & 0xff;
+    buf[6] = tcp ? 6 : 17; buf[7] = 64;
+    buf.set(src, 8); buf.set(dst, 24);
+  } else {
+    buf[0] = 0x45;
+    buf[2] = reported >> 8; buf[3] = reported & 0xff;
+    buf[8] = 64; buf[9] = tcp ? 6 : 17;
+    buf.set(src, 12); buf.set(dst, 16);
+  }
+  const p = createDecodedPacket();
+  p.buf = buf;
+  p.ipVersion = v6 ? 6 : 4;
+  p.ipOff = 0;
+  p.srcAddrOff = v6 ? 8 : 12;
+  p.dstAddrOff = v6 ? 24 : 16;
+  p.ipProto = tcp ? 6 : 17;
+  p.transportOk = true;
+  p.transportOff = ipLen;
+  p.srcPort = spec.sport;
+  p.dstPort = spec.dport;
+  if (tcp) {
+    p.tcpSeq = (spec.seq ?? 0) >>> 0;
+    p.tcpAck = (spec.ack ?? 0) >>> 0;
+    p.tcpFlags = flagBits(spec.flags ?? 'A');
+    p.tcpWindow = spec.window ?? 65535;
+  }
+  p.payloadOff = ipLen + thLen;
+  buf.set(payload.subarray(0, captured), p.payloadOff);
+  p.payloadEnd = buf.length;
+  p.truncated = captured < payload.length;
+  return p;
+}
+
+export type Event =
+  | { t: 'data'; dir: Dir; text: string; frame: number }
+  | { t: 'gap'; dir: Dir; missed: number; frame: number }
+  | { t: 'datagram'; dir: Dir; text: string; frame: number }
+  | { t: 'close'; id: number; reason: FlowInfo['closeReason'] };
+
+/** Records every call; `wantsDir` decides `wants` (default: always true). */
+export class RecordingHandler implements FlowHandler {
+  readonly events: Event[] = [];
+  readonly data: [string, string] = ['', ''];
+  wantsCalls = 0;
+  constructor(readonly flow: FlowInfo, private readonly wantsDir: (dir: Dir, h: RecordingHandler) => boolean = () => true) {}
+  onData(dir: Dir, bytes: Uint8Array, frame: number): void {
+    const text = Buffer.from(bytes).toString('latin1');
+    this.data[dir] += text;
+    this.events.push({ t: 'data', dir, text, frame });
+  }
+  onGap(dir: Dir, missed: number, frame: number): void {
+    this.events.push({ t: 'gap', dir, missed, frame });
+  }
+  onDatagram(dir: Dir, bytes: Uint8Array, frame: number): void {
+    this.events.push({ t: 'datagram', dir, text: Buffer.from(bytes).toString('latin1'), frame });
+  }
+  wants(dir: Dir): boolean {
+    this.wantsCalls++;
+    return this.wantsDir(dir, this);
+  }
+  onClose(flow: FlowInfo): void {
+    this.events.push({ t: 'close', id: flow.id, reason: flow.closeReason });
+  }
+}
+
+export { Dir };
+
+/** Frames of a classic little/big-endian pcap with Ethernet (1) or raw IP (101) links. */
+export function readPcapFrames(file: string): { data: Uint8Array; tsSec: number; tsNsec: number; linkType: number; origlen: number }[] {
+  const b = readFileSync(file);
+  const magic = b.readUInt32LE(0);
+  const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
+  const nano = magic === 0xa1b23c4d || magic === 0x4d3cb2a1;
+  const u32 = (o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  const linkType = u32(20) & 0xffff;
+  const out = [];
+  for (let off = 24; off + 16 <= b.length; ) {
+    const incl = u32(off + 8);
+    if (off + 16 + incl > b.length) break;
+    out.push({ data: new Uint8Array(b.buffer, b.byteOffset + off + 16, incl), tsSec: u32(off), tsNsec: nano ? u32(off + 4) : u32(off + 4) * 1000, linkType, origlen: u32(off + 12) });
+    off += 16 + incl;
+  }
+  return out;
+}
+
+/** Ethernet (optionally one VLAN tag) → IPv4/IPv6 (no extension headers) → TCP/UDP; null for anything else. */
+export function decodeSimple(data: Uint8Array, linkType: number): DecodedPacket | null {
+  let off = 0;
+  let ethType: number;
+  if (linkType === 1) {
+    ethType = (data[12] << 8) | data[13];
+    off = 14;
+    if (ethType === 0x8100) { ethType = (data[16] << 8) | data[17]; off = 18; }
+  } else if (linkType === 101) ethType = data[0] >> 4 === 6 ? 0x86dd : 0x0800;
+  else return null;
+  const p = createDecodedPacket();
+  p.buf = data;
+  p.ipOff = off;
+  let tOff: number, ipEnd: number;
+  if (ethType === 0x0800) {
+    p.ipVersion = 4; p.ipProto = data[off + 9];
+    p.srcAddrOff = off + 12; p.dstAddrOff = off + 16;
+    if ((((data[off + 6] << 8) | data[off + 7]) & 0x3fff) !== 0) return null; // fragment
+    tOff = off + (data[off] & 0x0f) * 4;
+    ipEnd = off + ((data[off + 2] << 8) | data[off + 3]);
+  } else if (ethType === 0x86dd) {
+    p.ipVersion = 6; p.ipProto = data[off + 6];
+    p.srcAddrOff = off + 8; p.dstAddrOff = off + 24;
+    tOff = off + 40;
+    ipEnd = tOff + ((data[off + 4] << 8) | data[off + 5]);
+  } else return null;
+  if (p.ipProto !== 6 && p.ipProto !== 17) return null;
+  const end = Math.min(ipEnd, data.length);
+  p.truncated = ipEnd > data.length;
+  p.transportOff = tOff;
+  p.srcPort = (data[tOff] << 8) | data[tOff + 1];
+  p.dstPort = (data[tOff + 2] << 8) | data[tOff + 3];
+  if (p.ipProto === 6) {
+    const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    p.tcpSeq = dv.getUint32(tOff + 4);
+    p.tcpAck = dv.getUint32(tOff + 8);
+    p.tcpFlags = data[tOff + 13];
+    p.tcpWindow = dv.getUint16(tOff + 14);
+    p.payloadOff = tOff + (data[tOff + 12] >> 4) * 4;
+  } else p.payloadOff = tOff + 8;
+  p.payloadEnd = Math.max(p.payloadOff, end);
+  p.transportOk = true;
+  return p;
+}
