@@ -1,0 +1,89 @@
+/**
+ * Where batch and merge records go. NDJSON is streamed, one write per capture set so sets never
+ * interleave; `table` shows only the aggregate; `json` is one document at the end. With an output
+ * file, the file always receives NDJSON and standard output gets the aggregate in the chosen
+ * format (table or json).
+ */
+import { writeSync } from 'node:fs';
+import { createWriter } from '../report/writers/index.js';
+import type { Column } from '../report/columns.js';
+import type { Sink } from '../report/sink.js';
+import type { AggregateCapture, AggregateHost, AggregateRecord, LinkedIdentifier } from './aggregate.js';
+import { resultSetLines, type CaptureResultSet } from './records.js';
+
+export type BatchFormat = 'ndjson' | 'table' | 'json';
+export const BATCH_FORMATS: readonly BatchFormat[] = ['ndjson', 'table', 'json'];
+
+export class BatchOutput {
+  private readonly collected: unknown[] = [];
+
+  /**
+   * @param stdout where the chosen format goes
+   * @param fileFd an open output file (NDJSON), or null for none
+   */
+  constructor(private readonly format: BatchFormat, private readonly stdout: Sink, private readonly fileFd: number | null = null) {}
+
+  write(set: CaptureResultSet): void {
+    const lines = resultSetLines(set);
+    if (this.fileFd !== null) writeSync(this.fileFd, lines);
+    else if (this.format === 'ndjson') this.stdout.write(lines);
+    else if (this.format === 'json') this.collected.push(set.capture, ...set.hosts);
+  }
+
+  finish(aggregate: AggregateRecord): void {
+    const line = JSON.stringify(aggregate) + '\n';
+    if (this.fileFd !== null) writeSync(this.fileFd, line);
+    switch (this.format) {
+      case 'ndjson':
+        if (this.fileFd === null) this.stdout.write(line);
+        break;
+      case 'json':
+        this.stdout.write(JSON.stringify(this.fileFd === null ? { records: this.collected, aggregate } : { aggregate }, null, 2) + '\n');
+        break;
+      case 'table':
+        writeAggregateTables(aggregate, this.stdout);
+        break;
+    }
+  }
+}
+
+const HOST_COLUMNS: readonly Column<AggregateHost & { total: number }>[] = [
+  { key: 'host', header: 'Host', get: (h) => h.host },
+  { key: 'vendor', header: 'Vendor', get: (h) => h.vendor },
+  { key: 'captures', header: 'Captures', get: (h) => `${h.captures} / ${h.total}` },
+  { key: 'flows', header: 'Flows', get: (h) => h.flows },
+  { key: 'bytes', header: 'Out / in', get: (h) => `${h.bytes_out} / ${h.bytes_in}` },
+  { key: 'leak_kinds', header: 'Leaked kinds', get: (h) => h.leak_kinds },
+];
+
+const CAPTURE_COLUMNS: readonly Column<AggregateCapture>[] = [
+  { key: 'capture', header: 'Capture', get: (c) => c.capture },
+  { key: 'status', header: 'Status', get: (c) => c.status },
+  { key: 'hosts', header: 'Hosts', get: (c) => c.hosts },
+];
+
+const IDENTIFIER_COLUMNS: readonly Column<LinkedIdentifier>[] = [
+  { key: 'kind', header: 'Identifier', get: (i) => i.kind },
+  { key: 'value', header: 'Value', get: (i) => i.value },
+  { key: 'captures', header: 'Seen in captures', get: (i) => i.captures },
+];
+
+/** The aggregate as three tables: hosts × captures, captures, identifiers linking captures. */
+export function writeAggregateTables(a: AggregateRecord, out: Sink): void {
+  const t = a.totals;
+  const hosts = createWriter<AggregateHost & { total: number }>('table', out, { columns: HOST_COLUMNS, table: { title: 'Hosts across captures' } });
+  for (const h of a.hosts) hosts.write({ ...h, total: t.captures });
+  hosts.end();
+  const captures = createWriter<AggregateCapture>('table', out, { columns: CAPTURE_COLUMNS, table: { title: 'Captures' } });
+  for (const c of a.captures) captures.write(c);
+  captures.end();
+  const ids = createWriter<LinkedIdentifier>('table', out, {
+    columns: IDENTIFIER_COLUMNS,
+    table: {
+      title: 'Identifiers seen in more than one capture',
+      footer: () => [`${t.captures} capture(s): ${t.ok} ok, ${t.partial} partial, ${t.error} failed; ${t.hosts} host(s); ${a.devices.length} device group(s) linked by identifiers`],
+    },
+  });
+  for (const i of a.linked_identifiers) ids.write(i);
+  ids.end();
+}
