@@ -65,7 +65,7 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
       const res = await scanCapture(source, {
         name,
         limits,
-        onObservation: (obs, http) => agg.observe(obs, http),
+        onObservation: (obs, detail) => agg.observe(obs, detail),
         onFlowClose: (flow, extra) => agg.flowClosed(flow, extra),
         onProgress: options.onProgress ? (d, t) => options.onProgress!(name, d, t) : undefined,
       });

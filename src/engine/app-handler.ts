@@ -21,7 +21,7 @@ import { looksLikeQuicInitial, type QuicInitialTracker } from '../proto/quic.js'
 import { HttpRequestParser, HttpResponseParser, looksLikeHttpRequest, type HttpRequest } from '../proto/http1.js';
 import { DnsTcpFramer, looksLikeDns, parseDnsMessage, type DnsMessage } from '../proto/dns.js';
 import { formatTimestamp } from '../capture/frame.js';
-import type { DnsObservation, HttpObservation, Observation, ObservationBase, TlsObservation } from './observations.js';
+import type { DnsObservation, HttpObservation, Observation, ObservationBase, ObservationDetail, TlsObservation } from './observations.js';
 
 /** What a stream turned out to carry. */
 export type AppProtocol = 'tls' | 'http' | 'dns' | 'quic' | 'unknown' | 'none';
@@ -50,7 +50,7 @@ export interface ScanContext {
   limits: Limits;
   anomalies: AnomalySink;
   quic: QuicInitialTracker;
-  emit(obs: Observation, http?: HttpRequest): void;
+  emit(obs: Observation, detail?: ObservationDetail): void;
   flowClosed(flow: FlowInfo, extra: FlowSummaryExtra): void;
 }
 
@@ -288,27 +288,17 @@ export class AppHandler implements FlowHandler {
     if (type === HANDSHAKE_SERVER_HELLO) {
       const sh = parseServerHello(body, 0, body.length, this.ctx.anomalies);
       if (!sh) return;
+      if (sh.helloRetryRequest) {
+        tls.client.expectCompatChangeCipherSpec();
+        return;
+      }
       tls.sawServerHello = true;
       tls.version = tlsVersionName(sh.version);
-      this.ctx.emit({
-        type: 'tls_server',
-        ...this.base(Dir.ToClient),
-        version: tls.version,
-        cipher_suite: sh.cipherSuite,
-        alpn: sh.alpn,
-        cert_names: [],
-      });
+      this.ctx.emit({ type: 'tls_server', ...this.base(Dir.ToClient), version: tls.version, cipher_suite: sh.cipherSuite, alpn: sh.alpn });
     } else if (type === HANDSHAKE_CERTIFICATE) {
       const names = parseCertificateNames(body, 0, body.length, this.ctx.anomalies);
       if (names.length === 0) return;
-      this.ctx.emit({
-        type: 'tls_server',
-        ...this.base(Dir.ToClient),
-        version: tls.version ?? 'unknown',
-        cipher_suite: -1,
-        alpn: null,
-        cert_names: names,
-      });
+      this.ctx.emit({ type: 'tls_certificate', ...this.base(Dir.ToClient), names });
     }
   }
 
@@ -329,7 +319,7 @@ export class AppHandler implements FlowHandler {
       body_bytes: req.bodyWireBytes,
       request_index: http.index++,
     };
-    this.ctx.emit(obs, req);
+    this.ctx.emit(obs, { http: req });
   }
 
   private onDnsMessage(msg: DnsMessage, transport: 'udp' | 'tcp'): void {
@@ -353,9 +343,12 @@ export class AppHandler implements FlowHandler {
     const svcb: string[] = [];
     if (!unanswered) {
       for (const rr of msg.answers) {
-        if (rr.type === 1 || rr.type === 28) answers.push(rr.data);
-        else if (rr.type === 5) cnames.push(rr.data);
+        if (rr.type === 5) cnames.push(rr.data);
         else if (rr.type === 64 || rr.type === 65) svcb.push(rr.data);
+      }
+      // addresses from every section, as tshark's dns.a/dns.aaaa (glue records included)
+      for (const section of [msg.answers, msg.authorities, msg.additionals]) {
+        for (const rr of section) if (rr.type === 1 || rr.type === 28) answers.push(rr.data);
       }
     }
     const savedFrame = this.curFrame, savedSec = this.curSec, savedNsec = this.curNsec;
@@ -377,6 +370,6 @@ export class AppHandler implements FlowHandler {
     this.curFrame = savedFrame;
     this.curSec = savedSec;
     this.curNsec = savedNsec;
-    this.ctx.emit(obs);
+    this.ctx.emit(obs, unanswered ? undefined : { dns: msg });
   }
 }

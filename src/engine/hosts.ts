@@ -6,11 +6,12 @@
 import type { Limits } from '../limits.js';
 import type { FlowInfo } from '../flow/table.js';
 import type { HttpRequest } from '../proto/http1.js';
+import type { DnsMessage } from '../proto/dns.js';
 import type { SignatureDb, SignatureHit } from '../signatures/db.js';
 import { findLeaksInHttpRequest, type Identifier, type LeakFinding } from '../leaks/detect.js';
 import { formatTimestamp } from '../capture/frame.js';
 import type { FlowSummaryExtra } from './app-handler.js';
-import type { Observation } from './observations.js';
+import type { Observation, ObservationDetail } from './observations.js';
 
 export interface LeakEvidence {
   file: string;
@@ -175,7 +176,7 @@ export class HostAggregator {
     return f;
   }
 
-  observe(obs: Observation, http?: HttpRequest): void {
+  observe(obs: Observation, detail?: ObservationDetail): void {
     switch (obs.type) {
       case 'tls':
       case 'quic': {
@@ -192,11 +193,14 @@ export class HostAggregator {
       }
       case 'tls_server': {
         const f = this.flowState(`tcp:${obs.stream}`);
-        if (obs.version && obs.version !== 'unknown') f.transport = `tls${obs.version}`;
-        for (const n of obs.cert_names) {
-          if (n.includes('*')) continue; // a wildcard names no particular host
-          const h = this.host(normaliseHost(n));
-          h.seenAs.add('cert');
+        if (obs.version) f.transport = `tls${obs.version}`;
+        break;
+      }
+      case 'tls_certificate': {
+        // only names of hosts already seen: a certificate's SAN list can name hundreds of others
+        for (const n of obs.names) {
+          const h = this.hosts.get(normaliseHost(n));
+          if (h) h.seenAs.add('cert');
         }
         break;
       }
@@ -208,7 +212,7 @@ export class HostAggregator {
         const h = this.host(name);
         h.seenAs.add(obs.host ? 'http' : 'address');
         h.servers.add(obs.dst);
-        if (http) this.inspectRequest(h, obs, http);
+        if (detail?.http) this.inspectRequest(h, obs, detail.http);
         break;
       }
       case 'dns': {
@@ -216,7 +220,7 @@ export class HostAggregator {
         const h = this.host(normaliseHost(obs.qname));
         h.seenAs.add('dns');
         h.transport.add('dns');
-        for (const a of obs.answers) this.addressNames.set(a, normaliseHost(obs.qname));
+        if (detail?.dns) this.learnAddresses(detail.dns);
         // CNAME targets are names of the same service (e.g. a vendor's GSLB) and match too
         for (const c of obs.cnames) {
           const target = this.host(normaliseHost(c));
@@ -226,6 +230,22 @@ export class HostAggregator {
       }
       case 'http_response':
         break;
+    }
+  }
+
+  /**
+   * Remembers which name each answered address belongs to, so flows with no name of their own
+   * are labelled. Only answer-section records on the question's CNAME chain count: glue in the
+   * additional section names other hosts.
+   */
+  private learnAddresses(msg: DnsMessage): void {
+    const q = msg.questions[0];
+    if (!q) return;
+    const qname = normaliseHost(q.name);
+    const chain = new Set([qname]);
+    for (const rr of msg.answers) if (rr.type === 5 && chain.has(normaliseHost(rr.name))) chain.add(normaliseHost(rr.data));
+    for (const rr of msg.answers) {
+      if ((rr.type === 1 || rr.type === 28) && chain.has(normaliseHost(rr.name))) this.addressNames.set(rr.data, qname);
     }
   }
 

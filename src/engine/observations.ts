@@ -1,3 +1,6 @@
+import type { HttpRequest } from '../proto/http1.js';
+import type { DnsMessage } from '../proto/dns.js';
+
 /**
  * Observation records: what `leakscope events` prints, one per line, and what the host report
  * is built from. Field names are the command-line contract (DESIGN.md): snake_case, stable.
@@ -30,13 +33,18 @@ export interface TlsObservation extends ObservationBase {
   ech: boolean;
 }
 
-/** Answer side of a TLS handshake: negotiated version, certificate names (TLS ≤ 1.2). */
+/** Answer side of a TLS handshake: the negotiated version, cipher suite and ALPN. */
 export interface TlsServerObservation extends ObservationBase {
   type: 'tls_server';
   version: string;
   cipher_suite: number;
   alpn: string | null;
-  cert_names: string[];
+}
+
+/** Names in the server's certificate (visible in TLS ≤ 1.2 only): subject CN, then SAN DNS names. */
+export interface TlsCertificateObservation extends ObservationBase {
+  type: 'tls_certificate';
+  names: string[];
 }
 
 export interface QuicObservation extends ObservationBase {
@@ -83,7 +91,7 @@ export interface DnsObservation extends ObservationBase {
   qtype: string;
   /** null for a query that got no response in the capture */
   rcode: string | null;
-  /** A/AAAA addresses of the answer section */
+  /** A/AAAA addresses anywhere in the response (answer, authority and additional sections), as tshark's dns.a/dns.aaaa */
   answers: string[];
   /** CNAME targets of the answer section, in order */
   cnames: string[];
@@ -94,10 +102,17 @@ export interface DnsObservation extends ObservationBase {
 export type Observation =
   | TlsObservation
   | TlsServerObservation
+  | TlsCertificateObservation
   | QuicObservation
   | HttpObservation
   | HttpResponseObservation
   | DnsObservation;
 
 export type ObservationType = Observation['type'];
-export const OBSERVATION_TYPES: readonly ObservationType[] = ['tls', 'tls_server', 'quic', 'http', 'http_response', 'dns'];
+export const OBSERVATION_TYPES: readonly ObservationType[] = ['tls', 'tls_server', 'tls_certificate', 'quic', 'http', 'http_response', 'dns'];
+
+/** Parsed material behind an observation, for the report stage; valid only during the callback. */
+export interface ObservationDetail {
+  http?: HttpRequest;
+  dns?: DnsMessage;
+}

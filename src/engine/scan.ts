@@ -8,10 +8,10 @@ import { readCapture, type ReadSummary } from '../capture/reader.js';
 import type { Frame } from '../capture/frame.js';
 import { PacketDecoder, type LayerCounts } from '../decode/decoder.js';
 import { FlowTable, type FlowInfo } from '../flow/table.js';
+import { StreamDumper } from '../flow/dump.js';
 import { QuicInitialTracker } from '../proto/quic.js';
-import type { HttpRequest } from '../proto/http1.js';
 import { AppHandler, type FlowSummaryExtra, type ScanContext } from './app-handler.js';
-import type { Observation } from './observations.js';
+import type { Observation, ObservationDetail } from './observations.js';
 
 export interface ScanOptions {
   /** name used in records (defaults to the path, '-' for standard input) */
@@ -19,10 +19,12 @@ export interface ScanOptions {
   limits?: Limits;
   /** decode only as far as TCP/UDP (for `info`): no flows, no observations */
   decodeOnly?: boolean;
-  onObservation?: (obs: Observation, http?: HttpRequest) => void;
+  onObservation?: (obs: Observation, detail?: ObservationDetail) => void;
   onFlowClose?: (flow: FlowInfo, extra: FlowSummaryExtra) => void;
   onProgress?: (bytesRead: number, totalBytes: number | null) => void;
   signal?: AbortSignal;
+  /** write each TCP direction's reassembled bytes into this folder (tcpflow-style names) */
+  dumpDir?: string;
 }
 
 export interface ScanResult {
@@ -45,6 +47,7 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
   const decoder = new PacketDecoder(limits, anomalies);
 
   let flows: FlowTable | undefined;
+  let dumper: StreamDumper | undefined;
   if (!options.decodeOnly) {
     const ctx: ScanContext = {
       file: name,
@@ -54,7 +57,11 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
       emit: options.onObservation ?? (() => {}),
       flowClosed: options.onFlowClose ?? (() => {}),
     };
-    flows = new FlowTable(limits, anomalies, (flow) => new AppHandler(flow, ctx));
+    dumper = options.dumpDir ? new StreamDumper(options.dumpDir) : undefined;
+    flows = new FlowTable(limits, anomalies, (flow) => {
+      const app = new AppHandler(flow, ctx);
+      return dumper && flow.proto === 'tcp' ? dumper.handler(flow, app) : app;
+    });
   }
 
   const onFrame = (frame: Frame): void => {
@@ -79,6 +86,8 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     flows?.finish();
   } catch (err) {
     anomalies.anomaly('internal_decoder_error', 0, err instanceof Error ? err.message : String(err));
+  } finally {
+    dumper?.closeAll();
   }
   return {
     name,

@@ -45,6 +45,9 @@ export class TlsStreamReader {
   private hsBuf: Uint8Array | null = null;
   private hsFill = 0;
 
+  /** a TLS 1.3 middlebox-compatibility ChangeCipherSpec is expected: it does not end the handshake */
+  private compatCcs = false;
+
   private ssl2: Uint8Array | null = null;
   private ssl2Fill = 0;
 
@@ -60,6 +63,14 @@ export class TlsStreamReader {
   get failed(): boolean { return this._failed; }
   /** encrypted or failed: the caller can stop feeding and buffering */
   get done(): boolean { return this._encrypted || this._failed; }
+
+  /**
+   * After a HelloRetryRequest the client sends a compatibility ChangeCipherSpec (RFC 8446
+   * §D.4) and then a second, plaintext ClientHello: the next CCS must not end parsing.
+   */
+  expectCompatChangeCipherSpec(): void {
+    this.compatCcs = true;
+  }
 
   /** Feeds the next bytes of this direction; `bytes` is only read during the call. */
   push(bytes: Uint8Array): void {
@@ -92,6 +103,10 @@ export class TlsStreamReader {
         }
         this.recType = this.head[0]!;
         this.recLeft = total - TLS_RECORD_HEADER_LEN;
+        if (this.recType === ContentType.changeCipherSpec && this.compatCcs) {
+          this.compatCcs = false;
+          continue; // its one byte is skipped like an alert's
+        }
         if (this.recType === ContentType.changeCipherSpec || this.recType === ContentType.applicationData) {
           if (this.hsHeadFill > 0 || this.hsLeft > 0) this.ctx.anomaly('tls_handshake_interleaved', this.streamOff + p - TLS_RECORD_HEADER_LEN);
           this._encrypted = true;

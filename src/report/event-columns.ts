@@ -7,7 +7,9 @@ export function observationSummary(o: Observation): string {
     case 'tls':
       return `SNI ${o.sni ?? '(none)'}; ALPN ${o.alpn.join(',') || '-'}; versions ${o.versions.join(',')}; ${o.ja4}${o.ech ? '; ECH' : ''}`;
     case 'tls_server':
-      return o.cert_names.length ? `certificate ${o.cert_names.join(', ')}` : `TLS ${o.version}${o.alpn ? `; ALPN ${o.alpn}` : ''}`;
+      return `TLS ${o.version}${o.alpn ? `; ALPN ${o.alpn}` : ''}`;
+    case 'tls_certificate':
+      return `certificate ${o.names.join(', ')}`;
     case 'quic':
       return `QUIC v${o.version}; SNI ${o.sni ?? '(none)'}; ALPN ${o.alpn.join(',') || '-'}`;
     case 'http':
