@@ -1,12 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { LeakscopeCommand } from '../cli/base.js';
 import { analyzeCaptures, type AnalyzeResult } from '../src/engine/analyze.js';
 import type { HostRecord } from '../src/engine/hosts.js';
 import { loadSignatures } from '../cli/signatures.js';
 import { openGeoFromFlags } from '../cli/geo.js';
-import { parseIdentifierSpec, type Identifier } from '../src/leaks/detect.js';
+import { readIdentifiers } from '../cli/identifiers.js';
 import { createWriter, type RecordWriter } from '../src/report/writers/index.js';
 import { HOST_COLUMNS, HOST_CSV_COLUMNS, hostCsvRows, type HostCsvRow } from '../src/report/host-columns.js';
 import { reportFooter, reportSummary } from '../src/report/footer.js';
@@ -101,24 +100,4 @@ export default class Analyze extends LeakscopeCommand {
     for (const h of result.hosts) writer.write(h);
     writer.end();
   }
-}
-
-function readIdentifiers(specs: string[], file: string | undefined): Identifier[] {
-  const lines = [...specs];
-  if (file) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UserError(`cannot read identifiers file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    for (const l of text.split(/\r?\n/)) if (l.trim() && !l.trim().startsWith('#')) lines.push(l.trim());
-  }
-  return lines.map((spec) => {
-    try {
-      return parseIdentifierSpec(spec);
-    } catch (err) {
-      throw new UserError(`bad identifier "${spec}": ${(err as Error).message}`, 2, ['use kind=value, e.g. --identifier imei=864811045123671']);
-    }
-  });
 }

@@ -1,10 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, truncateSync } from 'node:fs';
+import { closeSync, existsSync, openSync, truncateSync } from 'node:fs';
 import { LeakscopeCommand } from '../cli/base.js';
+import { readIdentifiers } from '../cli/identifiers.js';
 import { loadSignatures } from '../cli/signatures.js';
 import { openGeoFromFlags } from '../cli/geo.js';
-import { parseIdentifierSpec, type Identifier } from '../src/leaks/detect.js';
 import { EXIT, UserError } from '../src/errors.js';
 import { BatchAggregator, type AggregateRecord } from '../src/batch/aggregate.js';
 import { parseShard, resolveInputs, selectShard } from '../src/batch/inputs.js';
@@ -142,24 +142,4 @@ async function readPathList(stream: NodeJS.ReadableStream): Promise<string[]> {
   let text = '';
   for await (const chunk of stream) text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
   return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
-}
-
-function readIdentifiers(specs: string[], file: string | undefined): Identifier[] {
-  const lines = [...specs];
-  if (file) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UserError(`cannot read identifiers file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    for (const l of text.split(/\r?\n/)) if (l.trim() && !l.trim().startsWith('#')) lines.push(l.trim());
-  }
-  return lines.map((spec) => {
-    try {
-      return parseIdentifierSpec(spec);
-    } catch (err) {
-      throw new UserError(`bad identifier "${spec}": ${(err as Error).message}`, 2, ['use kind=value, e.g. --identifier imei=864811045123671']);
-    }
-  });
 }
