@@ -71,6 +71,7 @@ export class AppHandler implements FlowHandler {
   private http?: { requests: HttpRequestParser; responses: HttpResponseParser; index: number; pendingFrames: number[] };
   private dnsTcp?: { client: DnsTcpFramer; server: DnsTcpFramer };
   private dnsPending?: Map<number, PendingDnsQuery>;
+  private quicHelloSeen = false;
 
   // the frame and time of the bytes being parsed right now (parsers call back synchronously)
   private curFrame = 0;
@@ -91,6 +92,9 @@ export class AppHandler implements FlowHandler {
         return dir === Dir.ToServer ? !this.http!.requests.failed : true;
       case 'dns':
         return true;
+      case 'quic':
+        // client Initials until the ClientHello is complete; the rest is encrypted
+        return dir === Dir.ToServer && !this.quicHelloSeen;
       default:
         return false;
     }
@@ -102,9 +106,10 @@ export class AppHandler implements FlowHandler {
     this.curNsec = tsNsec;
     this.curDir = dir;
     if (this.protocol === 'none') {
-      if (dir !== Dir.ToServer) return; // wait for the client to speak first
-      this.detectTcp(bytes);
-      if (this.protocol === 'none') return;
+      if (dir === Dir.ToServer) this.detectTcp(bytes);
+      // a DNS answer whose query was not captured (the capture began mid-connection)
+      else if (this.isDnsPort() && bytes.length >= 2) this.startDnsTcp();
+      if (this.protocol === 'none') return; // otherwise wait for the client to speak first
     }
     this.plaintextBytes += bytes.length;
     switch (this.protocol) {
@@ -149,6 +154,7 @@ export class AppHandler implements FlowHandler {
     } else if (this.protocol === 'quic' && dir === Dir.ToServer) {
       const found = this.ctx.quic.onClientDatagram(bytes, 0, len);
       if (found) {
+        this.quicHelloSeen = true;
         const ch = found.clientHello;
         this.ctx.emit({
           type: 'quic',

@@ -374,7 +374,10 @@ export class FlowTable {
   private isPortReuse(flow: Flow, dir: Dir, pkt: DecodedPacket): boolean {
     if ((pkt.tcpFlags & (TCP_SYN | TCP_ACK)) !== TCP_SYN) return false;
     if (!flow.rstSeen && flow.finMask === 0) return false;
-    return pkt.tcpSeq !== flow.halves![dir].isn; // the same ISN again is a retransmitted SYN
+    // after a RST the connection is gone: a SYN, even with the old ISN, is a new attempt
+    // (suricata-verify base64-decode-5885: SYN, RST, then the same SYN again and a ClientHello)
+    if (flow.rstSeen) return true;
+    return pkt.tcpSeq !== flow.halves![dir].isn; // after FINs, the same ISN again is a retransmitted SYN
   }
 
   private create(pkt: DecodedPacket, addrLen: number, tcp: boolean, hash: number, frame: number, tsSec: number, tsNsec: number): Flow | undefined {

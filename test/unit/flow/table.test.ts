@@ -116,6 +116,19 @@ describe('stream ids and lifetimes', () => {
     expect(closed).toEqual(['tcp0:fin', 'tcp1:end']);
   });
 
+  it('after a RST, the same SYN again starts a new stream (suricata-verify base64-decode-5885)', () => {
+    const { t, closed, handlers, send } = table();
+    send(c2s({ flags: 'S', seq: 100 }));
+    send(s2c({ flags: 'A', seq: 1, ack: 7777 })); // an ACK for nothing: the client resets
+    send(c2s({ flags: 'R', seq: 7777 }));
+    send(c2s({ flags: 'S', seq: 100 })); // the very same SYN, retried
+    expect(closed).toEqual(['tcp0:rst']);
+    send(s2c({ flags: 'SA', seq: 900, ack: 101 }));
+    send(c2s({ flags: 'PA', seq: 101, ack: 901, payload: 'hello' }));
+    t.finish();
+    expect(handlers.map((h) => [h.flow.id, h.data[Dir.ToServer]])).toEqual([[0, ''], [1, 'hello']]);
+  });
+
   it('an idle flow is closed (idle) and the same 5-tuple later is a new flow', () => {
     const { t, closed, handlers, send } = table({ udpIdleTimeoutSec: 120 });
     const dns = { src: '10.0.0.1', dst: '8.8.8.8', sport: 40000, dport: 53, proto: 'udp' as const, payload: 'query' };
