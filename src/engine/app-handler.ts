@@ -62,6 +62,13 @@ interface PendingDnsQuery {
   msg: DnsMessage;
 }
 
+/** A 2-byte length prefix that covers exactly one plausible DNS message (RFC 1035 §4.2.2). */
+function looksLikeDnsOverTcp(b: Uint8Array): boolean {
+  if (b.length < 14) return false;
+  const len = (b[0] << 8) | b[1];
+  return len + 2 === b.length && looksLikeDns(b, 2, b.length);
+}
+
 export class AppHandler implements FlowHandler {
   protocol: AppProtocol = 'none';
   private clientBytesSeen = 0;
@@ -198,7 +205,7 @@ export class AppHandler implements FlowHandler {
     const len = bytes.length;
     if (looksLikeTlsClientHello(bytes, 0, len)) this.startTls();
     else if (looksLikeHttpRequest(bytes, 0, len)) this.startHttp();
-    else if (this.isDnsPort() && len >= 2) this.startDnsTcp();
+    else if ((this.isDnsPort() && len >= 2) || looksLikeDnsOverTcp(bytes)) this.startDnsTcp();
     else {
       this.clientBytesSeen += len;
       if (this.clientBytesSeen >= DETECTION_WINDOW_BYTES) this.protocol = 'unknown';
