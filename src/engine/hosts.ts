@@ -250,7 +250,15 @@ export class HostAggregator {
   }
 
   private inspectRequest(h: HostState, obs: Observation & { type: 'http' }, req: HttpRequest): void {
-    const like = { method: req.method, host: req.host, uri: req.uri, headers: req.headers, body: req.body, contentType: req.contentType };
+    const like = {
+      method: req.method,
+      host: req.host,
+      uri: req.uri,
+      headers: req.headers,
+      body: req.body,
+      contentType: req.contentType,
+      bodyDecoded: req.contentEncoding !== null && req.bodyDecodeError === null,
+    };
     for (const hit of this.opts.signatures.matchHttp(like)) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
     const findings = findLeaksInHttpRequest(like, { limits: this.opts.limits, identifiers: this.opts.identifiers });
     for (const f of findings) this.addLeak(h, f, obs.frame, obs.stream);

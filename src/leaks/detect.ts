@@ -157,7 +157,10 @@ export function findLeaksInHttpRequest(req: HttpRequestLike, opts: { limits: Lim
   }
 
   if (req.body.byteLength > 0) {
-    const layers = peel(req.body, limits, ctx, { chain: 'body', contentType: req.contentType, contentEncoding: header(req, 'content-encoding') });
+    const encoding = header(req, 'content-encoding');
+    const layers = req.bodyDecoded && encoding
+      ? peel(req.body, limits, ctx, { chain: `body → ${encoding.trim().toLowerCase()}`, contentType: req.contentType })
+      : peel(req.body, limits, ctx, { chain: 'body', contentType: req.contentType, contentEncoding: encoding });
     for (const layer of layers) c.layer(layer, null, false);
   }
   return c.findings;

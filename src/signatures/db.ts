@@ -26,6 +26,8 @@ export interface SignatureHit {
 }
 
 export interface HttpRequestLike {
+  /** the HTTP layer already undid the body's Content-Encoding (the body is the decoded bytes) */
+  bodyDecoded?: boolean;
   method: string;
   /** Host header as sent (may carry a port), or null */
   host: string | null;

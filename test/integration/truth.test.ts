@@ -30,7 +30,8 @@ const KIND_FOR_TRUTH_KEY: Record<string, string[]> = {
   imei_md5: ['imei'],
   android_id: ['android_id', 'device_id'],
   device_id: ['device_id', 'android_id'],
-  oaid: ['advertising_id'],
+  // http_mixed step H sends the OAID under the short key `did` (device id): by key it is a device id
+  oaid: ['advertising_id', 'device_id'],
   gaid: ['advertising_id'],
   distinct_id: ['account_id', 'device_id'],
   login_id: ['account_id'],
