@@ -24,9 +24,14 @@ export interface Frame {
   data: Uint8Array;
 }
 
+/** Date's range is ±8.64e15 ms; a damaged pcapng timestamp can lie far beyond it. */
+const MAX_DATE_SEC = 8.64e12;
+
 /** Formats a capture timestamp as ISO 8601 UTC with the given fractional digits (6 or 9). */
 export function formatTimestamp(tsSec: number, tsNsec: number, digits: 6 | 9 = 6): string {
-  const base = new Date(tsSec * 1000).toISOString().slice(0, 19);
+  // out of range: clamp rather than throw, so the observation is still reported
+  const sec = Math.max(-MAX_DATE_SEC, Math.min(MAX_DATE_SEC, Number.isFinite(tsSec) ? tsSec : 0));
+  const base = new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, '');
   const frac = digits === 9 ? String(tsNsec).padStart(9, '0') : String(Math.floor(tsNsec / 1000)).padStart(6, '0');
   return `${base}.${frac}Z`;
 }

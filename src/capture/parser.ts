@@ -137,6 +137,10 @@ export class CaptureParser {
 
   /** Feeds the next bytes. `chunk` may be reused by the caller once push returns. */
   push(chunk: Uint8Array): void {
+    // Frames are views into `chunk`. Hand them out as plain Uint8Arrays: on a Node Buffer
+    // `.slice()` is a view, not a copy, and downstream code that copies with `.slice()` would
+    // keep bytes the reader overwrites with a later chunk.
+    if (Buffer.isBuffer(chunk)) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const chunkBase = this.pushed;
     this.pushed += chunk.length;
     if (this.state === FINISHED || chunk.length === 0) return;

@@ -143,7 +143,18 @@ export class TcpHalfStream {
 
   /** The stream ends: skip every hole and deliver everything buffered; a hole before a seen FIN counts as missed. */
   flush(frame: number, tsSec: number, tsNsec: number): void {
-    while (this.segments.length > 0) this.skipTo(this.segments[0].seq, frame, tsSec, tsNsec);
+    while (this.segments.length > 0) {
+      const count = this.segments.length;
+      const at = this.nextSeq;
+      // segments at or before nextSeq (e.g. just past a FIN that moved nextSeq onto them)
+      // are delivered by drain; holes before later ones are skipped
+      this.drain(frame, tsSec, tsNsec);
+      if (this.segments.length > 0) this.skipTo(this.segments[0].seq, frame, tsSec, tsNsec);
+      if (this.segments.length === count && this.nextSeq === at) {
+        this.release(); // no progress is possible: drop what is left rather than spin
+        break;
+      }
+    }
     if (this.finSeq >= 0 && !this.finished && seqDiff(this.finSeq, this.nextSeq) > 0) this.skipTo(this.finSeq, frame, tsSec, tsNsec);
   }
 

@@ -1,9 +1,13 @@
 import { cellText, type Column } from '../columns.js';
 import type { Sink } from '../sink.js';
 
-/** RFC 4180: CRLF line ends; fields with a comma, quote, CR or LF are quoted, quotes doubled. */
+/**
+ * RFC 4180: CRLF line ends; fields with a comma, quote, CR or LF are quoted, quotes doubled.
+ * Fields holding any other control character (ESC from a hostile SNI, say) are quoted too, so
+ * they stand out as data to whoever opens the file.
+ */
 export function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return /[",\u0000-\u001f\u007f]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export class CsvWriter<R> {
