@@ -65,11 +65,11 @@ export default class Analyze extends LeakscopeCommand {
     progress.done();
 
     const captures = result.header.captures;
+    if (captures.length === 1 && captures[0].status === 'error') throw new UserError(captures[0].message ?? 'not a capture');
     for (const c of captures) {
       if (c.status === 'error') process.stderr.write(`leakscope: ${c.message}\n`);
       else if (c.damage) this.note(flags, `${c.file}: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}; everything before it is reported`);
     }
-    if (captures.length === 1 && captures[0].status === 'error') throw new UserError(captures[0].message ?? 'not a capture');
 
     this.print(result, this.outputFormat(flags));
 

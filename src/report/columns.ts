@@ -5,6 +5,8 @@ export interface Column<R> {
   /** human header for tables */
   header: string;
   get(record: R): unknown;
+  /** table: a list value is shown one item per line instead of comma-separated */
+  multiline?: boolean;
 }
 
 /** Renders a cell value as plain text (lists joined with ", ", null as empty). */

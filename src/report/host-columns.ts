@@ -1,34 +1,46 @@
 import type { Column } from './columns.js';
 import type { HostRecord } from '../engine/hosts.js';
 
-/** Leak kinds and a few sample values, e.g. `search_query: porno; imei: 864811045123671`. */
-export function leakSummary(h: HostRecord, samplesPerKind = 2): string {
+/** One line per leak kind with a few sample values, e.g. `search_query: porno | porno videos`. */
+export function leakLines(h: HostRecord, samplesPerKind = 2): string[] {
   const byKind = new Map<string, string[]>();
   for (const l of h.leaks) {
     let list = byKind.get(l.kind);
     if (!list) byKind.set(l.kind, (list = []));
     list.push(l.value);
   }
-  return [...byKind].map(([k, vs]) => `${k}: ${vs.slice(0, samplesPerKind).join(' | ')}${vs.length > samplesPerKind ? ` (+${vs.length - samplesPerKind})` : ''}`).join('; ');
+  return [...byKind].map(([k, vs]) => `${k}: ${vs.slice(0, samplesPerKind).join(' | ')}${vs.length > samplesPerKind ? ` (+${vs.length - samplesPerKind} more)` : ''}`);
 }
 
-function where(h: HostRecord): string {
+/** Where the servers are: `SG Singapore, AS45102 Alibaba (US) Technology Co., Ltd.`, one line each. */
+function whereLines(h: HostRecord): string[] {
   const seen = new Set<string>();
   for (const s of h.servers) {
-    const place = s.special ? s.special : [s.country, s.org ?? (s.asn ? `AS${s.asn}` : null)].filter(Boolean).join(' ');
+    const place = s.special ? `(${s.special})` : [[s.country, s.city].filter(Boolean).join(' '), s.asn ? `AS${s.asn} ${s.org ?? ''}`.trim() : s.org].filter(Boolean).join(', ');
     if (place) seen.add(place);
   }
-  return [...seen].join('; ');
+  return [...seen];
 }
 
 export const HOST_COLUMNS: readonly Column<HostRecord>[] = [
   { key: 'host', header: 'Host', get: (h) => h.host },
-  { key: 'category', header: 'Category', get: (h) => h.category },
-  { key: 'transport', header: 'Transport', get: (h) => h.transport },
+  {
+    key: 'category',
+    header: 'Category',
+    // a host can belong to two vendors (sa.api.intl.miui.com is Xiaomi's, built on Sensors Data)
+    get: (h) => [h.category, ...h.vendors.filter((v) => v !== h.vendor).map((v) => `also ${v}`)].filter(Boolean),
+    multiline: true,
+  },
+  { key: 'transport', header: 'Transport', get: (h) => h.transport, multiline: true },
   { key: 'flows', header: 'Flows', get: (h) => h.flows },
-  { key: 'bytes', header: 'Out / in', get: (h) => `${h.bytes_out} / ${h.bytes_in}` },
-  { key: 'leaks', header: 'Leaked', get: (h) => leakSummary(h) || (h.opaque_bytes > 0 ? `(${h.opaque_bytes} B not visible: ${h.opaque_reasons.join(', ')})` : '') },
-  { key: 'where', header: 'Where', get: where },
+  { key: 'bytes', header: 'Bytes out/in', get: (h) => `${h.bytes_out}/${h.bytes_in}` },
+  {
+    key: 'leaks',
+    header: 'Personal data sent',
+    get: (h) => (h.leaks.length ? leakLines(h) : h.opaque_bytes > 0 ? [`none visible (${h.opaque_bytes} B encrypted)`] : ['none']),
+    multiline: true,
+  },
+  { key: 'where', header: 'Server location', get: whereLines, multiline: true },
 ];
 
 /** CSV: one row per host and leak kind (hosts without leaks: one row with empty leak fields). */

@@ -29,7 +29,8 @@ export class TableWriter<R> {
   end(): void {
     const c = this.colour;
     const width = this.out.columns ?? 160;
-    const maxCell = this.opts.maxCell ?? Math.max(16, Math.floor((width - 3 * this.columns.length) / Math.max(1, this.columns.length)) * 2);
+    // the widest column may take about half the line; the rest share what is left
+    const maxCell = this.opts.maxCell ?? Math.max(24, Math.floor(width / 2));
     const groups = new Map<string, R[]>();
     for (const r of this.rows) {
       const g = this.opts.groupBy ? this.opts.groupBy(r) : '';
@@ -49,7 +50,10 @@ export class TableWriter<R> {
       for (const r of rows) {
         const hot = this.opts.emphasise?.(r) ?? false;
         table.push(this.columns.map((col) => {
-          const text = truncate(escapeControl(cellText(col.get(r))), maxCell);
+          const v = col.get(r);
+          const text = col.multiline && Array.isArray(v)
+            ? v.map((item) => truncate(escapeControl(cellText(item)), maxCell)).join('\n')
+            : truncate(escapeControl(cellText(v)), maxCell);
           return hot ? c.red(text) : text;
         }));
       }
