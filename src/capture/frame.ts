@@ -28,10 +28,18 @@ export interface Frame {
 const MAX_DATE_SEC = 8.64e12;
 
 /** Formats a capture timestamp as ISO 8601 UTC with the given fractional digits (6 or 9). */
+// observations come in bursts within the same second: the date part is formatted once per second
+let cachedSec = NaN;
+let cachedBase = '';
+
 export function formatTimestamp(tsSec: number, tsNsec: number, digits: 6 | 9 = 6): string {
-  // out of range: clamp rather than throw, so the observation is still reported
-  const sec = Math.max(-MAX_DATE_SEC, Math.min(MAX_DATE_SEC, Number.isFinite(tsSec) ? tsSec : 0));
-  const base = new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, '');
+  if (tsSec !== cachedSec) {
+    // out of range: clamp rather than throw, so the observation is still reported
+    const sec = Math.max(-MAX_DATE_SEC, Math.min(MAX_DATE_SEC, Number.isFinite(tsSec) ? tsSec : 0));
+    cachedBase = new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, '');
+    cachedSec = tsSec;
+  }
+  const base = cachedBase;
   const frac = digits === 9 ? String(tsNsec).padStart(9, '0') : String(Math.floor(tsNsec / 1000)).padStart(6, '0');
   return `${base}.${frac}Z`;
 }

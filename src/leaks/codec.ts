@@ -81,8 +81,31 @@ export function isZlib(b: Uint8Array): boolean {
   return b.length >= 6 && (b[0] & 0x0f) === 8 && b[0] >> 4 <= 7 && ((b[0] << 8) | b[1]) % 31 === 0;
 }
 
+/**
+ * Byte-level pre-check for printableText: false when the bytes are plainly binary (too many
+ * control bytes, or a malformed UTF-8 sequence). Most base64 candidates that are really hex
+ * ids decode to such bytes; rejecting them here avoids a TextDecoder exception per value.
+ */
+function mayBePrintableUtf8(b: Uint8Array): boolean {
+  let control = 0;
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    if (c < 0x80) {
+      if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) control++;
+      i++;
+      continue;
+    }
+    const n = c >= 0xf0 && c <= 0xf4 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 && c <= 0xdf ? 1 : -1;
+    if (n < 0 || i + n >= b.length) return false; // not a lead byte, or cut short
+    for (let k = 1; k <= n; k++) if ((b[i + k] & 0xc0) !== 0x80) return false;
+    i += n + 1;
+  }
+  return control * 50 <= b.length;
+}
+
 /** Strict UTF-8 text that is mostly printable (payload text, not binary); null otherwise. */
 export function printableText(b: Uint8Array): string | null {
+  if (!mayBePrintableUtf8(b)) return null;
   let text: string;
   try {
     text = utf8Fatal.decode(b);
