@@ -141,9 +141,9 @@ describe('escape sequences in captured strings', () => {
     expect(records[1]).toContain('"SNI a.example\r\nforged,row,""x""');
   });
 
-  // src/report/writers/csv.ts csvField() quotes only fields holding `",\r\n`; a field holding
-  // ESC or another control character goes out bare. Fix: quote on /[",\x00-\x1f\x7f]/.
-  it.fails('events and analyze csv: every field holding a control character is quoted (src/report/writers/csv.ts csvField)', async () => {
+  // src/report/writers/csv.ts csvField() used to quote only fields holding `",\r\n`, letting ESC
+  // and other control characters go out bare; it now quotes on any C0 control or DEL.
+  it('events and analyze csv: every field holding a control character is quoted (src/report/writers/csv.ts csvField)', async () => {
     const sink = new StringSink();
     const w = createWriter<Observation>('csv', sink, { columns: EVENT_COLUMNS });
     for (const o of (await scanBytes(capture)).observations) w.write(o);
