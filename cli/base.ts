@@ -79,10 +79,17 @@ export abstract class LeakscopeCommand extends Command {
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (this.debugMode || process.argv.includes('--debug')) process.stderr.write(`${err.stack ?? err}\n`);
-    if (err instanceof UserError) this.error(err.message, { exit: err.exitCode, suggestions: err.suggestions.length ? err.suggestions : undefined });
-    if (err instanceof CaptureFormatError) this.error(err.message, { exit: 2 });
+    // user errors: one unwrapped line (scripts grep it), then suggestions
+    if (err instanceof UserError) return this.fail(err.message, err.exitCode, err.suggestions);
+    if (err instanceof CaptureFormatError) return this.fail(err.message, 2, []);
     if (err instanceof Errors.ExitError || err.oclif) throw err;
     // an unexpected failure is still one line for the user; --debug shows where
-    this.error(`internal error: ${err.message} (run again with --debug for details)`, { exit: 70 });
+    return this.fail(`internal error: ${err.message} (run again with --debug for details)`, 70, []);
+  }
+
+  private fail(message: string, exit: number, suggestions: string[]): never {
+    process.stderr.write(`leakscope: ${message}\n`);
+    for (const s of suggestions) process.stderr.write(`  try: ${s}\n`);
+    this.exit(exit);
   }
 }
