@@ -29,7 +29,7 @@ export const DEFAULT_LIMITS = {
 
   // flows and reassembly
   /** live flows (TCP + UDP) tracked at once; the idlest is evicted beyond this */
-  maxFlows: 200_000,
+  maxFlows: 50_000,
   /** seconds of capture time after which an idle TCP flow is closed */
   tcpIdleTimeoutSec: 600,
   /** seconds of capture time after which an idle UDP flow is closed */
@@ -80,6 +80,10 @@ export const DEFAULT_LIMITS = {
   maxLeakValuesPerKind: 1_000,
   /** evidence references kept per leaked value */
   maxEvidencePerValue: 50,
+
+  // memory
+  /** heap in use (MB) past which a full garbage collection is asked for, so peak memory tracks live state (0: never) */
+  heapSoftLimitMB: 32,
 
   // anomalies
   /** anomaly records kept per capture (counts stay exact) */

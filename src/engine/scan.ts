@@ -12,6 +12,7 @@ import { StreamDumper } from '../flow/dump.js';
 import { QuicInitialTracker } from '../proto/quic.js';
 import { AppHandler, type FlowSummaryExtra, type ScanContext } from './app-handler.js';
 import type { Observation, ObservationDetail } from './observations.js';
+import { MemoryGovernor } from './memory.js';
 
 export interface ScanOptions {
   /** name used in records (defaults to the path, '-' for standard input) */
@@ -64,7 +65,9 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     });
   }
 
+  const governor = new MemoryGovernor(limits.heapSoftLimitMB * 1024 * 1024);
   const onFrame = (frame: Frame): void => {
+    governor.tick();
     try {
       const pkt = decoder.decode(frame.data, frame.linkType, frame.tsSec);
       if (flows && pkt.transportOk) flows.onPacket(pkt, frame.index, frame.tsSec, frame.tsNsec, frame.origlen);
