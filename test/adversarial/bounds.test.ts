@@ -22,7 +22,8 @@ function cliWithHeap(heapMb: number, args: string[]): { status: number | null; s
 
 describe('memory bounds', () => {
   // The SYN flood of bench/adversarial.mjs (1,000,000 SYN-only flows) peaks at ~1.4 GB RSS with
-  // the default maxFlows (200,000): every live flow costs ~2.2–2.6 KB of heap even when it never
+  // the default maxFlows (now 50,000, with a heap governor: the 300 MB bound holds, see docs/limits.md):
+  // every live flow still costs ~1.9–2.6 KB of heap even when it never
   // carries a byte. src/flow/table.ts FlowTable.create() builds, for each new flow, a FlowInfo
   // (two address strings, firstTs/lastTs objects, three [n, n] arrays), two Uint8Array address
   // keys, a Flow, a History, two TcpHalfStreams (each with its own segments array), a per-hash
