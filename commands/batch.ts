@@ -119,9 +119,9 @@ export default class Batch extends LeakscopeCommand {
         config,
         jobs: flags.jobs ?? defaultJobs(),
         done,
-        onResult: (set) => {
+        onResult: (set, lines) => {
           aggregator.add(set);
-          output.write(set);
+          output.write(set, lines);
         },
         onProgress: (p) => progress.update(p),
       });

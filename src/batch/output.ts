@@ -23,11 +23,12 @@ export class BatchOutput {
    */
   constructor(private readonly format: BatchFormat, private readonly stdout: Sink, private readonly fileFd: number | null = null) {}
 
-  write(set: CaptureResultSet): void {
-    const lines = resultSetLines(set);
+  /** `serialised`: the set's NDJSON lines when a worker made them (then `set` is slim) */
+  write(set: CaptureResultSet, serialised?: string): void {
+    const lines = serialised ?? resultSetLines(set);
     if (this.fileFd !== null) writeSync(this.fileFd, lines);
     else if (this.format === 'ndjson') this.stdout.write(lines);
-    else if (this.format === 'json') this.collected.push(set.capture, ...set.hosts);
+    else if (this.format === 'json') this.collected.push(...(serialised ? lines.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown) : [set.capture, ...set.hosts]));
   }
 
   finish(aggregate: AggregateRecord): void {

@@ -10,7 +10,11 @@ export interface MainToWorker {
 
 export type WorkerToMain =
   | { kind: 'ready' }
-  | { kind: 'result'; set: CaptureResultSet }
+  /**
+   * `lines` is the set already serialised as NDJSON (the worker does the JSON work, not the
+   * main thread); `set` then carries hosts without their evidence lists, for the aggregate
+   */
+  | { kind: 'result'; set: CaptureResultSet; lines?: string }
   | { kind: 'skipped'; name: string }
   | { kind: 'progress'; bytes: number }
   | { kind: 'done' };

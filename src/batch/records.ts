@@ -58,6 +58,14 @@ export function errorRecord(capture: string, message: string): BatchErrorRecord 
   return { type: 'error', capture, message };
 }
 
+/** The set without evidence lists and server details: what the aggregate needs, cheap to pass between threads. */
+export function slimResultSet(set: CaptureResultSet): CaptureResultSet {
+  return {
+    capture: set.capture,
+    hosts: set.hosts.map((h) => ({ ...h, servers: [], leaks: h.leaks.map((l) => ({ kind: l.kind, value: l.value, count: l.count, evidence: [] })) })),
+  };
+}
+
 /** The set as NDJSON lines, ready for one write (so sets never interleave in the output). */
 export function resultSetLines(set: CaptureResultSet): string {
   let text = JSON.stringify(set.capture) + '\n';

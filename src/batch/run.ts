@@ -33,7 +33,8 @@ export interface BatchRunOptions {
   jobs?: number | 'inline';
   /** resume: capture name → SHA-256 already recorded */
   done?: DoneCaptures;
-  onResult(set: CaptureResultSet): void;
+  /** `lines`: the set as NDJSON when a worker serialised it (then `set` has no evidence lists) */
+  onResult(set: CaptureResultSet, lines?: string): void;
   onSkipped?(name: string): void;
   onProgress?(p: BatchProgress): void;
 }
@@ -73,14 +74,14 @@ export async function runBatch(opts: BatchRunOptions): Promise<BatchRunStats> {
     captures: 0,
     failures: 0,
   };
-  const onResult = (set: CaptureResultSet): void => {
+  const onResult = (set: CaptureResultSet, lines?: string): void => {
     stats.captures++;
     progress.captures++;
     if (set.capture.type === 'error') stats.errors++;
     else if (set.capture.status === 'partial') stats.partial++;
     else stats.ok++;
     if (set.capture.type === 'error' || set.capture.status === 'partial') progress.failures++;
-    opts.onResult(set);
+    opts.onResult(set, lines);
     opts.onProgress?.(progress);
   };
   const onSkipped = (name: string): void => {
@@ -158,7 +159,7 @@ export async function runBatch(opts: BatchRunOptions): Promise<BatchRunStats> {
             break;
           case 'result':
             gotResult = true;
-            onResult(msg.set);
+            onResult(msg.set, msg.lines);
             break;
           case 'skipped':
             onSkipped(msg.name);

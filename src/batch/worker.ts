@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openBatchEnv, runItem, type BatchConfig } from './task.js';
 import type { MainToWorker, WorkerToMain } from './protocol.js';
+import { resultSetLines, slimResultSet } from './records.js';
 
 const port = parentPort;
 if (!port) throw new Error('batch/worker.js must run in a worker thread');
@@ -15,7 +16,7 @@ const send = (msg: WorkerToMain): void => port.postMessage(msg);
 port.on('message', (msg: MainToWorker) => {
   let lastProgress = 0;
   void runItem(msg.item, env, new Map(msg.done), {
-    result: (set) => send({ kind: 'result', set }),
+    result: (set) => send({ kind: 'result', set: slimResultSet(set), lines: resultSetLines(set) }),
     skipped: (name) => send({ kind: 'skipped', name }),
     progress: (bytes) => {
       // a message per chunk would cost more than it tells: at most ~10 a second
