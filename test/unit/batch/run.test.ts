@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runBatch, workerScript } from '../../../src/batch/run.js';
 import { defaultBatchConfig } from '../../../src/batch/task.js';
-import type { CaptureResultSet } from '../../../src/batch/records.js';
+import { resultSetLines, type CaptureResultSet } from '../../../src/batch/records.js';
 import type { BatchItem } from '../../../src/batch/inputs.js';
 import { FIXTURES } from '../../helpers/paths.js';
 
@@ -28,11 +28,23 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function collect(jobs: number | 'inline', done?: Map<string, string>) {
   const sets: CaptureResultSet[] = [];
+  const lines = new Map<string, string>();
   const skipped: string[] = [];
-  const stats = await runBatch({ items, config: defaultBatchConfig({ geo: { enabled: false } }), jobs, done, onResult: (s) => sets.push(s), onSkipped: (n) => skipped.push(n) });
+  const stats = await runBatch({
+    items,
+    config: defaultBatchConfig({ geo: { enabled: false } }),
+    jobs,
+    done,
+    onResult: (s, serialised) => {
+      sets.push(s);
+      // workers hand over their records serialised (and the set slim); inline runs do not
+      lines.set(s.capture.capture, serialised ?? resultSetLines(s));
+    },
+    onSkipped: (n) => skipped.push(n),
+  });
   const key = (s: CaptureResultSet) => path.basename(s.capture.capture);
   sets.sort((a, b) => (key(a) < key(b) ? -1 : 1));
-  return { sets, skipped, stats };
+  return { sets, lines: [...lines.entries()].sort(), skipped, stats };
 }
 
 describe('runBatch', () => {
@@ -63,7 +75,8 @@ describe('runBatch', () => {
     const inline = await collect('inline');
     const threaded = await collect(2);
     expect(threaded.stats.jobs).toBe(2);
-    expect(threaded.sets).toEqual(inline.sets);
+    expect(threaded.lines).toEqual(inline.lines);
+    expect(threaded.lines.length).toBe(4);
   });
 });
 
