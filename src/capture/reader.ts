@@ -13,6 +13,7 @@ import { DEFAULT_LIMITS } from '../limits.js';
 import type { Frame } from './frame.js';
 import { isGzipMagic } from './magic.js';
 import { CaptureParser } from './parser.js';
+import { PARALLEL_HASH_MIN_BYTES, hashFileInWorker } from './hash-file.js';
 import { CaptureFormatError, type ReadOptions, type ReadSummary } from './types.js';
 
 export { CaptureParser } from './parser.js';
@@ -51,7 +52,12 @@ export async function readCapture(
     chunks = streamChunks(source === '-' ? process.stdin : (source as NodeJS.ReadableStream));
   }
 
-  const hash = opts.sha256 === false ? null : createHash('sha256');
+  // large files are hashed on the other core; streams and small files inline
+  const parallel = fromFile && opts.sha256 !== false && totalBytes !== null && totalBytes >= PARALLEL_HASH_MIN_BYTES
+    ? hashFileInWorker(source as string)
+    : null;
+  parallel?.catch(() => {}); // awaited below; an early failure must not be unhandled
+  const hash = opts.sha256 === false || parallel ? null : createHash('sha256');
   let fileBytes = 0;
   const account = (chunk: Uint8Array): void => {
     opts.signal?.throwIfAborted();
@@ -104,7 +110,23 @@ export async function readCapture(
   const summary = parser.end();
   summary.fileBytes = fileBytes;
   summary.sha256 = hash ? hash.digest('hex') : '';
+  if (parallel) {
+    const h = await parallel.catch(() => null);
+    // the file changed while it was read (a capture still being written): hash what is there now
+    summary.sha256 = h && h.bytes === fileBytes ? h.hex : await hashAgain(source as string);
+  }
   return summary;
+}
+
+async function hashAgain(path: string): Promise<string> {
+  const h = createHash('sha256');
+  const fh = await open(path, 'r');
+  try {
+    for await (const chunk of fh.createReadStream({ highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  } finally {
+    await fh.close();
+  }
+  return h.digest('hex');
 }
 
 async function openCapture(path: string, name: string): Promise<{ fh: FileHandle; size: number | null }> {
