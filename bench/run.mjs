@@ -42,6 +42,7 @@ function measure(cmd, cmdArgs) {
     const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     let peakKb = 0;
     let out = 0;
+    let head = '';
     let err = '';
     const poll = setInterval(() => {
       try {
@@ -51,14 +52,17 @@ function measure(cmd, cmdArgs) {
         /* exited */
       }
     }, 20);
-    child.stdout.on('data', (d) => (out += d.length));
+    child.stdout.on('data', (d) => {
+      out += d.length;
+      if (head.length < 4096) head += d.toString('utf8', 0, Math.min(d.length, 4096));
+    });
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
     child.on('close', (code) => {
       clearInterval(poll);
       const s = Number(process.hrtime.bigint() - t0) / 1e9;
       if (code !== 0 && code !== 3) reject(new Error(`${cmd} ${cmdArgs.join(' ')} exited ${code}: ${err.slice(0, 400)}`));
-      else resolve({ s, peakMb: peakKb / 1024, out });
+      else resolve({ s, peakMb: peakKb / 1024, out, head });
     });
   });
 }
@@ -73,6 +77,8 @@ async function best(cmd, cmdArgs) {
 }
 
 const cli = [path.join(root, 'bin/run.js')];
+/** a library pass prints {"s": seconds} of its own loop */
+const inner = (r) => ({ ...r, s: JSON.parse(r.head).s });
 const lib = (what) => [path.join(root, 'bench/lib-pass.mjs'), what, file];
 const tsharkFields = ['-r', file, '-T', 'fields', '-e', 'tls.handshake.extensions_server_name', '-e', 'http.host', '-e', 'http.request.uri', '-e', 'dns.qry.name',
   '-Y', 'tls.handshake.type==1 || http.request || dns.flags.response==1'];
@@ -88,8 +94,9 @@ const tshark = useTshark ? await best('tshark', tsharkFields) : null;
 const tsharkCount = useTshark && only.has('info') ? await best('tshark', ['-r', file, '-q', '-z', 'io,stat,0']) : null;
 
 const jobs = [
-  ['reader', 'reader: iterate frames', () => best(process.execPath, lib('reader')), null],
-  ['decode', 'decode to TCP/UDP', () => best(process.execPath, lib('decode')), null],
+  // the library passes report their own loop time (process start-up and imports excluded)
+  ['reader', 'reader: iterate frames', () => best(process.execPath, lib('reader')).then(inner), null],
+  ['decode', 'decode to TCP/UDP', () => best(process.execPath, lib('decode')).then(inner), null],
   ['info', 'leakscope info', () => best(process.execPath, [...cli, 'info', file, '--format', 'json']), tsharkCount],
   ['events', 'leakscope events', () => best(process.execPath, [...cli, 'events', file, '--format', 'ndjson']), tshark],
   ['analyze', 'leakscope analyze', () => best(process.execPath, [...cli, 'analyze', file, '--format', 'json']), tshark],
