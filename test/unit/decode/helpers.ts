@@ -1,5 +1,4 @@
-/** Test helpers for the decoders: hex literals, a fresh decoder, and a classic-pcap frame list. */
-import { readFileSync } from 'node:fs';
+/** Test helpers for the decoders: hex literals, a fresh decoder, and the frames of a capture. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AnomalyLog } from '../../../src/anomaly.js';
@@ -20,30 +19,7 @@ export function setup(overrides: Partial<Limits> = {}): { decoder: PacketDecoder
   return { decoder: new PacketDecoder(resolveLimits(overrides), log), log };
 }
 
-export interface TestFrame {
-  index: number;
-  tsSec: number;
-  data: Uint8Array;
-  linkType: number;
-}
+export type { TestFrame } from '../../helpers/capture.js';
 
-/**
- * The frames of a classic little/big-endian pcap (test-only: the project's reader is
- * src/capture; this keeps the decoder tests independent of it).
- */
-export function readClassicPcap(file: string): TestFrame[] {
-  const b = readFileSync(file);
-  const magic = b.readUInt32LE(0);
-  const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-  if (!le && b.readUInt32BE(0) !== 0xa1b2c3d4 && b.readUInt32BE(0) !== 0xa1b23c4d) throw new Error(`${file}: not a classic pcap`);
-  const u32 = (off: number) => (le ? b.readUInt32LE(off) : b.readUInt32BE(off));
-  const linkType = u32(20) & 0x0fffffff;
-  const frames: TestFrame[] = [];
-  for (let off = 24; off + 16 <= b.length; ) {
-    const caplen = u32(off + 8);
-    if (off + 16 + caplen > b.length) break;
-    frames.push({ index: frames.length + 1, tsSec: u32(off), data: new Uint8Array(b.buffer, b.byteOffset + off + 16, caplen), linkType });
-    off += 16 + caplen;
-  }
-  return frames;
-}
+/** The frames of a capture, read by the project's reader (test/helpers/capture.ts). */
+export { readFramesSync as readClassicPcap } from '../../helpers/capture.js';

@@ -1,10 +1,11 @@
 /**
  * Test helpers for the flow table: DecodedPacket objects built by hand over real IPv4/IPv6
  * header bytes (so the table's reads of the IP length fields see real values), a handler that
- * records every call, and a minimal classic-pcap + Ethernet/IPv4/TCP/UDP reader for the shared
- * captures (test-only: the project's decoder is another area's and is not relied on here).
+ * records every call, and frames of the shared captures through the project's reader and decoder.
  */
-import { readFileSync } from 'node:fs';
+import { AnomalyLog } from '../../../src/anomaly.js';
+import { PacketDecoder } from '../../../src/decode/decoder.js';
+import { resolveLimits } from '../../../src/limits.js';
 import { createDecodedPacket, type DecodedPacket } from '../../../src/decode/packet.js';
 import { Dir, type FlowHandler, type FlowInfo } from '../../../src/flow/table.js';
 
@@ -123,65 +124,12 @@ export class RecordingHandler implements FlowHandler {
 
 export { Dir };
 
-/** Frames of a classic little/big-endian pcap with Ethernet (1) or raw IP (101) links. */
-export function readPcapFrames(file: string): { data: Uint8Array; tsSec: number; tsNsec: number; linkType: number; origlen: number }[] {
-  const b = readFileSync(file);
-  const magic = b.readUInt32LE(0);
-  const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-  const nano = magic === 0xa1b23c4d || magic === 0x4d3cb2a1;
-  const u32 = (o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
-  const linkType = u32(20) & 0xffff;
-  const out = [];
-  for (let off = 24; off + 16 <= b.length; ) {
-    const incl = u32(off + 8);
-    if (off + 16 + incl > b.length) break;
-    out.push({ data: new Uint8Array(b.buffer, b.byteOffset + off + 16, incl), tsSec: u32(off), tsNsec: nano ? u32(off + 4) : u32(off + 4) * 1000, linkType, origlen: u32(off + 12) });
-    off += 16 + incl;
-  }
-  return out;
-}
+/** Frames of a capture, read by the project's reader (test/helpers/capture.ts). */
+export { readFramesSync as readPcapFrames } from '../../helpers/capture.js';
 
-/** Ethernet (optionally one VLAN tag) → IPv4/IPv6 (no extension headers) → TCP/UDP; null for anything else. */
+const simpleDecoder = new PacketDecoder(resolveLimits(), new AnomalyLog());
+/** The project's decoder; null unless the frame carries TCP or UDP (the packet object is reused). */
 export function decodeSimple(data: Uint8Array, linkType: number): DecodedPacket | null {
-  let off = 0;
-  let ethType: number;
-  if (linkType === 1) {
-    ethType = (data[12] << 8) | data[13];
-    off = 14;
-    if (ethType === 0x8100) { ethType = (data[16] << 8) | data[17]; off = 18; }
-  } else if (linkType === 101) ethType = data[0] >> 4 === 6 ? 0x86dd : 0x0800;
-  else return null;
-  const p = createDecodedPacket();
-  p.buf = data;
-  p.ipOff = off;
-  let tOff: number, ipEnd: number;
-  if (ethType === 0x0800) {
-    p.ipVersion = 4; p.ipProto = data[off + 9];
-    p.srcAddrOff = off + 12; p.dstAddrOff = off + 16;
-    if ((((data[off + 6] << 8) | data[off + 7]) & 0x3fff) !== 0) return null; // fragment
-    tOff = off + (data[off] & 0x0f) * 4;
-    ipEnd = off + ((data[off + 2] << 8) | data[off + 3]);
-  } else if (ethType === 0x86dd) {
-    p.ipVersion = 6; p.ipProto = data[off + 6];
-    p.srcAddrOff = off + 8; p.dstAddrOff = off + 24;
-    tOff = off + 40;
-    ipEnd = tOff + ((data[off + 4] << 8) | data[off + 5]);
-  } else return null;
-  if (p.ipProto !== 6 && p.ipProto !== 17) return null;
-  const end = Math.min(ipEnd, data.length);
-  p.truncated = ipEnd > data.length;
-  p.transportOff = tOff;
-  p.srcPort = (data[tOff] << 8) | data[tOff + 1];
-  p.dstPort = (data[tOff + 2] << 8) | data[tOff + 3];
-  if (p.ipProto === 6) {
-    const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    p.tcpSeq = dv.getUint32(tOff + 4);
-    p.tcpAck = dv.getUint32(tOff + 8);
-    p.tcpFlags = data[tOff + 13];
-    p.tcpWindow = dv.getUint16(tOff + 14);
-    p.payloadOff = tOff + (data[tOff + 12] >> 4) * 4;
-  } else p.payloadOff = tOff + 8;
-  p.payloadEnd = Math.max(p.payloadOff, end);
-  p.transportOk = true;
-  return p;
+  const p = simpleDecoder.decode(data, linkType, 0);
+  return p.transportOk && (p.ipProto === 6 || p.ipProto === 17) ? p : null;
 }
