@@ -7,11 +7,14 @@
  * matching the inet_ntop that Wireshark/tshark print through.
  */
 export function formatIp(buf: Uint8Array, off: number, version: 4 | 6): string {
-  if (version === 4) return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
-  return formatIpv6(buf, off);
+  return version === 4 ? formatIpv4(buf, off) : formatIpv6(buf, off);
 }
 
-function formatIpv6(b: Uint8Array, off: number): string {
+export function formatIpv4(b: Uint8Array, off: number): string {
+  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+}
+
+export function formatIpv6(b: Uint8Array, off: number): string {
   const words: number[] = new Array(8);
   for (let i = 0; i < 8; i++) words[i] = (b[off + 2 * i] << 8) | b[off + 2 * i + 1];
 

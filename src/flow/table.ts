@@ -29,7 +29,7 @@
 import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from '../decode/packet.js';
-import { formatIp } from './addr.js';
+import { formatIp } from '../decode/addr.js';
 import { Dir } from './dir.js';
 import { History, HistoryEvent } from './history.js';
 import { TcpHalfStream, type ReassemblyShared, type StreamEvents } from './reassembly.js';

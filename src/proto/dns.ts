@@ -22,6 +22,7 @@
  * decoded as UTF-8 with invalid bytes as U+FFFD, control characters as C escapes (\t \n \r
  * \a \b \f \v) or three-digit octal (\001, \177); the root name is "<Root>".
  */
+import { formatIpv4, formatIpv6 } from '../decode/addr.js';
 import type { AnomalySink } from '../anomaly.js';
 import { IGNORE_ANOMALIES } from '../anomaly.js';
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
@@ -154,43 +155,8 @@ function readName(b: Uint8Array, p: number, msgStart: number, end: number, limit
 
 // ---- addresses ---------------------------------------------------------------------------
 
-export function formatIpv4(b: Uint8Array, o: number): string {
-  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
-}
-
-/**
- * IPv6 text as tshark prints it (glibc inet_ntop): RFC 5952 lowercase, the longest run of two or
- * more zero groups (the first on a tie) as '::', and the last 32 bits dotted for IPv4-mapped
- * (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d, not ::1-style) addresses.
- */
-export function formatIpv6(b: Uint8Array, o: number): string {
-  const w = [0, 0, 0, 0, 0, 0, 0, 0];
-  for (let i = 0; i < 8; i++) w[i] = (b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!;
-  let bestBase = -1, bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (w[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen) { bestBase = i; bestLen = j - i; }
-    i = j;
-  }
-  if (bestLen < 2) bestBase = -1;
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (i === bestBase) {
-      out += i === 0 ? '::' : ':';
-      i += bestLen - 1;
-      continue;
-    }
-    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && w[5] === 0xffff))) {
-      out += formatIpv4(b, o + 12);
-      break;
-    }
-    out += w[i]!.toString(16);
-    if (i < 7) out += ':';
-  }
-  return out;
-}
+// address text exactly as tshark prints it (shared with the decoder)
+export { formatIpv4, formatIpv6 } from '../decode/addr.js';
 
 // ---- records -----------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 /** History letters (once per direction, case by role) and address text (inet_ntop's forms). */
 import { describe, expect, it } from 'vitest';
 import { History, HistoryEvent } from '../../../src/flow/history.js';
-import { formatIp } from '../../../src/flow/addr.js';
+import { formatIp } from '../../../src/decode/addr.js';
 import { Dir } from '../../../src/flow/dir.js';
 
 describe('History', () => {
