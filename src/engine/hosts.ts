@@ -4,6 +4,7 @@
  * name), with the vendor signatures it matched and the personal data sent to it.
  */
 import type { Limits } from '../limits.js';
+import { normaliseHost } from '../hostname.js';
 import type { FlowInfo } from '../flow/table.js';
 import type { HttpRequest } from '../proto/http1.js';
 import type { DnsMessage } from '../proto/dns.js';
@@ -94,19 +95,6 @@ export interface HostAggregatorOptions {
   signatures: SignatureDb;
   limits: Limits;
   identifiers?: Identifier[];
-}
-
-/** Strips a port and a trailing dot from a Host header or name, lowercases it. */
-export function normaliseHost(h: string): string {
-  let s = h.trim().toLowerCase();
-  if (s.startsWith('[')) {
-    const end = s.indexOf(']');
-    return end > 0 ? s.slice(1, end) : s;
-  }
-  const colon = s.indexOf(':');
-  if (colon >= 0 && s.indexOf(':', colon + 1) < 0) s = s.slice(0, colon);
-  if (s.endsWith('.')) s = s.slice(0, -1);
-  return s;
 }
 
 /** Code-unit order: the same on every machine and locale (byte-identical output). */

@@ -4,6 +4,7 @@
  * leaked URLs (search.ts) and looks for the analyst's own identifiers (identifiers.ts). Each
  * finding keeps its decode chain, e.g. `body form:data_list → base64 → gzip → json $[0].properties.$url`.
  */
+import { normaliseHost } from '../hostname.js';
 import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
 import type { HttpRequestLike } from '../signatures/db.js';
@@ -112,12 +113,6 @@ function header(req: HttpRequestLike, name: string): string | null {
   return null;
 }
 
-function hostOnly(host: string | null): string | null {
-  if (!host) return null;
-  const h = host.trim().toLowerCase();
-  const colon = h.lastIndexOf(':');
-  return colon > 0 && !h.includes(']') && h.indexOf(':') === colon ? h.slice(0, colon) : h;
-}
 
 /**
  * Personal data in one plaintext HTTP request: its query string, Referer, Cookie and custom
@@ -125,7 +120,7 @@ function hostOnly(host: string | null): string | null {
  */
 export function findLeaksInHttpRequest(req: HttpRequestLike, opts: { limits: Limits; identifiers?: Identifier[]; ctx?: AnomalySink }): LeakFinding[] {
   const { limits, ctx } = opts;
-  const host = hostOnly(req.host);
+  const host = req.host ? normaliseHost(req.host) : null;
   const c = new Collector(limits, opts.identifiers, host ? searchEngineParams(host) : null);
 
   const q = req.uri.indexOf('?');

@@ -7,6 +7,7 @@
  * reaches it. Request signatures (path, body, User-Agent, … shapes) are few and run per
  * plaintext HTTP request.
  */
+import { normaliseHost } from '../hostname.js';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,19 +50,6 @@ interface CompiledSignature {
 /** Bytes of a body scanned by body regexes (form bodies of SDKs are far smaller). */
 const MAX_BODY_SCAN = 256 * 1024;
 const MAX_HIT_VALUE = 200;
-
-/** Lowercase, no trailing dot, no port, no IPv6 brackets. */
-function normaliseName(name: string): string {
-  let s = name.trim().toLowerCase();
-  if (s.startsWith('[')) {
-    const end = s.indexOf(']');
-    return end > 0 ? s.slice(1, end) : s;
-  }
-  const colon = s.indexOf(':');
-  if (colon >= 0 && s.indexOf(':', colon + 1) < 0) s = s.slice(0, colon);
-  while (s.endsWith('.')) s = s.slice(0, -1);
-  return s;
-}
 
 function clip(s: string): string {
   return s.length > MAX_HIT_VALUE ? `${s.slice(0, MAX_HIT_VALUE)}…` : s;
@@ -176,7 +164,7 @@ export class SignatureDb {
    * non-alerting at equal specificity.
    */
   matchHost(name: string): SignatureHit[] {
-    const host = normaliseName(name);
+    const host = normaliseHost(name);
     if (!host) return [];
     const found: { c: CompiledSignature; rank: number }[] = [];
     const seen = new Set<CompiledSignature>();
@@ -219,7 +207,7 @@ export class SignatureDb {
    */
   matchHttp(req: HttpRequestLike): SignatureHit[] {
     if (this.requestSignatures.length === 0) return [];
-    const host = req.host ? normaliseName(req.host) : null;
+    const host = req.host ? normaliseHost(req.host) : null;
     const q = req.uri.indexOf('?');
     const query = q >= 0 ? req.uri.slice(q + 1) : '';
     let bodyText: string | undefined;
