@@ -143,6 +143,18 @@ describe('the shell', () => {
     expect(info).toMatchObject({ format: 'pcap', packets: 73, layers: { ipv4: 73, tcp: 63, udp: 10 }, anomalies: {} });
   });
 
+  it('streams: one record per TCP stream with history; --dump writes each direction like tcpflow', () => {
+    const dump = mkdtempSync(path.join(tmp, 'dump-'));
+    const r = cli(['streams', DEMO, '--format', 'ndjson', '--dump', dump]);
+    expect(r.status).toBe(0);
+    const streams = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(streams).toHaveLength(5);
+    expect(streams[1]).toMatchObject({ type: 'stream', proto: 'tcp', id: 1, client: '192.168.1.23', server: '161.117.2.20', server_port: 80, history: 'ShADadFf', missed_bytes: 0, protocol: 'http' });
+    const request = readFileSync(path.join(dump, '192.168.001.023.41203-161.117.002.020.00080'), 'utf8');
+    expect(request.startsWith('POST /track/v4 HTTP/1.1\r\nHost: tracking.intl.miui.com\r\n')).toBe(true);
+    expect(request.length).toBe(streams[1].payload_out);
+  });
+
   it('geo prints the fields for a given address', () => {
     expect(JSON.parse(cli(['geo', '185.218.176.10', '--json']).stdout)).toMatchObject({ country: 'RU', city: 'Moscow', asn: 45102 });
     expect(cli(['geo', 'not-an-ip']).status).toBe(2);
