@@ -13,6 +13,7 @@ import type { DecodeAnomalyCode } from './anomalies.js';
 import type { Limits, LimitName } from '../limits.js';
 import type { LayerCounts } from './decoder.js';
 import type { FragmentReassembler } from './fragments.js';
+import type { DecodedPacket } from './packet.js';
 
 /** nothing more to decode (the innermost layer was reached or is not decoded) */
 export const DONE = 0;
@@ -79,4 +80,21 @@ export function u16(b: Uint8Array, off: number): number {
 /** Reads a big-endian 32-bit value as an unsigned number (callers check bounds first). */
 export function u32(b: Uint8Array, off: number): number {
   return ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
+}
+
+/**
+ * A fragment completed its datagram: the IP layer is decoded again from the joined bytes (the
+ * only per-packet allocation), as if the packet had arrived whole. `layerCountBefore` and
+ * `tunnelled` undo what decoding the fragment's own IP header counted.
+ */
+export function restartOnJoinedDatagram(out: DecodedPacket, ctx: DecodeContext, joined: Uint8Array, layerCountBefore: number, tunnelled: boolean): void {
+  out.buf = joined;
+  out.reassembled = true;
+  ctx.counts.reassembled++;
+  out.layerCount = layerCountBefore;
+  ctx.ipLayers--;
+  if (tunnelled) ctx.encapsulation--;
+  ctx.nextOff = 0;
+  ctx.nextEnd = joined.length;
+  ctx.wireEnd = joined.length;
 }

@@ -16,7 +16,7 @@
  * length is used instead, as Wireshark does ("assuming TSO").
  */
 import { Layer, pushLayer, type DecodedPacket } from './packet.js';
-import { DONE, LIMITED, MALFORMED, TRUNCATED, u16, type DecodeContext } from './context.js';
+import { DONE, LIMITED, MALFORMED, TRUNCATED, restartOnJoinedDatagram, u16, type DecodeContext } from './context.js';
 import { nextForIpProtocol } from './registry.js';
 
 export const IPV4_MIN_HEADER_LEN = 20;
@@ -82,15 +82,7 @@ export function decodeIpv4(b: Uint8Array, off: number, end: number, out: Decoded
     const joined = ctx.fragments.addIpv4(b, off, headerLen, wireEnd, fragmentOffset, more, ctx.tsSec);
     if (joined === null) return DONE;
     // decode the joined datagram from its (rewritten, unfragmented) IPv4 header again
-    out.buf = joined;
-    out.reassembled = true;
-    ctx.counts.reassembled++;
-    out.layerCount = layerCountBefore;
-    ctx.ipLayers--;
-    if (tunnelled) ctx.encapsulation--;
-    ctx.nextOff = 0;
-    ctx.nextEnd = joined.length;
-    ctx.wireEnd = joined.length;
+    restartOnJoinedDatagram(out, ctx, joined, layerCountBefore, tunnelled);
     return Layer.ipv4;
   }
 

@@ -15,7 +15,7 @@
  * captured length is used, as for IPv4.
  */
 import { Layer, pushLayer, type DecodedPacket } from './packet.js';
-import { DONE, LIMITED, MALFORMED, TRUNCATED, u16, u32, type DecodeContext } from './context.js';
+import { DONE, LIMITED, MALFORMED, TRUNCATED, restartOnJoinedDatagram, u16, u32, type DecodeContext } from './context.js';
 import { nextForIpProtocol } from './registry.js';
 
 export const IPV6_HEADER_LEN = 40;
@@ -117,15 +117,7 @@ export function decodeIpv6(b: Uint8Array, off: number, end: number, out: Decoded
         if (wireEnd > end) return DONE; // cut by the snaplen: cannot be joined faithfully
         const joined = ctx.fragments.addIpv6(b, off, p - off, nextHeaderOff - off, p + 8, wireEnd, fragmentOffset, more, u32(b, p + 4), b[p], ctx.tsSec);
         if (joined === null) return DONE;
-        out.buf = joined;
-        out.reassembled = true;
-        ctx.counts.reassembled++;
-        out.layerCount = layerCountBefore;
-        ctx.ipLayers--;
-        if (tunnelled) ctx.encapsulation--;
-        ctx.nextOff = 0;
-        ctx.nextEnd = joined.length;
-        ctx.wireEnd = joined.length;
+        restartOnJoinedDatagram(out, ctx, joined, layerCountBefore, tunnelled);
         return Layer.ipv6;
       }
       // atomic fragment: the whole datagram is here
