@@ -4,6 +4,7 @@
  * file, the file always receives NDJSON and standard output gets the aggregate in the chosen
  * format (table or json).
  */
+import { safeJson } from '../report/escape.js';
 import { writeSync } from 'node:fs';
 import { createWriter } from '../report/writers/index.js';
 import type { Column } from '../report/columns.js';
@@ -32,14 +33,14 @@ export class BatchOutput {
   }
 
   finish(aggregate: AggregateRecord): void {
-    const line = JSON.stringify(aggregate) + '\n';
+    const line = safeJson(aggregate) + '\n';
     if (this.fileFd !== null) writeSync(this.fileFd, line);
     switch (this.format) {
       case 'ndjson':
         if (this.fileFd === null) this.stdout.write(line);
         break;
       case 'json':
-        this.stdout.write(JSON.stringify(this.fileFd === null ? { records: this.collected, aggregate } : { aggregate }, null, 2) + '\n');
+        this.stdout.write(safeJson(this.fileFd === null ? { records: this.collected, aggregate } : { aggregate }, 2) + '\n');
         break;
       case 'table':
         writeAggregateTables(aggregate, this.stdout);

@@ -3,6 +3,7 @@
  * `capture` record followed by its `host` records (the objects `analyze --format ndjson` prints
  * for that file alone, plus `capture`), or a lone `error` record; at the end one `aggregate`.
  */
+import { safeJson } from '../report/escape.js';
 import type { AnalyzeResult } from '../engine/analyze.js';
 import type { HostRecord } from '../engine/hosts.js';
 
@@ -68,7 +69,7 @@ export function slimResultSet(set: CaptureResultSet): CaptureResultSet {
 
 /** The set as NDJSON lines, ready for one write (so sets never interleave in the output). */
 export function resultSetLines(set: CaptureResultSet): string {
-  let text = JSON.stringify(set.capture) + '\n';
-  for (const h of set.hosts) text += JSON.stringify(h) + '\n';
+  let text = safeJson(set.capture) + '\n';
+  for (const h of set.hosts) text += safeJson(h) + '\n';
   return text;
 }

@@ -21,3 +21,12 @@ export function truncate(s: string, max: number): string {
   const chars = Array.from(s);
   return chars.length <= max ? s : chars.slice(0, max - 1).join('') + '…';
 }
+
+// JSON.stringify escapes C0 controls; these it leaves raw, and a terminal may act on them
+const JSON_UNSAFE = /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+/** JSON text with DEL, C1 controls, bidi overrides and line separators as \u escapes: still
+ * the same JSON value, but safe to `cat` on a terminal. */
+export function safeJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

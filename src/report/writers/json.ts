@@ -1,4 +1,5 @@
 import type { Sink } from '../sink.js';
+import { safeJson } from '../escape.js';
 
 /**
  * One JSON document. With `single`, exactly one record is printed as an object; otherwise
@@ -15,6 +16,6 @@ export class JsonWriter<R> {
     if (this.opts.envelope) doc = this.opts.envelope(this.records);
     else if (this.opts.single && this.records.length === 1) doc = this.records[0];
     else doc = this.records;
-    this.out.write(JSON.stringify(doc, null, 2) + '\n');
+    this.out.write(safeJson(doc, 2) + '\n');
   }
 }

@@ -89,3 +89,15 @@ describe('format selection', () => {
     expect(sink.text).toContain('Name');
   });
 });
+
+describe('JSON output is safe on a terminal', () => {
+  it('escapes DEL, C1 controls and bidi overrides as \\u, and parses back to the same value', () => {
+    const value = { sni: 'a\u009b[2Jb\u202eexe\u007f\u001b' };
+    const sink = new StringSink();
+    const w = createWriter<typeof value>('ndjson', sink, { columns: [] });
+    w.write(value);
+    w.end();
+    expect(sink.text).toBe('{"sni":"a\\u009b[2Jb\\u202eexe\\u007f\\u001b"}\n');
+    expect(JSON.parse(sink.text)).toEqual(value);
+  });
+});
