@@ -15,6 +15,8 @@ export interface TableOptions<R> {
   groupBy?: (record: R) => string;
   /** maximum characters per cell (derived from the terminal width when omitted) */
   maxCell?: number;
+  /** one two-column table (field, value) per record, for records with many fields */
+  vertical?: boolean;
 }
 
 export class TableWriter<R> {
@@ -40,6 +42,20 @@ export class TableWriter<R> {
     }
     const lines: string[] = [];
     if (this.opts.title) lines.push(c.bold(escapeControl(this.opts.title)));
+    if (this.opts.vertical) {
+      for (const r of this.rows) {
+        const table = new Table({ style: { head: [], border: [] }, wordWrap: true });
+        for (const col of this.columns) {
+          const v = col.get(r);
+          const text = Array.isArray(v) ? v.map((x) => truncate(escapeControl(cellText(x)), maxCell)).join('\n') : truncate(escapeControl(cellText(v)), maxCell);
+          table.push({ [c.bold(col.header)]: text });
+        }
+        lines.push(table.toString());
+      }
+      for (const l of this.opts.footer?.() ?? []) lines.push(c.dim(escapeControl(l)));
+      this.out.write(lines.join('\n') + '\n');
+      return;
+    }
     for (const [group, rows] of groups) {
       if (group) lines.push('', c.bold.underline(escapeControl(group)));
       const table = new Table({
