@@ -11,6 +11,6 @@ export const INFO_COLUMNS: readonly Column<InfoRecord>[] = [
   { key: 'last_ts', header: 'Last', get: (r) => r.last_ts },
   { key: 'duration_s', header: 'Duration s', get: (r) => r.duration_s },
   { key: 'layers', header: 'Layers', get: (r) => Object.entries(r.layers).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`) },
-  { key: 'anomalies', header: 'Anomalies', get: (r) => Object.entries(r.anomalies).map(([k, n]) => `${k} ${n}`) },
+  { key: 'anomalies', header: 'Anomalies', get: (r) => (Object.keys(r.anomalies).length ? Object.entries(r.anomalies).map(([k, n]) => `${k} ${n}`) : 'none') },
   { key: 'sha256', header: 'SHA-256', get: (r) => r.sha256 },
 ];
