@@ -247,7 +247,7 @@ export class HostAggregator {
       contentType: req.contentType,
       bodyDecoded: req.contentEncoding !== null && req.bodyDecodeError === null,
     };
-    for (const hit of this.opts.signatures.matchHttp(like)) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
+    for (const hit of this.opts.signatures.matchHttp(like, this.opts.limits)) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
     const findings = findLeaksInHttpRequest(like, { limits: this.opts.limits, identifiers: this.opts.identifiers });
     for (const f of findings) this.addLeak(h, f, obs.frame, obs.stream);
   }

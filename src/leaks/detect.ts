@@ -13,6 +13,7 @@ import { identifierForms, type Identifier, type IdentifierForm } from './identif
 import { classify, classifyUserAgent, looksLikeUrl, normaliseKey, type Classified, type LeakKind } from './kinds.js';
 import { fieldChain, jsonPath, peel, type PeelLayer } from './peel.js';
 import { searchEngineParams, searchTermsInUrl } from './search.js';
+import { requestLayers } from './request-layers.js';
 
 export type { LeakKind } from './kinds.js';
 export { LEAK_KINDS } from './kinds.js';
@@ -108,12 +109,6 @@ class Collector {
   }
 }
 
-function header(req: HttpRequestLike, name: string): string | null {
-  for (const h of req.headers) if (h.name.toLowerCase() === name) return h.value;
-  return null;
-}
-
-
 /**
  * Personal data in one plaintext HTTP request: its query string, Referer, Cookie and custom
  * headers, User-Agent and body, at any depth of encoding peel.ts undoes.
@@ -123,12 +118,8 @@ export function findLeaksInHttpRequest(req: HttpRequestLike, opts: { limits: Lim
   const host = req.host ? normaliseHost(req.host) : null;
   const c = new Collector(limits, opts.identifiers, host ? searchEngineParams(host) : null);
 
-  const q = req.uri.indexOf('?');
-  if (q >= 0 && q + 1 < req.uri.length) {
-    const hash = req.uri.indexOf('#', q);
-    const query = req.uri.slice(q + 1, hash < 0 ? undefined : hash);
-    for (const layer of peel(query, limits, ctx, { chain: 'uri query' })) c.layer(layer, null, true);
-  }
+  const layers = requestLayers(req, limits, ctx);
+  for (const layer of layers.query) c.layer(layer, null, true);
 
   for (const h of req.headers) {
     const name = h.name.toLowerCase();
@@ -151,12 +142,6 @@ export function findLeaksInHttpRequest(req: HttpRequestLike, opts: { limits: Lim
     for (const layer of peel(h.value, limits, ctx, { chain })) c.layer(layer, normaliseKey(h.name.replace(/^x-/i, '')), false);
   }
 
-  if (req.body.byteLength > 0) {
-    const encoding = header(req, 'content-encoding');
-    const layers = req.bodyDecoded && encoding
-      ? peel(req.body, limits, ctx, { chain: `body → ${encoding.trim().toLowerCase()}`, contentType: req.contentType })
-      : peel(req.body, limits, ctx, { chain: 'body', contentType: req.contentType, contentEncoding: encoding });
-    for (const layer of layers) c.layer(layer, null, false);
-  }
+  for (const layer of layers.body) c.layer(layer, null, false);
   return c.findings;
 }

@@ -11,8 +11,9 @@ import { normaliseHost } from '../hostname.js';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_LIMITS } from '../limits.js';
-import { peel, type PeelLayer } from '../leaks/peel.js';
+import { DEFAULT_LIMITS, type Limits } from '../limits.js';
+import type { PeelLayer } from '../leaks/peel.js';
+import { requestLayers } from '../leaks/request-layers.js';
 import { hostRegexAnchors } from './anchors.js';
 import { validatePack, REQUEST_FIELDS, type Signature, type SignatureMatchSpec, type SignaturePack } from './schema.js';
 
@@ -205,7 +206,7 @@ export class SignatureDb {
    * Request-shape signatures a plaintext HTTP request matches (Sensors Data ingest paths and
    * bodies on any host, SDK User-Agents, vendor URL paths). Alerting hits first, then pack order.
    */
-  matchHttp(req: HttpRequestLike): SignatureHit[] {
+  matchHttp(req: HttpRequestLike, limits: Limits = DEFAULT_LIMITS): SignatureHit[] {
     if (this.requestSignatures.length === 0) return [];
     const host = req.host ? normaliseHost(req.host) : null;
     const q = req.uri.indexOf('?');
@@ -223,7 +224,7 @@ export class SignatureDb {
           return [query, bodyText].filter((t) => t.length > 0);
         case 'payload':
           if (!this.hasPayloadSignatures) return [];
-          layers ??= requestPayloadLayers(req, query);
+          layers ??= requestPayloadLayers(req, limits);
           return layers.filter((l) => l.kind === 'json' && l.text !== undefined).map((l) => l.text!);
         case 'userAgent':
           return req.headers.filter((h) => h.name.toLowerCase() === 'user-agent').map((h) => h.value);
@@ -255,12 +256,10 @@ export class SignatureDb {
   }
 }
 
-/** Decoded layers of a request's query string and body, for payload signatures. */
-function requestPayloadLayers(req: HttpRequestLike, query: string): PeelLayer[] {
-  const out: PeelLayer[] = [];
-  if (query) out.push(...peel(query, DEFAULT_LIMITS, undefined, { chain: 'uri query' }));
-  if (req.body.byteLength > 0) out.push(...peel(req.body, DEFAULT_LIMITS, undefined, { chain: 'body' }));
-  return out;
+/** Decoded layers of a request's query string and body (shared with the leak detectors). */
+function requestPayloadLayers(req: HttpRequestLike, limits: Limits): PeelLayer[] {
+  const { query, body } = requestLayers(req, limits);
+  return [...query, ...body];
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
