@@ -213,7 +213,14 @@ export class SignatureDb {
     const query = q >= 0 ? req.uri.slice(q + 1) : '';
     let bodyText: string | undefined;
     let layers: PeelLayer[] | undefined;
+    // each field's texts are built once per request, however many signatures test them
+    const built = new Map<(typeof REQUEST_FIELDS)[number], string[]>();
     const texts = (field: (typeof REQUEST_FIELDS)[number]): string[] => {
+      let t = built.get(field);
+      if (t === undefined) built.set(field, (t = fieldTexts(field)));
+      return t;
+    };
+    const fieldTexts = (field: (typeof REQUEST_FIELDS)[number]): string[] => {
       switch (field) {
         case 'url':
           return host ? [`http://${host}${req.uri}`] : [];
