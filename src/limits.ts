@@ -82,8 +82,8 @@ export const DEFAULT_LIMITS = {
   maxEvidencePerValue: 50,
 
   // memory
-  /** heap in use (MB) past which a full garbage collection is asked for, so peak memory tracks live state (0: never) */
-  heapSoftLimitMB: 32,
+  /** old-generation heap (MB) past which a full garbage collection is asked for, so peak memory tracks live state (0: never) */
+  heapSoftLimitMB: 16,
 
   // anomalies
   /** anomaly records kept per capture (counts stay exact) */

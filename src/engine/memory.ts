@@ -23,6 +23,16 @@ function collector(): (() => void) | null {
   return collect;
 }
 
+/**
+ * Bytes in the heap outside the young generation: what only a full collection frees. Short-lived
+ * per-packet garbage stays in the young generation, where scavenges already handle it.
+ */
+function oldGenerationBytes(): number {
+  let n = 0;
+  for (const s of v8.getHeapSpaceStatistics()) if (s.space_name !== 'new_space') n += s.space_used_size;
+  return n;
+}
+
 export class MemoryGovernor {
   private countdown: number;
   /** collect past this heap size: the soft limit, or more when live state is larger */
@@ -39,12 +49,12 @@ export class MemoryGovernor {
   tick(): void {
     if (--this.countdown > 0) return;
     this.countdown = this.everyPackets;
-    if (this.softLimitBytes <= 0 || v8.getHeapStatistics().used_heap_size < this.threshold) return;
+    if (this.softLimitBytes <= 0 || oldGenerationBytes() < this.threshold) return;
     const gc = collector();
     if (!gc) return;
     gc();
     this.collections++;
     // when most of the heap is live (a full flow table), collecting again soon frees little
-    this.threshold = Math.max(this.softLimitBytes, v8.getHeapStatistics().used_heap_size * 1.25);
+    this.threshold = Math.max(this.softLimitBytes, oldGenerationBytes() * 1.25);
   }
 }
