@@ -74,7 +74,7 @@ export class AppHandler implements FlowHandler {
   private clientBytesSeen = 0;
   private plaintextBytes = 0;
 
-  private tls?: { client: TlsStreamReader; server: TlsStreamReader; sawServerHello: boolean; version: string | null };
+  private tls?: { client: TlsStreamReader; server: TlsStreamReader; version: string | null };
   private http?: { requests: HttpRequestParser; responses: HttpResponseParser; index: number; pendingFrames: number[] };
   private dnsTcp?: { client: DnsTcpFramer; server: DnsTcpFramer };
   private dnsPending?: Map<number, PendingDnsQuery>;
@@ -219,13 +219,11 @@ export class AppHandler implements FlowHandler {
   private startTls(): void {
     this.protocol = 'tls';
     const { limits, anomalies } = this.ctx;
-    const state = {
+    this.tls = {
       client: new TlsStreamReader(limits, anomalies, (type, body) => this.onClientHandshake(type, body)),
       server: new TlsStreamReader(limits, anomalies, (type, body) => this.onServerHandshake(type, body)),
-      sawServerHello: false,
-      version: null as string | null,
+      version: null,
     };
-    this.tls = state;
   }
 
   private startHttp(): void {
@@ -305,7 +303,6 @@ export class AppHandler implements FlowHandler {
         tls.client.expectCompatChangeCipherSpec();
         return;
       }
-      tls.sawServerHello = true;
       tls.version = tlsVersionName(sh.version);
       this.ctx.emit({ type: 'tls_server', ...this.base(Dir.ToClient), version: tls.version, cipher_suite: sh.cipherSuite, alpn: sh.alpn });
     } else if (type === HANDSHAKE_CERTIFICATE) {
