@@ -76,8 +76,8 @@ export const DEFAULT_LIMITS = {
   maxJsonDepth: 64,
   /** string values inspected per payload */
   maxValuesPerPayload: 20_000,
-  /** distinct leaked values kept per host and kind */
-  maxLeakValuesPerKind: 1_000,
+  /** distinct leaked values kept per host and kind (a browser-history upload can carry thousands of URLs) */
+  maxLeakValuesPerKind: 10_000,
   /** evidence references kept per leaked value */
   maxEvidencePerValue: 50,
 

@@ -66,6 +66,8 @@ export interface HostRecord {
   last_seen: string | null;
   servers: HostServer[];
   leaks: HostLeak[];
+  /** findings of new values not kept, per kind, once a kind held maxLeakValuesPerKind values */
+  leaks_dropped: Record<string, number>;
   captures: string[];
 }
 
@@ -83,6 +85,9 @@ interface HostState {
   last: { sec: number; nsec: number } | null;
   servers: Set<string>;
   leaks: Map<string, HostLeak>;
+  /** distinct values kept per kind, and findings dropped past maxLeakValuesPerKind */
+  kindCounts: Map<string, number>;
+  dropped: Map<string, number>;
   captures: Set<string>;
 }
 
@@ -149,6 +154,8 @@ export class HostAggregator {
         last: null,
         servers: new Set(),
         leaks: new Map(),
+        kindCounts: new Map(),
+        dropped: new Map(),
         captures: new Set(),
       };
       for (const hit of this.opts.signatures.matchHost(name)) h.hits.set(hit.signature.id, hit);
@@ -256,7 +263,14 @@ export class HostAggregator {
     const key = `${f.kind}\u0000${f.value}`;
     let leak = h.leaks.get(key);
     if (!leak) {
-      if (h.leaks.size >= this.opts.limits.maxLeakValuesPerKind * 16) return;
+      // a cap per kind keeps memory bounded (a browser history can hold millions of URLs);
+      // what is dropped is counted and reported, never lost silently
+      const kept = h.kindCounts.get(f.kind) ?? 0;
+      if (kept >= this.opts.limits.maxLeakValuesPerKind) {
+        h.dropped.set(f.kind, (h.dropped.get(f.kind) ?? 0) + 1);
+        return;
+      }
+      h.kindCounts.set(f.kind, kept + 1);
       h.leaks.set(key, (leak = { kind: f.kind, value: f.value, count: 0, evidence: [] }));
     }
     leak.count++;
@@ -326,6 +340,7 @@ export class HostAggregator {
         last_seen: h.last ? formatTimestamp(h.last.sec, h.last.nsec) : null,
         servers: [...h.servers].sort().map((ip) => (opts.geo ? opts.geo(ip) : { ip, country: null, city: null, asn: null, org: null })),
         leaks,
+        leaks_dropped: Object.fromEntries([...h.dropped].sort((a, b) => compare(a[0], b[0]))),
         captures: [...h.captures].sort(),
       });
     }
