@@ -22,6 +22,7 @@
  * decoded as UTF-8 with invalid bytes as U+FFFD, control characters as C escapes (\t \n \r
  * \a \b \f \v) or three-digit octal (\001, \177); the root name is "<Root>".
  */
+import { CarryBuffer } from './carry.js';
 import { formatIpv4, formatIpv6 } from '../decode/addr.js';
 import type { AnomalySink } from '../anomaly.js';
 import { IGNORE_ANOMALIES } from '../anomaly.js';
@@ -377,21 +378,13 @@ export function dnsTcpMessageLength(b: Uint8Array, off: number, end: number): nu
  * parse does not stop the stream: the length prefix keeps the framing.
  */
 export class DnsTcpFramer {
-  private pend = new Uint8Array(0);
-  private pendLen = 0;
+  private readonly carry = new CarryBuffer(512);
 
   constructor(private readonly limits: Limits, private readonly ctx: AnomalySink, private readonly onMessage: (msg: DnsMessage) => void) {}
 
   push(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    let data = bytes;
-    const carried = this.pendLen > 0;
-    if (carried) {
-      this.reserve(this.pendLen + bytes.length);
-      this.pend.set(bytes, this.pendLen);
-      this.pendLen += bytes.length;
-      data = this.pend.subarray(0, this.pendLen);
-    }
+    const data = this.carry.join(bytes);
     const end = data.length;
     let off = 0;
     for (;;) {
@@ -405,19 +398,9 @@ export class DnsTcpFramer {
       }
       off += total;
     }
-    const rest = end - off;
-    if (rest === 0) this.pendLen = 0;
-    else if (carried) { this.pend.copyWithin(0, off, end); this.pendLen = rest; }
-    else { this.reserve(rest); this.pend.set(data.subarray(off)); this.pendLen = rest; }
+    this.carry.keep(data, off);
   }
 
   /** bytes of an unfinished message held (a stream that ends with some is cut short) */
-  get pendingBytes(): number { return this.pendLen; }
-
-  private reserve(n: number): void {
-    if (this.pend.length >= n) return;
-    const grown = new Uint8Array(Math.max(n, this.pend.length * 2, 512));
-    grown.set(this.pend.subarray(0, this.pendLen));
-    this.pend = grown;
-  }
+  get pendingBytes(): number { return this.carry.length; }
 }

@@ -14,6 +14,7 @@
  *   header-field  = field-name ":" OWS field-value OWS CRLF      (obs-fold: CRLF 1*( SP / HTAB ))
  *   chunked-body  = *chunk last-chunk trailer-section CRLF ;  chunk = chunk-size [ ext ] CRLF data CRLF
  */
+import { CarryBuffer } from './carry.js';
 import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
 import { decodeContent } from './content-encoding.js';
@@ -121,8 +122,7 @@ abstract class Http1Stream {
   private st: St = St.Head;
   private _failed = false;
   /** unconsumed bytes carried to the next push (a partial head, chunk-size line or CRLF) */
-  private pend = new Uint8Array(0);
-  private pendLen = 0;
+  private readonly carry = new CarryBuffer(256);
   /** stream offset of the first unconsumed byte (anomaly offsets are stream offsets) */
   private streamOff = 0;
   /** head scanning state, relative to the first unconsumed byte: resumes where the last push stopped */
@@ -162,36 +162,18 @@ abstract class Http1Stream {
 
   push(bytes: Uint8Array): void {
     if (this.st === St.Stopped || bytes.length === 0) return;
-    let data: Uint8Array;
-    const carried = this.pendLen > 0;
-    if (carried) {
-      this.reserve(this.pendLen + bytes.length);
-      this.pend.set(bytes, this.pendLen);
-      this.pendLen += bytes.length;
-      data = this.pend.subarray(0, this.pendLen);
-    } else {
-      data = bytes;
-    }
+    const data = this.carry.join(bytes);
     const used = this.consume(data, data.length);
     this.streamOff += used;
-    const rest = data.length - used;
-    if (this.stopped || rest === 0) {
-      this.pendLen = 0;
-    } else if (carried) {
-      this.pend.copyWithin(0, used, this.pendLen);
-      this.pendLen = rest;
-    } else {
-      this.reserve(rest);
-      this.pend.set(data.subarray(used));
-      this.pendLen = rest;
-    }
+    if (this.stopped) this.carry.clear();
+    else this.carry.keep(data, used);
   }
 
   /** The direction closed: a message in progress is completed with what arrived. */
   end(): void {
     switch (this.st) {
       case St.Head:
-        if (this.pendLen > 0) this.ctx.anomaly('http_message_incomplete', this.streamOff, 'head');
+        if (this.carry.length > 0) this.ctx.anomaly('http_message_incomplete', this.streamOff, 'head');
         break;
       case St.UntilClose:
       case St.Trailers: // every chunk arrived; only the final CRLF is missing
@@ -208,7 +190,7 @@ abstract class Http1Stream {
         break;
     }
     this.st = St.Stopped;
-    this.pendLen = 0;
+    this.carry.clear();
   }
 
   /** Stops parsing for good after a malformed message or a cap. */
@@ -220,13 +202,6 @@ abstract class Http1Stream {
 
   protected limitHit(name: keyof Limits, off: number): void {
     this.ctx.anomaly('limit_reached', off, name);
-  }
-
-  private reserve(n: number): void {
-    if (this.pend.length >= n) return;
-    const grown = new Uint8Array(Math.max(n, this.pend.length * 2, 256));
-    grown.set(this.pend.subarray(0, this.pendLen));
-    this.pend = grown;
   }
 
   /** Parses as much of b[0, end) as possible; returns the bytes consumed. */
