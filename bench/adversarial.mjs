@@ -7,8 +7,8 @@
 //
 // usage: npm run build && node bench/adversarial.mjs [--only syn-flood,gap-stream,gzip-bomb,pipelined]
 //                                                    [--scale F=1] [--out DIR] [--keep] [--json]
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { measure } from './measure.mjs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -21,31 +21,6 @@ const opt = (name, dflt) => {
 const RSS_BOUND_MB = 300;
 const LINEAR_BOUND = 2.5;
 
-/** Runs a command, polling its peak RSS; resolves with seconds, peak MB, exit code, output sizes. */
-function measure(cmd, cmdArgs) {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let peakKb = 0;
-    let out = 0;
-    let err = '';
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      } catch {
-        /* exited */
-      }
-    }, 20);
-    child.stdout.on('data', (d) => (out += d.length));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearInterval(poll);
-      resolve({ s: Number(process.hrtime.bigint() - t0) / 1e9, peakMb: peakKb / 1024, code: code ?? signal, out, err: err.slice(0, 300) });
-    });
-  });
-}
 
 const { ADVERSARIAL_CAPTURES } = await import(pathToFileURL(path.join(root, 'dist/src/synth/adversarial.js')).href);
 const only = opt('only', null)?.split(',');

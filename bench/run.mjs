@@ -5,8 +5,9 @@
 // the ratio to tshark — a ratio, because these machines are shared and noisy.
 //
 // usage: npm run bench -- [--size MB] [--file PCAP] [--only reader,decode,info,events,analyze] [--no-tshark] [--repeat N]
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { measure as run } from './measure.mjs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,36 +36,12 @@ if (!file) {
 }
 const bytes = statSync(file).size;
 
-/** Runs a command, polling its peak RSS (VmHWM) from /proc; returns seconds, peak MB, stdout length. */
-function measure(cmd, cmdArgs) {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let peakKb = 0;
-    let out = 0;
-    let head = '';
-    let err = '';
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      } catch {
-        /* exited */
-      }
-    }, 20);
-    child.stdout.on('data', (d) => {
-      out += d.length;
-      if (head.length < 4096) head += d.toString('utf8', 0, Math.min(d.length, 4096));
-    });
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearInterval(poll);
-      const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      if (code !== 0 && code !== 3) reject(new Error(`${cmd} ${cmdArgs.join(' ')} exited ${code}: ${err.slice(0, 400)}`));
-      else resolve({ s, peakMb: peakKb / 1024, out, head });
-    });
-  });
+
+/** a command that exits 0 (or 3, a partial result) */
+async function measure(cmd, cmdArgs) {
+  const r = await run(cmd, cmdArgs);
+  if (r.code !== 0 && r.code !== 3) throw new Error(`${cmd} ${cmdArgs.join(' ')} exited ${r.code}: ${r.err}`);
+  return r;
 }
 
 async function best(cmd, cmdArgs) {
