@@ -29,6 +29,7 @@ export default class Events extends LeakscopeCommand {
       const progress = new Progress(name, { quiet: flags.quiet });
       const res = await scanCapture(source, {
         name,
+        sha256: false,
         limits,
         onObservation: (obs) => {
           if (!wanted.has(obs.type)) return;

@@ -40,6 +40,7 @@ export default class Streams extends LeakscopeCommand {
       const progress = new Progress(name, { quiet: flags.quiet });
       const res = await scanCapture(source, {
         name,
+        sha256: false,
         limits,
         dumpDir: flags.dump,
         onFlowClose: (flow, extra) => {

@@ -26,6 +26,8 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** write each TCP direction's reassembled bytes into this folder (tcpflow-style names) */
   dumpDir?: string;
+  /** compute the file's SHA-256 (default true); `events` and `streams` print none, so they skip it */
+  sha256?: boolean;
 }
 
 export interface ScanResult {
@@ -69,7 +71,7 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
   const onFrame = (frame: Frame): void => {
     governor.tick();
     try {
-      const pkt = decoder.decode(frame.data, frame.linkType, frame.tsSec);
+      const pkt = decoder.decode(frame.buf, frame.linkType, frame.tsSec, frame.offset, frame.offset + frame.caplen);
       if (flows && pkt.transportOk) flows.onPacket(pkt, frame.index, frame.tsSec, frame.tsNsec, frame.origlen);
     } catch (err) {
       // A bug of ours must not cost the rest of the capture (gopacket's panicToError).
@@ -83,6 +85,7 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     name,
     onProgress: options.onProgress,
     signal: options.signal,
+    sha256: options.sha256,
   });
   anomalies.packet = 0;
   try {
