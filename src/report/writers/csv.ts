@@ -22,5 +22,6 @@ export class CsvWriter<R> {
   }
   end(): void {
     if (!this.headerDone) this.out.write(this.columns.map((c) => csvField(c.key)).join(',') + '\r\n');
+    this.out.flush?.();
   }
 }

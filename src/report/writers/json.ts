@@ -17,5 +17,6 @@ export class JsonWriter<R> {
     else if (this.opts.single && this.records.length === 1) doc = this.records[0];
     else doc = this.records;
     this.out.write(safeJson(doc, 2) + '\n');
+    this.out.flush?.();
   }
 }

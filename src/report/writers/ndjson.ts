@@ -1,11 +1,13 @@
 import type { Sink } from '../sink.js';
 import { safeJson } from '../escape.js';
 
-/** One JSON document per line, written as records arrive (no buffering). */
+/** One JSON document per line, handed to the sink as records arrive. */
 export class NdjsonWriter<R> {
   constructor(private readonly out: Sink) {}
   write(record: R): void {
     this.out.write(safeJson(record) + '\n');
   }
-  end(): void {}
+  end(): void {
+    this.out.flush?.();
+  }
 }

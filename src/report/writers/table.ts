@@ -54,6 +54,7 @@ export class TableWriter<R> {
       }
       for (const l of this.opts.footer?.() ?? []) lines.push(c.dim(escapeControl(l)));
       this.out.write(lines.join('\n') + '\n');
+      this.out.flush?.();
       return;
     }
     for (const [group, rows] of groups) {
@@ -77,5 +78,6 @@ export class TableWriter<R> {
     }
     for (const l of this.opts.footer?.() ?? []) lines.push(c.dim(escapeControl(l)));
     this.out.write(lines.join('\n') + '\n');
+    this.out.flush?.();
   }
 }
