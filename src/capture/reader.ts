@@ -2,10 +2,10 @@
  * readCapture: streams a capture from a file path, '-' (standard input) or any Readable
  * through the push parser, hashing the raw bytes on the way. gzip is recognised by its
  * magic and inflated as a stream. Memory stays bounded whatever the file size: a file is
- * read in limits.readChunkBytes chunks into two alternating buffers (the next read runs
- * while the current chunk is parsed).
+ * read in limits.readChunkBytes chunks into one reused buffer.
  */
 import { createHash } from 'node:crypto';
+import { readSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -47,7 +47,7 @@ export async function readCapture(
     const opened = await openCapture(source, name);
     fh = opened.fh;
     totalBytes = opened.size;
-    chunks = fileChunks(fh, chunkBytes);
+    chunks = opened.size !== null ? regularFileChunks(fh, chunkBytes) : fileChunks(fh, chunkBytes);
   } else {
     chunks = streamChunks(source === '-' ? process.stdin : (source as NodeJS.ReadableStream));
   }
@@ -149,9 +149,33 @@ function unreadable(name: string, err: unknown): CaptureFormatError {
   return new CaptureFormatError(name, 0, 'a readable file', why, `${name}: cannot read: ${why}`);
 }
 
+/** A regular file's chunks let the event loop run (progress, abort messages) this often. */
+const CHUNKS_BETWEEN_EVENT_LOOP_TURNS = 8;
+
 /**
- * Sequential reads into two alternating buffers: while the consumer parses one chunk, the
- * next read fills the other. A yielded chunk is valid until the consumer asks for the next.
+ * A regular file, read synchronously into one reused buffer. A page-cache read of 1 MB
+ * costs about 0.15 ms, while the asynchronous read's round trip through the thread pool
+ * and the event loop cost twice the time of the reads themselves on a busy two-core machine
+ * (the pool thread competes with V8's GC and compiler threads). A yielded chunk is valid
+ * until the consumer asks for the next.
+ */
+async function* regularFileChunks(fh: FileHandle, size: number): AsyncGenerator<Uint8Array> {
+  const buf = Buffer.allocUnsafe(size);
+  let sinceTurn = 0;
+  for (;;) {
+    const bytesRead = readSync(fh.fd, buf, 0, size, null);
+    if (bytesRead === 0) return;
+    yield buf.subarray(0, bytesRead);
+    if (++sinceTurn === CHUNKS_BETWEEN_EVENT_LOOP_TURNS) {
+      sinceTurn = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+/**
+ * Anything else opened by path (a FIFO, a character device): sequential reads into two
+ * alternating buffers, the next read running while the current chunk is parsed.
  */
 async function* fileChunks(fh: FileHandle, size: number): AsyncGenerator<Uint8Array> {
   let current = Buffer.allocUnsafe(size);
