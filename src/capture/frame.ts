@@ -1,7 +1,8 @@
 /**
  * One captured packet as the reader hands it on. The reader reuses a single Frame object and
- * `data` is a view into its read buffer: both are valid only during the callback (gopacket's
- * ScatterGather warning). Copy what must outlive the call.
+ * its bytes lie in the reader's buffer: both are valid only during the callback (gopacket's
+ * ScatterGather warning). Copy what must outlive the call. The hot path reads the bytes as
+ * `buf[offset, offset + caplen)`; `data` makes a view of them on demand.
  */
 export interface Frame {
   /** 1-based frame number across the whole file (tshark's frame.number) */
@@ -20,8 +21,28 @@ export interface Frame {
   interfaceId: number;
   /** byte offset of the record (pcap) or block (pcapng) in the decompressed stream */
   fileOffset: number;
-  /** the captured bytes */
-  data: Uint8Array;
+  /** the buffer holding the captured bytes, at `offset` */
+  buf: Uint8Array;
+  offset: number;
+  /** the captured bytes (a new view on each access) */
+  readonly data: Uint8Array;
+}
+
+/** The reader's reused Frame: no view is made per packet unless someone asks for `data`. */
+export class ReusedFrame implements Frame {
+  index = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  caplen = 0;
+  origlen = 0;
+  linkType = 0;
+  interfaceId = 0;
+  fileOffset = 0;
+  buf: Uint8Array = new Uint8Array(0);
+  offset = 0;
+  get data(): Uint8Array {
+    return this.buf.subarray(this.offset, this.offset + this.caplen);
+  }
 }
 
 /** Date's range is ±8.64e15 ms; a damaged pcapng timestamp can lie far beyond it. */

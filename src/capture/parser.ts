@@ -13,7 +13,7 @@
  */
 import type { AnomalyCode, AnomalySink } from '../anomaly.js';
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
-import type { Frame } from './frame.js';
+import { ReusedFrame, type Frame } from './frame.js';
 import { describeHead, isPcapngMagic, pcapMagic, SNIFF_BYTES } from './magic.js';
 import { MICROSECONDS, splitTimestamp, timestampUnit, type TimestampUnit } from './timestamp.js';
 import {
@@ -120,10 +120,7 @@ export class CaptureParser {
   private damage: CaptureDamage | null = null;
 
   private readonly ts = { sec: 0, nsec: 0 };
-  private readonly frame: Frame = {
-    index: 0, tsSec: 0, tsNsec: 0, caplen: 0, origlen: 0, linkType: 0, interfaceId: 0, fileOffset: 0,
-    data: new Uint8Array(0),
-  };
+  private readonly frame = new ReusedFrame();
 
   constructor(
     private readonly name: string,
@@ -537,7 +534,8 @@ export class CaptureParser {
     f.linkType = linkType;
     f.interfaceId = interfaceId;
     f.fileOffset = fileOffset;
-    f.data = b.subarray(start, start + caplen);
+    f.buf = b;
+    f.offset = start;
     this.capturedBytes += caplen;
     this.wireBytes += origlen;
     if (sec < this.minSec || (sec === this.minSec && nsec < this.minNsec)) { this.minSec = sec; this.minNsec = nsec; }

@@ -36,20 +36,24 @@ export class DecodeContext {
   ipLayers = 0;
   /** capture time of the frame, seconds (fragment timeouts) */
   tsSec = 0;
+  /** where the frame starts in the decoded buffer: anomaly offsets are reported from it */
+  base = 0;
+  /** an anomaly sink for helpers (the fragment store) that report buffer positions */
+  readonly frameSink: AnomalySink = { anomaly: (code, offset, detail, stream) => this.sink.anomaly(code, offset - this.base, detail, stream) };
+  fragments!: FragmentReassembler;
 
   constructor(
     readonly limits: Limits,
     readonly sink: AnomalySink,
     readonly counts: LayerCounts,
-    readonly fragments: FragmentReassembler,
   ) {}
 
   anomaly(code: DecodeAnomalyCode, offset: number, detail?: string): void {
-    this.sink.anomaly(code, offset, detail);
+    this.sink.anomaly(code, offset - this.base, detail);
   }
 
   limitReached(name: LimitName, offset: number): void {
-    this.sink.anomaly('limit_reached', offset, name);
+    this.sink.anomaly('limit_reached', offset - this.base, name);
   }
 
   /** Counts one more encapsulation level; false (and limit_reached) beyond the cap. */
@@ -61,9 +65,10 @@ export class DecodeContext {
     return true;
   }
 
-  /** Resets the per-frame state. */
-  reset(end: number, tsSec: number): void {
-    this.nextOff = 0;
+  /** Resets the per-frame state for a frame at buf[start, end). */
+  reset(start: number, end: number, tsSec: number): void {
+    this.base = start;
+    this.nextOff = start;
     this.nextEnd = end;
     this.wireEnd = end;
     this.encapsulation = 0;
@@ -89,11 +94,14 @@ export function u32(b: Uint8Array, off: number): number {
  */
 export function restartOnJoinedDatagram(out: DecodedPacket, ctx: DecodeContext, joined: Uint8Array, layerCountBefore: number, tunnelled: boolean): void {
   out.buf = joined;
+  out.frameStart = 0;
+  out.frameEnd = joined.length;
   out.reassembled = true;
   ctx.counts.reassembled++;
   out.layerCount = layerCountBefore;
   ctx.ipLayers--;
   if (tunnelled) ctx.encapsulation--;
+  ctx.base = 0;
   ctx.nextOff = 0;
   ctx.nextEnd = joined.length;
   ctx.wireEnd = joined.length;

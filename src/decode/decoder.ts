@@ -68,16 +68,20 @@ export class PacketDecoder {
   private readonly maxSteps: number;
 
   constructor(limits: Limits, private readonly anomalies: AnomalySink) {
-    this.ctx = new DecodeContext(limits, anomalies, this.counts, new FragmentReassembler(limits, anomalies));
+    this.ctx = new DecodeContext(limits, anomalies, this.counts);
+    this.ctx.fragments = new FragmentReassembler(limits, this.ctx.frameSink);
     this.maxSteps = 3 * (limits.maxEncapsulationDepth + 1) + 8;
   }
 
-  /** decode one frame into the shared DecodedPacket; tsSec is capture time (fragment timeouts) */
-  decode(data: Uint8Array, linkType: number, tsSec: number): DecodedPacket {
+  /**
+   * Decodes the frame `data[start, end)` into the shared DecodedPacket, whose offsets are then
+   * positions in `data`; tsSec is capture time (fragment timeouts).
+   */
+  decode(data: Uint8Array, linkType: number, tsSec: number, start = 0, end = data.length): DecodedPacket {
     const p = this.packet;
     const ctx = this.ctx;
-    resetPacket(p, data);
-    ctx.reset(data.length, tsSec);
+    resetPacket(p, data, start, end);
+    ctx.reset(start, end, tsSec);
     const first = LINK_TYPES.get(linkType);
     if (first === undefined) {
       this.unknownLinkType(linkType);

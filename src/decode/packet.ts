@@ -26,8 +26,14 @@ export interface DecodedPacket {
   layers: Uint8Array;
   layerCount: number;
 
-  /** the bytes the offsets below refer to: the frame data, or a reassembled datagram */
+  /**
+   * the bytes the offsets below refer to: the reader's buffer holding the frame (offsets are
+   * then positions in that buffer, not from the frame's start), or a reassembled datagram
+   */
   buf: Uint8Array;
+  /** the frame's captured bytes are buf[frameStart, frameEnd) */
+  frameStart: number;
+  frameEnd: number;
 
   /** 0 when no IP layer was decoded, else 4 or 6 (innermost IP header when tunnelled) */
   ipVersion: 0 | 4 | 6;
@@ -73,6 +79,8 @@ export function createDecodedPacket(): DecodedPacket {
     layers: new Uint8Array(MAX_LISTED_LAYERS),
     layerCount: 0,
     buf: EMPTY,
+    frameStart: 0,
+    frameEnd: 0,
     ipVersion: 0,
     ipOff: 0,
     srcAddrOff: 0,
@@ -96,9 +104,11 @@ export function createDecodedPacket(): DecodedPacket {
 }
 
 /** Clears every field for a new frame (the layers array is reused, not reallocated). */
-export function resetPacket(p: DecodedPacket, buf: Uint8Array): void {
+export function resetPacket(p: DecodedPacket, buf: Uint8Array, start: number, end: number): void {
   p.layerCount = 0;
   p.buf = buf;
+  p.frameStart = start;
+  p.frameEnd = end;
   p.ipVersion = 0;
   p.ipOff = 0;
   p.srcAddrOff = 0;

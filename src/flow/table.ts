@@ -123,16 +123,16 @@ function sameBytes(a: Uint8Array, buf: Uint8Array, off: number): boolean {
 function ipPacketBytes(pkt: DecodedPacket, wireBytes: number): number {
   const b = pkt.buf, o = pkt.ipOff;
   if (pkt.ipVersion === 4) {
-    if (o + 4 <= b.length) {
+    if (o + 4 <= pkt.frameEnd) {
       const total = (b[o + 2] << 8) | b[o + 3];
       if (total > 0) return total;
     }
-  } else if (o + 6 <= b.length) {
+  } else if (o + 6 <= pkt.frameEnd) {
     const payload = (b[o + 4] << 8) | b[o + 5];
     if (payload > 0) return 40 + payload;
   }
   // a zero length field (segmentation offload, jumbogram): what the wire carried from the IP header on
-  return Math.max(0, (pkt.reassembled ? b.length : wireBytes) - o);
+  return Math.max(0, pkt.reassembled ? pkt.frameEnd - o : wireBytes - (o - pkt.frameStart));
 }
 
 /** Transport payload length as reported (larger than the captured part when the snaplen cut it). */
@@ -248,7 +248,7 @@ export class FlowTable {
     const tcp = proto === IPPROTO_TCP;
     const addrLen = pkt.ipVersion === 4 ? 4 : 16;
     const buf = pkt.buf;
-    if (pkt.srcAddrOff + addrLen > buf.length || pkt.dstAddrOff + addrLen > buf.length) return; // decoder bug guard
+    if (pkt.srcAddrOff + addrLen > pkt.frameEnd || pkt.dstAddrOff + addrLen > pkt.frameEnd) return; // decoder bug guard
 
     if (tsSec > this.lastSweepSec) {
       this.lastSweepSec = tsSec;
@@ -276,7 +276,7 @@ export class FlowTable {
 
     const info = flow.info;
     const ipBytes = ipPacketBytes(pkt, wireBytes);
-    const captured = Math.max(0, Math.min(pkt.payloadEnd, buf.length) - pkt.payloadOff);
+    const captured = Math.max(0, Math.min(pkt.payloadEnd, pkt.frameEnd) - pkt.payloadOff);
     const payloadLen = reportedPayloadLength(pkt, captured, ipBytes);
     info.packets[dir]++;
     info.bytes[dir] += ipBytes;

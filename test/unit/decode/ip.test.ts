@@ -194,3 +194,56 @@ describe('tunnels: the packet describes the innermost IP and transport', () => {
     expect(log.kept.map((a) => [a.code, a.detail])).toEqual([['limit_reached', 'maxEncapsulationDepth']]);
   });
 });
+
+describe('a frame in the middle of the reader buffer (decode(buf, linkType, ts, start, end))', () => {
+  /** the same frame decoded alone and at `at` inside a larger buffer with other bytes around it */
+  function both(frame: Uint8Array, linkType: number, at = 1000) {
+    const alone = setup();
+    const a = alone.decoder.decode(frame, linkType, 0);
+    const aView = { layers: layerNames(a), ip: a.ipOff, src: a.srcAddrOff, tr: a.transportOff, pay: a.payloadOff, end: a.payloadEnd, ok: a.transportOk, trunc: a.truncated };
+    const aLog = alone.log.kept.map((x) => [x.code, x.offset, x.detail]);
+    const big = new Uint8Array(at + frame.length + 500).fill(0xee);
+    big.set(frame, at);
+    const inside = setup();
+    const b = inside.decoder.decode(big, linkType, 0, at, at + frame.length);
+    const base = b.reassembled ? 0 : at; // a joined datagram lives in its own buffer
+    const rel = (x: number) => (x === 0 ? 0 : x - base); // 0: the layer was not reached
+    const bView = { layers: layerNames(b), ip: rel(b.ipOff), src: rel(b.srcAddrOff), tr: rel(b.transportOff), pay: rel(b.payloadOff), end: rel(b.payloadEnd), ok: b.transportOk, trunc: b.truncated };
+    return { aView, bView, aLog, bLog: inside.log.kept.map((x) => [x.code, x.offset, x.detail]), frameEnd: b.frameEnd - base };
+  }
+
+  it('gives the same layers and offsets, shifted by the frame start, and never reads past the frame', () => {
+    const ip = synth.ipv4({ src: A, dst: B, proto: 17 }, udp4(new Uint8Array(40)));
+    const r = both(synth.ethernet({ type: 0x0800 }, ip), 1);
+    expect(r.bView).toEqual(r.aView);
+    expect(r.frameEnd).toBe(14 + ip.length);
+  });
+
+  it('a frame cut short by its end (not by the buffer) is truncated the same way', () => {
+    const ip = synth.ipv4({ src: A, dst: B, proto: 17 }, udp4(new Uint8Array(40)));
+    const r = both(synth.ethernet({ type: 0x0800 }, ip).subarray(0, 14 + 20 + 4), 1);
+    expect(r.bView).toEqual(r.aView);
+    expect(r.bLog).toEqual(r.aLog);
+  });
+
+  it('reports anomaly offsets from the frame start, not from the buffer', () => {
+    const r = both(synth.ipv4({ src: A, dst: B, proto: 17, totalLength: 19 }, udp4()), 228);
+    expect(r.aLog.length).toBe(1);
+    expect(r.bLog).toEqual(r.aLog);
+  });
+
+  it('fragments held from the middle of one buffer join into a datagram of its own', () => {
+    const frags = synth.ipv4Fragments({ src: A, dst: B, proto: 17, id: 7 }, udp4(new Uint8Array(100)), 48);
+    const { decoder } = setup();
+    const big = new Uint8Array(4096);
+    let at = 17;
+    let last;
+    for (const f of frags) {
+      big.set(f, at);
+      last = decoder.decode(big, 228, 0, at, at + f.length);
+      at += f.length + 3;
+    }
+    expect([last!.reassembled, last!.transportOk, last!.frameStart, last!.frameEnd]).toEqual([true, true, 0, 20 + 8 + 100]);
+    expect(last!.payloadEnd - last!.payloadOff).toBe(100);
+  });
+});

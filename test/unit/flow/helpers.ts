@@ -68,6 +68,8 @@ export function packet(spec: PacketSpec): DecodedPacket {
   }
   const p = createDecodedPacket();
   p.buf = buf;
+  p.frameStart = 0;
+  p.frameEnd = buf.length;
   p.ipVersion = v6 ? 6 : 4;
   p.ipOff = 0;
   p.srcAddrOff = v6 ? 8 : 12;
