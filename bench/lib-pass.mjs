@@ -15,7 +15,7 @@ const t0 = process.hrtime.bigint();
 const onFrame =
   what === 'decode'
     ? (f) => {
-        const p = decoder.decode(f.data, f.linkType, f.tsSec);
+        const p = decoder.decode(f.buf, f.linkType, f.tsSec, f.offset, f.offset + f.caplen);
         if (p.transportOk) tcp++;
         frames++;
       }
