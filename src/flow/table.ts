@@ -285,8 +285,11 @@ export class FlowTable {
     info.lastTs.sec = tsSec;
     info.lastTs.nsec = tsNsec;
     const list = this.lists[flow.list];
-    list.remove(flow);
-    list.append(flow);
+    if (list.tail !== flow) {
+      // most packets belong to the flow that sent the previous one: it is already the newest
+      list.remove(flow);
+      list.append(flow);
+    }
 
     if (tcp) this.tcpSegment(flow, dir, pkt, captured, payloadLen, frame, tsSec, tsNsec);
     else this.udpDatagram(flow, dir, pkt, captured, payloadLen, frame, tsSec, tsNsec);
