@@ -54,7 +54,11 @@ export class MemoryGovernor {
     if (!gc) return;
     gc();
     this.collections++;
-    // when most of the heap is live (a full flow table), collecting again soon frees little
-    this.threshold = Math.max(this.softLimitBytes, oldGenerationBytes() * 1.25);
+    // Collect again once the new garbage could reach half the soft limit, or a quarter of what
+    // is live when that is more (with a full flow table, collecting soon frees little). Each
+    // forced collection stops the main thread for ~10 ms: a live size close to the soft limit
+    // must not mean a collection every few thousand packets.
+    const live = oldGenerationBytes();
+    this.threshold = Math.max(this.softLimitBytes, live + Math.max(this.softLimitBytes / 2, live * 0.25));
   }
 }
