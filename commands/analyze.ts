@@ -71,7 +71,7 @@ export default class Analyze extends LeakscopeCommand {
       else if (c.damage) this.note(flags, `${c.file}: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}; everything before it is reported`);
     }
 
-    this.print(result, this.outputFormat(flags));
+    await this.print(result, this.outputFormat(flags));
 
     const leaked = result.hosts.some((h) => h.leaks.length > 0);
     if (captures.some((c) => c.status === 'error')) this.exit(EXIT.badInput);
@@ -80,15 +80,15 @@ export default class Analyze extends LeakscopeCommand {
     return result;
   }
 
-  private print(result: AnalyzeResult, format: ReturnType<LeakscopeCommand['outputFormat']>): void {
+  private async print(result: AnalyzeResult, format: ReturnType<LeakscopeCommand['outputFormat']>): Promise<void> {
     const sink = this.stdoutSink();
     if (format === 'csv') {
-      const w = createWriter<HostCsvRow>('csv', sink, { columns: HOST_CSV_COLUMNS });
+      const w = await createWriter<HostCsvRow>('csv', sink, { columns: HOST_CSV_COLUMNS });
       for (const h of result.hosts) for (const row of hostCsvRows(h)) w.write(row);
       w.end();
       return;
     }
-    const writer: RecordWriter<HostRecord> = createWriter<HostRecord>(format, sink, {
+    const writer: RecordWriter<HostRecord> = await createWriter<HostRecord>(format, sink, {
       columns: HOST_COLUMNS,
       jsonEnvelope: (hosts) => ({ ...result.header, hosts }),
       table: {

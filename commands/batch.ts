@@ -127,7 +127,7 @@ export default class Batch extends LeakscopeCommand {
       });
       progress.done();
       const aggregate = aggregator.aggregate();
-      output.finish(aggregate);
+      await output.finish(aggregate);
       const failed = stats.errors + stats.partial;
       this.note(flags, `${stats.captures} capture(s) analysed (${stats.ok} ok, ${stats.partial} partial, ${stats.errors} failed)` + (stats.skipped ? `, ${stats.skipped} already in ${flags.out}` : '') + ` with ${stats.jobs || 1} worker(s)`);
       if (failed > 0 || resolved.unmatched.length > 0) this.exit(EXIT.partial);

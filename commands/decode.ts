@@ -40,7 +40,7 @@ export default class Decode extends LeakscopeCommand {
       }
     }
     const layers = peel(input, limits);
-    const writer = createWriter<DecodeRow>(this.outputFormat(flags), this.stdoutSink(), { columns: DECODE_COLUMNS });
+    const writer = await createWriter<DecodeRow>(this.outputFormat(flags), this.stdoutSink(), { columns: DECODE_COLUMNS });
     layers.forEach((l, depth) => writer.write({ depth, chain: l.chain, kind: l.kind, text: l.text ?? (l.json !== undefined ? JSON.stringify(l.json) : null) }));
     writer.end();
     return layers;

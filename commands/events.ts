@@ -23,7 +23,7 @@ export default class Events extends LeakscopeCommand {
     const { argv, flags } = await this.parse(Events);
     const limits = this.limitsFrom(flags);
     const wanted = new Set<ObservationType>((flags.type as ObservationType[] | undefined) ?? OBSERVATION_TYPES);
-    const writer = createWriter<Observation>(this.outputFormat(flags), this.stdoutSink(), { columns: EVENT_COLUMNS });
+    const writer = await createWriter<Observation>(this.outputFormat(flags), this.stdoutSink(), { columns: EVENT_COLUMNS });
     let count = 0;
     const exit = await this.eachCapture(argv as string[], flags, async (source, name) => {
       const progress = new Progress(name, { quiet: flags.quiet });

@@ -35,7 +35,7 @@ export default class Geo extends LeakscopeCommand {
     for (const ip of ips) if (!isIP(ip)) throw new UserError(`not an IP address: "${ip}"`, 2, ['give IPv4 (161.117.2.20) or IPv6 (2a01:4f8::1) addresses']);
     const geo = openGeoFromFlags({ geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
     const format = this.outputFormat(flags);
-    const writer = createWriter<GeoInfo>(format, this.stdoutSink(), {
+    const writer = await createWriter<GeoInfo>(format, this.stdoutSink(), {
       columns: GEO_COLUMNS,
       jsonSingle: ips.length === 1,
       table: { footer: () => geo.sources.map((s) => s.attribution) },

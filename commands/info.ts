@@ -20,7 +20,7 @@ export default class Info extends LeakscopeCommand {
   async run(): Promise<InfoRecord[]> {
     const { argv, flags } = await this.parse(Info);
     const limits = this.limitsFrom(flags);
-    const writer = createWriter<InfoRecord>(this.outputFormat(flags), this.stdoutSink(), { columns: INFO_COLUMNS, jsonSingle: argv.length === 1, table: { vertical: true } });
+    const writer = await createWriter<InfoRecord>(this.outputFormat(flags), this.stdoutSink(), { columns: INFO_COLUMNS, jsonSingle: argv.length === 1, table: { vertical: true } });
     const records: InfoRecord[] = [];
     const exit = await this.eachCapture(argv as string[], flags, async (source, name) => {
       const progress = new Progress(name, { quiet: flags.quiet });

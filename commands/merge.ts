@@ -49,7 +49,7 @@ export default class Merge extends LeakscopeCommand {
     try {
       const output = new BatchOutput(format, this.stdoutSink(), fd);
       for (const set of merged.sets) output.write(set);
-      output.finish(merged.aggregate);
+      await output.finish(merged.aggregate);
     } finally {
       if (fd !== null) closeSync(fd);
     }

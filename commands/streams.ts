@@ -34,7 +34,7 @@ export default class Streams extends LeakscopeCommand {
   async run(): Promise<{ streams: number }> {
     const { argv, flags } = await this.parse(Streams);
     const limits = this.limitsFrom(flags);
-    const writer = createWriter<StreamRecord>(this.outputFormat(flags), this.stdoutSink(), { columns: STREAM_COLUMNS });
+    const writer = await createWriter<StreamRecord>(this.outputFormat(flags), this.stdoutSink(), { columns: STREAM_COLUMNS });
     let count = 0;
     const exit = await this.eachCapture(argv as string[], flags, async (source, name) => {
       const progress = new Progress(name, { quiet: flags.quiet });

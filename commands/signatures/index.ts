@@ -39,7 +39,7 @@ export default class Signatures extends LeakscopeCommand {
       .all()
       .filter((s) => !flags.vendor || s.vendor.toLowerCase() === flags.vendor.toLowerCase())
       .map((s) => ({ id: s.id, vendor: s.vendor, product: s.product, category: s.category, match: matchText(s), alert: s.alert, confidence: s.confidence, references: s.references }));
-    const writer = createWriter<SignatureRow>(this.outputFormat(flags), this.stdoutSink(), {
+    const writer = await createWriter<SignatureRow>(this.outputFormat(flags), this.stdoutSink(), {
       columns: COLUMNS,
       table: { groupBy: (r) => r.vendor, footer: () => [`${rows.length} signatures; database ${db.version}`] },
     });

@@ -33,7 +33,7 @@ export default class SignaturesTest extends LeakscopeCommand {
       if (hits.length === 0) rows.push({ host, id: null, vendor: null, category: null, alert: false, on: null, match: null });
       for (const h of hits) rows.push({ host, id: h.signature.id, vendor: h.signature.vendor, category: h.signature.category, alert: h.signature.alert, on: h.on, match: matchText(h.signature) });
     }
-    const writer = createWriter<HitRow>(this.outputFormat(flags), this.stdoutSink(), { columns: COLUMNS });
+    const writer = await createWriter<HitRow>(this.outputFormat(flags), this.stdoutSink(), { columns: COLUMNS });
     rows.forEach((r) => writer.write(r));
     writer.end();
     return rows;

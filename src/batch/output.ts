@@ -32,7 +32,7 @@ export class BatchOutput {
     else if (this.format === 'json') this.collected.push(...(serialised ? lines.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown) : [set.capture, ...set.hosts]));
   }
 
-  finish(aggregate: AggregateRecord): void {
+  async finish(aggregate: AggregateRecord): Promise<void> {
     const line = safeJson(aggregate) + '\n';
     if (this.fileFd !== null) writeSync(this.fileFd, line);
     switch (this.format) {
@@ -43,7 +43,7 @@ export class BatchOutput {
         this.stdout.write(safeJson(this.fileFd === null ? { records: this.collected, aggregate } : { aggregate }, 2) + '\n');
         break;
       case 'table':
-        writeAggregateTables(aggregate, this.stdout);
+        await writeAggregateTables(aggregate, this.stdout);
         break;
     }
   }
@@ -71,15 +71,15 @@ const IDENTIFIER_COLUMNS: readonly Column<LinkedIdentifier>[] = [
 ];
 
 /** The aggregate as three tables: hosts × captures, captures, identifiers linking captures. */
-export function writeAggregateTables(a: AggregateRecord, out: Sink): void {
+export async function writeAggregateTables(a: AggregateRecord, out: Sink): Promise<void> {
   const t = a.totals;
-  const hosts = createWriter<AggregateHost & { total: number }>('table', out, { columns: HOST_COLUMNS, table: { title: 'Hosts across captures' } });
+  const hosts = await createWriter<AggregateHost & { total: number }>('table', out, { columns: HOST_COLUMNS, table: { title: 'Hosts across captures' } });
   for (const h of a.hosts) hosts.write({ ...h, total: t.captures });
   hosts.end();
-  const captures = createWriter<AggregateCapture>('table', out, { columns: CAPTURE_COLUMNS, table: { title: 'Captures' } });
+  const captures = await createWriter<AggregateCapture>('table', out, { columns: CAPTURE_COLUMNS, table: { title: 'Captures' } });
   for (const c of a.captures) captures.write(c);
   captures.end();
-  const ids = createWriter<LinkedIdentifier>('table', out, {
+  const ids = await createWriter<LinkedIdentifier>('table', out, {
     columns: IDENTIFIER_COLUMNS,
     table: {
       title: 'Identifiers seen in more than one capture',

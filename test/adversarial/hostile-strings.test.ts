@@ -88,7 +88,7 @@ describe('escape sequences in captured strings', () => {
   async function eventsIn(format: Format): Promise<{ text: string; observations: Observation[] }> {
     const s = await scanBytes(capture);
     const sink = new StringSink();
-    const w = createWriter<Observation>(format, sink, { columns: EVENT_COLUMNS, table: { maxCell: 500 } });
+    const w = await createWriter<Observation>(format, sink, { columns: EVENT_COLUMNS, table: { maxCell: 500 } });
     for (const o of s.observations) w.write(o);
     w.end();
     return { text: sink.text, observations: s.observations };
@@ -120,7 +120,7 @@ describe('escape sequences in captured strings', () => {
   it('analyze table: hosts and leaked values with escape sequences are escaped', async () => {
     const result = await analyzeCaptures(source(capture), { allHosts: true });
     const sink = new StringSink();
-    const w = createWriter<HostRecord>('table', sink, { columns: HOST_COLUMNS });
+    const w = await createWriter<HostRecord>('table', sink, { columns: HOST_COLUMNS });
     for (const h of result.hosts) w.write(h);
     w.end();
     expect(result.hosts.map((h) => h.host)).toEqual(expect.arrayContaining([host]));
@@ -132,7 +132,7 @@ describe('escape sequences in captured strings', () => {
     const crlfSni = 'a.example\r\nforged,row,"x"';
     const s = await scanBytes(pcapOf(new TcpConversation(41200, 443).handshake().client(helloWithSni(enc.encode(crlfSni))).client('', tcpFlags.FIN | tcpFlags.ACK).frames));
     const sink = new StringSink();
-    const w = createWriter<Observation>('csv', sink, { columns: EVENT_COLUMNS });
+    const w = await createWriter<Observation>('csv', sink, { columns: EVENT_COLUMNS });
     for (const o of s.observations) w.write(o);
     w.end();
     // header + one record: the record's CRLF sits inside a quoted field
@@ -145,12 +145,12 @@ describe('escape sequences in captured strings', () => {
   // and other control characters go out bare; it now quotes on any C0 control or DEL.
   it('events and analyze csv: every field holding a control character is quoted (src/report/writers/csv.ts csvField)', async () => {
     const sink = new StringSink();
-    const w = createWriter<Observation>('csv', sink, { columns: EVENT_COLUMNS });
+    const w = await createWriter<Observation>('csv', sink, { columns: EVENT_COLUMNS });
     for (const o of (await scanBytes(capture)).observations) w.write(o);
     w.end();
     const result = await analyzeCaptures(source(capture), { allHosts: true });
     const hostSink = new StringSink();
-    const hw = createWriter<HostCsvRow>('csv', hostSink, { columns: HOST_CSV_COLUMNS });
+    const hw = await createWriter<HostCsvRow>('csv', hostSink, { columns: HOST_CSV_COLUMNS });
     for (const h of result.hosts) for (const r of hostCsvRows(h)) hw.write(r);
     hw.end();
     for (const text of [sink.text, hostSink.text]) {

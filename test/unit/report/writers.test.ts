@@ -59,29 +59,29 @@ describe('CSV (RFC 4180)', () => {
 
 describe('format selection', () => {
   const rows: Row[] = [{ name: 'a', n: 1, list: ['x'] }, { name: 'b\x1b[31m', n: 2, list: [] }];
-  it('ndjson: one JSON document per line, raw values kept', () => {
+  it('ndjson: one JSON document per line, raw values kept', async () => {
     const sink = new StringSink();
-    const w = createWriter<Row>('ndjson', sink, { columns: COLS });
+    const w = await createWriter<Row>('ndjson', sink, { columns: COLS });
     rows.forEach((r) => w.write(r));
     w.end();
     const lines = sink.text.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(lines).toEqual(rows);
   });
-  it('json: an array, or one object with jsonSingle', () => {
+  it('json: an array, or one object with jsonSingle', async () => {
     const many = new StringSink();
-    const w = createWriter<Row>('json', many, { columns: COLS });
+    const w = await createWriter<Row>('json', many, { columns: COLS });
     rows.forEach((r) => w.write(r));
     w.end();
     expect(JSON.parse(many.text)).toEqual(rows);
     const one = new StringSink();
-    const w1 = createWriter<Row>('json', one, { columns: COLS, jsonSingle: true });
+    const w1 = await createWriter<Row>('json', one, { columns: COLS, jsonSingle: true });
     w1.write(rows[0]);
     w1.end();
     expect(JSON.parse(one.text)).toEqual(rows[0]);
   });
-  it('table: no colour codes when the sink is not a terminal, control characters escaped', () => {
+  it('table: no colour codes when the sink is not a terminal, control characters escaped', async () => {
     const sink = new StringSink();
-    const w = createWriter<Row>('table', sink, { columns: COLS });
+    const w = await createWriter<Row>('table', sink, { columns: COLS });
     rows.forEach((r) => w.write(r));
     w.end();
     expect(sink.text).not.toContain('\x1b');
@@ -91,10 +91,10 @@ describe('format selection', () => {
 });
 
 describe('JSON output is safe on a terminal', () => {
-  it('escapes DEL, C1 controls and bidi overrides as \\u, and parses back to the same value', () => {
+  it('escapes DEL, C1 controls and bidi overrides as \\u, and parses back to the same value', async () => {
     const value = { sni: 'a\u009b[2Jb\u202eexe\u007f\u001b' };
     const sink = new StringSink();
-    const w = createWriter<typeof value>('ndjson', sink, { columns: [] });
+    const w = await createWriter<typeof value>('ndjson', sink, { columns: [] });
     w.write(value);
     w.end();
     expect(sink.text).toBe('{"sni":"a\\u009b[2Jb\\u202eexe\\u007f\\u001b"}\n');
