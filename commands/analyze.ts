@@ -90,7 +90,7 @@ export default class Analyze extends LeakscopeCommand {
     }
     const writer: RecordWriter<HostRecord> = await createWriter<HostRecord>(format, sink, {
       columns: HOST_COLUMNS,
-      jsonEnvelope: (hosts) => ({ ...result.header, hosts }),
+      jsonEnvelope: { head: () => ({ ...result.header }), key: 'hosts' },
       table: {
         groupBy: (h) => (h.vendor ? `${h.vendor}${h.alert ? '' : ' (vendor infrastructure)'}` : 'No signature'),
         emphasise: (h) => h.leaks.length > 0 && h.transport.includes('http'),

@@ -1,7 +1,7 @@
 import type { Column } from '../columns.js';
 import type { Sink } from '../sink.js';
 import { CsvWriter } from './csv.js';
-import { JsonWriter } from './json.js';
+import { JsonWriter, type JsonEnvelope } from './json.js';
 import { NdjsonWriter } from './ndjson.js';
 import type { TableOptions } from './table.js';
 
@@ -18,8 +18,8 @@ export interface WriterSpec<R> {
   table?: TableOptions<R>;
   /** JSON: print a lone record as an object rather than an array */
   jsonSingle?: boolean;
-  /** JSON: wrap the records in a document (e.g. a header and the hosts) */
-  jsonEnvelope?: (records: R[]) => unknown;
+  /** JSON: put the records in one member of a document (e.g. a header, then the hosts) */
+  jsonEnvelope?: JsonEnvelope;
   /** CSV: expand a record into several rows (e.g. one per leak kind) */
   csvRows?: (record: R) => R[];
   /** CSV: columns when they differ from the table's */

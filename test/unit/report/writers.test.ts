@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeControl, truncate } from '../../../src/report/escape.js';
+import { escapeControl, safeJson, truncate } from '../../../src/report/escape.js';
 import { csvField, CsvWriter } from '../../../src/report/writers/csv.js';
 import { createWriter } from '../../../src/report/writers/index.js';
 import { StringSink } from '../../../src/report/sink.js';
@@ -99,5 +99,44 @@ describe('JSON output is safe on a terminal', () => {
     w.end();
     expect(sink.text).toBe('{"sni":"a\\u009b[2Jb\\u202eexe\\u007f\\u001b"}\n');
     expect(JSON.parse(sink.text)).toEqual(value);
+  });
+});
+
+describe('the JSON writer streams the same bytes JSON.stringify(doc, null, 2) would print', () => {
+  const records: unknown[][] = [
+    [],
+    [{ a: 1 }],
+    [{ a: 1, nested: { list: [1, 2, { deep: 'x\ny' }], empty: [], none: {} } }, { b: 'c\u202e\u0085' }, [], 'text', 7, null],
+    [{ sni: 'α.example', multi: 'line1\nline2', tab: '\t' }, {}],
+  ];
+  async function streamed(format: 'json', rs: unknown[], spec: Parameters<typeof createWriter>[2]) {
+    const sink = new StringSink();
+    const w = await createWriter<unknown>(format, sink, spec);
+    for (const r of rs) w.write(r);
+    w.end();
+    return sink.text;
+  }
+
+  it.each(records.map((r, i) => [i, r] as const))('an array of records (case %i)', async (_i, rs) => {
+    expect(await streamed('json', rs, { columns: [] })).toBe(safeJson(rs, 2) + '\n');
+  });
+
+  it.each(records.map((r, i) => [i, r] as const))('records inside an envelope after its head (case %i)', async (_i, rs) => {
+    const head = { tool: 'leakscope', captures: [{ file: 'a.pcap', sha256: null }], geo: [] };
+    expect(await streamed('json', rs, { columns: [], jsonEnvelope: { head: () => head, key: 'hosts' } })).toBe(safeJson({ ...head, hosts: rs }, 2) + '\n');
+    expect(await streamed('json', rs, { columns: [], jsonEnvelope: { head: () => ({}), key: 'hosts' } })).toBe(safeJson({ hosts: rs }, 2) + '\n');
+  });
+
+  it.each(records.map((r, i) => [i, r] as const))('jsonSingle: one record alone is the document, any other count an array (case %i)', async (_i, rs) => {
+    expect(await streamed('json', rs, { columns: [], jsonSingle: true })).toBe(safeJson(rs.length === 1 ? rs[0] : rs, 2) + '\n');
+  });
+
+  it('hands each record on as it is written instead of holding them to the end', async () => {
+    const sink = new StringSink();
+    const w = await createWriter<{ n: number }>('json', sink, { columns: [] });
+    w.write({ n: 1 });
+    w.write({ n: 2 });
+    expect(sink.text).toContain('"n": 2');
+    w.end();
   });
 });
