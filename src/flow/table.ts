@@ -25,6 +25,8 @@
  *
  * Per packet nothing is allocated for a known flow: the key is a numeric hash of the address
  * bytes and ports, compared byte by byte within its bucket; strings are built for new flows only.
+ * A flow that never carries a byte (a SYN flood, a port scan) stays small: its addresses live
+ * in one shared slab, and its half-streams and handler are created when first needed.
  */
 import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
@@ -33,7 +35,7 @@ import { formatIp } from '../decode/addr.js';
 import { Dir } from './dir.js';
 import { History, HistoryEvent } from './history.js';
 import { TcpHalfStream, type ReassemblyShared, type StreamEvents } from './reassembly.js';
-import { seqAdd } from './seq.js';
+import { seqAdd, seqDiff } from './seq.js';
 
 export { Dir } from './dir.js';
 
@@ -114,9 +116,50 @@ function endpointHash(buf: Uint8Array, off: number, len: number, port: number, s
   return Math.imul(h ^ port, 0x01000193);
 }
 
-function sameBytes(a: Uint8Array, buf: Uint8Array, off: number): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== buf[off + i]) return false;
-  return true;
+/** Bytes of one flow in the address slab: client then server, 16 bytes each (IPv4 uses the first 4). */
+const SLAB_SLOT_BYTES = 32;
+const SLAB_SERVER_OFFSET = 16;
+
+/**
+ * The addresses of every live flow in one growing buffer with a free list: a Uint8Array of its
+ * own per address cost each flow ~250 bytes of heap in typed-array and buffer objects.
+ */
+class AddressSlab {
+  bytes = new Uint8Array(SLAB_SLOT_BYTES * 1024);
+  private readonly free: number[] = [];
+  private used = 0;
+
+  /** a slot holding the client's and the server's addresses, copied from the packet */
+  alloc(buf: Uint8Array, clientOff: number, serverOff: number, len: number): number {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.used++;
+      if (this.used * SLAB_SLOT_BYTES > this.bytes.length) {
+        const grown = new Uint8Array(this.bytes.length * 2);
+        grown.set(this.bytes);
+        this.bytes = grown;
+      }
+    }
+    const base = slot * SLAB_SLOT_BYTES;
+    const b = this.bytes;
+    for (let i = 0; i < len; i++) {
+      b[base + i] = buf[clientOff + i];
+      b[base + SLAB_SERVER_OFFSET + i] = buf[serverOff + i];
+    }
+    return slot;
+  }
+
+  release(slot: number): void {
+    this.free.push(slot);
+  }
+
+  /** whether the slot's client (or server) address equals buf[off, off + len) */
+  matches(slot: number, server: boolean, buf: Uint8Array, off: number, len: number): boolean {
+    const b = this.bytes;
+    const base = slot * SLAB_SLOT_BYTES + (server ? SLAB_SERVER_OFFSET : 0);
+    for (let i = 0; i < len; i++) if (b[base + i] !== buf[off + i]) return false;
+    return true;
+  }
 }
 
 /** IP bytes of the packet as its header reports them (Zeek's ip_bytes). */
@@ -143,9 +186,14 @@ function reportedPayloadLength(pkt: DecodedPacket, captured: number, ipBytes: nu
 
 class Flow implements StreamEvents {
   readonly history: History;
-  handler!: FlowHandler;
-  /** [to server, to client] half-streams (TCP only) */
-  readonly halves: [TcpHalfStream, TcpHalfStream] | null;
+  /** the flow's handler, created on first use (`handler()`): a flow may close without one being needed before */
+  private handlerInstance: FlowHandler | null = null;
+  /** half-streams (TCP only), each created on its direction's first segment other than a bare SYN */
+  private toServer: TcpHalfStream | null = null;
+  private toClient: TcpHalfStream | null = null;
+  /** sequence number of each direction's SYN while it has no half-stream yet (-1: none seen) */
+  private synSeqToServer = -1;
+  private synSeqToClient = -1;
   /** bit per direction: a FIN was seen */
   finMask = 0;
   rstSeen = false;
@@ -162,26 +210,91 @@ class Flow implements StreamEvents {
   constructor(
     readonly info: FlowInfo,
     readonly tcp: boolean,
-    readonly clientAddr: Uint8Array,
-    readonly serverAddr: Uint8Array,
+    /** this flow's slot in the table's AddressSlab */
+    readonly addressSlot: number,
+    /** 4 (IPv4) or 16 (IPv6) */
+    readonly addressLength: number,
     readonly hash: number,
     readonly order: number,
-    shared: ReassemblyShared,
+    private readonly shared: ReassemblyShared,
+    private readonly newHandler: (flow: FlowInfo) => FlowHandler,
   ) {
     this.history = new History(info);
-    this.halves = tcp
-      ? [new TcpHalfStream(Dir.ToServer, info.id, this, shared), new TcpHalfStream(Dir.ToClient, info.id, this, shared)]
-      : null;
+  }
+
+  handler(): FlowHandler {
+    return (this.handlerInstance ??= this.newHandler(this.info));
+  }
+
+  /** the direction's half-stream if it has one */
+  existingHalf(dir: Dir): TcpHalfStream | null {
+    return dir === Dir.ToServer ? this.toServer : this.toClient;
+  }
+
+  /** the direction's half-stream, created now if needed (a SYN seen before is replayed into it) */
+  half(dir: Dir): TcpHalfStream {
+    const existing = this.existingHalf(dir);
+    if (existing !== null) return existing;
+    const half = new TcpHalfStream(dir, this.info.id, this, this.shared);
+    const synSeq = dir === Dir.ToServer ? this.synSeqToServer : this.synSeqToClient;
+    if (synSeq >= 0) half.syn(synSeq);
+    if (dir === Dir.ToServer) this.toServer = half;
+    else this.toClient = half;
+    return half;
+  }
+
+  /** A SYN from `dir`: remembered, and given to the half-stream once there is one (as TcpHalfStream.syn would take it). */
+  syn(dir: Dir, seq: number): void {
+    const half = this.existingHalf(dir);
+    if (half !== null) {
+      half.syn(seq);
+      return;
+    }
+    const seen = dir === Dir.ToServer ? this.synSeqToServer : this.synSeqToClient;
+    if (seen < 0) {
+      if (dir === Dir.ToServer) this.synSeqToServer = seq;
+      else this.synSeqToClient = seq;
+    } else if (seq !== seen) {
+      this.shared.anomalies.anomaly('tcp_syn_seq_changed', 0, `isn ${seen} then ${seq}`, this.info.id);
+    }
+  }
+
+  /** The ISN of `dir`'s SYN, or -1 when none was seen. */
+  isn(dir: Dir): number {
+    const half = this.existingHalf(dir);
+    if (half !== null) return half.isn;
+    return dir === Dir.ToServer ? this.synSeqToServer : this.synSeqToClient;
+  }
+
+  /**
+   * The peer acknowledged `ack` of `dir`'s bytes. Without a half-stream, `dir` has delivered
+   * nothing: the call matters only when it acknowledges beyond the SYN (lost bytes to skip).
+   */
+  peerAck(dir: Dir, ack: number, frame: number, tsSec: number, tsNsec: number): void {
+    if (this.existingHalf(dir) === null) {
+      const synSeq = dir === Dir.ToServer ? this.synSeqToServer : this.synSeqToClient;
+      if (synSeq < 0 || seqDiff(ack, seqAdd(synSeq, 1)) <= 0) return;
+    }
+    this.half(dir).peerAck(ack, frame, tsSec, tsNsec);
+  }
+
+  /** end of the flow: deliver what can be delivered, free what is buffered */
+  flushHalves(frame: number, tsSec: number, tsNsec: number): void {
+    for (const half of [this.toServer, this.toClient]) {
+      if (half === null) continue;
+      half.flush(frame, tsSec, tsNsec);
+      half.release();
+    }
   }
 
   deliver(dir: Dir, bytes: Uint8Array, frame: number, tsSec: number, tsNsec: number): void {
-    this.handler.onData(dir, bytes, frame, tsSec, tsNsec);
+    this.handler().onData(dir, bytes, frame, tsSec, tsNsec);
   }
 
   gap(dir: Dir, missed: number, frame: number): void {
     this.info.missedBytes += missed;
     this.history.add(dir, HistoryEvent.Gap);
-    if (this.halves![dir].wanted) this.handler.onGap(dir, missed, frame);
+    if (this.existingHalf(dir)!.wanted) this.handler().onGap(dir, missed, frame);
   }
 
   retransmitted(dir: Dir): void {
@@ -189,7 +302,7 @@ class Flow implements StreamEvents {
   }
 
   wants(dir: Dir): boolean {
-    return this.handler.wants(dir);
+    return this.handler().wants(dir);
   }
 }
 
@@ -218,6 +331,7 @@ export class FlowTable {
   readonly stats: FlowTableStats = { tcpStreams: 0, udpFlows: 0, evicted: 0, liveFlows: 0 };
 
   private readonly buckets = new Map<number, Flow[]>();
+  private readonly addresses = new AddressSlab();
   private readonly lists = [new FlowList(), new FlowList(), new FlowList()];
   private readonly shared: ReassemblyShared;
   /** hash seed: crafted captures cannot aim many flows at one bucket */
@@ -271,7 +385,7 @@ export class FlowTable {
       flow = this.create(pkt, addrLen, tcp, hash, frame, tsSec, tsNsec);
       if (flow === undefined) return;
       dir = Dir.ToServer;
-      if (!sameBytes(flow.clientAddr, buf, pkt.srcAddrOff) || flow.info.clientPort !== pkt.srcPort) dir = Dir.ToClient;
+      if (!this.addresses.matches(flow.addressSlot, false, buf, pkt.srcAddrOff, addrLen) || flow.info.clientPort !== pkt.srcPort) dir = Dir.ToClient;
     }
 
     const info = flow.info;
@@ -308,8 +422,6 @@ export class FlowTable {
   private tcpSegment(flow: Flow, dir: Dir, pkt: DecodedPacket, captured: number, payloadLen: number, frame: number, tsSec: number, tsNsec: number): void {
     const flags = pkt.tcpFlags;
     flow.history.addTcpSegment(dir, flags, payloadLen, pkt.tcpWindow);
-    const half = flow.halves![dir];
-    const peer = flow.halves![dir === Dir.ToServer ? Dir.ToClient : Dir.ToServer];
 
     if (flags & TCP_RST) {
       // A RST's sequence number and payload (a diagnostic text at most) are not stream data.
@@ -319,28 +431,34 @@ export class FlowTable {
     }
     let seq = pkt.tcpSeq;
     if (flags & TCP_SYN) {
-      half.syn(seq);
+      flow.syn(dir, seq);
       seq = seqAdd(seq, 1); // data on a SYN (TCP Fast Open) follows the ISN
     }
-    half.segment(seq, pkt.buf, pkt.payloadOff, captured, frame, tsSec, tsNsec);
-    if (flags & TCP_FIN) {
-      half.fin(seqAdd(seq, payloadLen));
-      flow.finMask |= 1 << dir;
-      if (flow.finMask === 3) this.startClosing(flow, 'fin');
+    // a bare SYN (no payload, no FIN) is all most flows of a flood or scan ever send: it is
+    // remembered without a half-stream; any other segment needs one (even a pure ACK fixes
+    // where a stream whose start was not captured begins)
+    if (!(flags & TCP_SYN) || captured > 0 || flags & TCP_FIN || flow.existingHalf(dir) !== null) {
+      const half = flow.half(dir);
+      half.segment(seq, pkt.buf, pkt.payloadOff, captured, frame, tsSec, tsNsec);
+      if (flags & TCP_FIN) {
+        half.fin(seqAdd(seq, payloadLen));
+        flow.finMask |= 1 << dir;
+        if (flow.finMask === 3) this.startClosing(flow, 'fin');
+      }
     }
-    if (flags & TCP_ACK) peer.peerAck(pkt.tcpAck, frame, tsSec, tsNsec);
+    if (flags & TCP_ACK) flow.peerAck(dir === Dir.ToServer ? Dir.ToClient : Dir.ToServer, pkt.tcpAck, frame, tsSec, tsNsec);
   }
 
   private udpDatagram(flow: Flow, dir: Dir, pkt: DecodedPacket, captured: number, payloadLen: number, frame: number, tsSec: number, tsNsec: number): void {
     if (payloadLen > 0) flow.history.add(dir, HistoryEvent.Data);
     const wanted = dir === Dir.ToServer ? flow.udpWanted0 : flow.udpWanted1;
     if (!wanted) return;
-    if (!flow.handler.wants(dir)) {
+    if (!flow.handler().wants(dir)) {
       if (dir === Dir.ToServer) flow.udpWanted0 = false;
       else flow.udpWanted1 = false;
       return;
     }
-    flow.handler.onDatagram(dir, pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + captured), frame, tsSec, tsNsec);
+    flow.handler().onDatagram(dir, pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + captured), frame, tsSec, tsNsec);
   }
 
   // --- lookup and creation -------------------------------------------------------------
@@ -358,15 +476,16 @@ export class FlowTable {
     const buf = pkt.buf;
     for (let i = 0; i < bucket.length; i++) {
       const f = bucket[i];
-      if (f.tcp !== tcp || f.clientAddr.length !== addrLen) continue;
+      if (f.tcp !== tcp || f.addressLength !== addrLen) continue;
       const info = f.info;
+      const slab = this.addresses;
       if (info.clientPort === pkt.srcPort && info.serverPort === pkt.dstPort &&
-          sameBytes(f.clientAddr, buf, pkt.srcAddrOff) && sameBytes(f.serverAddr, buf, pkt.dstAddrOff)) {
+          slab.matches(f.addressSlot, false, buf, pkt.srcAddrOff, addrLen) && slab.matches(f.addressSlot, true, buf, pkt.dstAddrOff, addrLen)) {
         this.lookupDir = Dir.ToServer;
         return f;
       }
       if (info.clientPort === pkt.dstPort && info.serverPort === pkt.srcPort &&
-          sameBytes(f.clientAddr, buf, pkt.dstAddrOff) && sameBytes(f.serverAddr, buf, pkt.srcAddrOff)) {
+          slab.matches(f.addressSlot, false, buf, pkt.dstAddrOff, addrLen) && slab.matches(f.addressSlot, true, buf, pkt.srcAddrOff, addrLen)) {
         this.lookupDir = Dir.ToClient;
         return f;
       }
@@ -380,7 +499,7 @@ export class FlowTable {
     // after a RST the connection is gone: a SYN, even with the old ISN, is a new attempt
     // (suricata-verify base64-decode-5885: SYN, RST, then the same SYN again and a ClientHello)
     if (flow.rstSeen) return true;
-    return pkt.tcpSeq !== flow.halves![dir].isn; // after FINs, the same ISN again is a retransmitted SYN
+    return pkt.tcpSeq !== flow.isn(dir); // after FINs, the same ISN again is a retransmitted SYN
   }
 
   private create(pkt: DecodedPacket, addrLen: number, tcp: boolean, hash: number, frame: number, tsSec: number, tsNsec: number): Flow | undefined {
@@ -411,8 +530,8 @@ export class FlowTable {
       missedBytes: 0,
       closeReason: null,
     };
-    const flow = new Flow(info, tcp, buf.slice(cOff, cOff + addrLen), buf.slice(sOff, sOff + addrLen), hash, this.created++, this.shared);
-    flow.handler = this.newHandler(info);
+    const slot = this.addresses.alloc(buf, cOff, sOff, addrLen);
+    const flow = new Flow(info, tcp, slot, addrLen, hash, this.created++, this.shared, this.newHandler);
 
     let bucket = this.buckets.get(hash);
     if (bucket === undefined) this.buckets.set(hash, (bucket = []));
@@ -468,13 +587,7 @@ export class FlowTable {
   /** Delivers what is left, removes the flow and tells its handler. A reason already set (fin/rst) is kept. */
   private close(flow: Flow, reason: NonNullable<FlowInfo['closeReason']>): void {
     const info = flow.info;
-    if (flow.halves !== null) {
-      const t = info.lastTs;
-      for (const half of flow.halves) {
-        half.flush(info.lastFrame, t.sec, t.nsec);
-        half.release();
-      }
-    }
+    if (flow.tcp) flow.flushHalves(info.lastFrame, info.lastTs.sec, info.lastTs.nsec);
     if (info.closeReason === null) info.closeReason = reason;
 
     const bucket = this.buckets.get(flow.hash);
@@ -484,7 +597,8 @@ export class FlowTable {
       if (bucket.length === 0) this.buckets.delete(flow.hash);
     }
     this.lists[flow.list].remove(flow);
+    this.addresses.release(flow.addressSlot);
     this.stats.liveFlows--;
-    flow.handler.onClose(info);
+    flow.handler().onClose(info);
   }
 }

@@ -68,13 +68,35 @@ describe('client/server roles', () => {
 
 describe('stream ids and lifetimes', () => {
   it('numbers TCP and UDP separately from 0 in order of creation', () => {
-    const { t, handlers, send } = table();
+    const { t, closed, send } = table();
     send(c2s({ flags: 'S', seq: 1 }));
     send({ src: '10.0.0.1', dst: '8.8.8.8', sport: 40000, dport: 53, proto: 'udp', payload: 'q' });
     send(c2s({ sport: 51001, flags: 'S', seq: 1 }));
     t.finish();
-    expect(handlers.map((h) => `${h.flow.proto}${h.flow.id}`)).toEqual(['tcp0', 'udp0', 'tcp1']);
+    expect(closed).toEqual(['tcp0:end', 'udp0:end', 'tcp1:end']);
     expect(t.stats).toEqual({ tcpStreams: 2, udpFlows: 1, evicted: 0, liveFlows: 0 });
+  });
+
+  it('a flow that only ever sent a SYN gets its handler when it closes, not before', () => {
+    const { t, handlers, closed, send } = table();
+    send(c2s({ flags: 'S', seq: 1 }));
+    send(c2s({ flags: 'S', seq: 1 })); // retransmitted
+    send({ src: '10.0.0.1', dst: '8.8.8.8', sport: 40000, dport: 53, proto: 'udp', payload: 'q' });
+    expect(handlers.map((h) => `${h.flow.proto}${h.flow.id}`)).toEqual(['udp0']);
+    t.finish();
+    expect(handlers.map((h) => `${h.flow.proto}${h.flow.id}`)).toEqual(['udp0', 'tcp0']);
+    expect(closed).toEqual(['tcp0:end', 'udp0:end']);
+  });
+
+  it('a SYN remembered without a half-stream still reports a changed ISN and still detects port reuse', () => {
+    const { t, anomalies, closed, send } = table();
+    send(c2s({ flags: 'S', seq: 100 }));
+    send(c2s({ flags: 'S', seq: 200 })); // same 5-tuple, new ISN, no FIN or RST: not reuse, an anomaly
+    expect(anomalies.kept.map((a) => [a.code, a.detail])).toEqual([['tcp_syn_seq_changed', 'isn 100 then 200']]);
+    send(c2s({ flags: 'R', seq: 101 }));
+    send(c2s({ flags: 'S', seq: 100 })); // after a RST the same SYN again is a new stream
+    t.finish();
+    expect(closed).toEqual(['tcp0:rst', 'tcp1:end']);
   });
 
   it('FIN from both sides closes with reason fin; finish() keeps that reason', () => {
