@@ -46,7 +46,7 @@ class Collector {
     private readonly limits: Limits,
     identifiers: Identifier[] | undefined,
     /** search-engine parameters of the request's own host: its own search box is not a leak */
-    private readonly firstPartySearch: string[] | null,
+    private readonly firstPartySearch: readonly string[] | null,
   ) {
     this.forms = identifiers?.length ? identifierForms(identifiers) : [];
   }

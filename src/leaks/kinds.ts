@@ -3,6 +3,7 @@
  * confirms it, so ordinary numbers and hex strings under unrelated keys are not reported.
  * Keys are compared normalised: lowercase, without the Sensors `$` and `$identity_` prefixes.
  */
+import { StringMemo } from '../memo.js';
 
 export type LeakKind =
   | 'url'
@@ -218,8 +219,15 @@ export function classify(key: string | null, value: string): Classified[] {
   return out;
 }
 
+// an app sends the same User-Agent with every request
+const userAgentLeaks = new StringMemo<readonly Classified[]>((ua) => Object.freeze(userAgentFindings(ua)));
+
 /** Model and OS versions an Android User-Agent names (`Android 10; Redmi Note 8 Pro Build/…`, `MIUI/V12…`). */
-export function classifyUserAgent(ua: string): Classified[] {
+export function classifyUserAgent(ua: string): readonly Classified[] {
+  return userAgentLeaks.get(ua);
+}
+
+function userAgentFindings(ua: string): Classified[] {
   const out: Classified[] = [];
   const android = /Android (\d+(?:\.\d+)*)/.exec(ua);
   if (android) out.push({ kind: 'os_version', value: `Android ${android[1]}` });

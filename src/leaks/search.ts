@@ -3,6 +3,7 @@
  * query-like parameters of any leaked URL (a site's own `/search?q=`).
  */
 import { parseForm } from './codec.js';
+import { StringMemo } from '../memo.js';
 
 /** [host test, query parameters] */
 const ENGINES: [RegExp, string[]][] = [
@@ -28,11 +29,15 @@ const ENGINES: [RegExp, string[]][] = [
 /** Parameters read as a search in any leaked URL (the truth convention: q, wd, query, keyword). */
 const GENERIC_PARAMS = new Set(['q', 'wd', 'query', 'keyword', 'search', 'search_query', 'kw']);
 
-/** The search-engine parameters of `host`, or null when it is not a known engine. */
-export function searchEngineParams(host: string): string[] | null {
-  const h = host.toLowerCase();
+// asked for every request and every leaked URL, of a handful of hosts
+const engineParams = new StringMemo<readonly string[] | null>((h) => {
   for (const [re, params] of ENGINES) if (re.test(h)) return params;
   return null;
+});
+
+/** The search-engine parameters of `host`, or null when it is not a known engine. */
+export function searchEngineParams(host: string): readonly string[] | null {
+  return engineParams.get(host.toLowerCase());
 }
 
 /** Host of an absolute URL (no port), or null. */

@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ExtensionType, isGrease, type ClientHello } from './tls.js';
+import { StringMemo } from '../memo.js';
 
 const JA4_VERSIONS = new Map<number, string>([
   [0x0304, '13'], [0x0303, '12'], [0x0302, '11'], [0x0301, '10'], [0x0300, 's3'], [0x0002, 's2'],
@@ -27,27 +28,13 @@ function twoDigits(n: number): string {
   return n > 99 ? '99' : String(n).padStart(2, '0');
 }
 
-/**
- * Fingerprint inputs repeat: every connection of one client library sends the same lists,
- * and a hash object costs ~5 µs to create, more than the rest of the fingerprint. Digests
- * of recent inputs are kept; the cache starts over when full, so it stays bounded.
- */
-const DIGEST_CACHE_ENTRIES = 1024;
-const digestCache = new Map<string, string>();
-
-function hexDigest(algorithm: 'sha256' | 'md5', text: string): string {
-  const key = algorithm === 'md5' ? 'm' + text : 's' + text;
-  let hex = digestCache.get(key);
-  if (hex === undefined) {
-    hex = createHash(algorithm).update(text).digest('hex');
-    if (digestCache.size >= DIGEST_CACHE_ENTRIES) digestCache.clear();
-    digestCache.set(key, hex);
-  }
-  return hex;
-}
+// Fingerprint inputs repeat: every connection of one client library sends the same lists,
+// and a hash object costs ~5 µs to create, more than the rest of the fingerprint.
+const sha256Hex = new StringMemo((text) => createHash('sha256').update(text).digest('hex'));
+const md5Hex = new StringMemo((text) => createHash('md5').update(text).digest('hex'));
 
 function hash12(s: string): string {
-  return hexDigest('sha256', s).slice(0, 12);
+  return sha256Hex.get(s).slice(0, 12);
 }
 
 function isAlnum(c: number): boolean {
@@ -90,5 +77,5 @@ export function ja4(ch: ClientHello, transport: 't' | 'q'): string {
 export function ja3(ch: ClientHello): { text: string; md5: string } {
   const list = (xs: number[]): string => xs.filter((x) => !isGrease(x)).join('-');
   const text = `${ch.legacyVersion},${list(ch.cipherSuites)},${list(ch.extensions)},${list(ch.supportedGroups)},${ch.ecPointFormats.join('-')}`;
-  return { text, md5: hexDigest('md5', text) };
+  return { text, md5: md5Hex.get(text) };
 }
