@@ -15,6 +15,10 @@ const SINK_BLOCK_CHARS = 64 * 1024;
 /** ...and never held longer than this, so a live capture on standard input still streams. */
 const SINK_MAX_DELAY_MS = 100;
 
+/** Sinks holding text back: written out when the process exits, by one listener for all. */
+const unflushed = new Set<() => void>();
+let exitListener = false;
+
 /**
  * A sink over a Node writable (stdout or a file stream). Records are gathered into blocks;
  * what is pending is written when the block fills, after SINK_MAX_DELAY_MS, on `flush()` and
@@ -29,17 +33,26 @@ export function streamSink(stream: NodeJS.WritableStream & { isTTY?: boolean; co
       clearTimeout(timer);
       timer = undefined;
     }
+    unflushed.delete(flush);
     if (pending.length === 0) return;
     const text = pending;
     pending = '';
     stream.write(text);
   };
-  process.once('exit', flush);
+  if (!exitListener) {
+    exitListener = true;
+    process.once('exit', () => {
+      for (const f of [...unflushed]) f();
+    });
+  }
   return {
     write: (text) => {
       pending += text;
       if (pending.length >= SINK_BLOCK_CHARS) flush();
-      else if (!timer) timer = setTimeout(flush, SINK_MAX_DELAY_MS).unref();
+      else if (!timer) {
+        timer = setTimeout(flush, SINK_MAX_DELAY_MS).unref();
+        unflushed.add(flush);
+      }
     },
     flush,
     get isTTY() {
