@@ -4,7 +4,7 @@
 // installed, tshark on the same file in the same run. Prints MB/s, packets/s, peak RSS and
 // the ratio to tshark — a ratio, because these machines are shared and noisy.
 //
-// usage: npm run bench -- [--size MB] [--file PCAP] [--only reader,decode,info,events,analyze] [--no-tshark] [--repeat N]
+// usage: npm run bench -- [--size MB] [--file PCAP] [--only reader,decode,info,events,analyze,warm] [--no-tshark] [--repeat N]
 import { spawnSync } from 'node:child_process';
 import { measure as run } from './measure.mjs';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -18,7 +18,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const sizeMb = Number(opt('size', '400'));
-const only = new Set((opt('only', 'reader,decode,info,events,analyze')).split(','));
+const only = new Set((opt('only', 'reader,decode,info,events,analyze,warm')).split(','));
 const useTshark = !args.includes('--no-tshark') && spawnSync('tshark', ['--version']).status === 0;
 const repeat = Number(opt('repeat', '1'));
 
@@ -77,6 +77,9 @@ const jobs = [
   ['info', 'leakscope info', () => best(process.execPath, [...cli, 'info', file, '--format', 'json']), tsharkCount],
   ['events', 'leakscope events', () => best(process.execPath, [...cli, 'events', file, '--format', 'ndjson']), tshark],
   ['analyze', 'leakscope analyze', () => best(process.execPath, [...cli, 'analyze', file, '--format', 'json']), tshark],
+  // the engine alone, second pass in one process: what start-up and JIT warm-up leave
+  ['warm', 'events engine, warm', () => best(process.execPath, lib('events-warm')).then(inner), tshark],
+  ['warm', 'analyze engine, warm', () => best(process.execPath, lib('analyze-warm')).then(inner), tshark],
 ];
 for (const [key, label, run, against] of jobs) {
   if (!only.has(key)) continue;
