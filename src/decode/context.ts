@@ -12,7 +12,7 @@ import type { AnomalySink } from '../anomaly.js';
 import type { DecodeAnomalyCode } from './anomalies.js';
 import type { Limits, LimitName } from '../limits.js';
 import type { LayerCounts } from './decoder.js';
-import type { FragmentReassembler } from './fragments.js';
+import { FragmentReassembler } from './fragments.js';
 import type { DecodedPacket } from './packet.js';
 
 /** nothing more to decode (the innermost layer was reached or is not decoded) */
@@ -36,24 +36,25 @@ export class DecodeContext {
   ipLayers = 0;
   /** capture time of the frame, seconds (fragment timeouts) */
   tsSec = 0;
-  /** where the frame starts in the decoded buffer: anomaly offsets are reported from it */
-  base = 0;
-  /** an anomaly sink for helpers (the fragment store) that report buffer positions */
-  readonly frameSink: AnomalySink = { anomaly: (code, offset, detail, stream) => this.sink.anomaly(code, offset - this.base, detail, stream) };
-  fragments!: FragmentReassembler;
+  readonly fragments: FragmentReassembler;
 
   constructor(
     readonly limits: Limits,
     readonly sink: AnomalySink,
     readonly counts: LayerCounts,
-  ) {}
+    /** the packet being decoded: anomaly offsets are reported from its frame's start */
+    private readonly packet: DecodedPacket,
+  ) {
+    // the fragment store reports positions in the buffer too
+    this.fragments = new FragmentReassembler(limits, { anomaly: (code, offset, detail, stream) => sink.anomaly(code, offset - packet.frameStart, detail, stream) });
+  }
 
   anomaly(code: DecodeAnomalyCode, offset: number, detail?: string): void {
-    this.sink.anomaly(code, offset - this.base, detail);
+    this.sink.anomaly(code, offset - this.packet.frameStart, detail);
   }
 
   limitReached(name: LimitName, offset: number): void {
-    this.sink.anomaly('limit_reached', offset - this.base, name);
+    this.sink.anomaly('limit_reached', offset - this.packet.frameStart, name);
   }
 
   /** Counts one more encapsulation level; false (and limit_reached) beyond the cap. */
@@ -67,7 +68,6 @@ export class DecodeContext {
 
   /** Resets the per-frame state for a frame at buf[start, end). */
   reset(start: number, end: number, tsSec: number): void {
-    this.base = start;
     this.nextOff = start;
     this.nextEnd = end;
     this.wireEnd = end;
@@ -101,7 +101,6 @@ export function restartOnJoinedDatagram(out: DecodedPacket, ctx: DecodeContext, 
   out.layerCount = layerCountBefore;
   ctx.ipLayers--;
   if (tunnelled) ctx.encapsulation--;
-  ctx.base = 0;
   ctx.nextOff = 0;
   ctx.nextEnd = joined.length;
   ctx.wireEnd = joined.length;

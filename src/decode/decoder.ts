@@ -6,7 +6,6 @@
 import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
 import { DecodeContext } from './context.js';
-import { FragmentReassembler } from './fragments.js';
 import { LINK_TYPES } from './registry.js';
 import { Layer, createDecodedPacket, pushLayer, resetPacket, type DecodedPacket, type LayerId } from './packet.js';
 import { decodeEthernet } from './ethernet.js';
@@ -68,8 +67,7 @@ export class PacketDecoder {
   private readonly maxSteps: number;
 
   constructor(limits: Limits, private readonly anomalies: AnomalySink) {
-    this.ctx = new DecodeContext(limits, anomalies, this.counts);
-    this.ctx.fragments = new FragmentReassembler(limits, this.ctx.frameSink);
+    this.ctx = new DecodeContext(limits, anomalies, this.counts, this.packet);
     this.maxSteps = 3 * (limits.maxEncapsulationDepth + 1) + 8;
   }
 
