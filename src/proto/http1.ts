@@ -162,6 +162,14 @@ abstract class Http1Stream {
 
   push(bytes: Uint8Array): void {
     if (this.st === St.Stopped || bytes.length === 0) return;
+    if (this.st === St.Length && bytes.length < this.left && this.carry.length === 0) {
+      // the middle of a body (a download, segment after segment): what consume() would do, directly
+      this.bodyWireBytes += bytes.length;
+      this.bodyData(bytes, 0, bytes.length);
+      this.left -= bytes.length;
+      this.streamOff += bytes.length;
+      return;
+    }
     const data = this.carry.join(bytes);
     const used = this.consume(data, data.length);
     this.streamOff += used;
