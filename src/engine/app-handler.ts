@@ -62,6 +62,15 @@ interface PendingDnsQuery {
   msg: DnsMessage;
 }
 
+/** Whether an HTTP request line starts in `b`, at its first byte or after a line feed. */
+function httpRequestLineIn(b: Uint8Array): boolean {
+  if (looksLikeHttpRequest(b, 0, b.length)) return true;
+  for (let i = b.indexOf(0x0a); i >= 0 && i + 1 < b.length; i = b.indexOf(0x0a, i + 1)) {
+    if (looksLikeHttpRequest(b, i + 1, b.length)) return true;
+  }
+  return false;
+}
+
 /** A 2-byte length prefix that covers exactly one plausible DNS message (RFC 1035 §4.2.2). */
 function looksLikeDnsOverTcp(b: Uint8Array): boolean {
   if (b.length < 14) return false;
@@ -79,6 +88,8 @@ export class AppHandler implements FlowHandler {
   private dnsTcp?: { client: DnsTcpFramer; server: DnsTcpFramer };
   private dnsPending?: Map<number, PendingDnsQuery>;
   private quicHelloSeen = false;
+  /** the client's first bytes were lost: only HTTP can be recognised, at a later start line */
+  private clientStartLost = false;
 
   // the frame and time of the bytes being parsed right now (parsers call back synchronously)
   private curFrame = 0;
@@ -135,10 +146,22 @@ export class AppHandler implements FlowHandler {
     }
   }
 
-  onGap(dir: Dir, _missedBytes: number, _frame: number): void {
-    // A hole in a parsed stream: the parsers cannot resynchronise on arbitrary bytes, so the
-    // direction is given up (its later bytes are counted as opaque).
-    if (this.protocol === 'none' && dir === Dir.ToServer) this.protocol = 'unknown';
+  onGap(dir: Dir, missedBytes: number, frame: number): void {
+    switch (this.protocol) {
+      case 'none':
+        if (dir === Dir.ToServer) this.clientStartLost = true;
+        break;
+      case 'http':
+        // HTTP keeps its place in a body of known length, or finds the next start line
+        this.curFrame = frame;
+        this.curDir = dir;
+        (dir === Dir.ToServer ? this.http!.requests : this.http!.responses).gap(missedBytes);
+        break;
+      default:
+        // TLS records and DNS-over-TCP length prefixes cannot be found again in the middle of
+        // a stream: those parsers read on and stop at the first record that makes no sense
+        break;
+    }
   }
 
   onDatagram(dir: Dir, bytes: Uint8Array, frame: number, tsSec: number, tsNsec: number): void {
@@ -203,13 +226,22 @@ export class AppHandler implements FlowHandler {
 
   private detectTcp(bytes: Uint8Array): void {
     const len = bytes.length;
+    if (this.clientStartLost) {
+      // mid-stream, TLS records and DNS length prefixes cannot be found again; an HTTP request
+      // line can (a lost segment must not hide the requests after it)
+      if (httpRequestLineIn(bytes)) this.startHttp(true);
+      else this.detectionFailed(len);
+      return;
+    }
     if (looksLikeTlsClientHello(bytes, 0, len)) this.startTls();
     else if (looksLikeHttpRequest(bytes, 0, len)) this.startHttp();
     else if ((this.isDnsPort() && len >= 2) || looksLikeDnsOverTcp(bytes)) this.startDnsTcp();
-    else {
-      this.clientBytesSeen += len;
-      if (this.clientBytesSeen >= DETECTION_WINDOW_BYTES) this.protocol = 'unknown';
-    }
+    else this.detectionFailed(len);
+  }
+
+  private detectionFailed(len: number): void {
+    this.clientBytesSeen += len;
+    if (this.clientBytesSeen >= DETECTION_WINDOW_BYTES) this.protocol = 'unknown';
   }
 
   private isDnsPort(): boolean {
@@ -226,7 +258,8 @@ export class AppHandler implements FlowHandler {
     };
   }
 
-  private startHttp(): void {
+  /** `afterLoss`: the stream's start was lost, both directions begin at their next start line */
+  private startHttp(afterLoss = false): void {
     this.protocol = 'http';
     const { limits, anomalies } = this.ctx;
     const state = {
@@ -245,6 +278,10 @@ export class AppHandler implements FlowHandler {
       index: 0,
       pendingFrames: [] as number[],
     };
+    if (afterLoss) {
+      state.requests.skipToStartLine();
+      state.responses.skipToStartLine();
+    }
     this.http = state;
   }
 

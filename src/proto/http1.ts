@@ -133,6 +133,10 @@ abstract class Http1Stream {
   private left = 0;
   private trailerBytes = 0;
   private messages = 0;
+  /** a capture gap fell inside the current message's body: it is reported incomplete */
+  private gapInMessage = false;
+  /** a capture gap broke the framing: bytes are skipped up to a line that can start a message */
+  private resyncing = false;
 
   // per message, while its head is parsed
   protected headers: HttpHeader[] = [];
@@ -177,6 +181,76 @@ abstract class Http1Stream {
     else this.carry.keep(data, used);
   }
 
+  /**
+   * `n` bytes of this direction were lost by the capture. Inside a body of known length the
+   * parser stays in step and the message is reported incomplete when it ends. Anywhere else
+   * the framing is lost: the message in progress is reported with what arrived, and parsing
+   * resumes at the next line that is a start line (so one lost segment does not hide, or
+   * swallow into a body, the requests after it).
+   */
+  gap(n: number): void {
+    if (this.st === St.Stopped || n <= 0) return;
+    const at = this.streamOff;
+    this.streamOff += n;
+    if ((this.st === St.Length || this.st === St.ChunkData) && n <= this.left && this.carry.length === 0) {
+      this.gapInMessage = true;
+      this.bodyWireBytes += n;
+      this.left -= n;
+      if (this.left === 0) {
+        if (this.st === St.Length) this.finishMessage(at);
+        else this.st = St.ChunkDataEnd;
+      }
+      return;
+    }
+    if (this.st === St.UntilClose) {
+      this.gapInMessage = true;
+      this.bodyWireBytes += n;
+      return;
+    }
+    if (this.st === St.Head && (this.carry.length > 0 || this.scanPos > 0)) {
+      // a head in progress: read on across the hole (its start line is known; what it names
+      // may be cut), as before this gap handling, and report the message incomplete
+      this.gapInMessage = true;
+      return;
+    }
+    // at a message boundary the lost bytes began the next message; in a chunked body's framing
+    // or past a body's end the place is lost: either way, on to the next start line
+    if (this.st !== St.Head) this.messageComplete(true);
+    this.gapInMessage = false;
+    this.skipToStartLine();
+  }
+
+  /** Drops what is held and reads on from the next line that is a start line (the stream's start was lost). */
+  skipToStartLine(): void {
+    if (this.st === St.Stopped) return;
+    this.carry.clear();
+    this.scanPos = 0;
+    this.lineStart = 0;
+    this.firstLineChecked = false;
+    this.st = St.Head;
+    this.resyncing = true;
+  }
+
+  /**
+   * After a gap: the offset of the first line in b[off, end) that is a start line (resyncing
+   * ends), or, still resyncing, how far the bytes can be dropped (an unfinished line that may
+   * yet be a start line is kept).
+   */
+  private resync(b: Uint8Array, off: number, end: number): number {
+    for (let p = off; p < end;) {
+      let lf = p;
+      while (lf < end && b[lf] !== LF) lf++;
+      if (lf === end) return end - p <= this.limits.maxHttpHeaderBytes && this.startLinePrefixOk(b, p, end) ? p : end;
+      const le = lf > p && b[lf - 1] === CR ? lf - 1 : lf;
+      if (this.startLinePrefixOk(b, p, le) && this.startLine(text.decode(b.subarray(p, le)))) {
+        this.resyncing = false;
+        return p;
+      }
+      p = lf + 1;
+    }
+    return end;
+  }
+
   /** The direction closed: a message in progress is completed with what arrived. */
   end(): void {
     switch (this.st) {
@@ -219,6 +293,10 @@ abstract class Http1Stream {
       const at = this.streamOff + off;
       switch (this.st) {
         case St.Head: {
+          if (this.resyncing) {
+            off = this.resync(b, off, end);
+            if (this.resyncing) return off;
+          }
           if (this.scanPos === 0) {
             // blank lines between messages are tolerated (RFC 9112 §2.2)
             while (off < end && (b[off] === CR || b[off] === LF)) off++;
@@ -448,7 +526,9 @@ abstract class Http1Stream {
 
   private finishMessage(at: number): void {
     this.st = St.Head;
-    this.messageComplete(false);
+    const incomplete = this.gapInMessage;
+    this.gapInMessage = false;
+    this.messageComplete(incomplete);
     if (++this.messages >= this.limits.maxHttpRequestsPerStream && !this.stopped) {
       this.limitHit('maxHttpRequestsPerStream', at);
       this.fail(null, at);

@@ -280,3 +280,57 @@ describe('HttpResponseParser', () => {
     expect(log.kept.map((a) => a.code)).toEqual(['http_response_malformed']);
   });
 });
+
+describe('capture gaps (bytes the capture lost, reported by reassembly)', () => {
+  /** feeds `pieces`: a string is bytes, a number is that many lost bytes */
+  function withGaps(pieces: (string | number)[]): { reqs: HttpRequest[]; log: AnomalyLog } {
+    const log = new AnomalyLog();
+    const reqs: HttpRequest[] = [];
+    const parser = new HttpRequestParser(DEFAULT_LIMITS, log, (r) => reqs.push(r));
+    for (const p of pieces) typeof p === 'number' ? parser.gap(p) : parser.push(enc(p));
+    parser.end();
+    return { reqs, log };
+  }
+  const post = (body: string) => `POST /one HTTP/1.1\r\nHost: h\r\nContent-Length: ${body.length}\r\n\r\n`;
+  const body = 'a='.padEnd(30, 'x');
+
+  it('a hole inside a Content-Length body: the parser stays in step, the next request is read', () => {
+    const { reqs, log } = withGaps([post(body) + body.slice(0, 10), 12, body.slice(22), 'GET /two?q=secret HTTP/1.1\r\nHost: h\r\n\r\n']);
+    expect(reqs.map((r) => [r.uri, r.incomplete, dec(r.body), r.bodyWireBytes])).toEqual([
+      ['/one', true, body.slice(0, 10) + body.slice(22), 30],
+      ['/two?q=secret', false, '', 0],
+    ]);
+    expect(log.total).toBe(0);
+  });
+
+  it('a hole at the very end of a body completes the message there', () => {
+    const { reqs } = withGaps([post(body) + body.slice(0, 20), 10, 'GET /two HTTP/1.1\r\n\r\n']);
+    expect(reqs.map((r) => [r.uri, r.incomplete])).toEqual([['/one', true], ['/two', false]]);
+  });
+
+  it('a hole past the end of a body (it swallowed the next request line): the body ends incomplete and parsing resumes at the next start line', () => {
+    const { reqs } = withGaps([post(body) + body.slice(0, 20), 40, 'ost: h\r\nX-Lost: 1\r\n\r\nGET /three HTTP/1.1\r\nHost: h\r\n\r\n']);
+    expect(reqs.map((r) => [r.uri, r.incomplete])).toEqual([['/one', true], ['/three', false]]);
+  });
+
+  it('a hole at a message boundary took the start of the next message: its remainder is skipped, not misread', () => {
+    const { reqs, log } = withGaps(['GET /one HTTP/1.1\r\n\r\n', 9, 'wo HTTP/1.1\r\nHost: h\r\n\r\nGET /three HTTP/1.1\r\n\r\n']);
+    expect(reqs.map((r) => r.uri)).toEqual(['/one', '/three']);
+    expect(log.total).toBe(0); // no request_malformed: the bytes after a hole are not a start line
+  });
+
+  it('a hole inside a head reads on across it and reports the message incomplete (its start line is known)', () => {
+    const { reqs } = withGaps(['GET /one HTTP/1.1\r\nHo', 5, '\r\nAccept: */*\r\n\r\n', 'GET /two HTTP/1.1\r\n\r\n']);
+    expect(reqs.map((r) => [r.uri, r.incomplete])).toEqual([['/one', true], ['/two', false]]);
+  });
+
+  it('a hole in chunked data keeps the chunk framing', () => {
+    const { reqs } = withGaps(['POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabcd', 8, 'mnop\r\n0\r\n\r\n', 'GET /next HTTP/1.1\r\n\r\n']);
+    expect(reqs.map((r) => [r.uri, r.incomplete, dec(r.body)])).toEqual([['/c', true, 'abcdmnop'], ['/next', false, '']]);
+  });
+
+  it('a start line split over two pushes after a hole is still found', () => {
+    const { reqs } = withGaps(['GET /one HTTP/1.1\r\n\r\n', 3, 'junk\r\nGET /tw', 'o HTTP/1.1\r\n\r\n']);
+    expect(reqs.map((r) => r.uri)).toEqual(['/one', '/two']);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * Packet loss in a plaintext connection, end to end (reader, reassembly, HTTP, leak detection):
+ * a lost segment must neither hide the requests after it nor fold them into an earlier body.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PcapWriter, concatBytes } from '../../../src/capture/writer.js';
+import { analyzeCaptures } from '../../../src/engine/analyze.js';
+import { scanCapture } from '../../../src/engine/scan.js';
+import type { Observation } from '../../../src/engine/observations.js';
+import { TrafficBuilder } from '../../../src/synth/session.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'leakscope-gaps-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const enc = new TextEncoder();
+
+/**
+ * A keep-alive connection: a POST with a 3,000-byte body (three segments), then a GET carrying a
+ * search. Frames: 0–2 handshake, 3–5 the POST's segments, 6 ACK, 7 response, 8 ACK, 9 the GET, …
+ */
+function capture(name: string, drop: number[]): string {
+  const frames: { tsSec: number; tsNsec: number; data: Uint8Array }[] = [];
+  const tb = new TrafficBuilder({ write: (tsSec, tsNsec, data) => frames.push({ tsSec, tsNsec, data }) }, 1_700_000_000);
+  const body = 'data='.padEnd(3000, 'x');
+  tb.tcpConnection({ ip: '10.0.0.1', port: 40000 }, { ip: '203.0.113.9', port: 80 }, [
+    { from: 'client', data: enc.encode(`POST /upload HTTP/1.1\r\nHost: data.mistat.xiaomi.com\r\nContent-Length: ${body.length}\r\n\r\n${body}`) },
+    { from: 'server', data: enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n') },
+    { from: 'client', data: enc.encode('GET /track?url=https%3A%2F%2Fwww.google.com%2Fsearch%3Fq%3Dsecret%2Bwords HTTP/1.1\r\nHost: data.mistat.xiaomi.com\r\n\r\n') },
+    { from: 'server', data: enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n') },
+  ]);
+  const w = new PcapWriter();
+  const file = path.join(tmp, `${name}.pcap`);
+  writeFileSync(file, concatBytes([w.header(), ...frames.filter((_, i) => !drop.includes(i)).map((f) => w.packet(f))]));
+  return file;
+}
+
+async function httpEvents(file: string): Promise<string[]> {
+  const out: string[] = [];
+  await scanCapture(file, { onObservation: (o: Observation) => { if (o.type === 'http') out.push(`${o.method} ${o.uri.split('?')[0]}`); } });
+  return out;
+}
+
+describe('a lost segment in a plaintext HTTP connection', () => {
+  it('nothing lost: both requests', async () => {
+    expect(await httpEvents(capture('whole', []))).toEqual(['POST /upload', 'GET /track']);
+  });
+
+  it('the middle of the POST body lost: the POST (incomplete) and the GET after it are both reported', async () => {
+    expect(await httpEvents(capture('body-hole', [4]))).toEqual(['POST /upload', 'GET /track']);
+  });
+
+  it('the POST head lost: the GET after it is still found, and its search leaks', async () => {
+    const file = capture('head-lost', [3]);
+    expect(await httpEvents(file)).toEqual(['GET /track']);
+    const { hosts } = await analyzeCaptures([{ name: file, source: file }]);
+    const leaks = hosts.flatMap((h) => h.leaks.map((l) => `${l.kind}:${l.value}`));
+    expect(leaks).toContain('search_query:secret words');
+  });
+});
