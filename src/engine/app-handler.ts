@@ -365,6 +365,7 @@ export class AppHandler implements FlowHandler {
       content_encoding: req.contentEncoding,
       body_bytes: req.bodyWireBytes,
       request_index: http.index++,
+      incomplete: req.incomplete,
     };
     this.ctx.emit(obs, { http: req });
   }

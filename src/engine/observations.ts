@@ -72,6 +72,8 @@ export interface HttpObservation extends ObservationBase {
   body_bytes: number;
   /** index of the request on its connection, 0-based */
   request_index: number;
+  /** some of the request's bytes were not captured (a hole in the stream, or it ended inside the request) */
+  incomplete: boolean;
 }
 
 export interface HttpResponseObservation extends ObservationBase {

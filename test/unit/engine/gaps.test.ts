@@ -48,7 +48,11 @@ describe('a lost segment in a plaintext HTTP connection', () => {
   });
 
   it('the middle of the POST body lost: the POST (incomplete) and the GET after it are both reported', async () => {
-    expect(await httpEvents(capture('body-hole', [4]))).toEqual(['POST /upload', 'GET /track']);
+    const file = capture('body-hole', [4]);
+    expect(await httpEvents(file)).toEqual(['POST /upload', 'GET /track']);
+    const flags: boolean[] = [];
+    await scanCapture(file, { onObservation: (o: Observation) => { if (o.type === 'http') flags.push(o.incomplete); } });
+    expect(flags).toEqual([true, false]);
   });
 
   it('the POST head lost: the GET after it is still found, and its search leaks', async () => {
