@@ -3,7 +3,7 @@
  * content (not its port), feeds the right parsers and turns what they find into observations.
  * One instance per flow; the flow table calls it with reassembled, in-order bytes.
  */
-import type { AnomalySink } from '../anomaly.js';
+import { IGNORE_ANOMALIES, type AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
 import { Dir, type FlowHandler, type FlowInfo } from '../flow/table.js';
 import { TlsStreamReader } from '../proto/tls-stream.js';
@@ -157,9 +157,14 @@ export class AppHandler implements FlowHandler {
         this.curDir = dir;
         (dir === Dir.ToServer ? this.http!.requests : this.http!.responses).gap(missedBytes);
         break;
+      case 'tls':
+        // TLS records and DNS-over-TCP length prefixes cannot be found again mid-stream
+        (dir === Dir.ToServer ? this.tls!.client : this.tls!.server).gap(missedBytes);
+        break;
+      case 'dns':
+        if (this.dnsTcp) (dir === Dir.ToServer ? this.dnsTcp.client : this.dnsTcp.server).gap(missedBytes);
+        break;
       default:
-        // TLS records and DNS-over-TCP length prefixes cannot be found again in the middle of
-        // a stream: those parsers read on and stop at the first record that makes no sense
         break;
     }
   }
@@ -252,8 +257,9 @@ export class AppHandler implements FlowHandler {
     this.protocol = 'tls';
     const { limits, anomalies } = this.ctx;
     this.tls = {
-      client: new TlsStreamReader(limits, anomalies, (type, body) => this.onClientHandshake(type, body)),
-      server: new TlsStreamReader(limits, anomalies, (type, body) => this.onServerHandshake(type, body)),
+      client: new TlsStreamReader(limits, anomalies, (type, body, cut) => this.onClientHandshake(type, body, cut)),
+      // a server message cut short by a gap is dropped: its version and names would be guesses
+      server: new TlsStreamReader(limits, anomalies, (type, body, cut) => { if (!cut) this.onServerHandshake(type, body); }),
       version: null,
     };
   }
@@ -311,13 +317,14 @@ export class AppHandler implements FlowHandler {
     };
   }
 
-  private onClientHandshake(type: number, body: Uint8Array): void {
+  private onClientHandshake(type: number, body: Uint8Array, cut: boolean): void {
     if (type !== HANDSHAKE_CLIENT_HELLO) return;
-    const ch = parseClientHello(body, 0, body.length, this.ctx.anomalies);
-    if (ch) this.ctx.emit(this.tlsObservation(ch));
+    // a cut-short hello is known to be short: its missing tail is not news worth an anomaly
+    const ch = parseClientHello(body, 0, body.length, cut ? IGNORE_ANOMALIES : this.ctx.anomalies);
+    if (ch) this.ctx.emit(this.tlsObservation(ch, cut));
   }
 
-  private tlsObservation(ch: ClientHello): TlsObservation {
+  private tlsObservation(ch: ClientHello, cut: boolean): TlsObservation {
     return {
       type: 'tls',
       ...this.base(Dir.ToServer),
@@ -325,9 +332,10 @@ export class AppHandler implements FlowHandler {
       server_names: ch.serverNames,
       alpn: ch.alpn,
       versions: offeredVersions(ch),
-      ja4: ja4(ch, 't'),
-      ja3: ja3(ch).md5,
+      ja4: cut ? null : ja4(ch, 't'),
+      ja3: cut ? null : ja3(ch).md5,
       ech: ch.ech,
+      cut,
     };
   }
 

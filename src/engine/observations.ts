@@ -28,9 +28,13 @@ export interface TlsObservation extends ObservationBase {
   alpn: string[];
   /** offered versions, best first, GREASE removed */
   versions: string[];
-  ja4: string;
-  ja3: string;
+  /** null when the ClientHello was not captured whole (a fingerprint of part of it would mislead) */
+  ja4: string | null;
+  /** JA3 MD5; null like ja4 */
+  ja3: string | null;
   ech: boolean;
+  /** the ClientHello's end was not captured: names and extensions are those that arrived */
+  cut: boolean;
 }
 
 /** Answer side of a TLS handshake: the negotiated version, cipher suite and ALPN. */

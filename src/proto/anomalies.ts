@@ -3,6 +3,7 @@ export const PROTO_ANOMALIES = {
   // TLS and QUIC (src/proto/tls*.ts, ja4.ts, x509.ts, quic*.ts)
   tls_record_malformed: 'a TLS record header has an unknown content type, a non-TLS version or a length over 2^14+2048; the stream is no longer parsed',
   tls_handshake_interleaved: 'a non-handshake record arrived in the middle of a handshake message',
+  tls_gap: 'bytes of a TLS stream were not captured before its handshake went encrypted; records cannot be found again, so the direction is no longer parsed',
   tls_client_hello_malformed: 'a ClientHello is cut short or has a length field that overruns its container; detail names the field',
   tls_server_hello_malformed: 'a ServerHello is cut short or has a length field that overruns its container; detail names the field',
   tls_certificate_malformed: 'a Certificate message is cut short or has a length field that overruns its container',
@@ -27,5 +28,6 @@ export const PROTO_ANOMALIES = {
   dns_truncated: 'a DNS message ends before its header, a question or a record is complete (snaplen, a cut datagram); what was parsed is kept',
   dns_name_malformed: 'a DNS name uses a reserved label type or is longer than 255 bytes',
   dns_compression_loop: 'a DNS name compression pointer leads back to a pointer already followed',
+  dns_tcp_gap: 'bytes of a DNS-over-TCP stream were not captured; message boundaries cannot be found again, so the direction is no longer parsed',
   dns_record_malformed: 'a DNS record\'s data does not fit its type (an A record that is not 4 bytes, a name overrunning its RDATA); detail names the type',
 } as const;

@@ -379,11 +379,21 @@ export function dnsTcpMessageLength(b: Uint8Array, off: number, end: number): nu
  */
 export class DnsTcpFramer {
   private readonly carry = new CarryBuffer(512);
+  /** a capture gap broke the framing: nothing more is parsed */
+  private stopped = false;
 
   constructor(private readonly limits: Limits, private readonly ctx: AnomalySink, private readonly onMessage: (msg: DnsMessage) => void) {}
 
+  /** `n` bytes were not captured: the next length prefix cannot be found, so parsing stops. */
+  gap(n: number): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.carry.clear();
+    this.ctx.anomaly('dns_tcp_gap', 0, `${n} bytes`);
+  }
+
   push(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
+    if (bytes.length === 0 || this.stopped) return;
     const data = this.carry.join(bytes);
     const end = data.length;
     let off = 0;

@@ -54,7 +54,8 @@ export class TlsStreamReader {
   constructor(
     private readonly limits: Limits,
     private readonly ctx: AnomalySink,
-    private readonly onHandshake: (type: number, body: Uint8Array) => void,
+    /** `cut`: the message's end was not captured (a gap); `body` is what arrived */
+    private readonly onHandshake: (type: number, body: Uint8Array, cut: boolean) => void,
   ) {}
 
   /** the handshake went encrypted: nothing more to learn from this direction */
@@ -171,7 +172,7 @@ export class TlsStreamReader {
     const type = this.hsType;
     // a copy: the body outlives this call only if the callback keeps it, and hsBuf is reused
     const body = this.hsBuf!.slice(0, this.hsFill);
-    this.onHandshake(type, body);
+    this.onHandshake(type, body, false);
     if (type === HandshakeType.serverHello) {
       const sh = parseServerHello(body, 0, body.length, IGNORE_ANOMALIES);
       // TLS 1.3: everything after the ServerHello is encrypted; a HelloRetryRequest is not
@@ -186,14 +187,27 @@ export class TlsStreamReader {
       buf.set(bytes.subarray(from, from + take), this.ssl2Fill);
       this.ssl2Fill += take;
       if (this.ssl2Fill === buf.length) {
-        this.onHandshake(SSL2_CLIENT_HELLO, buf);
+        this.onHandshake(SSL2_CLIENT_HELLO, buf, false);
         this._encrypted = true;    // nothing after an SSLv2 hello is parsed
       }
     }
     this.streamOff += bytes.length - from;
   }
 
-  private fail(code: 'tls_record_malformed' | 'limit_reached', at: number, detail: string): void {
+  /**
+   * `n` bytes of this direction were not captured: unless the handshake is over, parsing stops
+   * here. A wanted message in progress is handed on cut short (the first segment of a large
+   * ClientHello usually holds its server name).
+   */
+  gap(n: number): void {
+    if (!this.done) {
+      if (this.hsWanted && this.hsLeft > 0 && this.hsFill > 0) this.onHandshake(this.hsType, this.hsBuf!.slice(0, this.hsFill), true);
+      this.fail('tls_gap', this.streamOff, `${n} bytes`);
+    }
+    this.streamOff += n;
+  }
+
+  private fail(code: 'tls_record_malformed' | 'tls_gap' | 'limit_reached', at: number, detail: string): void {
     this.ctx.anomaly(code, at, detail);
     this._failed = true;
     this.hsBuf = null;

@@ -175,7 +175,13 @@ export function parseClientHello(body: Uint8Array, off: number, end: number, ctx
   if (end - p < 2) return bad('extensions', p);
   const extLen = u16(body, p);
   p += 2;
-  if (end - p < extLen) { bad('extensions', p - 2); return ch; }
+  if (end - p < extLen) {
+    // cut short (a snaplen, a lost segment): the extensions that arrived whole still count —
+    // the server name is usually among the first
+    bad('extensions', p - 2);
+    parseClientExtensions(body, p, end, ch, ctx, limits.maxTlsExtensions);
+    return ch;
+  }
   parseClientExtensions(body, p, p + extLen, ch, ctx, limits.maxTlsExtensions);
   return ch;
 }

@@ -284,3 +284,21 @@ describe('DnsTcpFramer', () => {
     expect(f.pendingBytes).toBe(0);
   });
 });
+
+describe('DnsTcpFramer after a capture gap', () => {
+  it('parses what came before the gap, then stops: length prefixes cannot be found again', () => {
+    const q1 = buildDnsQuery(1, 'a.example');
+    const q2 = buildDnsQuery(2, 'b.example');
+    const join = (parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
+    const framed = (m: Uint8Array) => join([Uint8Array.from([m.length >> 8, m.length & 255]), m]);
+    const log = new AnomalyLog();
+    const out: DnsMessage[] = [];
+    const f = new DnsTcpFramer(limits, log, (m) => out.push(m));
+    f.push(join([framed(q1), framed(q2).subarray(0, 7)]));
+    f.gap(10);
+    f.push(framed(q2).subarray(17));
+    f.push(framed(buildDnsQuery(3, 'c.example')));
+    expect(out.map((m) => m.id)).toEqual([1]);
+    expect(log.kept.map((a) => a.code)).toEqual(['dns_tcp_gap']);
+  });
+});

@@ -11,6 +11,7 @@ import {
 } from '../../../src/proto/tls.js';
 import { SSL2_CLIENT_HELLO, TlsStreamReader } from '../../../src/proto/tls-stream.js';
 import { concat, readSegments, tcpChunks } from './tls-test-capture.js';
+import { buildAppDataRecord, buildClientHelloRecord } from '../../../src/synth/tls.js';
 
 // test/unit/proto → repository root is three levels up; ../shared sits beside it
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -406,5 +407,39 @@ describe('certificate names (x509.ts)', () => {
     const log = new AnomalyLog();
     expect(parseCertificateNames(Uint8Array.of(0, 0, 0), 0, 3, log)).toEqual([]);
     expect(log.total).toBe(0);
+  });
+});
+
+describe('a capture gap in a TLS handshake', () => {
+  it('hands on a ClientHello cut short by a gap, whose server name arrived, then stops the direction', () => {
+    const record = buildClientHelloRecord({ serverName: 'tracking.intl.miui.com', tls13: true, postQuantum: true });
+    const log = new AnomalyLog();
+    const got: { cut: boolean; sni: string[] }[] = [];
+    const reader = new TlsStreamReader({ ...DEFAULT_LIMITS }, log, (type, body, cut) => {
+      if (type === 1) got.push({ cut, sni: parseClientHello(body, 0, body.length, new AnomalyLog())?.serverNames ?? [] });
+    });
+    reader.push(record.subarray(0, 1000));
+    reader.gap(500);
+    reader.push(record.subarray(1500)); // read no more: the record framing is lost
+    expect(got).toEqual([{ cut: true, sni: ['tracking.intl.miui.com'] }]);
+    expect([reader.failed, log.kept.map((a) => a.code)]).toEqual([true, ['tls_gap']]);
+  });
+
+  it('a gap after the handshake went encrypted changes nothing', () => {
+    const log = new AnomalyLog();
+    const reader = new TlsStreamReader({ ...DEFAULT_LIMITS }, log, () => {});
+    reader.push(buildClientHelloRecord({ serverName: 'a.example' }));
+    reader.push(buildAppDataRecord(100));
+    reader.gap(1000);
+    expect([reader.encrypted, reader.failed, log.total]).toEqual([true, false, 0]);
+  });
+
+  it('parseClientHello keeps the extensions that arrived whole when the hello is cut short', () => {
+    const record = buildClientHelloRecord({ serverName: 'sa.api.intl.miui.com', alpn: ['h2'], postQuantum: true });
+    const body = record.subarray(5 + 4, 5 + 4 + 600); // record and handshake headers off, then cut
+    const log = new AnomalyLog();
+    const ch = parseClientHello(body, 0, body.length, log);
+    expect(ch?.serverNames).toEqual(['sa.api.intl.miui.com']);
+    expect(log.kept.map((a) => [a.code, a.detail])).toContainEqual(['tls_client_hello_malformed', 'extensions']);
   });
 });
