@@ -5,7 +5,7 @@ import type { Observation } from '../engine/observations.js';
 export function observationSummary(o: Observation): string {
   switch (o.type) {
     case 'tls':
-      return `SNI ${o.sni ?? '(none)'}; ALPN ${o.alpn.join(',') || '-'}; versions ${o.versions.join(',')}; ${o.ja4}${o.ech ? '; ECH' : ''}`;
+      return `SNI ${o.sni ?? '(none)'}; ALPN ${o.alpn.join(',') || '-'}; versions ${o.versions.join(',')}; ${o.cut ? 'ClientHello cut short by a capture gap' : o.ja4}${o.ech ? '; ECH' : ''}`;
     case 'tls_server':
       return `TLS ${o.version}${o.alpn ? `; ALPN ${o.alpn}` : ''}`;
     case 'tls_certificate':
@@ -13,7 +13,7 @@ export function observationSummary(o: Observation): string {
     case 'quic':
       return `QUIC v${o.version}; SNI ${o.sni ?? '(none)'}; ALPN ${o.alpn.join(',') || '-'}`;
     case 'http':
-      return `${o.method} ${o.host ?? '(no Host)'} ${o.uri}${o.body_bytes ? ` [${o.body_bytes} B body]` : ''}`;
+      return `${o.method} ${o.host ?? '(no Host)'} ${o.uri}${o.body_bytes ? ` [${o.body_bytes} B body]` : ''}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}`;
     case 'http_response':
       return `${o.status} ${o.reason}`;
     case 'dns':
