@@ -167,10 +167,8 @@ abstract class Http1Stream {
   push(bytes: Uint8Array): void {
     if (this.st === St.Stopped || bytes.length === 0) return;
     if (this.st === St.Length && bytes.length < this.left && this.carry.length === 0) {
-      // the middle of a body (a download, segment after segment): what consume() would do, directly
-      this.bodyWireBytes += bytes.length;
-      this.bodyData(bytes, 0, bytes.length);
-      this.left -= bytes.length;
+      // the middle of a body (a download, segment after segment): no joining, no parsing loop
+      this.takeBody(bytes, 0, bytes.length);
       this.streamOff += bytes.length;
       return;
     }
@@ -286,6 +284,14 @@ abstract class Http1Stream {
     this.ctx.anomaly('limit_reached', off, name);
   }
 
+  /** `n` body bytes of a Content-Length body or a chunk at b[off]; returns the offset after them. */
+  private takeBody(b: Uint8Array, off: number, n: number): number {
+    this.bodyWireBytes += n;
+    this.bodyData(b, off, off + n);
+    this.left -= n;
+    return off + n;
+  }
+
   /** Parses as much of b[0, end) as possible; returns the bytes consumed. */
   private consume(b: Uint8Array, end: number): number {
     let off = 0;
@@ -308,11 +314,7 @@ abstract class Http1Stream {
           break;
         }
         case St.Length: {
-          const take = Math.min(this.left, end - off);
-          this.bodyWireBytes += take;
-          this.bodyData(b, off, off + take);
-          off += take;
-          this.left -= take;
+          off = this.takeBody(b, off, Math.min(this.left, end - off));
           if (this.left === 0) this.finishMessage(at);
           break;
         }
@@ -323,11 +325,7 @@ abstract class Http1Stream {
           break;
         }
         case St.ChunkData: {
-          const take = Math.min(this.left, end - off);
-          this.bodyWireBytes += take;
-          this.bodyData(b, off, off + take);
-          off += take;
-          this.left -= take;
+          off = this.takeBody(b, off, Math.min(this.left, end - off));
           if (this.left === 0) this.st = St.ChunkDataEnd;
           break;
         }
