@@ -10,23 +10,18 @@
 import { measure } from './measure.mjs';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { flag, option, root } from './args.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const RSS_BOUND_MB = 300;
 const LINEAR_BOUND = 2.5;
 
 
 const { ADVERSARIAL_CAPTURES } = await import(pathToFileURL(path.join(root, 'dist/src/synth/adversarial.js')).href);
-const only = opt('only', null)?.split(',');
-const scaleFactor = Number(opt('scale', '1'));
-const outDir = opt('out', '/tmp/leakscope-adversarial');
-const keep = args.includes('--keep');
+const only = option('only', null)?.split(',');
+const scaleFactor = Number(option('scale', '1'));
+const outDir = option('out', '/tmp/leakscope-adversarial');
+const keep = flag('keep');
 mkdirSync(outDir, { recursive: true });
 
 const cli = path.join(root, 'bin/run.js');
@@ -62,7 +57,7 @@ for (const spec of ADVERSARIAL_CAPTURES) {
   }
 }
 
-if (args.includes('--json')) {
+if (flag('json')) {
   console.log(JSON.stringify(rows, null, 2));
 } else {
   console.log(`node ${process.version}; bounds: peak RSS ≤ ${RSS_BOUND_MB} MB, time full/half ≤ ${LINEAR_BOUND}`);

@@ -21,6 +21,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { option } from './args.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -241,17 +242,13 @@ function runChunk(opts) {
 
 async function main() {
   const args = process.argv.slice(2);
-  const opt = (name, dflt) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : dflt;
-  };
   const files = args.flatMap((a, i) => (a === '--input' ? [path.resolve(args[i + 1])] : []));
-  const saveDir = opt('save-failures', null);
+  const saveDir = option('save-failures', null);
   const inputs = loadInputs(files);
-  const iterations = Number(opt('iterations', '10000'));
-  const from = Number(opt('from', '0'));
-  const seed = Number(opt('seed', '0'));
-  const timeoutMs = Number(opt('timeout', '10')) * 1000;
+  const iterations = Number(option('iterations', '10000'));
+  const from = Number(option('from', '0'));
+  const seed = Number(option('seed', '0'));
+  const timeoutMs = Number(option('timeout', '10')) * 1000;
   const t0 = Date.now();
   let lastReport = t0;
   const total = { iterations: 0, bytes: 0, outcomes: { ok: 0, damaged: 0, notACapture: 0 }, kinds: {}, failures: [], hangs: [], anomalyCodes: {}, slowest: { msPerKb: 0 } };

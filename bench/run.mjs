@@ -9,20 +9,14 @@ import { spawnSync } from 'node:child_process';
 import { measure as run } from './measure.mjs';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { flag, option, root } from './args.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const sizeMb = Number(opt('size', '400'));
-const only = new Set((opt('only', 'reader,decode,info,events,analyze,warm')).split(','));
-const useTshark = !args.includes('--no-tshark') && spawnSync('tshark', ['--version']).status === 0;
-const repeat = Number(opt('repeat', '1'));
+const sizeMb = Number(option('size', '400'));
+const only = new Set((option('only', 'reader,decode,info,events,analyze,warm')).split(','));
+const useTshark = !flag('no-tshark') && spawnSync('tshark', ['--version']).status === 0;
+const repeat = Number(option('repeat', '1'));
 
-let file = opt('file', null);
+let file = option('file', null);
 if (!file) {
   mkdirSync(path.join(root, 'bench/out'), { recursive: true });
   file = path.join(root, `bench/out/bench-${sizeMb}mb.pcap`);
