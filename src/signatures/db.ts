@@ -12,7 +12,6 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
-import type { PeelLayer } from '../leaks/peel.js';
 import { requestLayers } from '../leaks/request-layers.js';
 import { hostRegexAnchors } from './anchors.js';
 import { validatePack, REQUEST_FIELDS, type Signature, type SignatureMatchSpec, type SignaturePack } from './schema.js';
@@ -209,64 +208,103 @@ export class SignatureDb {
   matchHttp(req: HttpRequestLike, limits: Limits = DEFAULT_LIMITS): SignatureHit[] {
     if (this.requestSignatures.length === 0) return [];
     const host = req.host ? normaliseHost(req.host) : null;
-    const q = req.uri.indexOf('?');
-    const query = q >= 0 ? req.uri.slice(q + 1) : '';
-    let bodyText: string | undefined;
-    let layers: PeelLayer[] | undefined;
-    // each field's texts are built once per request, however many signatures test them
-    const built = new Map<(typeof REQUEST_FIELDS)[number], string[]>();
-    const texts = (field: (typeof REQUEST_FIELDS)[number]): string[] => {
-      let t = built.get(field);
-      if (t === undefined) built.set(field, (t = fieldTexts(field)));
-      return t;
-    };
-    const fieldTexts = (field: (typeof REQUEST_FIELDS)[number]): string[] => {
-      switch (field) {
-        case 'url':
-          return host ? [`http://${host}${req.uri}`] : [];
-        case 'path':
-          return [req.uri];
-        case 'body':
-          bodyText ??= Buffer.from(req.body.buffer, req.body.byteOffset, Math.min(req.body.byteLength, MAX_BODY_SCAN)).toString('latin1');
-          return [query, bodyText].filter((t) => t.length > 0);
-        case 'payload':
-          if (!this.hasPayloadSignatures) return [];
-          layers ??= requestPayloadLayers(req, limits);
-          return layers.filter((l) => l.kind === 'json' && l.text !== undefined).map((l) => l.text!);
-        case 'userAgent':
-          return req.headers.filter((h) => h.name.toLowerCase() === 'user-agent').map((h) => h.value);
-        case 'header':
-          return req.headers.map((h) => `${h.name}: ${h.value}`);
-        case 'cookie':
-          return req.headers.filter((h) => h.name.toLowerCase() === 'cookie').map((h) => h.value);
-        case 'hostHeader':
-          return req.host ? [req.host.trim().toLowerCase()] : [];
-      }
-    };
-    const hits: { c: CompiledSignature; hit: SignatureHit }[] = [];
+    // each field's texts are built once per request, and only if a signature tests them
+    const texts = new RequestTexts(req, host, limits, this.hasPayloadSignatures);
+    let hits: { c: CompiledSignature; hit: SignatureHit }[] | null = null;
     for (const c of this.requestSignatures) {
       if (!this.hostAllows(c, host)) continue;
       let first: SignatureHit | null = null;
       let all = true;
       for (const { field, re } of c.request) {
-        const matched = texts(field).find((t) => re.test(t));
-        if (matched === undefined) {
+        const matched = firstMatch(texts.of(field), re);
+        if (matched === null) {
           all = false;
           break;
         }
         first ??= { signature: c.signature, on: hitOn(field), value: clip(matched) };
       }
-      if (all && first) hits.push({ c, hit: first });
+      if (all && first) (hits ??= []).push({ c, hit: first });
     }
+    if (hits === null) return [];
     hits.sort((a, b) => Number(b.c.signature.alert) - Number(a.c.signature.alert) || a.c.order - b.c.order);
     return hits.map((h) => h.hit);
   }
 }
 
-/** Decoded layers of a request's query string and body (shared with the leak detectors). */
-function requestPayloadLayers(req: HttpRequestLike, limits: Limits): PeelLayer[] {
-  const { query, body } = requestLayers(req, limits);
-  return [...query, ...body];
+type RequestField = (typeof REQUEST_FIELDS)[number];
+
+function firstMatch(texts: readonly string[], re: RegExp): string | null {
+  for (let i = 0; i < texts.length; i++) if (re.test(texts[i])) return texts[i];
+  return null;
+}
+
+const NO_TEXTS: readonly string[] = [];
+
+/** The texts of one request that request signatures test, per field, each built on first use. */
+class RequestTexts {
+  private url?: readonly string[];
+  private path?: readonly string[];
+  private body?: readonly string[];
+  private payload?: readonly string[];
+  private userAgent?: readonly string[];
+  private header?: readonly string[];
+  private cookie?: readonly string[];
+  private hostHeader?: readonly string[];
+
+  constructor(
+    private readonly req: HttpRequestLike,
+    private readonly host: string | null,
+    private readonly limits: Limits,
+    private readonly hasPayloadSignatures: boolean,
+  ) {}
+
+  of(field: RequestField): readonly string[] {
+    const req = this.req;
+    switch (field) {
+      case 'url':
+        return (this.url ??= this.host ? [`http://${this.host}${req.uri}`] : NO_TEXTS);
+      case 'path':
+        return (this.path ??= [req.uri]);
+      case 'body':
+        return (this.body ??= this.bodyTexts());
+      case 'payload':
+        return (this.payload ??= this.payloadTexts());
+      case 'userAgent':
+        return (this.userAgent ??= headerValues(req, 'user-agent'));
+      case 'header':
+        return (this.header ??= req.headers.map((h) => `${h.name}: ${h.value}`));
+      case 'cookie':
+        return (this.cookie ??= headerValues(req, 'cookie'));
+      case 'hostHeader':
+        return (this.hostHeader ??= req.host ? [req.host.trim().toLowerCase()] : NO_TEXTS);
+    }
+  }
+
+  /** the query string and the body as latin1 (one char per byte: byte regexes stay byte regexes) */
+  private bodyTexts(): readonly string[] {
+    const req = this.req;
+    const q = req.uri.indexOf('?');
+    const out: string[] = [];
+    if (q >= 0 && q + 1 < req.uri.length) out.push(req.uri.slice(q + 1));
+    const n = Math.min(req.body.byteLength, MAX_BODY_SCAN);
+    if (n > 0) out.push(Buffer.from(req.body.buffer, req.body.byteOffset, n).toString('latin1'));
+    return out;
+  }
+
+  /** the JSON found at any depth of the query's and body's encodings */
+  private payloadTexts(): readonly string[] {
+    if (!this.hasPayloadSignatures) return NO_TEXTS;
+    const { query, body } = requestLayers(this.req, this.limits);
+    const out: string[] = [];
+    for (const layers of [query, body]) for (const l of layers) if (l.kind === 'json' && l.text !== undefined) out.push(l.text);
+    return out;
+  }
+}
+
+function headerValues(req: HttpRequestLike, lowerName: string): readonly string[] {
+  let out: string[] | null = null;
+  for (const h of req.headers) if (h.name.toLowerCase() === lowerName) (out ??= []).push(h.value);
+  return out ?? NO_TEXTS;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
