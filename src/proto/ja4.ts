@@ -20,8 +20,39 @@ const JA4_VERSIONS = new Map<number, string>([
   [0xfeff, 'd1'], [0xfefd, 'd2'], [0xfefc, 'd3'],
 ]);
 
-function hex4(v: number): string {
-  return v.toString(16).padStart(4, '0');
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, v) => v.toString(16).padStart(2, '0'));
+
+/**
+ * `values` (GREASE removed, `skip` left out) as a comma-joined list of 4-digit hex, sorted or
+ * in the order sent. Sorting the numbers gives the order of sorting their fixed-width hex.
+ */
+function hexList(values: readonly number[], sorted: boolean, skipA = -1, skipB = -1): string {
+  const kept = scratch(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!isGrease(v) && v !== skipA && v !== skipB) kept[n++] = v;
+  }
+  const list = kept.subarray(0, n);
+  if (sorted) list.sort();
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    if (i > 0) out += ',';
+    out += HEX2[list[i] >> 8] + HEX2[list[i] & 0xff];
+  }
+  return out;
+}
+
+let scratchBuf = new Uint16Array(256);
+function scratch(n: number): Uint16Array {
+  if (scratchBuf.length < n) scratchBuf = new Uint16Array(Math.max(n, scratchBuf.length * 2));
+  return scratchBuf;
+}
+
+function countNonGrease(values: readonly number[]): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (!isGrease(values[i])) n++;
+  return n;
 }
 
 function twoDigits(n: number): string {
@@ -60,22 +91,33 @@ function ja4Version(ch: ClientHello): string {
 }
 
 export function ja4(ch: ClientHello, transport: 't' | 'q'): string {
-  const ciphers = ch.cipherSuites.filter((c) => !isGrease(c));
-  const extensions = ch.extensions.filter((e) => !isGrease(e));
-  const sni = extensions.includes(ExtensionType.serverName) ? 'd' : 'i';
-  const a = `${transport}${ja4Version(ch)}${sni}${twoDigits(ciphers.length)}${twoDigits(extensions.length)}${alpnChars(ch)}`;
+  const cipherCount = countNonGrease(ch.cipherSuites);
+  const extensionCount = countNonGrease(ch.extensions);
+  const sni = ch.extensions.includes(ExtensionType.serverName) ? 'd' : 'i';
+  const a = `${transport}${ja4Version(ch)}${sni}${twoDigits(cipherCount)}${twoDigits(extensionCount)}${alpnChars(ch)}`;
 
-  const cipherList = ciphers.map(hex4).sort().join(',');
+  const cipherList = hexList(ch.cipherSuites, true);
   const b = cipherList.length === 0 ? '000000000000' : hash12(cipherList);
 
-  const extList = extensions.filter((e) => e !== ExtensionType.serverName && e !== ExtensionType.alpn).map(hex4).sort().join(',');
-  const sigs = ch.signatureAlgorithms.filter((s) => !isGrease(s)).map(hex4).join(',');
+  const extList = hexList(ch.extensions, true, ExtensionType.serverName, ExtensionType.alpn);
+  const sigs = hexList(ch.signatureAlgorithms, false);
   const c = extList.length === 0 ? '000000000000' : hash12(sigs.length > 0 ? `${extList}_${sigs}` : extList);
   return `${a}_${b}_${c}`;
 }
 
 export function ja3(ch: ClientHello): { text: string; md5: string } {
-  const list = (xs: number[]): string => xs.filter((x) => !isGrease(x)).join('-');
-  const text = `${ch.legacyVersion},${list(ch.cipherSuites)},${list(ch.extensions)},${list(ch.supportedGroups)},${ch.ecPointFormats.join('-')}`;
+  const text = `${ch.legacyVersion},${decimalList(ch.cipherSuites)},${decimalList(ch.extensions)},${decimalList(ch.supportedGroups)},${ch.ecPointFormats.join('-')}`;
   return { text, md5: md5Hex.get(text) };
+}
+
+/** JA3's lists: decimal values in the order sent, GREASE removed, '-' joined. */
+function decimalList(values: readonly number[]): string {
+  let out = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (isGrease(v)) continue;
+    if (out.length > 0) out += '-';
+    out += v;
+  }
+  return out;
 }
