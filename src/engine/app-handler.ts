@@ -118,31 +118,30 @@ export class AppHandler implements FlowHandler {
     }
   }
 
-  onData(dir: Dir, bytes: Uint8Array, frame: number, tsSec: number, tsNsec: number): void {
+  onData(dir: Dir, buf: Uint8Array, from: number, to: number, frame: number, tsSec: number, tsNsec: number): void {
     this.curFrame = frame;
     this.curSec = tsSec;
     this.curNsec = tsNsec;
     this.curDir = dir;
     if (this.protocol === 'none') {
-      if (dir === Dir.ToServer) this.detectTcp(bytes);
+      if (dir === Dir.ToServer) this.detectTcp(buf.subarray(from, to));
       // a DNS answer whose query was not captured (the capture began mid-connection)
-      else if (this.isDnsPort() && bytes.length >= 2) this.startDnsTcp();
+      else if (this.isDnsPort() && to - from >= 2) this.startDnsTcp();
       if (this.protocol === 'none') return; // otherwise wait for the client to speak first
     }
-    this.plaintextBytes += bytes.length;
+    this.plaintextBytes += to - from;
     switch (this.protocol) {
       case 'tls':
-        (dir === Dir.ToServer ? this.tls!.client : this.tls!.server).push(bytes);
+        (dir === Dir.ToServer ? this.tls!.client : this.tls!.server).push(buf.subarray(from, to));
         break;
       case 'http':
-        if (dir === Dir.ToServer) this.http!.requests.push(bytes);
-        else this.http!.responses.push(bytes);
+        (dir === Dir.ToServer ? this.http!.requests : this.http!.responses).pushRange(buf, from, to);
         break;
       case 'dns':
-        (dir === Dir.ToServer ? this.dnsTcp!.client : this.dnsTcp!.server).push(bytes);
+        (dir === Dir.ToServer ? this.dnsTcp!.client : this.dnsTcp!.server).push(buf.subarray(from, to));
         break;
       default:
-        this.plaintextBytes -= bytes.length;
+        this.plaintextBytes -= to - from;
     }
   }
 

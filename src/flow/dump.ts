@@ -134,13 +134,13 @@ class DumpHandler implements FlowHandler {
 
   constructor(private readonly dumper: StreamDumper, private readonly flow: FlowInfo, private readonly inner?: FlowHandler) {}
 
-  onData(dir: Dir, bytes: Uint8Array, frame: number, tsSec: number, tsNsec: number): void {
-    if (this.flow.proto === 'tcp' && bytes.length > 0) {
+  onData(dir: Dir, buf: Uint8Array, from: number, to: number, frame: number, tsSec: number, tsNsec: number): void {
+    if (this.flow.proto === 'tcp' && to > from) {
       const file = (this.file[dir] ??= this.dumper.create(this.flow, dir));
-      this.dumper.write(file, bytes, this.pos[dir]);
-      this.pos[dir] += bytes.length;
+      this.dumper.write(file, buf.subarray(from, to), this.pos[dir]);
+      this.pos[dir] += to - from;
     }
-    if (this.passOn(dir)) this.inner!.onData(dir, bytes, frame, tsSec, tsNsec);
+    if (this.passOn(dir)) this.inner!.onData(dir, buf, from, to, frame, tsSec, tsNsec);
   }
 
   onGap(dir: Dir, missedBytes: number, frame: number): void {

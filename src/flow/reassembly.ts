@@ -28,7 +28,8 @@ import { seqAdd, seqDiff } from './seq.js';
 /** What a half-stream reports to (the flow implements it). */
 export interface StreamEvents {
   /** in-order bytes; valid only during the call */
-  deliver(dir: Dir, bytes: Uint8Array, frame: number, tsSec: number, tsNsec: number): void;
+  /** in-order bytes buf[from, to), valid only during the call */
+  deliver(dir: Dir, buf: Uint8Array, from: number, to: number, frame: number, tsSec: number, tsNsec: number): void;
   /** `missed` bytes the capture lost before the next delivered byte */
   gap(dir: Dir, missed: number, frame: number): void;
   /** a segment carried bytes seen before */
@@ -339,14 +340,14 @@ export class TcpHalfStream {
     }
   }
 
-  /** Hands buf[from, to) to the consumer; the view is made only when it is wanted. */
+  /** Hands buf[from, to) to the consumer (as a range: most consumers need no view of it). */
   private emit(buf: Uint8Array, from: number, to: number, frame: number, tsSec: number, tsNsec: number): void {
     if (!this.wanted || to <= from) return;
     if (!this.events.wants(this.dir)) {
       this.stopWanting();
       return;
     }
-    this.events.deliver(this.dir, buf.subarray(from, to), frame, tsSec, tsNsec);
+    this.events.deliver(this.dir, buf, from, to, frame, tsSec, tsNsec);
   }
 
   /** From now on only ranges are tracked: buffered bytes are released. */

@@ -66,8 +66,12 @@ export interface FlowInfo {
 }
 
 export interface FlowHandler {
-  /** in-order bytes of one direction; `bytes` is valid only during the call. frame = the packet whose arrival made these bytes deliverable */
-  onData(dir: Dir, bytes: Uint8Array, frame: number, tsSec: number, tsNsec: number): void;
+  /**
+   * In-order bytes buf[from, to) of one direction, valid only during the call (a range, not a
+   * view: the middle of a download is counted without making one). frame = the packet whose
+   * arrival made these bytes deliverable.
+   */
+  onData(dir: Dir, buf: Uint8Array, from: number, to: number, frame: number, tsSec: number, tsNsec: number): void;
   /** bytes the capture lost before the next delivered byte */
   onGap(dir: Dir, missedBytes: number, frame: number): void;
   /** one UDP datagram (payload view, valid only during the call) */
@@ -287,8 +291,8 @@ class Flow implements StreamEvents {
     }
   }
 
-  deliver(dir: Dir, bytes: Uint8Array, frame: number, tsSec: number, tsNsec: number): void {
-    this.handler().onData(dir, bytes, frame, tsSec, tsNsec);
+  deliver(dir: Dir, buf: Uint8Array, from: number, to: number, frame: number, tsSec: number, tsNsec: number): void {
+    this.handler().onData(dir, buf, from, to, frame, tsSec, tsNsec);
   }
 
   gap(dir: Dir, missed: number, frame: number): void {

@@ -165,14 +165,20 @@ abstract class Http1Stream {
   protected expectsNonHttp(): boolean { return false; }
 
   push(bytes: Uint8Array): void {
-    if (this.st === St.Stopped || bytes.length === 0) return;
-    if (this.st === St.Length && bytes.length < this.left && this.carry.length === 0) {
+    this.pushRange(bytes, 0, bytes.length);
+  }
+
+  /** push(buf[from, to)): in the middle of a body no view of the bytes is made */
+  pushRange(buf: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (this.st === St.Stopped || n <= 0) return;
+    if (this.st === St.Length && n < this.left && this.carry.length === 0) {
       // the middle of a body (a download, segment after segment): no joining, no parsing loop
-      this.takeBody(bytes, 0, bytes.length);
-      this.streamOff += bytes.length;
+      this.takeBody(buf, from, n);
+      this.streamOff += n;
       return;
     }
-    const data = this.carry.join(bytes);
+    const data = this.carry.join(from === 0 && to === buf.length ? buf : buf.subarray(from, to));
     const used = this.consume(data, data.length);
     this.streamOff += used;
     if (this.stopped) this.carry.clear();

@@ -57,7 +57,7 @@ describe('tcpflow names', () => {
   it('a hostile address string cannot put a file outside the directory', () => {
     const dumper = new StreamDumper(dir);
     const h = dumper.handler(flowInfo({ client: '../../../../tmp/x', server: '/etc/passwd' }));
-    h.onData(Dir.ToServer, Uint8Array.of(1, 2), 1, 0, 0);
+    h.onData(Dir.ToServer, Uint8Array.of(1, 2), 0, 2, 1, 0, 0);
     h.onClose(flowInfo({}));
     dumper.closeAll();
     expect(dumper.files.map((f) => path.dirname(f))).toEqual([dir]);
@@ -99,9 +99,9 @@ describe('StreamDumper', () => {
     const dumper = new StreamDumper(dir, { maxOpenFiles: 1 });
     const a = dumper.handler(flowInfo({ clientPort: 1 }));
     const b = dumper.handler(flowInfo({ clientPort: 2 }));
-    a.onData(Dir.ToServer, Uint8Array.of(0x41), 1, 0, 0);
-    b.onData(Dir.ToServer, Uint8Array.of(0x42), 2, 0, 0);
-    a.onData(Dir.ToServer, Uint8Array.of(0x43), 3, 0, 0);
+    a.onData(Dir.ToServer, Uint8Array.of(0x41), 0, 1, 1, 0, 0);
+    b.onData(Dir.ToServer, Uint8Array.of(0x42), 0, 1, 2, 0, 0);
+    a.onData(Dir.ToServer, Uint8Array.of(0x43), 0, 1, 3, 0, 0);
     dumper.closeAll();
     expect(readFileSync(path.join(dir, '127.000.000.001.00001-127.000.000.001.00080'), 'latin1')).toBe('AC');
     expect(statSync(path.join(dir, '127.000.000.001.00002-127.000.000.001.00080')).size).toBe(1);

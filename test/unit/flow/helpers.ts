@@ -104,8 +104,8 @@ export class RecordingHandler implements FlowHandler {
   readonly data: [string, string] = ['', ''];
   wantsCalls = 0;
   constructor(readonly flow: FlowInfo, private readonly wantsDir: (dir: Dir, h: RecordingHandler) => boolean = () => true) {}
-  onData(dir: Dir, bytes: Uint8Array, frame: number): void {
-    const text = Buffer.from(bytes).toString('latin1');
+  onData(dir: Dir, buf: Uint8Array, from: number, to: number, frame: number): void {
+    const text = Buffer.from(buf.subarray(from, to)).toString('latin1');
     this.data[dir] += text;
     this.events.push({ t: 'data', dir, text, frame });
   }
