@@ -75,19 +75,26 @@ const HASHED_KEYS = new Map<string, LeakKind>([
 ]);
 
 export function normaliseKey(key: string): string {
+  return normalisedKeys.get(key);
+}
+
+// an SDK sends the same few dozen keys in every event
+const normalisedKeys = new StringMemo((key) => {
   let k = key.toLowerCase().replace(/-/g, '_');
   if (k.startsWith('$')) k = k.slice(1);
   if (k.startsWith('identity_')) k = k.slice('identity_'.length);
   return k;
-}
+});
 
 /** SDK placeholders for unknown values, and values that carry nothing (not leaks). */
 export function isPlaceholder(v: string): boolean {
   const t = v.trim();
   if (t.length === 0) return true;
   if (t.startsWith('未取到值') || t.startsWith('取值异常') || t.startsWith('url的domain解析失败') || t.startsWith('url解析失败')) return true;
-  if (/^(null|undefined|unknown|none|nil|\(null\)|n\/a|-|-1|0|false)$/i.test(t)) return true;
-  if (/^[0:.\-]+$/.test(t)) return true; // 0000…, 00:00:…, zero UUIDs
+  // (the length and first-character tests only spare most values the regular expressions)
+  if (t.length <= 9 && /^(null|undefined|unknown|none|nil|\(null\)|n\/a|-|-1|0|false)$/i.test(t)) return true;
+  const c0 = t.charCodeAt(0);
+  if ((c0 === 0x30 || c0 === 0x3a || c0 === 0x2e || c0 === 0x2d) && /^[0:.\-]+$/.test(t)) return true; // 0000…, 00:00:…, zero UUIDs
   return t === '02:00:00:00:00:00';
 }
 
@@ -132,9 +139,10 @@ export function classify(key: string | null, value: string): Classified[] {
   const k = key === null ? null : normaliseKey(key);
   const kind = k === null ? undefined : KEY_KIND.get(k);
   // distinctive shapes, under any key
-  if (EMAIL_RE.test(v)) out.push({ kind: 'email', value: v });
-  if (MAC_RE.test(v)) out.push({ kind: 'mac', value: v });
-  if (MIUI_VERSION_RE.test(v) && kind !== 'os_version') out.push({ kind: 'os_version', value: v });
+  // (cheap tests first: most values have none of these shapes)
+  if (v.indexOf('@') > 0 && EMAIL_RE.test(v)) out.push({ kind: 'email', value: v });
+  if (v.length === 17 && MAC_RE.test(v)) out.push({ kind: 'mac', value: v });
+  if (v.charCodeAt(0) === 0x56 /* V */ && MIUI_VERSION_RE.test(v) && kind !== 'os_version') out.push({ kind: 'os_version', value: v });
   if (k === null) return out;
 
   const hashed = HASHED_KEYS.get(k);
