@@ -44,6 +44,8 @@ interface CompiledSignature {
   /** insertion order: ties in ordering keep pack order */
   order: number;
   hostRegex: RegExp | null;
+  /** a request signature that names hosts (host, suffix or regex) applies only to them */
+  hostGated: boolean;
   request: { field: (typeof REQUEST_FIELDS)[number]; re: RegExp }[];
 }
 
@@ -124,6 +126,7 @@ export class SignatureDb {
           signature,
           order: order++,
           hostRegex: m.regex ? new RegExp(m.regex) : null,
+          hostGated: Boolean(m.host || m.suffix || m.regex),
           request: REQUEST_FIELDS.filter((f) => m[f] !== undefined).map((field) => ({ field, re: new RegExp(m[field]!) })),
         };
         if (m.payload) payload = true;
@@ -193,9 +196,9 @@ export class SignatureDb {
 
   /** True when the host constraint of a request signature (if any) holds for `host`. */
   private hostAllows(c: CompiledSignature, host: string | null): boolean {
-    const m = c.signature.match;
-    if (!m.host && !m.suffix && !m.regex) return true;
+    if (!c.hostGated) return true;
     if (!host) return false;
+    const m = c.signature.match;
     if (m.host?.includes(host)) return true;
     if (m.suffix?.some((s) => host === s || host.endsWith(`.${s}`))) return true;
     return c.hostRegex !== null && c.hostRegex.test(host);
@@ -215,7 +218,8 @@ export class SignatureDb {
       if (!this.hostAllows(c, host)) continue;
       let first: SignatureHit | null = null;
       let all = true;
-      for (const { field, re } of c.request) {
+      for (let i = 0; i < c.request.length; i++) {
+        const { field, re } = c.request[i];
         const matched = firstMatch(texts.of(field), re);
         if (matched === null) {
           all = false;
