@@ -33,6 +33,8 @@ function oldGenerationBytes(): number {
   return n;
 }
 
+const FIRST_LOOK_AFTER_PACKETS = 512;
+
 export class MemoryGovernor {
   private countdown: number;
   /** collect past this heap size: the soft limit, or more when live state is larger */
@@ -41,7 +43,9 @@ export class MemoryGovernor {
   collections = 0;
 
   constructor(private readonly softLimitBytes: number, private readonly everyPackets = 16_384) {
-    this.countdown = everyPackets;
+    // The first look comes early: V8 optimises the per-packet path within the first few
+    // thousand packets, and a call it has never seen made would undo that code when first made.
+    this.countdown = Math.min(everyPackets, FIRST_LOOK_AFTER_PACKETS);
     this.threshold = softLimitBytes;
   }
 
@@ -49,6 +53,11 @@ export class MemoryGovernor {
   tick(): void {
     if (--this.countdown > 0) return;
     this.countdown = this.everyPackets;
+    this.look();
+  }
+
+  /** Out of line (called rarely, so V8 does not inline it into the per-packet path). */
+  private look(): void {
     if (this.softLimitBytes <= 0 || oldGenerationBytes() < this.threshold) return;
     const gc = collector();
     if (!gc) return;
