@@ -2,7 +2,8 @@
  * HTTP/1.x over reassembled TCP bytes (RFC 9112), one parser per stream direction:
  * `HttpRequestParser` (client → server) emits each request with its decoded body;
  * `HttpResponseParser` (server → client) emits each final response's status line and headers
- * and skips its body, so the caller can pair responses with requests in order.
+ * and skips its body; it reports where each response starts, so the caller can pair responses
+ * with requests (in order, and after packet loss by position: app-handler.ts).
  *
  * Both take bytes split anywhere. Only the unconsumed part of a head, chunk-size line or
  * trailer is buffered (bounded by limits.maxHttpHeaderBytes); body bytes are consumed as they
@@ -150,13 +151,21 @@ abstract class Http1Stream {
 
   /** the bytes stopped making sense or broke a cap: nothing more is parsed */
   get failed(): boolean { return this._failed; }
+  /** bytes of this direction so far, parsed, held or lost: the stream offset of the next byte to arrive */
+  get offset(): number { return this.streamOff + this.carry.length; }
+  /** a message has begun and is still to be reported (its head is partly read, or its body is in progress) */
+  get inMessage(): boolean {
+    return this.st === St.Head ? !this.resyncing && this.carry.length > 0 : this.st !== St.Stopped;
+  }
   /** nothing more will be parsed (failed, a tunnel or protocol switch, or end()) */
   get stopped(): boolean { return this.st === St.Stopped; }
 
   /** Whether [off, end) can still be the beginning of a start line (checked before the line is complete). */
   protected abstract startLinePrefixOk(b: Uint8Array, off: number, end: number): boolean;
-  /** Reads the complete start line; false (after an anomaly) when it is not one. */
+  /** Reads the complete start line; false (after an anomaly) when it is not one. May be called more than once per message. */
   protected abstract startLine(line: string): boolean;
+  /** A message begins: its start line, at stream offset `at`, was read and accepted (once per message). */
+  protected messageStarts(_at: number): void {}
   /** Decides how the body of the message just parsed is framed. */
   protected abstract headComplete(streamOff: number): Body;
   protected abstract bodyData(b: Uint8Array, off: number, end: number): void;
@@ -191,9 +200,13 @@ abstract class Http1Stream {
    * the framing is lost: the message in progress is reported with what arrived, and parsing
    * resumes at the next line that is a start line (so one lost segment does not hide, or
    * swallow into a body, the requests after it).
+   *
+   * Returns true when the hole certainly lies inside the body of the message in progress (or
+   * nothing more is parsed); false when it may have held the start of one or more messages,
+   * which are then not reported: how many is unknown.
    */
-  gap(n: number): void {
-    if (this.st === St.Stopped || n <= 0) return;
+  gap(n: number): boolean {
+    if (this.st === St.Stopped || n <= 0) return true;
     const at = this.streamOff;
     this.streamOff += n;
     if ((this.st === St.Length || this.st === St.ChunkData) && n <= this.left && this.carry.length === 0) {
@@ -204,29 +217,32 @@ abstract class Http1Stream {
         if (this.st === St.Length) this.finishMessage(at);
         else this.st = St.ChunkDataEnd;
       }
-      return;
+      return true;
     }
     if (this.st === St.UntilClose) {
       this.gapInMessage = true;
       this.bodyWireBytes += n;
-      return;
+      return true;
     }
     if (this.st === St.Head && (this.carry.length > 0 || this.scanPos > 0)) {
       // a head in progress: read on across the hole (its start line is known; what it names
-      // may be cut), as before this gap handling, and report the message incomplete
+      // may be cut), as before this gap handling, and report the message incomplete. The hole
+      // may still have held more than the rest of this head.
       this.gapInMessage = true;
-      return;
+      return false;
     }
     // at a message boundary the lost bytes began the next message; in a chunked body's framing
     // or past a body's end the place is lost: either way, on to the next start line
     if (this.st !== St.Head) this.messageComplete(true);
     this.gapInMessage = false;
     this.skipToStartLine();
+    return false;
   }
 
   /** Drops what is held and reads on from the next line that is a start line (the stream's start was lost). */
   skipToStartLine(): void {
     if (this.st === St.Stopped) return;
+    this.streamOff += this.carry.length; // the dropped bytes come before the next one to arrive
     this.carry.clear();
     this.scanPos = 0;
     this.lineStart = 0;
@@ -393,6 +409,7 @@ abstract class Http1Stream {
           this.rejectStartLine(off);
           return -1;
         }
+        this.messageStarts(this.streamOff + off);
         continue;
       }
       if (empty) {
@@ -672,21 +689,32 @@ export class HttpRequestParser extends Http1Stream {
   }
 }
 
+/**
+ * Told where each response starts: `at` is the stream offset of its status line; `interim` a 1xx
+ * that answers no request (100 Continue, 103 Early Hints). For a final response it returns the
+ * method of the request answered, or null when that is not known (the body is then framed as
+ * for a GET).
+ */
+export type ResponseStartHook = (at: number, interim: boolean) => string | null;
+
 /** Server → client: emits each final response's status and headers; bodies are skipped and counted. */
 export class HttpResponseParser extends Http1Stream {
   private readonly methods: string[] = [];
   private status = 0;
   private reason = '';
   private version = '';
+  /** method of the request the response in progress answers */
+  private method = 'GET';
   /** a 1xx interim response: skipped, not emitted, does not answer a request */
   private interim = false;
   private emitted = false;
 
-  constructor(limits: Limits, ctx: AnomalySink, private readonly onResponse: (res: HttpResponse) => void) {
+  /** Without `onStart`, responses answer the methods given to expectResponseTo, in order. */
+  constructor(limits: Limits, ctx: AnomalySink, private readonly onResponse: (res: HttpResponse) => void, private readonly onStart?: ResponseStartHook) {
     super(limits, ctx);
   }
 
-  /** Tell it the method of each request in order (HEAD has no response body). */
+  /** Tell it the method of each request in order (HEAD has no response body); not used with `onStart`. */
   expectResponseTo(method: string): void {
     // bounded like the requests themselves
     if (this.methods.length < this.limits.maxHttpRequestsPerStream) this.methods.push(method);
@@ -710,11 +738,17 @@ export class HttpResponseParser extends Http1Stream {
     return true;
   }
 
-  protected headComplete(): Body {
+  protected override messageStarts(at: number): void {
     const s = this.status;
     this.interim = s >= 100 && s < 200 && s !== 101;
+    const method = this.onStart ? this.onStart(at, this.interim) : this.interim ? null : this.methods.shift();
+    this.method = method ?? 'GET';
+  }
+
+  protected headComplete(): Body {
+    const s = this.status;
     if (this.interim) return Body.None; // 100 Continue, 103 Early Hints: the real response follows
-    const method = this.methods.shift() ?? 'GET';
+    const method = this.method;
     if (s === 101 || (method === 'CONNECT' && s >= 200 && s < 300)) {
       // the connection now carries another protocol
       this.messageComplete(false);

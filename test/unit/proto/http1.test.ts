@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../../../src/anomaly.js';
 import { DEFAULT_LIMITS, type Limits } from '../../../src/limits.js';
-import { HttpRequestParser, HttpResponseParser, header, looksLikeHttpRequest, type HttpRequest, type HttpResponse } from '../../../src/proto/http1.js';
+import { HttpRequestParser, HttpResponseParser, header, looksLikeHttpRequest, type HttpRequest, type HttpResponse, type ResponseStartHook } from '../../../src/proto/http1.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -332,5 +332,74 @@ describe('capture gaps (bytes the capture lost, reported by reassembly)', () => 
   it('a start line split over two pushes after a hole is still found', () => {
     const { reqs } = withGaps(['GET /one HTTP/1.1\r\n\r\n', 3, 'junk\r\nGET /tw', 'o HTTP/1.1\r\n\r\n']);
     expect(reqs.map((r) => r.uri)).toEqual(['/one', '/two']);
+  });
+});
+
+describe('what a gap did, for pairing responses with requests', () => {
+  const fresh = () => new HttpRequestParser(DEFAULT_LIMITS, new AnomalyLog(), () => {});
+
+  it('gap() is true when the hole lies inside a body of known length, false when a message start may have been lost', () => {
+    const inBody = fresh();
+    inBody.push(enc('POST /a HTTP/1.1\r\nContent-Length: 30\r\n\r\n0123456789'));
+    expect(inBody.gap(10)).toBe(true);
+    const pastBody = fresh();
+    pastBody.push(enc('POST /a HTTP/1.1\r\nContent-Length: 30\r\n\r\n0123456789'));
+    expect(pastBody.gap(40)).toBe(false);
+    const atBoundary = fresh();
+    atBoundary.push(enc('GET /a HTTP/1.1\r\n\r\n'));
+    expect(atBoundary.gap(40)).toBe(false);
+    expect(atBoundary.inMessage).toBe(false);
+    const inHead = fresh();
+    inHead.push(enc('GET /a HTTP/1.1\r\nHo'));
+    expect(inHead.gap(5)).toBe(false); // the hole may have held more than the rest of this head
+    expect(inHead.inMessage).toBe(true); // and the request it cut is still to be reported
+    const untilClose = new HttpResponseParser(DEFAULT_LIMITS, new AnomalyLog(), () => {});
+    untilClose.expectResponseTo('GET');
+    untilClose.push(enc('HTTP/1.0 200 OK\r\n\r\nsome'));
+    expect(untilClose.gap(100)).toBe(true);
+  });
+
+  it('offset counts every byte of the direction: parsed, held in an unfinished head, or lost', () => {
+    const p = fresh();
+    p.push(enc('GET /a HTTP/1.1\r\n\r\nGET /b HT'));
+    expect(p.offset).toBe(28);
+    p.gap(7);
+    expect(p.offset).toBe(35);
+    p.push(enc('junk\r\n'));
+    expect(p.offset).toBe(41);
+  });
+});
+
+describe('HttpResponseParser onStart: where each response starts, and which request it answers', () => {
+  function run(pieces: (string | number)[], answer: (at: number, interim: boolean) => string | null) {
+    const starts: [number, boolean][] = [];
+    const res: HttpResponse[] = [];
+    const log = new AnomalyLog();
+    const hook: ResponseStartHook = (at, interim) => { starts.push([at, interim]); return answer(at, interim); };
+    const p = new HttpResponseParser(DEFAULT_LIMITS, log, (r) => res.push(r), hook);
+    for (const x of pieces) typeof x === 'number' ? p.gap(x) : p.push(enc(x));
+    p.end();
+    return { starts, res, log };
+  }
+
+  it('is called once per response, interim ones included, with the offset of its status line, however the bytes are split', () => {
+    const s = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok\r\nHTTP/1.1 204 No Content\r\n\r\n';
+    const want = [[0, true], [25, false], [67, false]];
+    expect(run([s], () => 'GET').starts).toEqual(want);
+    for (const cut of [1, 24, 26, 40, 63, 65, 66, 68]) expect(run([s.slice(0, cut), s.slice(cut)], () => 'GET').starts).toEqual(want);
+  });
+
+  it('frames the body by the method it returns: HEAD has none, unknown (null) is read as GET', () => {
+    const s = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello';
+    const { res, log } = run([s], (at) => (at === 0 ? 'HEAD' : null));
+    expect(res.map((r) => r.bodyWireBytes)).toEqual([0, 5]);
+    expect(log.total).toBe(0);
+  });
+
+  it('offsets stay true after a gap that dropped bytes held back (an unfinished chunk-size line)', () => {
+    const first = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1'; // the "1" is held: its line is not finished
+    const { starts, res } = run([first, 10, 'xx\r\nHTTP/1.1 404 Gone\r\n\r\n'], () => 'GET');
+    expect(starts).toEqual([[0, false], [first.length + 10 + 4, false]]);
+    expect(res.map((r) => r.status)).toEqual([200, 404]);
   });
 });
