@@ -433,6 +433,10 @@ export class FlowTable {
       this.startClosing(flow, 'rst');
       return;
     }
+    // the ACK says what the sender had received before it sent this segment: holes it
+    // acknowledges in the other direction are reported before this segment's data (so a
+    // request's data comes after the end of the response it followed, lost or not)
+    if (flags & TCP_ACK) flow.peerAck(dir === Dir.ToServer ? Dir.ToClient : Dir.ToServer, pkt.tcpAck, frame, tsSec, tsNsec);
     let seq = pkt.tcpSeq;
     if (flags & TCP_SYN) {
       flow.syn(dir, seq);
@@ -450,7 +454,6 @@ export class FlowTable {
         if (flow.finMask === 3) this.startClosing(flow, 'fin');
       }
     }
-    if (flags & TCP_ACK) flow.peerAck(dir === Dir.ToServer ? Dir.ToClient : Dir.ToServer, pkt.tcpAck, frame, tsSec, tsNsec);
   }
 
   private udpDatagram(flow: Flow, dir: Dir, pkt: DecodedPacket, captured: number, payloadLen: number, frame: number, tsSec: number, tsNsec: number): void {

@@ -203,6 +203,19 @@ describe('stream ids and lifetimes', () => {
   });
 });
 
+describe('order of events within one segment', () => {
+  it('the ACK a segment carries is handled before its data: a hole it acknowledges in the other direction comes first', () => {
+    // the server's bytes 111–120 never reach the capture; the client's next data acknowledges them
+    const { t, handlers, send } = table();
+    send(c2s({ seq: 1, ack: 101, flags: 'PA', payload: 'req1' }));
+    send(s2c({ seq: 101, ack: 5, flags: 'PA', payload: 'x'.repeat(10) }));
+    send(c2s({ seq: 5, ack: 121, flags: 'PA', payload: 'req2' }));
+    t.finish();
+    expect(handlers[0].events.filter((e) => e.t !== 'close').map((e) => (e.t === 'gap' ? `gap ${e.dir} ${e.missed}` : e.t === 'data' ? `${e.dir} ${e.text}` : e.t)))
+      .toEqual([`${Dir.ToServer} req1`, `${Dir.ToClient} ${"x".repeat(10)}`, `gap ${Dir.ToClient} 10`, `${Dir.ToServer} req2`]);
+  });
+});
+
 describe('real capture: zeek__tcp-fast-open.pcap', () => {
   it('delivers the data a SYN carried (TCP Fast Open) and splits two connections', () => {
     const handlers: RecordingHandler[] = [];
