@@ -62,6 +62,50 @@ interface PendingDnsQuery {
   msg: DnsMessage;
 }
 
+/** An HTTP request whose response has not begun yet. */
+interface PendingRequest {
+  frame: number;
+  method: string;
+  /** offset the server's stream had reached when the request was complete: its response starts there or later */
+  at: number;
+}
+
+/**
+ * HTTP on one connection, and how its responses are paired with its requests (request_frame).
+ *
+ * HTTP/1.1 answers requests in order, so responses take the pending requests in order. Packet
+ * loss breaks that only where a hole may have held the start of a message (anything but a hole
+ * inside a body of known length): how many requests or responses it held is unknown.
+ * - A hole in the responses: they answered an unknown number of the pending requests. Pairing
+ *   is unsure from the next response on.
+ * - A hole in the requests: the requests before it are still answered in order; after them,
+ *   responses may answer requests that were lost. Pairing is unsure from there on.
+ * - A response when no request is pending (the request was missed): unsure from there on.
+ * While unsure, a response gets request_frame null unless it lines up: the client sent exactly
+ * one request since the server last sent anything (interim 1xx responses aside), after the
+ * loss, and this response begins right there. A client that waits for each response before
+ * its next request (keep-alive without pipelining, as browsers do) lines up at its next
+ * request. A client seen pipelining never lines up: which of its requests the lost messages
+ * were is not knowable. Once lined up, pairing is in order again.
+ */
+interface HttpState {
+  requests: HttpRequestParser;
+  responses: HttpResponseParser;
+  index: number;
+  /** requests whose response has not begun, in order (while unsure, only the last two are kept) */
+  pending: PendingRequest[];
+  /** responses still paired with `pending` in order before pairing becomes unsure: Infinity when no loss lies ahead, 0 when unsure */
+  inOrder: number;
+  /** while unsure: a request complete before the server's stream reached this offset does not line up (it may precede the loss) */
+  lineUpFrom: number;
+  /** offset of the first interim (1xx) response since the last final one, -1 when none */
+  interimAt: number;
+  /** a response began while two requests or more were pending: the client pipelines */
+  pipelined: boolean;
+  /** request_frame of the response in progress */
+  answers: number | null;
+}
+
 /** Whether an HTTP request line starts in `b`, at its first byte or after a line feed. */
 function httpRequestLineIn(b: Uint8Array): boolean {
   if (looksLikeHttpRequest(b, 0, b.length)) return true;
@@ -84,12 +128,14 @@ export class AppHandler implements FlowHandler {
   private plaintextBytes = 0;
 
   private tls?: { client: TlsStreamReader; server: TlsStreamReader; version: string | null };
-  private http?: { requests: HttpRequestParser; responses: HttpResponseParser; index: number; pendingFrames: number[] };
+  private http?: HttpState;
   private dnsTcp?: { client: DnsTcpFramer; server: DnsTcpFramer };
   private dnsPending?: Map<number, PendingDnsQuery>;
   private quicHelloSeen = false;
   /** the client's first bytes were lost: only HTTP can be recognised, at a later start line */
   private clientStartLost = false;
+  /** the server sent bytes (unparsed) after the client's first bytes were lost */
+  private serverSentAfterLoss = false;
 
   // the frame and time of the bytes being parsed right now (parsers call back synchronously)
   private curFrame = 0;
@@ -127,6 +173,7 @@ export class AppHandler implements FlowHandler {
       if (dir === Dir.ToServer) this.detectTcp(buf.subarray(from, to));
       // a DNS answer whose query was not captured (the capture began mid-connection)
       else if (this.isDnsPort() && to - from >= 2) this.startDnsTcp();
+      else if (this.clientStartLost) this.serverSentAfterLoss = true;
       if (this.protocol === 'none') return; // otherwise wait for the client to speak first
     }
     this.plaintextBytes += to - from;
@@ -149,12 +196,13 @@ export class AppHandler implements FlowHandler {
     switch (this.protocol) {
       case 'none':
         if (dir === Dir.ToServer) this.clientStartLost = true;
+        else if (this.clientStartLost) this.serverSentAfterLoss = true;
         break;
       case 'http':
         // HTTP keeps its place in a body of known length, or finds the next start line
         this.curFrame = frame;
         this.curDir = dir;
-        (dir === Dir.ToServer ? this.http!.requests : this.http!.responses).gap(missedBytes);
+        if (!(dir === Dir.ToServer ? this.http!.requests : this.http!.responses).gap(missedBytes)) this.httpStartsLost(dir);
         break;
       case 'tls':
         // TLS records and DNS-over-TCP length prefixes cannot be found again mid-stream
@@ -267,27 +315,88 @@ export class AppHandler implements FlowHandler {
   private startHttp(afterLoss = false): void {
     this.protocol = 'http';
     const { limits, anomalies } = this.ctx;
-    const state = {
+    const state: HttpState = {
       requests: new HttpRequestParser(limits, anomalies, (req) => this.onHttpRequest(req)),
-      responses: new HttpResponseParser(limits, anomalies, (res) => {
-        const requestFrame = state.pendingFrames.shift() ?? null;
-        this.ctx.emit({
+      responses: new HttpResponseParser(
+        limits,
+        anomalies,
+        (res) => this.ctx.emit({
           type: 'http_response',
           ...this.base(Dir.ToClient),
           status: res.status,
           reason: res.reason,
-          request_frame: requestFrame,
+          request_frame: state.answers,
           body_bytes: res.bodyWireBytes,
-        });
-      }),
+        }),
+        (at, interim) => this.httpResponseStarts(at, interim),
+      ),
       index: 0,
-      pendingFrames: [] as number[],
+      pending: [],
+      inOrder: Infinity,
+      lineUpFrom: 0,
+      interimAt: -1,
+      pipelined: false,
+      answers: null,
     };
+    this.http = state;
     if (afterLoss) {
       state.requests.skipToStartLine();
       state.responses.skipToStartLine();
+      // requests before the first one found were lost (a hole in the requests, HttpState); the
+      // server's bytes since were not parsed, but if it sent any, it answered something
+      state.inOrder = 0;
+      state.lineUpFrom = this.serverSentAfterLoss ? 0 : 1;
     }
-    this.http = state;
+  }
+
+  /** A hole in `dir` may have held the start of messages (how many is unknown): see HttpState. */
+  private httpStartsLost(dir: Dir): void {
+    const http = this.http!;
+    if (dir === Dir.ToClient) {
+      http.inOrder = 0;
+      http.lineUpFrom = Math.max(http.lineUpFrom, http.responses.offset);
+      http.interimAt = -1;
+    } else {
+      // the requests before the hole (a request it cut is still to be reported) keep their answers
+      http.inOrder = Math.min(http.inOrder, http.pending.length + (http.requests.inMessage ? 1 : 0));
+      // and only a request sent after the server answered something since can line up
+      http.lineUpFrom = Math.max(http.lineUpFrom, http.responses.offset + 1);
+    }
+  }
+
+  /** A response begins at offset `at` of the server's stream: which request it answers (HttpState); returns its method. */
+  private httpResponseStarts(at: number, interim: boolean): string | null {
+    const http = this.http!;
+    if (interim) {
+      if (http.interimAt < 0) http.interimAt = at;
+      return null;
+    }
+    const from = http.interimAt >= 0 ? http.interimAt : at;
+    http.interimAt = -1;
+    const pending = http.pending;
+    let req: PendingRequest | undefined;
+    if (http.inOrder > 0) {
+      if (pending.length > 1) http.pipelined = true;
+      req = pending.shift();
+      if (req !== undefined) {
+        http.inOrder--;
+      } else {
+        // a response to a request not seen: it was lost, or not complete yet (an early response)
+        http.inOrder = 0;
+        http.lineUpFrom = Math.max(http.lineUpFrom, at + 1);
+      }
+    } else {
+      const n = pending.length;
+      const last = n > 0 ? pending[n - 1]! : undefined;
+      if (last !== undefined && !http.pipelined && last.at >= http.lineUpFrom && last.at >= from && last.at <= at && (n === 1 || pending[n - 2]!.at < from)) {
+        req = last;
+        pending.length = 0;
+        http.inOrder = Infinity;
+        http.lineUpFrom = 0;
+      }
+    }
+    http.answers = req === undefined ? null : req.frame;
+    return req === undefined ? null : req.method;
   }
 
   private startDnsTcp(): void {
@@ -358,8 +467,9 @@ export class AppHandler implements FlowHandler {
 
   private onHttpRequest(req: HttpRequest): void {
     const http = this.http!;
-    http.responses.expectResponseTo(req.method);
-    http.pendingFrames.push(this.curFrame);
+    http.pending.push({ frame: this.curFrame, method: req.method, at: http.responses.offset });
+    // while unsure only the last two requests matter (HttpState)
+    if (http.inOrder === 0 && http.pending.length > 2) http.pending.splice(0, http.pending.length - 2);
     const obs: HttpObservation = {
       type: 'http',
       ...this.base(Dir.ToServer),

@@ -84,7 +84,7 @@ export interface HttpResponseObservation extends ObservationBase {
   type: 'http_response';
   status: number;
   reason: string;
-  /** frame of the request this answers, when it was seen */
+  /** frame of the request this answers (its `http` observation's frame); null when not known: the request was not captured, or packet loss left the pairing unclear */
   request_frame: number | null;
   body_bytes: number;
 }
