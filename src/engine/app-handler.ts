@@ -327,6 +327,7 @@ export class AppHandler implements FlowHandler {
           reason: res.reason,
           request_frame: state.answers,
           body_bytes: res.bodyWireBytes,
+          incomplete: res.incomplete,
         }),
         (at, interim) => this.httpResponseStarts(at, interim),
       ),

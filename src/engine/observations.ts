@@ -87,6 +87,8 @@ export interface HttpResponseObservation extends ObservationBase {
   /** frame of the request this answers (its `http` observation's frame); null when not known: the request was not captured, or packet loss left the pairing unclear */
   request_frame: number | null;
   body_bytes: number;
+  /** some of its bytes were not captured: a hole in the stream, or the capture ended inside it */
+  incomplete: boolean;
 }
 
 export interface DnsObservation extends ObservationBase {

@@ -56,6 +56,8 @@ export interface HttpResponse {
   headers: HttpHeader[];
   /** body bytes on the wire after de-chunking (the body itself is not kept) */
   bodyWireBytes: number;
+  /** some of its bytes were not captured (a hole in the stream, or the capture ended inside it) */
+  incomplete: boolean;
 }
 
 /** First value of the header `name`, compared case-insensitively; null when absent. */
@@ -279,7 +281,7 @@ abstract class Http1Stream {
         break;
       case St.UntilClose:
       case St.Trailers: // every chunk arrived; only the final CRLF is missing
-        this.messageComplete(false);
+        this.messageComplete(this.gapInMessage);
         break;
       case St.Length:
       case St.ChunkSize:
@@ -770,10 +772,10 @@ export class HttpResponseParser extends Http1Stream {
     // response bodies are counted (bodyWireBytes), not kept
   }
 
-  protected messageComplete(_incomplete: boolean): void {
+  protected messageComplete(incomplete: boolean): void {
     if (this.interim || this.emitted) return;
     this.emitted = true;
-    this.onResponse({ status: this.status, reason: this.reason, version: this.version, headers: this.headers, bodyWireBytes: this.bodyWireBytes });
+    this.onResponse({ status: this.status, reason: this.reason, version: this.version, headers: this.headers, bodyWireBytes: this.bodyWireBytes, incomplete });
   }
 }
 

@@ -15,7 +15,7 @@ export function observationSummary(o: Observation): string {
     case 'http':
       return `${o.method} ${o.host ?? '(no Host)'} ${o.uri}${o.body_bytes ? ` [${o.body_bytes} B body]` : ''}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}`;
     case 'http_response':
-      return `${o.status} ${o.reason}`;
+      return `${o.status} ${o.reason}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}`;
     case 'dns':
       return `${o.qname} ${o.qtype} ${o.rcode ?? '(no response)'}${o.cnames.length ? ` → ${o.cnames.join(' → ')}` : ''}${o.answers.length ? ` = ${o.answers.join(', ')}` : ''}`;
   }

@@ -109,6 +109,7 @@ async function pairs(file: string): Promise<{ pairs: string[]; requests: string[
       if (o.type === 'http') byFrame.set(o.frame, o.uri.split('?')[0]!);
       if (o.type === 'http' && o.incomplete) incomplete.push(o.uri);
       if (o.type === 'http_response') responses.push({ reason: o.reason, request: o.request_frame, body: o.body_bytes });
+      if (o.type === 'http_response' && o.incomplete) incomplete.push(`response ${o.reason}`);
     },
   });
   return {
@@ -142,6 +143,7 @@ describe('responses paired with requests after packet loss (request_frame)', () 
     const r = await pairs(keepAlive('pair-body-hole', [10], [get('one'), ok('one'), get('two'), ok('two', big), get('three'), ok('three')]));
     expect(r.pairs).toEqual(['one → /one', 'two → /two', 'three → /three']);
     expect(r.bodies).toEqual([3, 4000, 5]);
+    expect(r.incomplete).toEqual(['response two']);
   });
 
   it('a lost request: its response is paired with nothing, the next exchange with its request', async () => {

@@ -359,6 +359,22 @@ describe('what a gap did, for pairing responses with requests', () => {
     expect(untilClose.gap(100)).toBe(true);
   });
 
+  it('a response is reported incomplete when a hole fell in its body, also in a body read until the connection closes', () => {
+    const seen: [number, boolean][] = [];
+    const p = new HttpResponseParser(DEFAULT_LIMITS, new AnomalyLog(), (r) => seen.push([r.bodyWireBytes, r.incomplete]));
+    p.expectResponseTo('GET');
+    p.expectResponseTo('GET');
+    p.expectResponseTo('GET');
+    p.push(enc('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123'));
+    p.gap(2);
+    p.push(enc('6789HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    p.push(enc('HTTP/1.0 200 OK\r\n\r\nsome'));
+    p.gap(100);
+    p.push(enc('more'));
+    p.end();
+    expect(seen).toEqual([[10, true], [2, false], [108, true]]);
+  });
+
   it('offset counts every byte of the direction: parsed, held in an unfinished head, or lost', () => {
     const p = fresh();
     p.push(enc('GET /a HTTP/1.1\r\n\r\nGET /b HT'));
