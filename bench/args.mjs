@@ -1,4 +1,7 @@
-// What the bench scripts share: the repository root and `--name value` options.
+// What the bench scripts share: the repository root, `--name value` options and the
+// benchmark capture.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,4 +17,21 @@ export function option(name, dflt) {
 /** whether the bare flag `--name` was given */
 export function flag(name) {
   return args.includes(`--${name}`);
+}
+
+/** `--file PCAP`, or the synthetic capture of `--size MB` (default 400), generated on first use. */
+export function benchCapture() {
+  const given = option('file', null);
+  if (given) return given;
+  const sizeMb = Number(option('size', '400'));
+  mkdirSync(path.join(root, 'bench/out'), { recursive: true });
+  const file = path.join(root, `bench/out/bench-${sizeMb}mb.pcap`);
+  if (!existsSync(file)) {
+    process.stderr.write(`generating ${file} (${sizeMb} MB)…\n`);
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, [path.join(root, 'dist/src/synth/bench-capture.js'), file, String(sizeMb)], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+    process.stderr.write(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  return file;
 }

@@ -7,27 +7,15 @@
 // usage: npm run bench -- [--size MB] [--file PCAP] [--only reader,decode,info,events,analyze,warm] [--no-tshark] [--repeat N]
 import { spawnSync } from 'node:child_process';
 import { measure as run } from './measure.mjs';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { flag, option, root } from './args.mjs';
+import { benchCapture, flag, option, root } from './args.mjs';
 
-const sizeMb = Number(option('size', '400'));
 const only = new Set((option('only', 'reader,decode,info,events,analyze,warm')).split(','));
 const useTshark = !flag('no-tshark') && spawnSync('tshark', ['--version']).status === 0;
 const repeat = Number(option('repeat', '1'));
 
-let file = option('file', null);
-if (!file) {
-  mkdirSync(path.join(root, 'bench/out'), { recursive: true });
-  file = path.join(root, `bench/out/bench-${sizeMb}mb.pcap`);
-  if (!existsSync(file)) {
-    process.stderr.write(`generating ${file} (${sizeMb} MB)…\n`);
-    const t0 = Date.now();
-    const r = spawnSync(process.execPath, [path.join(root, 'dist/src/synth/bench-capture.js'), file, String(sizeMb)], { stdio: 'inherit' });
-    if (r.status !== 0) process.exit(r.status ?? 1);
-    process.stderr.write(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-  }
-}
+const file = benchCapture();
 const bytes = statSync(file).size;
 
 
