@@ -27,7 +27,6 @@ import { seqAdd, seqDiff } from './seq.js';
 
 /** What a half-stream reports to (the flow implements it). */
 export interface StreamEvents {
-  /** in-order bytes; valid only during the call */
   /** in-order bytes buf[from, to), valid only during the call */
   deliver(dir: Dir, buf: Uint8Array, from: number, to: number, frame: number, tsSec: number, tsNsec: number): void;
   /** `missed` bytes the capture lost before the next delivered byte */

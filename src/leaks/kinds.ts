@@ -74,10 +74,6 @@ const HASHED_KEYS = new Map<string, LeakKind>([
   ['md', 'imei'], ['ms', 'imei'], ['mac_md5', 'mac'], ['mcm', 'mac'], ['mcs', 'mac'], ['android_id_md5', 'android_id'],
 ]);
 
-export function normaliseKey(key: string): string {
-  return normalisedKeys.get(key);
-}
-
 // an SDK sends the same few dozen keys in every event
 const normalisedKeys = new StringMemo((key) => {
   let k = key.toLowerCase().replace(/-/g, '_');
@@ -85,6 +81,10 @@ const normalisedKeys = new StringMemo((key) => {
   if (k.startsWith('identity_')) k = k.slice('identity_'.length);
   return k;
 });
+
+export function normaliseKey(key: string): string {
+  return normalisedKeys.get(key);
+}
 
 /** SDK placeholders for unknown values, and values that carry nothing (not leaks). */
 export function isPlaceholder(v: string): boolean {

@@ -23,8 +23,8 @@ const JA4_VERSIONS = new Map<number, string>([
 const HEX2: readonly string[] = Array.from({ length: 256 }, (_, v) => v.toString(16).padStart(2, '0'));
 
 /**
- * `values` (GREASE removed, `skip` left out) as a comma-joined list of 4-digit hex, sorted or
- * in the order sent. Sorting the numbers gives the order of sorting their fixed-width hex.
+ * `values` (GREASE, `skipA` and `skipB` left out) as a comma-joined list of 4-digit hex, sorted
+ * or in the order sent. Sorting the numbers gives the order of sorting their fixed-width hex.
  */
 function hexList(values: readonly number[], sorted: boolean, skipA = -1, skipB = -1): string {
   const kept = scratch(values.length);
