@@ -701,7 +701,6 @@ export type ResponseStartHook = (at: number, interim: boolean) => string | null;
 
 /** Server → client: emits each final response's status and headers; bodies are skipped and counted. */
 export class HttpResponseParser extends Http1Stream {
-  private readonly methods: string[] = [];
   private status = 0;
   private reason = '';
   private version = '';
@@ -711,15 +710,9 @@ export class HttpResponseParser extends Http1Stream {
   private interim = false;
   private emitted = false;
 
-  /** Without `onStart`, responses answer the methods given to expectResponseTo, in order. */
-  constructor(limits: Limits, ctx: AnomalySink, private readonly onResponse: (res: HttpResponse) => void, private readonly onStart?: ResponseStartHook) {
+  /** `onStart` says which request each response answers (its method frames the body: HEAD has none). */
+  constructor(limits: Limits, ctx: AnomalySink, private readonly onResponse: (res: HttpResponse) => void, private readonly onStart: ResponseStartHook) {
     super(limits, ctx);
-  }
-
-  /** Tell it the method of each request in order (HEAD has no response body); not used with `onStart`. */
-  expectResponseTo(method: string): void {
-    // bounded like the requests themselves
-    if (this.methods.length < this.limits.maxHttpRequestsPerStream) this.methods.push(method);
   }
 
   protected malformedCode() { return 'http_response_malformed' as const; }
@@ -743,8 +736,7 @@ export class HttpResponseParser extends Http1Stream {
   protected override messageStarts(at: number): void {
     const s = this.status;
     this.interim = s >= 100 && s < 200 && s !== 101;
-    const method = this.onStart ? this.onStart(at, this.interim) : this.interim ? null : this.methods.shift();
-    this.method = method ?? 'GET';
+    this.method = this.onStart(at, this.interim) ?? 'GET';
   }
 
   protected headComplete(): Body {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../../../src/anomaly.js';
+import { answersInOrder } from '../../helpers/http.js';
 import { DEFAULT_LIMITS, type Limits } from '../../../src/limits.js';
 import { HttpRequestParser, HttpResponseParser, looksLikeHttpRequest, type HttpRequest, type HttpResponse } from '../../../src/proto/http1.js';
 import { CORPUS_FILES, CORPUS_ORACLE, SHARED_CAPTURES } from '../../helpers/paths.js';
@@ -137,8 +138,9 @@ function responsesOf(file: string): { per: { reqs: HttpRequest[]; res: HttpRespo
     if (client.length === 0 || !looksLikeHttpRequest(client[0]!.bytes, 0, client[0]!.bytes.length)) continue;
     const server = tcpChunks(segs, c.sport, c.cport).filter((ch) => segs.find((s) => s.frame === ch.frame)!.src === c.server);
     const entry = { reqs: [] as HttpRequest[], res: [] as HttpResponse[] };
-    const rp = new HttpResponseParser(limits, log, (r) => entry.res.push(r));
-    const qp = new HttpRequestParser(limits, log, (r) => { entry.reqs.push(r); rp.expectResponseTo(r.method); });
+    const methods: string[] = [];
+    const rp = new HttpResponseParser(limits, log, (r) => entry.res.push(r), answersInOrder(methods));
+    const qp = new HttpRequestParser(limits, log, (r) => { entry.reqs.push(r); methods.push(r.method); });
     // feed both directions in frame order, as the flow table does
     const all = [...client.map((x) => ({ ...x, toServer: true })), ...server.map((x) => ({ ...x, toServer: false }))].sort((a, b) => a.frame - b.frame);
     for (const x of all) (x.toServer ? qp : rp).push(x.bytes);
