@@ -109,7 +109,13 @@ const MAX_CHUNK_SIZE_DIGITS = 13;
 /** Content-Length digits accepted (leading zeros aside): < 10^15, within Number's exact range */
 const MAX_CONTENT_LENGTH_DIGITS = 15;
 
-const text = new TextDecoder('utf-8');
+// a byte-order mark is text like any other: kept, as the bytes had it
+const text = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** UTF-8 text of b[start, end); the reader's chunks are Buffers, decoded without a view per call. */
+function utf8(b: Uint8Array, start: number, end: number): string {
+  return b instanceof Buffer ? b.toString('utf8', start, end) : text.decode(b.subarray(start, end));
+}
 
 /** What follows a head. */
 const enum Body { None, Length, Chunked, UntilClose, Stop }
@@ -264,7 +270,7 @@ abstract class Http1Stream {
       while (lf < end && b[lf] !== LF) lf++;
       if (lf === end) return end - p <= this.limits.maxHttpHeaderBytes && this.startLinePrefixOk(b, p, end) ? p : end;
       const le = lf > p && b[lf - 1] === CR ? lf - 1 : lf;
-      if (this.startLinePrefixOk(b, p, le) && this.startLine(text.decode(b.subarray(p, le)))) {
+      if (this.startLinePrefixOk(b, p, le) && this.startLine(utf8(b, p, le))) {
         this.resyncing = false;
         return p;
       }
@@ -406,7 +412,7 @@ abstract class Http1Stream {
       if (!this.firstLineChecked) {
         this.firstLineChecked = true;
         const le = i > off && b[i - 1] === CR ? i - 1 : i;
-        if (!this.startLine(text.decode(b.subarray(off, le)))) {
+        if (!this.startLine(utf8(b, off, le))) {
           this.firstLineChecked = false;
           this.rejectStartLine(off);
           return -1;
@@ -452,10 +458,10 @@ abstract class Http1Stream {
       const le = lf > ls && b[lf - 1] === CR ? lf - 1 : lf;
       const lineOff = this.streamOff + ls;
       if (lines++ === 0) {
-        if (!this.startLine(text.decode(b.subarray(ls, le)))) { this.rejectStartLine(ls); return headEnd; }
+        // the start line: findHeadEnd has read it already
       } else if (le > ls && (b[ls] === SP || b[ls] === HT)) {
         // obs-fold: a continuation of the previous field value
-        const more = text.decode(b.subarray(ls, le)).trim();
+        const more = utf8(b, ls, le).trim();
         if (prev) { prev.value = prev.value ? `${prev.value} ${more}` : more; this.framingHeader(prev, lineOff); }
         else this.ctx.anomaly('http_header_malformed', lineOff, 'continuation line before any header');
       } else if (le > ls) {
@@ -465,7 +471,7 @@ abstract class Http1Stream {
           this.ctx.anomaly('http_header_malformed', lineOff, colon === le || colon === ls ? 'no field name and colon' : 'invalid character in field name');
           prev = null;
         } else {
-          const h: HttpHeader = { name: text.decode(b.subarray(ls, colon)), value: text.decode(b.subarray(colon + 1, le)).trim() };
+          const h: HttpHeader = { name: utf8(b, ls, colon), value: utf8(b, colon + 1, le).trim() };
           this.framingHeader(h, lineOff);
           if (this.headers.length < this.limits.maxHttpHeaders) {
             this.headers.push(h);

@@ -87,6 +87,19 @@ describe('HttpRequestParser', () => {
     expect(reqs[0]!.uri).toBe('/a b');
   });
 
+  it('reads heads the same from Buffers (the reader\'s chunks) and plain byte arrays, byte-order marks and bad UTF-8 included', () => {
+    const s = 'GET /caf\xc3\xa9 HTTP/1.1\r\nHost: h\r\nX-Bom: a\xef\xbb\xbfv\r\nX-Bad: a\xff\xc3b\r\n\r\n';
+    const bytes = Uint8Array.from(s, (c) => c.charCodeAt(0));
+    const fromArray = requests(bytes).reqs;
+    const fromBuffer = requests(Buffer.from(bytes)).reqs;
+    const split = requests(Buffer.from(bytes), {}, [20, 40]).reqs; // carried across pushes
+    expect(fromArray[0]!.uri).toBe('/café');
+    expect(header(fromArray[0]!.headers, 'x-bom')).toBe('a\ufeffv');
+    expect(header(fromArray[0]!.headers, 'x-bad')).toBe('a\ufffd\ufffdb');
+    expect(fromBuffer).toEqual(fromArray);
+    expect(split).toEqual(fromArray);
+  });
+
   it('reads a Content-Length body split over pushes', () => {
     const s = 'POST /sa HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789GET / HTTP/1.1\r\n\r\n';
     const { reqs, log } = requests(s, {}, [5, 40, 55, 60]);
