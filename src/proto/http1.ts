@@ -109,12 +109,12 @@ const MAX_CHUNK_SIZE_DIGITS = 13;
 /** Content-Length digits accepted (leading zeros aside): < 10^15, within Number's exact range */
 const MAX_CONTENT_LENGTH_DIGITS = 15;
 
-// a byte-order mark is text like any other: kept, as the bytes had it
-const text = new TextDecoder('utf-8', { ignoreBOM: true });
-
-/** UTF-8 text of b[start, end); the reader's chunks are Buffers, decoded without a view per call. */
-function utf8(b: Uint8Array, start: number, end: number): string {
-  return b instanceof Buffer ? b.toString('utf8', start, end) : text.decode(b.subarray(start, end));
+/**
+ * `b` as a Buffer over the same bytes, whose toString decodes any range of it as UTF-8: one view
+ * per head instead of one per field. (A byte-order mark is kept, as the bytes had it.)
+ */
+function textView(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** What follows a head. */
@@ -270,7 +270,7 @@ abstract class Http1Stream {
       while (lf < end && b[lf] !== LF) lf++;
       if (lf === end) return end - p <= this.limits.maxHttpHeaderBytes && this.startLinePrefixOk(b, p, end) ? p : end;
       const le = lf > p && b[lf - 1] === CR ? lf - 1 : lf;
-      if (this.startLinePrefixOk(b, p, le) && this.startLine(utf8(b, p, le))) {
+      if (this.startLinePrefixOk(b, p, le) && this.startLine(textView(b).toString('utf8', p, le))) {
         this.resyncing = false;
         return p;
       }
@@ -412,7 +412,7 @@ abstract class Http1Stream {
       if (!this.firstLineChecked) {
         this.firstLineChecked = true;
         const le = i > off && b[i - 1] === CR ? i - 1 : i;
-        if (!this.startLine(utf8(b, off, le))) {
+        if (!this.startLine(textView(b).toString('utf8', off, le))) {
           this.firstLineChecked = false;
           this.rejectStartLine(off);
           return -1;
@@ -452,6 +452,7 @@ abstract class Http1Stream {
     let lines = 0;
     let capReported = false;
     let prev: HttpHeader | null = null;
+    const text = textView(b);
     for (let ls = off; ls < headEnd;) {
       let lf = ls;
       while (b[lf] !== LF) lf++;
@@ -461,7 +462,7 @@ abstract class Http1Stream {
         // the start line: findHeadEnd has read it already
       } else if (le > ls && (b[ls] === SP || b[ls] === HT)) {
         // obs-fold: a continuation of the previous field value
-        const more = utf8(b, ls, le).trim();
+        const more = text.toString('utf8', ls, le).trim();
         if (prev) { prev.value = prev.value ? `${prev.value} ${more}` : more; this.framingHeader(prev, lineOff); }
         else this.ctx.anomaly('http_header_malformed', lineOff, 'continuation line before any header');
       } else if (le > ls) {
@@ -471,7 +472,7 @@ abstract class Http1Stream {
           this.ctx.anomaly('http_header_malformed', lineOff, colon === le || colon === ls ? 'no field name and colon' : 'invalid character in field name');
           prev = null;
         } else {
-          const h: HttpHeader = { name: utf8(b, ls, colon), value: utf8(b, colon + 1, le).trim() };
+          const h: HttpHeader = { name: text.toString('utf8', ls, colon), value: text.toString('utf8', colon + 1, le).trim() };
           this.framingHeader(h, lineOff);
           if (this.headers.length < this.limits.maxHttpHeaders) {
             this.headers.push(h);
