@@ -87,7 +87,7 @@ describe('HttpRequestParser', () => {
     expect(reqs[0]!.uri).toBe('/a b');
   });
 
-  it('reads heads the same from Buffers (the reader\'s chunks) and plain byte arrays, byte-order marks and bad UTF-8 included', () => {
+  it('reads heads the same from Buffers and plain byte arrays, byte-order marks and bad UTF-8 included', () => {
     const s = 'GET /caf\xc3\xa9 HTTP/1.1\r\nHost: h\r\nX-Bom: a\xef\xbb\xbfv\r\nX-Bad: a\xff\xc3b\r\n\r\n';
     const bytes = Uint8Array.from(s, (c) => c.charCodeAt(0));
     const fromArray = requests(bytes).reqs;
