@@ -20,6 +20,7 @@ import vm from 'node:vm';
 export const BUNDLE = fileURLToPath(new URL('../dist/bundle/leakscope.cjs', import.meta.url));
 export const CODE_CACHE = `${BUNDLE}.v8-cache`;
 const DIGEST_BYTES = 32;
+const requireHere = createRequire(import.meta.url);
 
 /**
  * Evaluates the bundle once and registers it as the CommonJS module of its path, so that oclif's
@@ -30,7 +31,7 @@ const DIGEST_BYTES = 32;
 export function loadBundle({ useCache = true } = {}) {
   const importModuleDynamically = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
   if (importModuleDynamically === undefined) {
-    return { exports: createRequire(import.meta.url)(BUNDLE), script: null, source: null, cache: 'unsupported' };
+    return { exports: requireHere(BUNDLE), script: null, source: null, cache: 'unsupported' };
   }
   const source = readFileSync(BUNDLE);
   const { data, state } = useCache ? readCodeCache(source) : { data: undefined, state: 'absent' };
@@ -39,7 +40,7 @@ export function loadBundle({ useCache = true } = {}) {
   module.filename = BUNDLE;
   script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, path.dirname(BUNDLE));
   module.loaded = true;
-  const cache = createRequire(import.meta.url).cache;
+  const cache = requireHere.cache;
   cache[BUNDLE] = module;
   const real = realpathSync(BUNDLE);
   if (real !== BUNDLE) cache[real] = module;
