@@ -3,7 +3,7 @@
  * The cache may only ever make start-up faster: one written for another bundle, damaged, or
  * refused by V8 is not used, and the CLI runs the same without it.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,19 @@ function events(root: string): string {
 describe('code cache', () => {
   it('is written by the build and used by the CLI', () => {
     expect(cacheState(REPO_ROOT)).toBe('used function');
+  });
+
+  it('is done without on a Node whose vm cannot give a script import() (before 20.12): the bundle is required', () => {
+    const loader = path.join(REPO_ROOT, 'bin/load-bundle.js');
+    const capture = path.join(FIXTURES, 'captures/mi_browser_demo.pcap');
+    const dir = path.join(REPO_ROOT, 'bin/run.js');
+    const script = `import vm from 'node:vm'; vm.constants = {};
+      const m = await import(${JSON.stringify(loader)}); const r = m.loadBundle();
+      process.stderr.write(r.cache);
+      await r.exports.execute({ args: ['events', ${JSON.stringify(capture)}, '--format', 'ndjson'], dir: ${JSON.stringify(dir)} });`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('unsupported');
+    expect(r.stdout).toBe(events(REPO_ROOT));
   });
 
   describe('in a copy of the CLI', () => {
