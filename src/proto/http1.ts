@@ -109,13 +109,26 @@ const MAX_CHUNK_SIZE_DIGITS = 13;
 /** Content-Length digits accepted (leading zeros aside): < 10^15, within Number's exact range */
 const MAX_CONTENT_LENGTH_DIGITS = 15;
 
+/** The ArrayBuffer `utf8` last decoded from (kept alive until the next: a read chunk at most), and a Buffer over all of it. */
+let viewedBuffer: ArrayBufferLike | null = null;
+let bufferView: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+
 /**
- * `b` as a Buffer over the same bytes, whose toString decodes any range of it as UTF-8: one view
- * per head instead of one per field. (A byte-order mark is kept, as the bytes had it.)
+ * b[start, end) decoded as UTF-8 (a byte-order mark is kept, as the bytes had it). Head text
+ * comes from few ArrayBuffers (the reader's reused chunk, a carry buffer), so one Buffer view
+ * per ArrayBuffer serves many heads: making one per head cost more than the decoding.
  */
-function textView(b: Uint8Array): Buffer {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+function utf8(b: Uint8Array, start: number, end: number): string {
+  const ab = b.buffer;
+  if (ab !== viewedBuffer) {
+    viewedBuffer = ab;
+    bufferView = Buffer.from(ab);
+  }
+  return bufferView.toString('utf8', b.byteOffset + start, b.byteOffset + end);
 }
+
+/** `headers` between messages (parseHead starts each head with a new array) */
+const NO_HEADERS: HttpHeader[] = Object.freeze([]) as unknown as HttpHeader[];
 
 /** What follows a head. */
 const enum Body { None, Length, Chunked, UntilClose, Stop }
@@ -270,7 +283,7 @@ abstract class Http1Stream {
       while (lf < end && b[lf] !== LF) lf++;
       if (lf === end) return end - p <= this.limits.maxHttpHeaderBytes && this.startLinePrefixOk(b, p, end) ? p : end;
       const le = lf > p && b[lf - 1] === CR ? lf - 1 : lf;
-      if (this.startLinePrefixOk(b, p, le) && this.startLine(textView(b).toString('utf8', p, le))) {
+      if (this.startLinePrefixOk(b, p, le) && this.startLine(utf8(b, p, le))) {
         this.resyncing = false;
         return p;
       }
@@ -412,7 +425,7 @@ abstract class Http1Stream {
       if (!this.firstLineChecked) {
         this.firstLineChecked = true;
         const le = i > off && b[i - 1] === CR ? i - 1 : i;
-        if (!this.startLine(textView(b).toString('utf8', off, le))) {
+        if (!this.startLine(utf8(b, off, le))) {
           this.firstLineChecked = false;
           this.rejectStartLine(off);
           return -1;
@@ -452,7 +465,6 @@ abstract class Http1Stream {
     let lines = 0;
     let capReported = false;
     let prev: HttpHeader | null = null;
-    const text = textView(b);
     for (let ls = off; ls < headEnd;) {
       let lf = ls;
       while (b[lf] !== LF) lf++;
@@ -462,7 +474,7 @@ abstract class Http1Stream {
         // the start line: findHeadEnd has read it already
       } else if (le > ls && (b[ls] === SP || b[ls] === HT)) {
         // obs-fold: a continuation of the previous field value
-        const more = text.toString('utf8', ls, le).trim();
+        const more = utf8(b, ls, le).trim();
         if (prev) { prev.value = prev.value ? `${prev.value} ${more}` : more; this.framingHeader(prev, lineOff); }
         else this.ctx.anomaly('http_header_malformed', lineOff, 'continuation line before any header');
       } else if (le > ls) {
@@ -472,7 +484,7 @@ abstract class Http1Stream {
           this.ctx.anomaly('http_header_malformed', lineOff, colon === le || colon === ls ? 'no field name and colon' : 'invalid character in field name');
           prev = null;
         } else {
-          const h: HttpHeader = { name: text.toString('utf8', ls, colon), value: text.toString('utf8', colon + 1, le).trim() };
+          const h: HttpHeader = { name: utf8(b, ls, colon), value: utf8(b, colon + 1, le).trim() };
           this.framingHeader(h, lineOff);
           if (this.headers.length < this.limits.maxHttpHeaders) {
             this.headers.push(h);
@@ -559,6 +571,8 @@ abstract class Http1Stream {
     const incomplete = this.gapInMessage;
     this.gapInMessage = false;
     this.messageComplete(incomplete);
+    // the message is handed on: its headers are not held for the life of the connection
+    this.headers = NO_HEADERS;
     if (++this.messages >= this.limits.maxHttpRequestsPerStream && !this.stopped) {
       this.limitHit('maxHttpRequestsPerStream', at);
       this.fail(null, at);

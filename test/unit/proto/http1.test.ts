@@ -100,6 +100,27 @@ describe('HttpRequestParser', () => {
     expect(split).toEqual(fromArray);
   });
 
+  it('reads heads right when streams take turns in different buffers and a buffer is refilled in place', () => {
+    // the reader hands every stream views of one reused chunk, rewritten between reads;
+    // another stream's carry buffer comes in between
+    const chunk = new Uint8Array(4096);
+    const log = new AnomalyLog();
+    const a: HttpRequest[] = [];
+    const b: HttpRequest[] = [];
+    const pa = new HttpRequestParser(DEFAULT_LIMITS, log, (r) => a.push(r));
+    const pb = new HttpRequestParser(DEFAULT_LIMITS, log, (r) => b.push(r));
+    const fill = (s: string): Uint8Array => {
+      chunk.set(enc(s), 100);
+      return chunk.subarray(100, 100 + enc(s).length);
+    };
+    pb.push(enc('GET /b1 HTTP/1.1\r\nHo')); // carried: b's head continues in its own buffer
+    pa.push(fill('GET /a1 HTTP/1.1\r\nHost: first\r\n\r\n'));
+    pb.push(fill('st: bee\r\n\r\n'));
+    pa.push(fill('POST /a2 HTTP/1.1\r\nHost: second\r\nContent-Length: 0\r\n\r\n'));
+    expect(a.map((r) => [r.method, r.uri, r.host])).toEqual([['GET', '/a1', 'first'], ['POST', '/a2', 'second']]);
+    expect(b.map((r) => [r.uri, r.host])).toEqual([['/b1', 'bee']]);
+  });
+
   it('reads a Content-Length body split over pushes', () => {
     const s = 'POST /sa HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789GET / HTTP/1.1\r\n\r\n';
     const { reqs, log } = requests(s, {}, [5, 40, 55, 60]);
