@@ -110,7 +110,7 @@ export class TlsStreamReader {
         }
         if (this.recType === ContentType.changeCipherSpec || this.recType === ContentType.applicationData) {
           if (this.hsHeadFill > 0 || this.hsLeft > 0) this.ctx.anomaly('tls_handshake_interleaved', this.streamOff + p - TLS_RECORD_HEADER_LEN);
-          this._encrypted = true;
+          this.stop();
           break;
         }
         continue;
@@ -176,7 +176,7 @@ export class TlsStreamReader {
     if (type === HandshakeType.serverHello) {
       const sh = parseServerHello(body, 0, body.length, IGNORE_ANOMALIES);
       // TLS 1.3: everything after the ServerHello is encrypted; a HelloRetryRequest is not
-      if (sh !== undefined && sh.version === 0x0304 && !sh.helloRetryRequest) this._encrypted = true;
+      if (sh !== undefined && sh.version === 0x0304 && !sh.helloRetryRequest) this.stop();
     }
   }
 
@@ -188,7 +188,7 @@ export class TlsStreamReader {
       this.ssl2Fill += take;
       if (this.ssl2Fill === buf.length) {
         this.onHandshake(SSL2_CLIENT_HELLO, buf, false);
-        this._encrypted = true;    // nothing after an SSLv2 hello is parsed
+        this.stop(); // nothing after an SSLv2 hello is parsed
       }
     }
     this.streamOff += bytes.length - from;
@@ -211,5 +211,12 @@ export class TlsStreamReader {
     this.ctx.anomaly(code, at, detail);
     this._failed = true;
     this.hsBuf = null;
+  }
+
+  /** The handshake went encrypted: the buffers are let go (the connection may last much longer). */
+  private stop(): void {
+    this._encrypted = true;
+    this.hsBuf = null;
+    this.ssl2 = null;
   }
 }
