@@ -498,7 +498,8 @@ export class AppHandler implements FlowHandler {
       this.dnsPending.set(msg.id, { frame: this.curFrame, tsSec: this.curSec, tsNsec: this.curNsec, fromClient, msg });
       return;
     }
-    this.dnsPending?.delete(msg.id);
+    // a resolver's flow lingers for the UDP timeout: an emptied map is not kept for it
+    if (this.dnsPending?.delete(msg.id) && this.dnsPending.size === 0) this.dnsPending = undefined;
     this.emitDns(msg, transport, this.curFrame, this.curSec, this.curNsec, fromClient, false);
   }
 
