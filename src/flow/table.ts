@@ -342,8 +342,10 @@ export class FlowTable {
   private readonly seed = (Math.random() * 0x100000000) >>> 0;
   private lastSweepSec = -Infinity;
   private created = 0;
-  /** direction of the packet `lookup` last matched (avoids returning a pair) */
+  /** direction of the packet `matches` last matched (avoids returning a pair) */
   private lookupDir: Dir = Dir.ToServer;
+  /** the flow of the last packet, while it is live */
+  private lastFlow: Flow | null = null;
 
   constructor(
     private readonly limits: Limits,
@@ -373,8 +375,10 @@ export class FlowTable {
       this.expireIdle(tsSec, tsNsec);
     }
 
-    const hash = this.flowHash(pkt, addrLen, proto);
-    let flow = this.lookup(hash, pkt, addrLen, tcp);
+    // most packets belong to the flow of the packet before (a download, a burst): that one is
+    // compared first, without hashing
+    const last = this.lastFlow;
+    let flow = last !== null && this.matches(last, pkt, addrLen, tcp) ? last : this.lookup(pkt, addrLen, proto, tcp);
     let dir = this.lookupDir;
     if (flow !== undefined) {
       if (this.isExpired(flow, tsSec, tsNsec)) {
@@ -386,12 +390,13 @@ export class FlowTable {
       }
     }
     if (flow === undefined) {
-      flow = this.create(pkt, addrLen, tcp, hash, frame, tsSec, tsNsec);
+      flow = this.create(pkt, addrLen, tcp, this.flowHash(pkt, addrLen, proto), frame, tsSec, tsNsec);
       if (flow === undefined) return;
       dir = Dir.ToServer;
       if (!this.addresses.matches(flow.addressSlot, false, buf, pkt.srcAddrOff, addrLen) || flow.info.clientPort !== pkt.srcPort) dir = Dir.ToClient;
     }
 
+    this.lastFlow = flow;
     const info = flow.info;
     const ipBytes = ipPacketBytes(pkt, wireBytes);
     const captured = Math.max(0, Math.min(pkt.payloadEnd, pkt.frameEnd) - pkt.payloadOff);
@@ -477,27 +482,34 @@ export class FlowTable {
     return Math.imul((a ^ b) + proto, 0x9e3779b1) | 0;
   }
 
-  private lookup(hash: number, pkt: DecodedPacket, addrLen: number, tcp: boolean): Flow | undefined {
-    const bucket = this.buckets.get(hash);
+  /** The live flow of the packet (its direction in lookupDir), or undefined. */
+  private lookup(pkt: DecodedPacket, addrLen: number, proto: number, tcp: boolean): Flow | undefined {
+    const bucket = this.buckets.get(this.flowHash(pkt, addrLen, proto));
     if (bucket === undefined) return undefined;
-    const buf = pkt.buf;
     for (let i = 0; i < bucket.length; i++) {
       const f = bucket[i];
-      if (f.tcp !== tcp || f.addressLength !== addrLen) continue;
-      const info = f.info;
-      const slab = this.addresses;
-      if (info.clientPort === pkt.srcPort && info.serverPort === pkt.dstPort &&
-          slab.matches(f.addressSlot, false, buf, pkt.srcAddrOff, addrLen) && slab.matches(f.addressSlot, true, buf, pkt.dstAddrOff, addrLen)) {
-        this.lookupDir = Dir.ToServer;
-        return f;
-      }
-      if (info.clientPort === pkt.dstPort && info.serverPort === pkt.srcPort &&
-          slab.matches(f.addressSlot, false, buf, pkt.dstAddrOff, addrLen) && slab.matches(f.addressSlot, true, buf, pkt.srcAddrOff, addrLen)) {
-        this.lookupDir = Dir.ToClient;
-        return f;
-      }
+      if (this.matches(f, pkt, addrLen, tcp)) return f;
     }
     return undefined;
+  }
+
+  /** Whether the packet belongs to flow `f`; if so, its direction is left in lookupDir. */
+  private matches(f: Flow, pkt: DecodedPacket, addrLen: number, tcp: boolean): boolean {
+    if (f.tcp !== tcp || f.addressLength !== addrLen) return false;
+    const info = f.info;
+    const slab = this.addresses;
+    const buf = pkt.buf;
+    if (info.clientPort === pkt.srcPort && info.serverPort === pkt.dstPort &&
+        slab.matches(f.addressSlot, false, buf, pkt.srcAddrOff, addrLen) && slab.matches(f.addressSlot, true, buf, pkt.dstAddrOff, addrLen)) {
+      this.lookupDir = Dir.ToServer;
+      return true;
+    }
+    if (info.clientPort === pkt.dstPort && info.serverPort === pkt.srcPort &&
+        slab.matches(f.addressSlot, false, buf, pkt.dstAddrOff, addrLen) && slab.matches(f.addressSlot, true, buf, pkt.srcAddrOff, addrLen)) {
+      this.lookupDir = Dir.ToClient;
+      return true;
+    }
+    return false;
   }
 
   private isPortReuse(flow: Flow, dir: Dir, pkt: DecodedPacket): boolean {
@@ -606,6 +618,7 @@ export class FlowTable {
     this.lists[flow.list].remove(flow);
     this.addresses.release(flow.addressSlot);
     this.stats.liveFlows--;
+    if (this.lastFlow === flow) this.lastFlow = null;
     flow.handler().onClose(info);
   }
 }
