@@ -123,13 +123,19 @@ function endpointHash(buf: Uint8Array, off: number, len: number, port: number, s
 /** Bytes of one flow in the address slab: client then server, 16 bytes each (IPv4 uses the first 4). */
 const SLAB_SLOT_BYTES = 32;
 const SLAB_SERVER_OFFSET = 16;
+/**
+ * Live flows the slab holds before it first grows (128 KB): more than a phone's capture keeps
+ * open at once. Growing replaces a field V8 had taken for a constant, which throws away the
+ * optimised code of the per-packet path; a capture that needs it pays that once.
+ */
+const SLAB_INITIAL_SLOTS = 4096;
 
 /**
  * The addresses of every live flow in one growing buffer with a free list: a Uint8Array of its
  * own per address cost each flow ~250 bytes of heap in typed-array and buffer objects.
  */
 class AddressSlab {
-  bytes = new Uint8Array(SLAB_SLOT_BYTES * 1024);
+  bytes = new Uint8Array(SLAB_SLOT_BYTES * SLAB_INITIAL_SLOTS);
   private readonly free: number[] = [];
   private used = 0;
 
@@ -552,9 +558,10 @@ export class FlowTable {
     const slot = this.addresses.alloc(buf, cOff, sOff, addrLen);
     const flow = new Flow(info, tcp, slot, addrLen, hash, this.created++, this.shared, this.newHandler);
 
-    let bucket = this.buckets.get(hash);
-    if (bucket === undefined) this.buckets.set(hash, (bucket = []));
-    bucket.push(flow);
+    const bucket = this.buckets.get(hash);
+    // most buckets only ever hold one flow: an array literal of one, not an empty one grown by push
+    if (bucket === undefined) this.buckets.set(hash, [flow]);
+    else bucket.push(flow);
     flow.list = tcp ? LIST_TCP : LIST_UDP;
     this.lists[flow.list].append(flow);
     this.stats.liveFlows++;

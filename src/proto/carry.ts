@@ -3,8 +3,11 @@
  * an unfinished DNS-over-TCP message). The common case — nothing carried — costs no copy: the
  * pushed bytes are parsed in place, and only what is left over is copied.
  */
+/** the buffer of every CarryBuffer that has carried nothing yet (never written: reserve() replaces it first) */
+const NOTHING_CARRIED = new Uint8Array(0);
+
 export class CarryBuffer {
-  private buf = new Uint8Array(0);
+  private buf = NOTHING_CARRIED;
   private len = 0;
 
   constructor(private readonly minCapacity = 256) {}

@@ -192,6 +192,36 @@ describe('stream ids and lifetimes', () => {
     expect(closed).toEqual(['tcp1:evicted', 'tcp0:end', 'tcp2:end']);
   });
 
+  it('keeps every flow apart past the address slab\'s first growth, with freed slots reused and flows taking turns', () => {
+    const { t, handlers, closed, send } = table();
+    const host = (i: number): string => `10.${(i >> 16) & 0xff}.${(i >> 8) & 0xff}.${i & 0xff}`;
+    const flows = 10_000; // more than the slab holds before it grows
+    for (let i = 0; i < flows; i++) send({ src: host(i), dst: '192.0.2.1', sport: 40000, dport: 80, flags: 'S', seq: i }, 1);
+    // RSTs close the first 100 flows (the sweep at the next second past the linger frees their slots); new flows take them
+    for (let i = 0; i < 100; i++) send({ src: host(i), dst: '192.0.2.1', sport: 40000, dport: 80, flags: 'R', seq: i + 1 }, 2);
+    for (let i = 0; i < 100; i++) send({ src: host(flows + i), dst: '192.0.2.1', sport: 40000, dport: 80, flags: 'S', seq: 7 }, 20);
+    // data from both ends of flows far apart in the table, alternating (the last flow is not the next one's)
+    const sent = new Map<number, number>();
+    for (const i of [5000, 9999, 5000, 150, 9999, 150]) {
+      const round = sent.get(i) ?? 0;
+      sent.set(i, round + 1);
+      const text = `${round}:${i};`;
+      send({ src: host(i), dst: '192.0.2.1', sport: 40000, dport: 80, flags: 'A', seq: i + 1 + round * text.length, payload: text }, 21);
+      send({ src: '192.0.2.1', dst: host(i), sport: 80, dport: 40000, flags: 'A', seq: 1000 + round * text.length, payload: text.toUpperCase() }, 21);
+    }
+    expect(t.stats.tcpStreams).toBe(flows + 100);
+    const byClient = new Map(handlers.map((h) => [h.flow.client, h]));
+    for (const i of [5000, 9999, 150]) {
+      const h = byClient.get(host(i))!;
+      expect(h.flow.packets).toEqual([3, 2]);
+      expect(h.data[Dir.ToServer]).toBe(`0:${i};1:${i};`);
+      expect(h.data[Dir.ToClient]).toBe(`0:${i};1:${i};`);
+    }
+    expect(closed).toHaveLength(100);
+    expect(t.stats.liveFlows).toBe(flows);
+    t.finish();
+  });
+
   it('ignores packets without a usable transport layer', () => {
     const { t, send } = table();
     const p = packet(c2s({ flags: 'S' }));
