@@ -10,8 +10,25 @@ export function formatIp(buf: Uint8Array, off: number, version: 4 | 6): string {
   return version === 4 ? formatIpv4(buf, off) : formatIpv6(buf, off);
 }
 
+/**
+ * IPv4 text by address: a capture names the same few addresses (the phone, its resolver, the
+ * vendors' servers) for flow after flow and answer after answer. One shared string each, instead
+ * of a new one per flow kept for the flow's life. Started over when full, like StringMemo.
+ */
+const ipv4Text = new Map<number, string>();
+const IPV4_TEXT_MAX = 4096;
+
 export function formatIpv4(b: Uint8Array, off: number): string {
-  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+  // (a range past the end is formatted as it reads, never cached under a real address)
+  if (off < 0 || off + 4 > b.length) return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+  const key = (b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3];
+  let text = ipv4Text.get(key);
+  if (text === undefined) {
+    text = `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+    if (ipv4Text.size >= IPV4_TEXT_MAX) ipv4Text.clear();
+    ipv4Text.set(key, text);
+  }
+  return text;
 }
 
 export function formatIpv6(b: Uint8Array, off: number): string {
