@@ -83,7 +83,7 @@ export const DEFAULT_LIMITS = {
 
   // memory
   /** old-generation heap (MB) past which a full garbage collection is asked for, so peak memory tracks live state (0: never) */
-  heapSoftLimitMB: 16,
+  heapSoftLimitMB: 24,
 
   // anomalies
   /** anomaly records kept per capture (counts stay exact) */
