@@ -5,6 +5,7 @@
 import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
 import type { HttpRequestLike } from '../signatures/db.js';
+import { header } from '../proto/http1.js';
 import { peel, type PeelLayer } from './peel.js';
 
 export interface RequestLayers {
@@ -13,11 +14,6 @@ export interface RequestLayers {
 }
 
 const peeled = new WeakMap<HttpRequestLike, RequestLayers>();
-
-function header(req: HttpRequestLike, name: string): string | null {
-  for (const h of req.headers) if (h.name.toLowerCase() === name) return h.value;
-  return null;
-}
 
 /** The query string of a request-target, without a fragment; '' when there is none. */
 export function queryOf(uri: string): string {
@@ -33,7 +29,7 @@ export function requestLayers(req: HttpRequestLike, limits: Limits, ctx?: Anomal
   const query = queryOf(req.uri);
   let body: PeelLayer[] = [];
   if (req.body.byteLength > 0) {
-    const encoding = header(req, 'content-encoding');
+    const encoding = header(req.headers, 'content-encoding');
     body = req.bodyDecoded && encoding
       ? peel(req.body, limits, ctx, { chain: `body → ${encoding.trim().toLowerCase()}`, contentType: req.contentType })
       : peel(req.body, limits, ctx, { chain: 'body', contentType: req.contentType, contentEncoding: encoding });

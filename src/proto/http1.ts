@@ -62,10 +62,26 @@ export interface HttpResponse {
 
 /** First value of the header `name`, compared case-insensitively; null when absent. */
 export function header(h: HttpHeader[], name: string): string | null {
-  for (const x of h) {
-    if (x.name.length === name.length && x.name.toLowerCase() === name.toLowerCase()) return x.value;
+  const lower = name.toLowerCase();
+  for (let i = 0; i < h.length; i++) {
+    if (isNamed(h[i]!, lower)) return h[i]!.value;
   }
   return null;
+}
+
+/**
+ * Whether the header's name is `lower` (lowercase) in any case, without making a lowercased
+ * copy: heads are searched for a handful of names each, and most names differ in length.
+ * ASCII folding is enough: a field name is a token (RFC 9110 tchar), all ASCII.
+ */
+function isNamed(h: HttpHeader, lower: string): boolean {
+  const name = h.name;
+  if (name.length !== lower.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c !== lower.charCodeAt(i) && (c < 0x41 || c > 0x5a || (c | 0x20) !== lower.charCodeAt(i))) return false;
+  }
+  return true;
 }
 
 const SP = 0x20, HT = 0x09, CR = 0x0d, LF = 0x0a, COLON = 0x3a;
@@ -511,8 +527,7 @@ abstract class Http1Stream {
 
   /** Notes the headers that frame the body; every one counts, even past the header cap. */
   private framingHeader(h: HttpHeader, at: number): void {
-    const name = h.name.toLowerCase();
-    if (name === 'content-length') {
+    if (isNamed(h, 'content-length')) {
       // "12" or a list of identical values ("12, 12") from a proxy joining duplicates
       for (const part of h.value.split(',')) {
         const v = part.trim();
@@ -523,7 +538,7 @@ abstract class Http1Stream {
         this.contentLength = n;
       }
       if (this.contentLengthInvalid) this.clInvalidAt = at;
-    } else if (name === 'transfer-encoding') {
+    } else if (isNamed(h, 'transfer-encoding')) {
       this.transferEncoding = this.transferEncoding === null ? h.value : `${this.transferEncoding}, ${h.value}`;
       const codings = this.transferEncoding.split(',');
       this.chunked = codings[codings.length - 1]!.trim().toLowerCase() === 'chunked';

@@ -61,6 +61,23 @@ describe('header()', () => {
     expect(header(h, '__proto__')).toBe('x');
     expect(header(h, 'cookie')).toBeNull();
   });
+
+  it('folds only the letters A-Z: token characters whose codes differ by 0x20 from others stay distinct', () => {
+    // '@' | 0x20 is '`', '[' | 0x20 is '{', '^' | 0x20 is '~': none of them is a case pair
+    const h = [{ name: 'X-@B', value: 'at' }, { name: 'x-[b', value: 'bracket' }, { name: 'A^', value: 'caret' }, { name: 'CONTENT-length', value: '5' }];
+    expect(header(h, 'x-`b')).toBeNull();
+    expect(header(h, 'x-@b')).toBe('at');
+    expect(header(h, 'x-{b')).toBeNull();
+    expect(header(h, 'X-[B')).toBe('bracket');
+    expect(header(h, 'a~')).toBeNull();
+    expect(header(h, 'content-length')).toBe('5');
+    expect(header(h, 'content-lengtx')).toBeNull();
+  });
+
+  it('frames the body by Content-Length and Transfer-Encoding in any case', () => {
+    const { reqs } = requests('POST /a HTTP/1.1\r\ncONTENT-lENGTH: 3\r\n\r\nabcPOST /b HTTP/1.1\r\nTRANSFER-ENCODING: Chunked\r\n\r\n2\r\nxy\r\n0\r\n\r\n');
+    expect(reqs.map((r) => [r.uri, dec(r.body)])).toEqual([['/a', 'abc'], ['/b', 'xy']]);
+  });
 });
 
 describe('HttpRequestParser', () => {
