@@ -146,6 +146,21 @@ function utf8(b: Uint8Array, start: number, end: number): string {
 /** `headers` between messages (parseHead starts each head with a new array) */
 const NO_HEADERS: HttpHeader[] = Object.freeze([]) as unknown as HttpHeader[];
 
+/** SP, HT, VT and FF: the ASCII white space String.prototype.trim removes */
+const isAsciiSpace = (c: number): boolean => c === SP || c === HT || c === 0x0b || c === 0x0c;
+
+/**
+ * The field value in b[from, to), trimmed as String.prototype.trim would: ASCII white space is
+ * stepped over in the bytes, so most values are decoded once and not copied again by trim();
+ * only a value with non-ASCII text at either end is trimmed as a string (NBSP, U+2028, a BOM...).
+ */
+function fieldValue(b: Uint8Array, from: number, to: number): string {
+  while (from < to && isAsciiSpace(b[from]!)) from++;
+  while (to > from && isAsciiSpace(b[to - 1]!)) to--;
+  const text = utf8(b, from, to);
+  return from < to && (b[from]! >= 0x80 || b[to - 1]! >= 0x80) ? text.trim() : text;
+}
+
 /** What follows a head. */
 const enum Body { None, Length, Chunked, UntilClose, Stop }
 
@@ -500,7 +515,7 @@ abstract class Http1Stream {
           this.ctx.anomaly('http_header_malformed', lineOff, colon === le || colon === ls ? 'no field name and colon' : 'invalid character in field name');
           prev = null;
         } else {
-          const h: HttpHeader = { name: utf8(b, ls, colon), value: utf8(b, colon + 1, le).trim() };
+          const h: HttpHeader = { name: utf8(b, ls, colon), value: fieldValue(b, colon + 1, le) };
           this.framingHeader(h, lineOff);
           if (this.headers.length < this.limits.maxHttpHeaders) {
             this.headers.push(h);

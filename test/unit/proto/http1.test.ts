@@ -117,6 +117,20 @@ describe('HttpRequestParser', () => {
     expect(split).toEqual(fromArray);
   });
 
+  it('trims field values exactly as String.prototype.trim does, whatever white space and bytes surround them', () => {
+    // ASCII white space, NBSP, a BOM, U+2028, U+3000, bad UTF-8 and plain text, in random mixes
+    const pieces = [[0x20], [0x09], [0x0b], [0x0c], [0xc2, 0xa0], [0xef, 0xbb, 0xbf], [0xe2, 0x80, 0xa8], [0xe3, 0x80, 0x80], [0xff], [0xc3], [0x61], [0x7a, 0x7a], [0x1f], [0x85]];
+    let seed = 7;
+    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    for (let round = 0; round < 400; round++) {
+      const value: number[] = [];
+      for (let i = rand(6); i >= 0; i--) value.push(...pieces[rand(pieces.length)]!);
+      const head = Buffer.concat([Buffer.from('GET / HTTP/1.1\r\nX-V:'), Buffer.from(value), Buffer.from('\r\n\r\n')]);
+      const { reqs } = requests(new Uint8Array(head));
+      expect(header(reqs[0]!.headers, 'x-v'), Buffer.from(value).toString('hex')).toBe(Buffer.from(value).toString('utf8').trim());
+    }
+  });
+
   it('reads heads right when streams take turns in different buffers and a buffer is refilled in place', () => {
     // the reader hands every stream views of one reused chunk, rewritten between reads;
     // another stream's carry buffer comes in between
