@@ -140,7 +140,9 @@ function utf8(b: Uint8Array, start: number, end: number): string {
     viewedBuffer = ab;
     bufferView = Buffer.from(ab);
   }
-  return bufferView.toString('utf8', b.byteOffset + start, b.byteOffset + end);
+  // encoding left undefined (UTF-8, the default): Node then decodes at once, without looking
+  // the encoding's name up on each call
+  return bufferView.toString(undefined, b.byteOffset + start, b.byteOffset + end);
 }
 
 /** `headers` between messages (parseHead starts each head with a new array) */
