@@ -151,6 +151,24 @@ describe('stream ids and lifetimes', () => {
     expect(handlers.map((h) => [h.flow.id, h.data[Dir.ToServer]])).toEqual([[0, ''], [1, 'hello']]);
   });
 
+  it.each([
+    // [timeout s, last packet (s, ns), next packet (s, ns), expired]
+    [120, [0, 500_000_000], [120, 500_000_000], false], // exactly the timeout: not past it
+    [120, [0, 500_000_000], [120, 500_000_001], true],
+    [120, [0, 999_999_999], [120, 999_999_999], false],
+    [120, [0, 999_999_999], [121, 0], true],
+    [120, [5, 0], [124, 999_999_999], false],
+    [0.5, [7, 100_000_000], [7, 600_000_000], false], // a fractional timeout
+    [0.5, [7, 600_000_000], [8, 100_000_001], true],
+    [0.5, [7, 900_000_000], [8, 300_000_000], false],
+  ] as const)('idle timeout %s s: last packet at %j, next at %j → expired %s (to the nanosecond)', (timeout, [s0, n0], [s1, n1], expired) => {
+    const { closed, send } = table({ udpIdleTimeoutSec: timeout });
+    const dns = { src: '10.0.0.1', dst: '8.8.8.8', sport: 40000, dport: 53, proto: 'udp' as const, payload: 'q' };
+    send(dns, s0, n0);
+    send(dns, s1, n1);
+    expect(closed).toEqual(expired ? ['udp0:idle'] : []);
+  });
+
   it('an idle flow is closed (idle) and the same 5-tuple later is a new flow', () => {
     const { t, closed, handlers, send } = table({ udpIdleTimeoutSec: 120 });
     const dns = { src: '10.0.0.1', dst: '8.8.8.8', sport: 40000, dport: 53, proto: 'udp' as const, payload: 'query' };
