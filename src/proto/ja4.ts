@@ -23,10 +23,13 @@ const JA4_VERSIONS = new Map<number, string>([
 const HEX2: readonly string[] = Array.from({ length: 256 }, (_, v) => v.toString(16).padStart(2, '0'));
 
 /**
- * `values` (GREASE, `skipA` and `skipB` left out) as a comma-joined list of 4-digit hex, sorted
- * or in the order sent. Sorting the numbers gives the order of sorting their fixed-width hex.
+ * `values` (GREASE, `skipA` and `skipB` left out), sorted or in the order sent, as an exact key:
+ * the count, then one UTF-16 code unit per value. Every connection of one client library sends
+ * the same lists, so the fingerprints are memoised on these keys, which cost one native call
+ * each instead of the hex or decimal text. Values are kept to 16 bits, as JA4 lists them (an
+ * SSLv2 cipher spec has 24: JA3 takes those without the memo); a TLS list never has 65,536.
  */
-function hexList(values: readonly number[], sorted: boolean, skipA = -1, skipB = -1): string {
+function listKey(values: readonly number[], sorted: boolean, skipA = -1, skipB = -1): string {
   const kept = scratch(values.length);
   let n = 0;
   for (let i = 0; i < values.length; i++) {
@@ -35,8 +38,30 @@ function hexList(values: readonly number[], sorted: boolean, skipA = -1, skipB =
   }
   const list = kept.subarray(0, n);
   if (sorted) list.sort();
+  let key = String.fromCharCode(n);
+  // fromCharCode takes its values as arguments: a long list goes in slices
+  for (let i = 0; i < n; i += KEY_SLICE) key += String.fromCharCode.apply(null, list.subarray(i, i + KEY_SLICE) as unknown as number[]);
+  return key;
+}
+
+const KEY_SLICE = 4096;
+
+/** The lists a concatenation of listKey()s stands for, in order. */
+function listsOf(key: string): number[][] {
+  const lists: number[][] = [];
+  for (let p = 0; p < key.length;) {
+    const n = key.charCodeAt(p++);
+    const list = new Array<number>(n);
+    for (let i = 0; i < n; i++) list[i] = key.charCodeAt(p++);
+    lists.push(list);
+  }
+  return lists;
+}
+
+/** JA4's list text: 4-digit hex, comma-joined */
+function hexText(list: readonly number[]): string {
   let out = '';
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < list.length; i++) {
     if (i > 0) out += ',';
     out += HEX2[list[i] >> 8] + HEX2[list[i] & 0xff];
   }
@@ -59,14 +84,25 @@ function twoDigits(n: number): string {
   return n > 99 ? '99' : String(n).padStart(2, '0');
 }
 
-// Fingerprint inputs repeat: every connection of one client library sends the same lists,
-// and a hash object costs ~5 µs to create, more than the rest of the fingerprint.
-const sha256Hex = new StringMemo((text) => createHash('sha256').update(text).digest('hex'));
-const md5Hex = new StringMemo((text) => createHash('md5').update(text).digest('hex'));
+const NO_HASH = '000000000000';
 
-function hash12(s: string): string {
-  return sha256Hex.get(s).slice(0, 12);
+function hash12(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
+
+/** JA4 b: the sorted cipher list hashed, from listKey(ciphers, sorted) */
+const cipherHash = new StringMemo((key) => {
+  const [ciphers] = listsOf(key);
+  return ciphers!.length === 0 ? NO_HASH : hash12(hexText(ciphers!));
+});
+
+/** JA4 c: sorted extensions (SNI and ALPN left out) "_" signature algorithms as sent, from their two listKey()s */
+const extensionHash = new StringMemo((key) => {
+  const [extensions, signatures] = listsOf(key);
+  if (extensions!.length === 0) return NO_HASH;
+  const ext = hexText(extensions!);
+  return hash12(signatures!.length > 0 ? `${ext}_${hexText(signatures!)}` : ext);
+});
 
 function isAlnum(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
@@ -96,18 +132,32 @@ export function ja4(ch: ClientHello, transport: 't' | 'q'): string {
   const sni = ch.extensions.includes(ExtensionType.serverName) ? 'd' : 'i';
   const a = `${transport}${ja4Version(ch)}${sni}${twoDigits(cipherCount)}${twoDigits(extensionCount)}${alpnChars(ch)}`;
 
-  const cipherList = hexList(ch.cipherSuites, true);
-  const b = cipherList.length === 0 ? '000000000000' : hash12(cipherList);
-
-  const extList = hexList(ch.extensions, true, ExtensionType.serverName, ExtensionType.alpn);
-  const sigs = hexList(ch.signatureAlgorithms, false);
-  const c = extList.length === 0 ? '000000000000' : hash12(sigs.length > 0 ? `${extList}_${sigs}` : extList);
+  const b = cipherHash.get(listKey(ch.cipherSuites, true));
+  const c = extensionHash.get(listKey(ch.extensions, true, ExtensionType.serverName, ExtensionType.alpn) + listKey(ch.signatureAlgorithms, false));
   return `${a}_${b}_${c}`;
 }
 
-export function ja3(ch: ClientHello): { text: string; md5: string } {
-  const text = `${ch.legacyVersion},${decimalList(ch.cipherSuites)},${decimalList(ch.extensions)},${decimalList(ch.supportedGroups)},${ch.ecPointFormats.join('-')}`;
-  return { text, md5: md5Hex.get(text) };
+export interface Ja3 {
+  readonly text: string;
+  readonly md5: string;
+}
+
+/** JA3 from the legacy version and four listKey()s (lists as sent) */
+const ja3Memo = new StringMemo((key) => {
+  const [[version], ciphers, extensions, groups, formats] = listsOf(key);
+  return ja3Of(version!, ciphers!, extensions!, groups!, formats!);
+});
+
+export function ja3(ch: ClientHello): Ja3 {
+  // an SSLv2 hello's 24-bit cipher specs do not fit a key; such hellos are rare
+  if (ch.sslv2) return ja3Of(ch.legacyVersion, ch.cipherSuites, ch.extensions, ch.supportedGroups, ch.ecPointFormats);
+  return ja3Memo.get(String.fromCharCode(1, ch.legacyVersion) + listKey(ch.cipherSuites, false) + listKey(ch.extensions, false)
+    + listKey(ch.supportedGroups, false) + listKey(ch.ecPointFormats, false));
+}
+
+function ja3Of(version: number, ciphers: readonly number[], extensions: readonly number[], groups: readonly number[], formats: readonly number[]): Ja3 {
+  const text = `${version},${decimalList(ciphers)},${decimalList(extensions)},${decimalList(groups)},${formats.join('-')}`;
+  return Object.freeze({ text, md5: createHash('md5').update(text).digest('hex') });
 }
 
 /** JA3's lists: decimal values in the order sent, GREASE removed, '-' joined. */

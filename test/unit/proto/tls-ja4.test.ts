@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -98,5 +99,45 @@ describe('JA3', () => {
     expect(text).toBe('771,4865-49195,0-10-11,29-23,0');
     expect(md5).toMatch(/^[0-9a-f]{32}$/);
     expect(ja3(hello({ legacyVersion: 0x0303, cipherSuites: [0x1301, 0xc02b], extensions: [0, 10, 11], supportedGroups: [29, 23], ecPointFormats: [0] })).md5).toBe(md5);
+  });
+});
+
+describe('JA4 and JA3 memoised on their input lists', () => {
+  // the spec, written out plainly (FoxIO JA4.md; Salesforce JA3), as the reference
+  const grease = (v: number): boolean => (v & 0x0f0f) === 0x0a0a && v >> 8 === (v & 0xff);
+  const hex4 = (v: number): string => (v & 0xffff).toString(16).padStart(4, '0');
+  const sha12 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
+  const refJa4bc = (ch: ClientHello): string => {
+    const ciphers = ch.cipherSuites.filter((v) => !grease(v)).map((v) => v & 0xffff).sort((x, y) => x - y).map(hex4).join(',');
+    const exts = ch.extensions.filter((v) => !grease(v) && v !== 0 && v !== 16).sort((x, y) => x - y).map(hex4).join(',');
+    const sigs = ch.signatureAlgorithms.filter((v) => !grease(v)).map(hex4).join(',');
+    return `${ciphers ? sha12(ciphers) : '000000000000'}_${exts ? sha12(sigs ? `${exts}_${sigs}` : exts) : '000000000000'}`;
+  };
+  const refJa3 = (ch: ClientHello): string => [ch.legacyVersion, ch.cipherSuites.filter((v) => !grease(v)).join('-'), ch.extensions.filter((v) => !grease(v)).join('-'),
+    ch.supportedGroups.filter((v) => !grease(v)).join('-'), ch.ecPointFormats.join('-')].join(',');
+
+  it('gives what the spec gives for random lists, asked again and again, with GREASE, zeros, 0xffff and lists longer than a key slice', () => {
+    let seed = 99;
+    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const value = (): number => [0, 0xffff, 0x0a0a, 0xfafa, 16, 0x1301][rand(12)] ?? rand(0x10000);
+    const list = (max: number): number[] => Array.from({ length: rand(max) }, value);
+    const hellos: ClientHello[] = [];
+    for (let i = 0; i < 300; i++) {
+      hellos.push(hello({
+        legacyVersion: [0x0303, 0x0301][rand(2)], cipherSuites: list(i === 7 ? 9000 : 40), extensions: list(25), signatureAlgorithms: list(12),
+        supportedGroups: list(8), ecPointFormats: list(3).map((v) => v & 0xff), supportedVersions: [0x0304], alpn: ['h2'],
+      }));
+    }
+    // each hello twice, in two orders: the second time comes from the memo
+    for (const ch of [...hellos, ...hellos.reverse()]) {
+      expect(ja4(ch, 't').slice(11)).toBe(refJa4bc(ch));
+      expect(ja3(ch).text).toBe(refJa3(ch));
+      expect(ja3(ch).md5).toBe(createHash('md5').update(refJa3(ch)).digest('hex'));
+    }
+  });
+
+  it('an SSLv2 hello keeps its 24-bit cipher specs in JA3', () => {
+    const ch = hello({ legacyVersion: 0x0002, cipherSuites: [0x010080, 0x0700c0, 0x00002f], sslv2: true });
+    expect(ja3(ch).text).toBe('2,65664-458944-47,,,');
   });
 });
