@@ -22,12 +22,15 @@ const JA4_VERSIONS = new Map<number, string>([
 
 const HEX2: readonly string[] = Array.from({ length: 256 }, (_, v) => v.toString(16).padStart(2, '0'));
 
+/** values handed to String.fromCharCode at once (they go as arguments) */
+const KEY_SLICE = 4096;
+
 /**
  * `values` (GREASE, `skipA` and `skipB` left out), sorted or in the order sent, as an exact key:
- * the count, then one UTF-16 code unit per value. Every connection of one client library sends
- * the same lists, so the fingerprints are memoised on these keys, which cost one native call
- * each instead of the hex or decimal text. Values are kept to 16 bits, as JA4 lists them (an
- * SSLv2 cipher spec has 24: JA3 takes those without the memo); a TLS list never has 65,536.
+ * the count (two UTF-16 code units), then one code unit per value. Every connection of one
+ * client library sends the same lists, so the fingerprints are memoised on these keys, which
+ * cost one native call each instead of the hex or decimal text. Values are kept to 16 bits, as
+ * JA4 lists them (an SSLv2 cipher spec has 24: JA3 takes those without the memo).
  */
 function listKey(values: readonly number[], sorted: boolean, skipA = -1, skipB = -1): string {
   const kept = scratch(values.length);
@@ -38,19 +41,17 @@ function listKey(values: readonly number[], sorted: boolean, skipA = -1, skipB =
   }
   const list = kept.subarray(0, n);
   if (sorted) list.sort();
-  let key = String.fromCharCode(n);
-  // fromCharCode takes its values as arguments: a long list goes in slices
+  let key = String.fromCharCode(n >>> 16, n & 0xffff);
   for (let i = 0; i < n; i += KEY_SLICE) key += String.fromCharCode.apply(null, list.subarray(i, i + KEY_SLICE) as unknown as number[]);
   return key;
 }
-
-const KEY_SLICE = 4096;
 
 /** The lists a concatenation of listKey()s stands for, in order. */
 function listsOf(key: string): number[][] {
   const lists: number[][] = [];
   for (let p = 0; p < key.length;) {
-    const n = key.charCodeAt(p++);
+    const n = key.charCodeAt(p) * 0x10000 + key.charCodeAt(p + 1);
+    p += 2;
     const list = new Array<number>(n);
     for (let i = 0; i < n; i++) list[i] = key.charCodeAt(p++);
     lists.push(list);
@@ -142,7 +143,7 @@ export interface Ja3 {
   readonly md5: string;
 }
 
-/** JA3 from the legacy version and four listKey()s (lists as sent) */
+/** JA3 from the legacy version (as a list of one) and four listKey()s (lists as sent) */
 const ja3Memo = new StringMemo((key) => {
   const [[version], ciphers, extensions, groups, formats] = listsOf(key);
   return ja3Of(version!, ciphers!, extensions!, groups!, formats!);
@@ -151,7 +152,7 @@ const ja3Memo = new StringMemo((key) => {
 export function ja3(ch: ClientHello): Ja3 {
   // an SSLv2 hello's 24-bit cipher specs do not fit a key; such hellos are rare
   if (ch.sslv2) return ja3Of(ch.legacyVersion, ch.cipherSuites, ch.extensions, ch.supportedGroups, ch.ecPointFormats);
-  return ja3Memo.get(String.fromCharCode(1, ch.legacyVersion) + listKey(ch.cipherSuites, false) + listKey(ch.extensions, false)
+  return ja3Memo.get(String.fromCharCode(0, 1, ch.legacyVersion) + listKey(ch.cipherSuites, false) + listKey(ch.extensions, false)
     + listKey(ch.supportedGroups, false) + listKey(ch.ecPointFormats, false));
 }
 

@@ -136,6 +136,14 @@ describe('JA4 and JA3 memoised on their input lists', () => {
     }
   });
 
+  it('counts past 65,535 values (a handshake cap raised with --limit) still key the lists exactly', () => {
+    const many = Array.from({ length: 70_000 }, (_, i) => 0x0100 + (i % 5000));
+    for (const ch of [hello({ cipherSuites: many, extensions: [10, 11], signatureAlgorithms: many }), hello({ cipherSuites: many.slice(0, 4464), extensions: [10, 11] })]) {
+      expect(ja4(ch, 't').slice(11)).toBe(refJa4bc(ch));
+      expect(ja3(ch).text).toBe(refJa3(ch));
+    }
+  });
+
   it('an SSLv2 hello keeps its 24-bit cipher specs in JA3', () => {
     const ch = hello({ legacyVersion: 0x0002, cipherSuites: [0x010080, 0x0700c0, 0x00002f], sslv2: true });
     expect(ja3(ch).text).toBe('2,65664-458944-47,,,');
