@@ -12,9 +12,9 @@ import {
   offeredVersions,
   parseCertificateNames,
   parseClientHello,
-  parseServerHello,
   tlsVersionName,
   type ClientHello,
+  type ServerHello,
 } from '../proto/tls.js';
 import { ja3, ja4 } from '../proto/ja4.js';
 import { looksLikeQuicInitial, type QuicInitialTracker } from '../proto/quic.js';
@@ -306,7 +306,7 @@ export class AppHandler implements FlowHandler {
     this.tls = {
       client: new TlsStreamReader(limits, anomalies, (type, body, cut) => this.onClientHandshake(type, body, cut)),
       // a server message cut short by a gap is dropped: its version and names would be guesses
-      server: new TlsStreamReader(limits, anomalies, (type, body, cut) => { if (!cut) this.onServerHandshake(type, body); }),
+      server: new TlsStreamReader(limits, anomalies, (type, body, cut, sh) => { if (!cut) this.onServerHandshake(type, body, sh); }),
       version: null,
     };
   }
@@ -448,10 +448,10 @@ export class AppHandler implements FlowHandler {
     };
   }
 
-  private onServerHandshake(type: number, body: Uint8Array): void {
+  /** `sh`: the ServerHello the reader parsed (undefined when it did not parse) */
+  private onServerHandshake(type: number, body: Uint8Array, sh: ServerHello | undefined): void {
     const tls = this.tls!;
     if (type === HANDSHAKE_SERVER_HELLO) {
-      const sh = parseServerHello(body, 0, body.length, this.ctx.anomalies);
       if (!sh) return;
       if (sh.helloRetryRequest) {
         tls.client.expectCompatChangeCipherSpec();

@@ -11,17 +11,23 @@
  * skipped as they pass.
  */
 import type { AnomalySink } from '../anomaly.js';
-import { IGNORE_ANOMALIES } from '../anomaly.js';
 import type { Limits } from '../limits.js';
 import {
   ContentType, HandshakeType, MALFORMED, NEED_MORE, TLS_RECORD_HEADER_LEN, looksLikeTlsClientHello,
-  parseServerHello, ssl2RecordLength, tlsRecordLength,
+  parseServerHello, ssl2RecordLength, tlsRecordLength, type ServerHello,
 } from './tls.js';
 
 /** pseudo handshake type for an SSLv2-format CLIENT-HELLO: body is the whole SSLv2 record */
 export const SSL2_CLIENT_HELLO = 0x100;
 
 const HANDSHAKE_HEADER_LEN = 4;
+
+/**
+ * A wanted handshake message. `serverHello` is set for a whole ServerHello that parsed: the
+ * reader reads it anyway (its version says whether the rest is encrypted), so the handler need
+ * not parse it again; parse anomalies are reported once, by the reader.
+ */
+export type HandshakeHandler = (type: number, body: Uint8Array, cut: boolean, serverHello?: ServerHello) => void;
 
 export class TlsStreamReader {
   private _encrypted = false;
@@ -55,7 +61,7 @@ export class TlsStreamReader {
     private readonly limits: Limits,
     private readonly ctx: AnomalySink,
     /** `cut`: the message's end was not captured (a gap); `body` is what arrived */
-    private readonly onHandshake: (type: number, body: Uint8Array, cut: boolean) => void,
+    private readonly onHandshake: HandshakeHandler,
   ) {}
 
   /** the handshake went encrypted: nothing more to learn from this direction */
@@ -172,12 +178,14 @@ export class TlsStreamReader {
     const type = this.hsType;
     // a copy: the body outlives this call only if the callback keeps it, and hsBuf is reused
     const body = this.hsBuf!.slice(0, this.hsFill);
-    this.onHandshake(type, body, false);
-    if (type === HandshakeType.serverHello) {
-      const sh = parseServerHello(body, 0, body.length, IGNORE_ANOMALIES);
-      // TLS 1.3: everything after the ServerHello is encrypted; a HelloRetryRequest is not
-      if (sh !== undefined && sh.version === 0x0304 && !sh.helloRetryRequest) this.stop();
+    if (type !== HandshakeType.serverHello) {
+      this.onHandshake(type, body, false);
+      return;
     }
+    const sh = parseServerHello(body, 0, body.length, this.ctx);
+    this.onHandshake(type, body, false, sh);
+    // TLS 1.3: everything after the ServerHello is encrypted; a HelloRetryRequest is not
+    if (sh !== undefined && sh.version === 0x0304 && !sh.helloRetryRequest) this.stop();
   }
 
   private pushSsl2(bytes: Uint8Array, from: number): void {

@@ -25,9 +25,13 @@ interface Seen { clientHellos: ClientHello[]; serverHellos: ServerHello[]; certN
 function run(chunks: Uint8Array[], limits: Limits = { ...DEFAULT_LIMITS }): Seen {
   const log = new AnomalyLog();
   const seen: Seen = { clientHellos: [], serverHellos: [], certNames: [], log, reader: undefined! };
-  seen.reader = new TlsStreamReader({ ...limits }, log, (type, body) => {
+  seen.reader = new TlsStreamReader({ ...limits }, log, (type, body, _cut, serverHello) => {
     if (type === 1) { const ch = parseClientHello(body, 0, body.length, log); if (ch) seen.clientHellos.push(ch); }
-    if (type === 2) { const sh = parseServerHello(body, 0, body.length, log); if (sh) seen.serverHellos.push(sh); }
+    if (type === 2) {
+      // the reader parsed it (anomalies went to its log): the same as parsing the body again
+      expect(serverHello).toEqual(parseServerHello(body, 0, body.length, new AnomalyLog()));
+      if (serverHello) seen.serverHellos.push(serverHello);
+    }
     if (type === 11) seen.certNames.push(parseCertificateNames(body, 0, body.length, log));
     if (type === SSL2_CLIENT_HELLO) { const ch = parseSsl2ClientHello(body, 0, body.length, log); if (ch) seen.clientHellos.push(ch); }
   });
