@@ -90,6 +90,8 @@ export function dnsRcodeName(rcode: number): string {
 const MAX_NAME_WIRE_BYTES = 255;
 /** presentation bytes of the longest legal name (labels and dots), plus room for one label */
 const nameScratch = new Uint8Array(MAX_NAME_WIRE_BYTES + 64);
+/** the same bytes as a Buffer: a printable-ASCII name (nearly all) is read without a TextDecoder call */
+const nameScratchText = Buffer.from(nameScratch.buffer, nameScratch.byteOffset, nameScratch.byteLength);
 /** pointer targets followed for the current name (loop detection); grown to the hop cap */
 let visited = new Int32Array(64);
 /** offset just past the name read last (where the record continues) */
@@ -150,8 +152,8 @@ function readName(b: Uint8Array, p: number, msgStart: number, end: number, limit
   }
   nameEnd = next;
   if (fill === 0) return '<Root>';
-  const s = utf8.decode(nameScratch.subarray(0, fill));
-  return special ? escapeControls(s) : s;
+  if (!special) return nameScratchText.toString(undefined, 0, fill); // printable ASCII: any decoder reads it the same
+  return escapeControls(utf8.decode(nameScratch.subarray(0, fill)));
 }
 
 // ---- addresses ---------------------------------------------------------------------------
