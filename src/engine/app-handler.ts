@@ -261,7 +261,7 @@ export class AppHandler implements FlowHandler {
       for (const q of this.dnsPending.values()) this.emitDns(q.msg, 'udp', q.frame, q.tsSec, q.tsNsec, q.fromClient, true);
       this.dnsPending.clear();
     }
-    const total = flow.payloadBytes[0] + flow.payloadBytes[1];
+    const total = flow.payloadToServer + flow.payloadToClient;
     const opaque = Math.max(0, total - this.plaintextBytes);
     let reason: string | null = null;
     if (opaque > 0) {

@@ -107,8 +107,8 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function tsBefore(a: { sec: number; nsec: number }, b: { sec: number; nsec: number }): boolean {
-  return a.sec < b.sec || (a.sec === b.sec && a.nsec < b.nsec);
+function tsBefore(aSec: number, aNsec: number, bSec: number, bNsec: number): boolean {
+  return aSec < bSec || (aSec === bSec && aNsec < bNsec);
 }
 
 export class HostAggregator {
@@ -293,8 +293,8 @@ export class HostAggregator {
     const seenAs = named ? null : learnt ? 'dns' : 'address';
     if (seenAs) h.seenAs.add(seenAs);
     h.flows++;
-    h.bytesOut += flow.bytes[0];
-    h.bytesIn += flow.bytes[1];
+    h.bytesOut += flow.bytesToServer;
+    h.bytesIn += flow.bytesToClient;
     h.servers.add(flow.server);
     const transport = f?.transport ?? (extra.protocol === 'quic' ? 'quic' : extra.protocol === 'http' ? 'http' : extra.protocol === 'tls' ? 'tls' : null);
     if (transport) h.transport.add(transport);
@@ -303,8 +303,8 @@ export class HostAggregator {
       h.opaque += extra.opaqueBytes;
       if (extra.opaqueReason) h.opaqueReasons.add(extra.opaqueReason);
     }
-    if (!h.first || tsBefore(flow.firstTs, h.first)) h.first = { ...flow.firstTs };
-    if (!h.last || tsBefore(h.last, flow.lastTs)) h.last = { ...flow.lastTs };
+    if (!h.first || tsBefore(flow.firstSec, flow.firstNsec, h.first.sec, h.first.nsec)) h.first = { sec: flow.firstSec, nsec: flow.firstNsec };
+    if (!h.last || tsBefore(h.last.sec, h.last.nsec, flow.lastSec, flow.lastNsec)) h.last = { sec: flow.lastSec, nsec: flow.lastNsec };
   }
 
   /**

@@ -50,14 +50,21 @@ export interface FlowInfo {
   serverPort: number;
   firstFrame: number;
   lastFrame: number;
-  firstTs: { sec: number; nsec: number };
-  lastTs: { sec: number; nsec: number };
-  /** [to server, to client] */
-  packets: [number, number];
-  /** IP bytes (header included, as the IP length fields report them) [to server, to client] */
-  bytes: [number, number];
-  /** transport payload bytes as reported on the wire (a snaplen may have cut some) [to server, to client] */
-  payloadBytes: [number, number];
+  /** capture time of the first and the last packet: seconds since the epoch, nanoseconds */
+  firstSec: number;
+  firstNsec: number;
+  lastSec: number;
+  lastNsec: number;
+  // Counters as plain fields, not [to server, to client] pairs: a flow lives long enough to be
+  // promoted to V8's old generation, and five small objects per flow were an eighth of its heap.
+  packetsToServer: number;
+  packetsToClient: number;
+  /** IP bytes (header included, as the IP length fields report them) */
+  bytesToServer: number;
+  bytesToClient: number;
+  /** transport payload bytes as reported on the wire (a snaplen may have cut some) */
+  payloadToServer: number;
+  payloadToClient: number;
   /** Zeek conn.log history letters (flow/history.ts) */
   history: string;
   /** TCP bytes the capture lost (skipped holes), both directions */
@@ -407,12 +414,18 @@ export class FlowTable {
     const ipBytes = ipPacketBytes(pkt, wireBytes);
     const captured = Math.max(0, Math.min(pkt.payloadEnd, pkt.frameEnd) - pkt.payloadOff);
     const payloadLen = reportedPayloadLength(pkt, captured, ipBytes);
-    info.packets[dir]++;
-    info.bytes[dir] += ipBytes;
-    info.payloadBytes[dir] += payloadLen;
+    if (dir === Dir.ToServer) {
+      info.packetsToServer++;
+      info.bytesToServer += ipBytes;
+      info.payloadToServer += payloadLen;
+    } else {
+      info.packetsToClient++;
+      info.bytesToClient += ipBytes;
+      info.payloadToClient += payloadLen;
+    }
     info.lastFrame = frame;
-    info.lastTs.sec = tsSec;
-    info.lastTs.nsec = tsNsec;
+    info.lastSec = tsSec;
+    info.lastNsec = tsNsec;
     const list = this.lists[flow.list];
     if (list.tail !== flow) {
       // most packets belong to the flow that sent the previous one: it is already the newest
@@ -546,11 +559,16 @@ export class FlowTable {
       serverPort: fromClient ? pkt.dstPort : pkt.srcPort,
       firstFrame: frame,
       lastFrame: frame,
-      firstTs: { sec: tsSec, nsec: tsNsec },
-      lastTs: { sec: tsSec, nsec: tsNsec },
-      packets: [0, 0],
-      bytes: [0, 0],
-      payloadBytes: [0, 0],
+      firstSec: tsSec,
+      firstNsec: tsNsec,
+      lastSec: tsSec,
+      lastNsec: tsNsec,
+      packetsToServer: 0,
+      packetsToClient: 0,
+      bytesToServer: 0,
+      bytesToClient: 0,
+      payloadToServer: 0,
+      payloadToClient: 0,
       history: '',
       missedBytes: 0,
       closeReason: null,
@@ -584,13 +602,13 @@ export class FlowTable {
   }
 
   private isExpired(flow: Flow, tsSec: number, tsNsec: number): boolean {
-    const last = flow.info.lastTs;
+    const info = flow.info;
     const timeout = this.timeoutOf(flow);
-    const seconds = tsSec - last.sec;
+    const seconds = tsSec - info.lastSec;
     // the nanoseconds move the difference by less than a second either way: most packets are
     // decided on whole seconds, without the division
     if (seconds <= timeout - 1) return false;
-    return seconds + (tsNsec - last.nsec) / 1e9 > timeout;
+    return seconds + (tsNsec - info.lastNsec) / 1e9 > timeout;
   }
 
   /** Closes flows idle past their timeout; each list is in order of last activity, oldest first. */
@@ -605,8 +623,8 @@ export class FlowTable {
     for (const list of this.lists) {
       const h = list.head;
       if (h === null) continue;
-      if (oldest === null || h.info.lastTs.sec < oldest.info.lastTs.sec ||
-          (h.info.lastTs.sec === oldest.info.lastTs.sec && h.info.lastTs.nsec < oldest.info.lastTs.nsec)) oldest = h;
+      if (oldest === null || h.info.lastSec < oldest.info.lastSec ||
+          (h.info.lastSec === oldest.info.lastSec && h.info.lastNsec < oldest.info.lastNsec)) oldest = h;
     }
     if (oldest === null) return false;
     this.anomalies.anomaly('limit_reached', 0, 'maxFlows', oldest.info.id);
@@ -618,7 +636,7 @@ export class FlowTable {
   /** Delivers what is left, removes the flow and tells its handler. A reason already set (fin/rst) is kept. */
   private close(flow: Flow, reason: NonNullable<FlowInfo['closeReason']>): void {
     const info = flow.info;
-    if (flow.tcp) flow.flushHalves(info.lastFrame, info.lastTs.sec, info.lastTs.nsec);
+    if (flow.tcp) flow.flushHalves(info.lastFrame, info.lastSec, info.lastNsec);
     if (info.closeReason === null) info.closeReason = reason;
 
     const bucket = this.buckets.get(flow.hash);

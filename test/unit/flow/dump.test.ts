@@ -14,8 +14,8 @@ import { Dir, RecordingHandler, decodeSimple, packet, readPcapFrames } from './h
 function flowInfo(o: Partial<FlowInfo>): FlowInfo {
   return {
     id: 0, proto: 'tcp', ipVersion: 4, client: '127.0.0.1', clientPort: 51000, server: '127.0.0.1', serverPort: 80,
-    firstFrame: 1, lastFrame: 1, firstTs: { sec: 0, nsec: 0 }, lastTs: { sec: 0, nsec: 0 },
-    packets: [0, 0], bytes: [0, 0], payloadBytes: [0, 0], history: '', missedBytes: 0, closeReason: null, ...o,
+    firstFrame: 1, lastFrame: 1, firstSec: 0, firstNsec: 0, lastSec: 0, lastNsec: 0,
+    packetsToServer: 0, packetsToClient: 0, bytesToServer: 0, bytesToClient: 0, payloadToServer: 0, payloadToClient: 0, history: '', missedBytes: 0, closeReason: null, ...o,
   };
 }
 

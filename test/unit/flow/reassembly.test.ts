@@ -179,8 +179,8 @@ describe('TCP reassembly', () => {
     table.onPacket(packet({ src: S.ip, dst: C.ip, sport: S.port, dport: C.port, seq: 50, ack: 9, flags: 'A' }), 2, 0, 0, 60);
     table.finish();
     expect(h.data[Dir.ToServer]).toBe('abc');
-    expect(h.flow.payloadBytes).toEqual([8, 0]);
-    expect(h.flow.bytes).toEqual([48, 40]); // IP total length fields: 20 + 20 + 8, 20 + 20
+    expect([h.flow.payloadToServer, h.flow.payloadToClient]).toEqual([8, 0]);
+    expect([h.flow.bytesToServer, h.flow.bytesToClient]).toEqual([48, 40]); // IP total length fields: 20 + 20 + 8, 20 + 20
     expect(h.flow.missedBytes).toBe(5);
   });
 });
@@ -197,8 +197,8 @@ describe('wants(dir) = false', () => {
     const { h, info, table } = run(segs, {}, (dir) => dir === Dir.ToServer);
     expect(h.data).toEqual(['GET', '']);
     expect(h.events.some((e) => e.t === 'gap')).toBe(false); // not delivered to a handler that stopped wanting
-    expect(info.payloadBytes).toEqual([3, 8]);
-    expect(info.packets).toEqual([4, 3]);
+    expect([info.payloadToServer, info.payloadToClient]).toEqual([3, 8]);
+    expect([info.packetsToServer, info.packetsToClient]).toEqual([4, 3]);
     expect(info.missedBytes).toBe(4);
     expect(info.history).toBe('ShADdg');
     expect(table.bufferedBytes).toBe(0);

@@ -53,7 +53,7 @@ describe('client/server roles', () => {
     t.finish();
     const f = handlers[0].flow;
     expect([f.client, f.clientPort, f.server, f.serverPort]).toEqual(['10.0.0.1', 51000, '10.0.0.2', 443]);
-    expect(f.packets).toEqual([1, 1]);
+    expect([f.packetsToServer, f.packetsToClient]).toEqual([1, 1]);
     expect(handlers[0].data).toEqual(['', 'hi']);
     expect(f.history).toBe('dA');
   });
@@ -62,7 +62,7 @@ describe('client/server roles', () => {
     const { t, handlers, send } = table();
     send({ src: '2001:db8:0:0:0:0:0:1', dst: '2001:db8:0:1:0:0:0:2', sport: 40000, dport: 443, seq: 1, flags: 'S' });
     t.finish();
-    expect(handlers[0].flow).toMatchObject({ ipVersion: 6, client: '2001:db8::1', server: '2001:db8:0:1::2', bytes: [60, 0] });
+    expect(handlers[0].flow).toMatchObject({ ipVersion: 6, client: '2001:db8::1', server: '2001:db8:0:1::2', bytesToServer: 60, bytesToClient: 0 });
   });
 });
 
@@ -109,7 +109,7 @@ describe('stream ids and lifetimes', () => {
     t.finish();
     expect(closed).toEqual(['tcp0:fin']);
     expect(handlers[0].flow.history).toBe('ShFfA');
-    expect(handlers[0].flow.packets).toEqual([3, 2]);
+    expect([handlers[0].flow.packetsToServer, handlers[0].flow.packetsToClient]).toEqual([3, 2]);
   });
 
   it('a closed stream lingers tcpCloseLingerSec, then is closed by the sweep', () => {
@@ -231,7 +231,7 @@ describe('stream ids and lifetimes', () => {
     const byClient = new Map(handlers.map((h) => [h.flow.client, h]));
     for (const i of [5000, 9999, 150]) {
       const h = byClient.get(host(i))!;
-      expect(h.flow.packets).toEqual([3, 2]);
+      expect([h.flow.packetsToServer, h.flow.packetsToClient]).toEqual([3, 2]);
       expect(h.data[Dir.ToServer]).toBe(`0:${i};1:${i};`);
       expect(h.data[Dir.ToClient]).toBe(`0:${i};1:${i};`);
     }
