@@ -391,7 +391,15 @@ export class FlowTable {
     // most packets belong to the flow of the packet before (a download, a burst): that one is
     // compared first, without hashing
     const last = this.lastFlow;
-    let flow = last !== null && this.matches(last, pkt, addrLen, tcp) ? last : this.lookup(pkt, addrLen, proto, tcp);
+    let flow: Flow | undefined;
+    let hash: number;
+    if (last !== null && this.matches(last, pkt, addrLen, tcp)) {
+      flow = last;
+      hash = last.hash; // the same 5-tuple: the same hash
+    } else {
+      hash = this.flowHash(pkt, addrLen, proto);
+      flow = this.lookup(hash, pkt, addrLen, tcp);
+    }
     let dir = this.lookupDir;
     if (flow !== undefined) {
       if (this.isExpired(flow, tsSec, tsNsec)) {
@@ -403,7 +411,7 @@ export class FlowTable {
       }
     }
     if (flow === undefined) {
-      flow = this.create(pkt, addrLen, tcp, this.flowHash(pkt, addrLen, proto), frame, tsSec, tsNsec);
+      flow = this.create(pkt, addrLen, tcp, hash, frame, tsSec, tsNsec);
       if (flow === undefined) return;
       dir = Dir.ToServer;
       if (!this.addresses.matches(flow.addressSlot, false, buf, pkt.srcAddrOff, addrLen) || flow.info.clientPort !== pkt.srcPort) dir = Dir.ToClient;
@@ -502,8 +510,8 @@ export class FlowTable {
   }
 
   /** The live flow of the packet (its direction in lookupDir), or undefined. */
-  private lookup(pkt: DecodedPacket, addrLen: number, proto: number, tcp: boolean): Flow | undefined {
-    const bucket = this.buckets.get(this.flowHash(pkt, addrLen, proto));
+  private lookup(hash: number, pkt: DecodedPacket, addrLen: number, tcp: boolean): Flow | undefined {
+    const bucket = this.buckets.get(hash);
     if (bucket === undefined) return undefined;
     for (let i = 0; i < bucket.length; i++) {
       const f = bucket[i];
