@@ -42,12 +42,13 @@ export async function readCapture(
 
   let fh: FileHandle | undefined;
   let totalBytes: number | null = null;
-  let chunks: AsyncIterable<Uint8Array>;
+  // a regular file is read by parseRegularFile; a FIFO, a device or a stream as chunks
+  let chunks: AsyncIterable<Uint8Array> | undefined;
   if (fromFile) {
     const opened = await openCapture(source, name);
     fh = opened.fh;
     totalBytes = opened.size;
-    chunks = opened.size !== null ? regularFileChunks(fh, chunkBytes) : fileChunks(fh, chunkBytes);
+    if (opened.size === null) chunks = fileChunks(fh, chunkBytes);
   } else {
     chunks = streamChunks(source === '-' ? process.stdin : (source as NodeJS.ReadableStream));
   }
@@ -68,40 +69,17 @@ export async function readCapture(
 
   const parser = new CaptureParser(name, onFrame, opts);
   try {
-    const it = chunks[Symbol.asyncIterator]();
-    // Peek at the first two bytes for the gzip magic. Copies, because file chunks live in
-    // buffers the next read reuses.
-    const head: Uint8Array[] = [];
-    let headLen = 0;
-    let exhausted = false;
-    while (headLen < 2) {
-      const r = await it.next();
-      if (r.done) { exhausted = true; break; }
-      if (r.value.length === 0) continue;
-      head.push(Uint8Array.prototype.slice.call(r.value));
-      headLen += r.value.length;
-    }
-    const rest = (async function* (): AsyncGenerator<Uint8Array> {
-      yield* head;
-      if (exhausted) return;
-      try {
-        for (;;) {
-          const r = await it.next();
-          if (r.done) return;
-          yield r.value;
-        }
-      } finally {
-        await it.return?.();
+    if (fh !== undefined && totalBytes !== null) {
+      const buf = Buffer.allocUnsafe(chunkBytes);
+      const first = readSync(fh.fd, buf, 0, chunkBytes, null);
+      if (first >= 2 && isGzipMagic(buf)) {
+        // the reused buffer is not handed on: the first chunk is copied, the rest read anew
+        await readGzip(prepend(Buffer.from(buf.subarray(0, first)), regularFileChunks(fh, chunkBytes)), account, parser, true);
+      } else {
+        await parseRegularFile(fh.fd, buf, first, account, parser);
       }
-    })();
-
-    if (headLen >= 2 && isGzipMagic(concatHead(head))) {
-      await readGzip(rest, account, parser, fromFile);
     } else {
-      for await (const chunk of rest) {
-        account(chunk);
-        parser.push(chunk);
-      }
+      await readChunks(chunks!, account, parser, fromFile);
     }
   } finally {
     await fh?.close();
@@ -149,27 +127,23 @@ function unreadable(name: string, err: unknown): CaptureFormatError {
   return new CaptureFormatError(name, 0, 'a readable file', why, `${name}: cannot read: ${why}`);
 }
 
-/** A regular file's chunks let the event loop run (progress, abort messages) this often. */
-const CHUNKS_BETWEEN_EVENT_LOOP_TURNS = 8;
+/** A regular file's reading lets the event loop run (progress, abort messages) this often. */
+const BYTES_BETWEEN_EVENT_LOOP_TURNS = 8 * 1024 * 1024;
 
 /**
- * A regular file, read synchronously into one reused buffer. A page-cache read of 1 MB
- * costs about 0.15 ms, while the asynchronous read's round trip through the thread pool
- * and the event loop cost twice the time of the reads themselves on a busy two-core machine
- * (the pool thread competes with V8's GC and compiler threads). A yielded chunk is valid
- * until the consumer asks for the next.
+ * A regular file's chunks for the gzip path, read synchronously into one reused buffer. A
+ * page-cache read of 1 MB costs about 0.15 ms, while the asynchronous read's round trip
+ * through the thread pool and the event loop cost twice the time of the reads themselves on a
+ * busy two-core machine (the pool thread competes with V8's GC and compiler threads). A
+ * yielded chunk is valid until the consumer asks for the next; the inflating lets the event
+ * loop run.
  */
 async function* regularFileChunks(fh: FileHandle, size: number): AsyncGenerator<Uint8Array> {
   const buf = Buffer.allocUnsafe(size);
-  let sinceTurn = 0;
   for (;;) {
     const bytesRead = readSync(fh.fd, buf, 0, size, null);
     if (bytesRead === 0) return;
     yield buf.subarray(0, bytesRead);
-    if (++sinceTurn === CHUNKS_BETWEEN_EVENT_LOOP_TURNS) {
-      sinceTurn = 0;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
   }
 }
 
@@ -247,5 +221,69 @@ async function readGzip(
   } catch (err) {
     if (!isZlibError(err)) throw err;
     parser.stopForDamage('capture_gzip_invalid', `a valid gzip stream, found ${err.message}`);
+  }
+}
+
+/**
+ * A regular file that is not gzip-compressed, `first` bytes of it already in `buf`: read and
+ * parsed in one synchronous loop, the event loop let in every BYTES_BETWEEN_EVENT_LOOP_TURNS
+ * (progress, abort). Small chunks stay in the core's cache between the kernel's copy and the
+ * parser's pass, and a loop costs nothing per chunk, where an async iterator costs a promise.
+ */
+async function parseRegularFile(fd: number, buf: Buffer, first: number, account: (chunk: Uint8Array) => void, parser: CaptureParser): Promise<void> {
+  let sinceTurn = 0;
+  for (let bytes = first; bytes > 0; bytes = readSync(fd, buf, 0, buf.length, null)) {
+    const chunk = buf.subarray(0, bytes);
+    account(chunk);
+    parser.push(chunk);
+    sinceTurn += bytes;
+    if (sinceTurn >= BYTES_BETWEEN_EVENT_LOOP_TURNS) {
+      sinceTurn = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+async function* prepend(first: Uint8Array, rest: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield first;
+  yield* rest;
+}
+
+/** Chunks from a stream or a FIFO: gzip recognised by its first two bytes, then parsed or inflated. */
+async function readChunks(chunks: AsyncIterable<Uint8Array>, account: (chunk: Uint8Array) => void, parser: CaptureParser, fromFile: boolean): Promise<void> {
+  const it = chunks[Symbol.asyncIterator]();
+  // Peek at the first two bytes for the gzip magic. Copies, because file chunks live in
+  // buffers the next read reuses.
+  const head: Uint8Array[] = [];
+  let headLen = 0;
+  let exhausted = false;
+  while (headLen < 2) {
+    const r = await it.next();
+    if (r.done) { exhausted = true; break; }
+    if (r.value.length === 0) continue;
+    head.push(Uint8Array.prototype.slice.call(r.value));
+    headLen += r.value.length;
+  }
+  const rest = (async function* (): AsyncGenerator<Uint8Array> {
+    yield* head;
+    if (exhausted) return;
+    try {
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      await it.return?.();
+    }
+  })();
+
+  if (headLen >= 2 && isGzipMagic(concatHead(head))) {
+    await readGzip(rest, account, parser, fromFile);
+  } else {
+    for await (const chunk of rest) {
+      account(chunk);
+      parser.push(chunk);
+    }
   }
 }

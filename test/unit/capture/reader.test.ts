@@ -91,6 +91,24 @@ describe('sources', () => {
     ac.abort(new Error('stop'));
     await expect(readAll(tmpFile('abort.pcap', bytes), { signal: ac.signal })).rejects.toThrow('stop');
   });
+
+  it('a regular file is read in one synchronous loop that still lets the event loop in: an abort from a timer stops a long read', async () => {
+    // 24 MB of 1,500-byte records: three turns of the event loop at least
+    const w = new PcapWriter();
+    const record = w.packet({ tsSec: 1_650_000_000, tsNsec: 0, data: new Uint8Array(1500) });
+    const parts = [w.header()];
+    for (let i = 0; i < 16_000; i++) parts.push(record);
+    const file = tmpFile('long.pcap', concatBytes(parts));
+    const ac = new AbortController();
+    let frames = 0;
+    const onFrame = (): void => {
+      if (frames++ === 0) setImmediate(() => ac.abort(new Error('stopped by a timer')));
+    };
+    await expect(readCapture(file, onFrame, { signal: ac.signal, sha256: false })).rejects.toThrow('stopped by a timer');
+    // the timer ran at the first turn: after 8 MiB (BYTES_BETWEEN_EVENT_LOOP_TURNS), not at the end
+    expect(frames).toBeGreaterThan(5_000);
+    expect(frames).toBeLessThan(16_000);
+  });
 });
 
 describe('gzip', () => {
