@@ -4,6 +4,11 @@
 // installed, tshark on the same file in the same run. Prints MB/s, packets/s, peak RSS and
 // the ratio to tshark — a ratio, because these machines are shared and noisy.
 //
+// With --repeat N every command keeps its best of N runs, and the runs go in turns (tshark,
+// then each leakscope command, N times over), so that the best of a short command and the best
+// of tshark are taken across the same minute: a slow spell of a few seconds on the host would
+// otherwise catch all the runs of a short command, run back to back, and few of tshark's.
+//
 // usage: npm run bench -- [--size MB] [--file PCAP] [--only reader,decode,info,events,analyze,warm] [--no-tshark] [--repeat N]
 import { spawnSync } from 'node:child_process';
 import { measure as run } from './measure.mjs';
@@ -18,7 +23,6 @@ const repeat = Number(option('repeat', '1'));
 const file = benchCapture();
 const bytes = statSync(file).size;
 
-
 /** a command that exits 0 (or 3, a partial result) */
 async function measure(cmd, cmdArgs) {
   const r = await run(cmd, cmdArgs);
@@ -26,14 +30,8 @@ async function measure(cmd, cmdArgs) {
   return r;
 }
 
-async function best(cmd, cmdArgs) {
-  let b;
-  for (let i = 0; i < repeat; i++) {
-    const r = await measure(cmd, cmdArgs);
-    if (!b || r.s < b.s) b = r;
-  }
-  return b;
-}
+/** keeps the faster of two measurements */
+const faster = (a, b) => (!a || b.s < a.s ? b : a);
 
 const cli = [path.join(root, 'bin/run.js')];
 /** a library pass prints {"s": seconds} of its own loop */
@@ -42,32 +40,40 @@ const lib = (what) => [path.join(root, 'bench/lib-pass.mjs'), what, file];
 const tsharkFields = ['-r', file, '-T', 'fields', '-e', 'tls.handshake.extensions_server_name', '-e', 'http.host', '-e', 'http.request.uri', '-e', 'dns.qry.name',
   '-Y', 'tls.handshake.type==1 || http.request || dns.flags.response==1'];
 
-const rows = [];
 let packets = 0;
 try {
   packets = JSON.parse(spawnSync(process.execPath, [...cli, 'info', file, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout).packets;
 } catch {
   packets = 0;
 }
-const tshark = useTshark ? await best('tshark', tsharkFields) : null;
-const tsharkCount = useTshark && only.has('info') ? await best('tshark', ['-r', file, '-q', '-z', 'io,stat,0']) : null;
+const tsharkJob = useTshark ? () => measure('tshark', tsharkFields) : null;
+const tsharkCountJob = useTshark && only.has('info') ? () => measure('tshark', ['-r', file, '-q', '-z', 'io,stat,0']) : null;
 
 const jobs = [
   // the library passes report their own loop time (process start-up and imports excluded)
-  ['reader', 'reader: iterate frames', () => best(process.execPath, lib('reader')).then(inner), null],
-  ['decode', 'decode to TCP/UDP', () => best(process.execPath, lib('decode')).then(inner), null],
-  ['info', 'leakscope info', () => best(process.execPath, [...cli, 'info', file, '--format', 'json']), tsharkCount],
-  ['events', 'leakscope events', () => best(process.execPath, [...cli, 'events', file, '--format', 'ndjson']), tshark],
-  ['analyze', 'leakscope analyze', () => best(process.execPath, [...cli, 'analyze', file, '--format', 'json']), tshark],
+  ['reader', 'reader: iterate frames', () => measure(process.execPath, lib('reader')).then(inner), null],
+  ['decode', 'decode to TCP/UDP', () => measure(process.execPath, lib('decode')).then(inner), null],
+  ['info', 'leakscope info', () => measure(process.execPath, [...cli, 'info', file, '--format', 'json']), 'count'],
+  ['events', 'leakscope events', () => measure(process.execPath, [...cli, 'events', file, '--format', 'ndjson']), 'fields'],
+  ['analyze', 'leakscope analyze', () => measure(process.execPath, [...cli, 'analyze', file, '--format', 'json']), 'fields'],
   // the engine alone, second pass in one process: what start-up and JIT warm-up leave
-  ['warm', 'events engine, warm', () => best(process.execPath, lib('events-warm')).then(inner), tshark],
-  ['warm', 'analyze engine, warm', () => best(process.execPath, lib('analyze-warm')).then(inner), tshark],
-];
-for (const [key, label, run, against] of jobs) {
-  if (!only.has(key)) continue;
-  const r = await run();
-  rows.push({ label, ...r, ratio: against ? against.s / r.s : null });
+  ['warm', 'events engine, warm', () => measure(process.execPath, lib('events-warm')).then(inner), 'fields'],
+  ['warm', 'analyze engine, warm', () => measure(process.execPath, lib('analyze-warm')).then(inner), 'fields'],
+].filter(([key]) => only.has(key));
+
+let tshark = null;
+let tsharkCount = null;
+const bestOf = new Map();
+for (let round = 0; round < repeat; round++) {
+  if (tsharkJob) tshark = faster(tshark, await tsharkJob());
+  if (tsharkCountJob) tsharkCount = faster(tsharkCount, await tsharkCountJob());
+  for (const [, label, run] of jobs) bestOf.set(label, faster(bestOf.get(label), await run()));
 }
+const rows = jobs.map(([, label, , against]) => {
+  const r = bestOf.get(label);
+  const base = against === 'count' ? tsharkCount : against === 'fields' ? tshark : null;
+  return { label, ...r, ratio: base ? base.s / r.s : null };
+});
 
 const mb = bytes / 1e6;
 console.log(`capture ${path.relative(root, file)}: ${mb.toFixed(0)} MB, ${packets} packets; node ${process.version}`);
