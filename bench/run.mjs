@@ -86,3 +86,19 @@ for (const r of rows) {
     `${r.label.padEnd(24)} ${r.s.toFixed(2).padStart(8)} ${(mb / r.s).toFixed(0).padStart(9)} ${(packets / r.s / 1e6).toFixed(2).padStart(8)} ${r.peakMb.toFixed(0).padStart(12)} ${r.ratio ? r.ratio.toFixed(1).padStart(9) : '        -'}`,
   );
 }
+
+// Node 20 parses the NODE_EXTRA_CA_CERTS bundle at every start, before any script runs
+// (nodejs/node#40524), a cost no leakscope code can avoid: say what it is on this machine.
+if (process.env.NODE_EXTRA_CA_CERTS) {
+  const bareStart = async (env) => {
+    const times = [];
+    for (let i = 0; i < 5; i++) times.push((await run(process.execPath, ['-e', '0'], { env })).s);
+    return times.sort((a, b) => a - b)[2];
+  };
+  const { NODE_EXTRA_CA_CERTS: _unused, ...without } = process.env;
+  const withCerts = await bareStart(process.env);
+  const withoutCerts = await bareStart(without);
+  console.log('');
+  console.log(`NODE_EXTRA_CA_CERTS is set: Node parses it at every start, ${((withCerts - withoutCerts) * 1000).toFixed(0)} ms of each leakscope run above`
+    + ` (node -e 0: ${(withCerts * 1000).toFixed(0)} ms, without it ${(withoutCerts * 1000).toFixed(0)} ms). leakscope makes no TLS connection: \`env -u NODE_EXTRA_CA_CERTS\` saves it.`);
+}
