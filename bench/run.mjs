@@ -9,14 +9,19 @@
 // of tshark are taken across the same minute: a slow spell of a few seconds on the host would
 // otherwise catch all the runs of a short command, run back to back, and few of tshark's.
 //
-// usage: npm run bench -- [--size MB] [--file PCAP] [--only reader,decode,info,events,analyze,warm] [--no-tshark] [--repeat N]
+// `events-1cpu` runs `events` pinned to one CPU (taskset): V8 compiles and collects on other
+// threads while tshark needs one core, so on a host whose second core comes and goes the ratio
+// does too. This row is the floor: the ratio when leakscope gets no more CPU than tshark uses.
+//
+// usage: npm run bench -- [--size MB] [--file PCAP] [--only reader,decode,info,events,events-1cpu,analyze,warm] [--no-tshark] [--repeat N]
 import { spawnSync } from 'node:child_process';
 import { measure as run } from './measure.mjs';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { benchCapture, flag, option, root } from './args.mjs';
 
-const only = new Set((option('only', 'reader,decode,info,events,analyze,warm')).split(','));
+const only = new Set((option('only', 'reader,decode,info,events,events-1cpu,analyze,warm')).split(','));
 const useTshark = !flag('no-tshark') && spawnSync('tshark', ['--version']).status === 0;
 const repeat = Number(option('repeat', '1'));
 
@@ -46,6 +51,14 @@ try {
 } catch {
   packets = 0;
 }
+/** the first CPU this process may run on, for `taskset -c`; null when pinning says nothing (one CPU) or cannot be done */
+function oneCpu() {
+  if (availableParallelism() < 2 || spawnSync('taskset', ['--version']).status !== 0) return null;
+  const allowed = /Cpus_allowed_list:\s*(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return allowed ? allowed[1] : null;
+}
+const pinnedCpu = only.has('events-1cpu') ? oneCpu() : null;
+
 const tsharkJob = useTshark ? () => measure('tshark', tsharkFields) : null;
 const tsharkCountJob = useTshark && only.has('info') ? () => measure('tshark', ['-r', file, '-q', '-z', 'io,stat,0']) : null;
 
@@ -55,11 +68,12 @@ const jobs = [
   ['decode', 'decode to TCP/UDP', () => measure(process.execPath, lib('decode')).then(inner), null],
   ['info', 'leakscope info', () => measure(process.execPath, [...cli, 'info', file, '--format', 'json']), 'count'],
   ['events', 'leakscope events', () => measure(process.execPath, [...cli, 'events', file, '--format', 'ndjson']), 'fields'],
+  ['events-1cpu', 'events, pinned to 1 CPU', () => measure('taskset', ['-c', pinnedCpu, process.execPath, ...cli, 'events', file, '--format', 'ndjson']), 'fields'],
   ['analyze', 'leakscope analyze', () => measure(process.execPath, [...cli, 'analyze', file, '--format', 'json']), 'fields'],
   // the engine alone, second pass in one process: what start-up and JIT warm-up leave
   ['warm', 'events engine, warm', () => measure(process.execPath, lib('events-warm')).then(inner), 'fields'],
   ['warm', 'analyze engine, warm', () => measure(process.execPath, lib('analyze-warm')).then(inner), 'fields'],
-].filter(([key]) => only.has(key));
+].filter(([key]) => only.has(key) && (key !== 'events-1cpu' || pinnedCpu !== null));
 
 let tshark = null;
 let tsharkCount = null;
