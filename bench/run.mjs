@@ -101,6 +101,10 @@ for (const r of rows) {
   );
 }
 
+if (only.has('events-1cpu') && pinnedCpu === null) {
+  console.log('\nevents-1cpu skipped: it needs `taskset` (util-linux) and at least two CPUs to pin to one of.');
+}
+
 // Node 20 parses the NODE_EXTRA_CA_CERTS bundle at every start, before any script runs
 // (nodejs/node#40524), a cost no leakscope code can avoid: say what it is on this machine.
 if (process.env.NODE_EXTRA_CA_CERTS) {
