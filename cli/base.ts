@@ -8,6 +8,11 @@ import { CaptureFormatError } from '../src/capture/reader.js';
 import { resolveLimits, type Limits } from '../src/limits.js';
 import { FORMATS, type Format } from '../src/report/writers/index.js';
 import { exitQuietlyOnEpipe, streamSink, type Sink } from '../src/report/sink.js';
+import type { ReadSummary } from '../src/capture/reader.js';
+import { interruptedMessage } from '../src/engine/analyze.js';
+
+/** The signals that stop a run politely: the report of what was read is printed, exit 130. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export abstract class LeakscopeCommand extends Command {
   static override baseFlags = {
@@ -19,6 +24,9 @@ export abstract class LeakscopeCommand extends Command {
   };
 
   private debugMode = false;
+  private stopController: AbortController | null = null;
+  /** what `eachCapture` found wrong with captures it read: said in the report itself (table footers) */
+  protected readonly captureNotes: string[] = [];
 
   protected outputFormat(flags: { format?: string; json?: boolean }): Format {
     return flags.json ? 'json' : ((flags.format ?? 'table') as Format);
@@ -45,31 +53,62 @@ export abstract class LeakscopeCommand extends Command {
   }
 
   /**
+   * An AbortSignal that Ctrl-C (SIGINT), SIGTERM and SIGHUP abort: readers given it as `stop`
+   * stop reading, and the command reports what was read, marked interrupted, with exit 130 (as
+   * tshark prints its statistics on Ctrl-C). A second signal ends the process at once.
+   */
+  protected stopSignal(flags: { quiet?: boolean }): AbortSignal {
+    if (this.stopController) return this.stopController.signal;
+    const controller = new AbortController();
+    this.stopController = controller;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (controller.signal.aborted) process.exit(EXIT.interrupted);
+      controller.abort();
+      this.note(flags, `${signal}: stopped reading; reporting what was read (again to quit at once)`);
+    };
+    for (const s of STOP_SIGNALS) process.on(s, onSignal);
+    return controller.signal;
+  }
+
+  /** True once a stop signal arrived (the run's exit code is then 130). */
+  protected get interrupted(): boolean {
+    return this.stopController?.signal.aborted === true;
+  }
+
+  /**
    * Runs `fn` for every capture argument; a capture that cannot be read is reported on stderr
-   * and the others still run. Returns the exit code: 2 if any input was not a capture, else 3
+   * and the others still run. Damage and interruption are noted on stderr and in
+   * `captureNotes` (for the report itself); after a stop signal no further capture is read.
+   * Returns the exit code: 130 if interrupted, else 2 if any input was not a capture, else 3
    * if any was damaged, else 0.
    */
   protected async eachCapture(
     files: string[],
     flags: { quiet?: boolean },
-    fn: (source: string | NodeJS.ReadableStream, name: string) => Promise<{ damage: { offset: number; frame: number; expected: string } | null }>,
+    fn: (source: string | NodeJS.ReadableStream, name: string, stop: AbortSignal) => Promise<Pick<ReadSummary, 'damage' | 'frames'> & { interrupted?: boolean }>,
   ): Promise<number> {
+    const stop = this.stopSignal(flags);
     let bad = false;
     let damaged = false;
     for (const name of files) {
+      if (stop.aborted) break;
       try {
-        const { damage } = await fn(name === '-' ? process.stdin : name, name);
+        const { damage, interrupted, frames } = await fn(name === '-' ? process.stdin : name, name, stop);
         if (damage) {
           damaged = true;
-          this.note(flags, `${name}: damaged at byte ${damage.offset} after ${damage.frame} packets: expected ${damage.expected}; everything before it is reported`);
+          const what = `${name}: damaged at byte ${damage.offset} after ${damage.frame} packets: expected ${damage.expected}`;
+          this.captureNotes.push(what);
+          this.note(flags, `${what}; everything before it is reported`);
         }
+        if (interrupted) this.captureNotes.push(`${name}: ${interruptedMessage(frames)}`);
       } catch (err) {
         if (!(err instanceof CaptureFormatError) || files.length === 1) throw err;
         bad = true;
+        this.captureNotes.push(err.message);
         process.stderr.write(`leakscope: ${err.message}\n`);
       }
     }
-    return bad ? EXIT.badInput : damaged ? EXIT.partial : EXIT.ok;
+    return stop.aborted ? EXIT.interrupted : bad ? EXIT.badInput : damaged ? EXIT.partial : EXIT.ok;
   }
 
   /** A warning line on stderr unless --quiet. */

@@ -8,7 +8,7 @@ import { openGeoFromFlags } from '../cli/geo.js';
 import { readIdentifiers } from '../cli/identifiers.js';
 import { createWriter, type RecordWriter } from '../src/report/writers/index.js';
 import { HOST_COLUMNS, HOST_CSV_COLUMNS, hostCsvRows, type HostCsvRow } from '../src/report/host-columns.js';
-import { reportFooter, reportSummary } from '../src/report/footer.js';
+import { captureStatusLines, reportFooter, reportSummary } from '../src/report/footer.js';
 import { Progress } from '../src/report/progress.js';
 import { EXIT, UserError } from '../src/errors.js';
 
@@ -60,6 +60,7 @@ export default class Analyze extends LeakscopeCommand {
         vendor: flags.vendor,
         redact: flags.redact ? { salt: flags.salt ?? randomBytes(16).toString('hex') } : undefined,
         onProgress: (file, d, t) => progress.update(d, t, file),
+        stop: this.stopSignal(flags),
       },
     );
     progress.done();
@@ -74,6 +75,7 @@ export default class Analyze extends LeakscopeCommand {
     await this.print(result, this.outputFormat(flags));
 
     const leaked = result.hosts.some((h) => h.leaks.length > 0);
+    if (this.interrupted) this.exit(EXIT.interrupted);
     if (captures.some((c) => c.status === 'error')) this.exit(EXIT.badInput);
     if (flags['fail-on-leak'] && leaked) this.exit(EXIT.leaksFound);
     if (captures.some((c) => c.status === 'partial')) this.exit(EXIT.partial);
@@ -94,7 +96,7 @@ export default class Analyze extends LeakscopeCommand {
       table: {
         groupBy: (h) => (h.vendor ? `${h.vendor}${h.alert ? '' : ' (vendor infrastructure)'}` : 'No signature'),
         emphasise: (h) => h.leaks.length > 0 && h.transport.includes('http'),
-        footer: () => [reportSummary(result), ...reportFooter(result)],
+        footer: () => [reportSummary(result), ...captureStatusLines(result), ...reportFooter(result)],
       },
     });
     for (const h of result.hosts) writer.write(h);

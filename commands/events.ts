@@ -23,14 +23,15 @@ export default class Events extends LeakscopeCommand {
     const { argv, flags } = await this.parse(Events);
     const limits = this.limitsFrom(flags);
     const wanted = new Set<ObservationType>((flags.type as ObservationType[] | undefined) ?? OBSERVATION_TYPES);
-    const writer = await createWriter<Observation>(this.outputFormat(flags), this.stdoutSink(), { columns: EVENT_COLUMNS });
+    const writer = await createWriter<Observation>(this.outputFormat(flags), this.stdoutSink(), { columns: EVENT_COLUMNS, table: { footer: () => this.captureNotes } });
     let count = 0;
-    const exit = await this.eachCapture(argv as string[], flags, async (source, name) => {
+    const exit = await this.eachCapture(argv as string[], flags, async (source, name, stop) => {
       const progress = new Progress(name, { quiet: flags.quiet });
       const res = await scanCapture(source, {
         name,
         sha256: false,
         limits,
+        stop,
         onObservation: (obs) => {
           if (!wanted.has(obs.type)) return;
           writer.write(obs);

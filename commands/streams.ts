@@ -34,14 +34,15 @@ export default class Streams extends LeakscopeCommand {
   async run(): Promise<{ streams: number }> {
     const { argv, flags } = await this.parse(Streams);
     const limits = this.limitsFrom(flags);
-    const writer = await createWriter<StreamRecord>(this.outputFormat(flags), this.stdoutSink(), { columns: STREAM_COLUMNS });
+    const writer = await createWriter<StreamRecord>(this.outputFormat(flags), this.stdoutSink(), { columns: STREAM_COLUMNS, table: { footer: () => this.captureNotes } });
     let count = 0;
-    const exit = await this.eachCapture(argv as string[], flags, async (source, name) => {
+    const exit = await this.eachCapture(argv as string[], flags, async (source, name, stop) => {
       const progress = new Progress(name, { quiet: flags.quiet });
       const res = await scanCapture(source, {
         name,
         sha256: false,
         limits,
+        stop,
         dumpDir: flags.dump,
         onFlowClose: (flow, extra) => {
           if (flow.proto === 'udp' && !flags.udp) return;

@@ -26,9 +26,11 @@ export interface InfoRecord {
   anomalies: Record<string, number>;
   /** where reading stopped early, when the file is damaged */
   damage: { offset: number; frame: number; expected: string } | null;
+  /** reading was stopped (Ctrl-C) before the end: the counts are of what was read */
+  interrupted: boolean;
 }
 
-export async function captureInfo(source: string | NodeJS.ReadableStream, options: Pick<ScanOptions, 'name' | 'limits' | 'onProgress' | 'signal'> = {}): Promise<InfoRecord> {
+export async function captureInfo(source: string | NodeJS.ReadableStream, options: Pick<ScanOptions, 'name' | 'limits' | 'onProgress' | 'signal' | 'stop'> = {}): Promise<InfoRecord> {
   const res = await scanCapture(source, { ...options, decodeOnly: true });
   const { read, layers } = res;
   const digits = read.header.tsPrecision === 'us' ? 6 : 9;
@@ -56,5 +58,6 @@ export async function captureInfo(source: string | NodeJS.ReadableStream, option
     unknown_linktypes: unknown,
     anomalies: res.anomalies.countsObject(),
     damage: read.damage ? { offset: read.damage.offset, frame: read.damage.frame, expected: read.damage.expected } : null,
+    interrupted: read.interrupted,
   };
 }

@@ -24,6 +24,8 @@ export interface ScanOptions {
   onFlowClose?: (flow: FlowInfo, extra: FlowSummaryExtra) => void;
   onProgress?: (bytesRead: number, totalBytes: number | null) => void;
   signal?: AbortSignal;
+  /** stop reading when aborted (Ctrl-C): the flows read so far are finished and reported, `read.interrupted` is set */
+  stop?: AbortSignal;
   /** write each TCP direction's reassembled bytes into this folder (tcpflow-style names) */
   dumpDir?: string;
   /** compute the file's SHA-256 (default true); `events` and `streams` print none, so they skip it */
@@ -85,6 +87,7 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     name,
     onProgress: options.onProgress,
     signal: options.signal,
+    stop: options.stop,
     sha256: options.sha256,
   });
   anomalies.packet = 0;

@@ -11,6 +11,21 @@ export function reportSummary(r: AnalyzeResult): string {
     `${leakHosts.length} with personal data (${values} distinct values, ${plaintext} host(s) in plaintext)`;
 }
 
+/**
+ * One line per capture that was not read whole (damaged, interrupted, not a capture): the
+ * report itself says so, whatever --quiet hides on stderr.
+ */
+export function captureStatusLines(r: AnalyzeResult): string[] {
+  const lines: string[] = [];
+  for (const c of r.header.captures) {
+    if (c.status === 'ok') continue;
+    if (c.interrupted) lines.push(`${c.file}: partial: ${c.message}`);
+    else if (c.damage) lines.push(`${c.file}: partial: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}`);
+    else lines.push(`error: ${c.message}`);
+  }
+  return lines;
+}
+
 /** Data sources and the attribution their licences require (CC BY 4.0 for DB-IP). */
 export function reportFooter(r: AnalyzeResult): string[] {
   const lines = [`signatures ${r.header.signatures.version}`];

@@ -6,6 +6,7 @@ export const INFO_COLUMNS: readonly Column<InfoRecord>[] = [
   { key: 'format', header: 'Format', get: (r) => `${r.format} ${r.version}${r.compression ? ` (${r.compression})` : ''}, ${r.byte_order}-endian, ${r.ts_precision}` },
   { key: 'linktypes', header: 'Link types', get: (r) => [...new Set(r.linktypes.map((l) => `${l.name} (${l.linktype})`))] },
   { key: 'packets', header: 'Packets', get: (r) => r.packets },
+  { key: 'status', header: 'Status', get: (r) => infoStatus(r) },
   { key: 'bytes', header: 'Bytes (captured / wire)', get: (r) => `${r.bytes} / ${r.wire_bytes}` },
   { key: 'first_ts', header: 'First', get: (r) => r.first_ts },
   { key: 'last_ts', header: 'Last', get: (r) => r.last_ts },
@@ -14,3 +15,10 @@ export const INFO_COLUMNS: readonly Column<InfoRecord>[] = [
   { key: 'anomalies', header: 'Anomalies', get: (r) => (Object.keys(r.anomalies).length ? Object.entries(r.anomalies).map(([k, n]) => `${k} ${n}`) : 'none') },
   { key: 'sha256', header: 'SHA-256', get: (r) => r.sha256 },
 ];
+
+/** Whether the whole capture was read: a damaged or interrupted one is said in the report itself, --quiet or not. */
+function infoStatus(r: InfoRecord): string {
+  if (r.interrupted) return `interrupted after ${r.packets} packets`;
+  if (r.damage) return `damaged at byte ${r.damage.offset} after ${r.damage.frame} packets: expected ${r.damage.expected}`;
+  return 'complete';
+}
