@@ -10,6 +10,7 @@ import { FORMATS, type Format } from '../src/report/writers/index.js';
 import { exitQuietlyOnEpipe, streamSink, type Sink } from '../src/report/sink.js';
 import type { ReadSummary } from '../src/capture/reader.js';
 import { interruptedMessage } from '../src/engine/analyze.js';
+import { notDecodedLine, type NotDecoded } from '../src/engine/not-decoded.js';
 
 /** The signals that stop a run politely: the report of what was read is printed, exit 130. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -77,15 +78,15 @@ export abstract class LeakscopeCommand extends Command {
 
   /**
    * Runs `fn` for every capture argument; a capture that cannot be read is reported on stderr
-   * and the others still run. Damage and interruption are noted on stderr and in
+   * and the others still run. Damage, packets not decoded and interruption are noted on stderr and in
    * `captureNotes` (for the report itself); after a stop signal no further capture is read.
    * Returns the exit code: 130 if interrupted, else 2 if any input was not a capture, else 3
-   * if any was damaged, else 0.
+   * if any was damaged or had packets that could not be decoded, else 0.
    */
   protected async eachCapture(
     files: string[],
     flags: { quiet?: boolean },
-    fn: (source: string | NodeJS.ReadableStream, name: string, stop: AbortSignal) => Promise<Pick<ReadSummary, 'damage' | 'frames'> & { interrupted?: boolean }>,
+    fn: (source: string | NodeJS.ReadableStream, name: string, stop: AbortSignal) => Promise<Pick<ReadSummary, 'damage' | 'frames'> & { interrupted?: boolean; notDecoded?: NotDecoded[] }>,
   ): Promise<number> {
     const stop = this.stopSignal(flags);
     let bad = false;
@@ -93,7 +94,12 @@ export abstract class LeakscopeCommand extends Command {
     for (const name of files) {
       if (stop.aborted) break;
       try {
-        const { damage, interrupted, frames } = await fn(name === '-' ? process.stdin : name, name, stop);
+        const { damage, interrupted, frames, notDecoded } = await fn(name === '-' ? process.stdin : name, name, stop);
+        for (const n of notDecoded ?? []) {
+          damaged = true;
+          this.captureNotes.push(`${name}: ${notDecodedLine(n)}`);
+          this.note(flags, `${name}: ${notDecodedLine(n)}`);
+        }
         if (damage) {
           damaged = true;
           const what = `${name}: damaged at byte ${damage.offset} after ${damage.frame} packets: expected ${damage.expected}`;

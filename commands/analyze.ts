@@ -10,6 +10,7 @@ import { createWriter, type RecordWriter } from '../src/report/writers/index.js'
 import { HOST_COLUMNS, HOST_CSV_COLUMNS, hostCsvRows, type HostCsvRow } from '../src/report/host-columns.js';
 import { captureStatusLines, reportFooter, reportSummary } from '../src/report/footer.js';
 import { Progress } from '../src/report/progress.js';
+import { notDecodedLine } from '../src/engine/not-decoded.js';
 import { EXIT, UserError } from '../src/errors.js';
 
 export default class Analyze extends LeakscopeCommand {
@@ -70,6 +71,7 @@ export default class Analyze extends LeakscopeCommand {
     for (const c of captures) {
       if (c.status === 'error') process.stderr.write(`leakscope: ${c.message}\n`);
       else if (c.damage) this.note(flags, `${c.file}: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}; everything before it is reported`);
+      for (const n of c.not_decoded ?? []) this.note(flags, `${c.file}: ${notDecodedLine(n)}`);
     }
 
     await this.print(result, this.outputFormat(flags));

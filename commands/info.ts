@@ -28,7 +28,7 @@ export default class Info extends LeakscopeCommand {
       progress.done();
       writer.write(rec);
       records.push(rec);
-      return { damage: rec.damage, frames: rec.packets, interrupted: rec.interrupted };
+      return { damage: rec.damage, frames: rec.packets, interrupted: rec.interrupted, notDecoded: rec.not_decoded };
     });
     writer.end();
     if (exit) this.exit(exit);

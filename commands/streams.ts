@@ -52,7 +52,7 @@ export default class Streams extends LeakscopeCommand {
         onProgress: (d, t) => progress.update(d, t),
       });
       progress.done();
-      return res.read;
+      return { ...res.read, notDecoded: res.notDecoded };
     });
     writer.end();
     if (exit) this.exit(exit);

@@ -10,6 +10,7 @@ import { scanCapture } from './scan.js';
 import { HostAggregator, type HostRecord, type HostServer } from './hosts.js';
 import { redactHosts } from './redact.js';
 import { TOOL_VERSION } from '../version.js';
+import type { NotDecoded } from './not-decoded.js';
 
 export interface AnalyzeOptions {
   limits?: Limits;
@@ -32,6 +33,8 @@ export interface CaptureStatus {
   status: 'ok' | 'partial' | 'error';
   message?: string;
   damage?: { offset: number; frame: number; expected: string };
+  /** packets that could not be looked into, per link type and reason: status 'partial' */
+  not_decoded?: NotDecoded[];
   /** reading was stopped (Ctrl-C) after `packets` packets: status 'partial', message "interrupted after N packets" */
   interrupted?: true;
   anomalies: Record<string, number>;
@@ -80,10 +83,11 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
         file: name,
         sha256: res.read.sha256,
         packets: res.read.frames,
-        status: res.read.damage || res.read.interrupted ? 'partial' : 'ok',
+        status: res.read.damage || res.read.interrupted || res.notDecoded.length > 0 ? 'partial' : 'ok',
         anomalies: res.anomalies.countsObject(),
       };
       if (res.read.damage) status.damage = { ...res.read.damage };
+      if (res.notDecoded.length > 0) status.not_decoded = res.notDecoded;
       if (res.read.interrupted) {
         status.interrupted = true;
         status.message = interruptedMessage(res.read.frames);

@@ -13,6 +13,7 @@ import { QuicInitialTracker } from '../proto/quic.js';
 import { AppHandler, type FlowSummaryExtra, type ScanContext } from './app-handler.js';
 import type { Observation, ObservationDetail } from './observations.js';
 import { MemoryGovernor } from './memory.js';
+import { notDecoded, type NotDecoded } from './not-decoded.js';
 
 export interface ScanOptions {
   /** name used in records (defaults to the path, '-' for standard input) */
@@ -39,6 +40,8 @@ export interface ScanResult {
   anomalies: AnomalyLog;
   tcpStreams: number;
   udpFlows: number;
+  /** frames that could not be looked into (unsupported link type, encrypted Wi-Fi): the capture is partial */
+  notDecoded: NotDecoded[];
 }
 
 /**
@@ -105,5 +108,6 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     anomalies,
     tcpStreams: flows?.stats.tcpStreams ?? 0,
     udpFlows: flows?.stats.udpFlows ?? 0,
+    notDecoded: notDecoded(decoder.counts),
   };
 }

@@ -1,4 +1,5 @@
 import type { AnalyzeResult } from '../engine/analyze.js';
+import { notDecodedLine } from '../engine/not-decoded.js';
 
 /** One line: how many hosts, vendors, leaks. */
 export function reportSummary(r: AnalyzeResult): string {
@@ -19,9 +20,10 @@ export function captureStatusLines(r: AnalyzeResult): string[] {
   const lines: string[] = [];
   for (const c of r.header.captures) {
     if (c.status === 'ok') continue;
+    if (c.status === 'error') lines.push(`error: ${c.message}`);
     if (c.interrupted) lines.push(`${c.file}: partial: ${c.message}`);
-    else if (c.damage) lines.push(`${c.file}: partial: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}`);
-    else lines.push(`error: ${c.message}`);
+    if (c.damage) lines.push(`${c.file}: partial: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}`);
+    for (const n of c.not_decoded ?? []) lines.push(`${c.file}: partial: ${notDecodedLine(n)}`);
   }
   return lines;
 }

@@ -1,5 +1,6 @@
 import type { Column } from './columns.js';
 import type { InfoRecord } from '../engine/info.js';
+import { notDecodedLine } from '../engine/not-decoded.js';
 
 export const INFO_COLUMNS: readonly Column<InfoRecord>[] = [
   { key: 'file', header: 'File', get: (r) => r.file },
@@ -20,5 +21,6 @@ export const INFO_COLUMNS: readonly Column<InfoRecord>[] = [
 function infoStatus(r: InfoRecord): string {
   if (r.interrupted) return `interrupted after ${r.packets} packets`;
   if (r.damage) return `damaged at byte ${r.damage.offset} after ${r.damage.frame} packets: expected ${r.damage.expected}`;
+  if (r.not_decoded.length > 0) return `partial: ${r.not_decoded.map(notDecodedLine).join('; ')}`;
   return 'complete';
 }
