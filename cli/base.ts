@@ -5,7 +5,8 @@
 import { Command, Flags, Errors } from '@oclif/core';
 import { EXIT, UserError } from '../src/errors.js';
 import { CaptureFormatError } from '../src/capture/reader.js';
-import { resolveLimits, type Limits } from '../src/limits.js';
+import { DEFAULT_LIMITS, resolveLimits, type Limits } from '../src/limits.js';
+import { resolveName } from './names.js';
 import { FORMATS, type Format } from '../src/report/writers/index.js';
 import { exitQuietlyOnEpipe, streamSink, type Sink } from '../src/report/sink.js';
 import type { ReadSummary } from '../src/capture/reader.js';
@@ -41,10 +42,11 @@ export abstract class LeakscopeCommand extends Command {
   protected limitsFrom(flags: { limit?: string[]; debug?: boolean }): Limits {
     this.debugMode = Boolean(flags.debug);
     const overrides: Record<string, number> = {};
+    const names = Object.keys(DEFAULT_LIMITS).map((name) => ({ name }));
     for (const spec of flags.limit ?? []) {
-      const m = /^([A-Za-z]+)=(\d+(?:\.\d+)?)$/.exec(spec);
-      if (!m) throw new UserError(`--limit expects name=number, got "${spec}"`);
-      overrides[m[1]] = Number(m[2]);
+      const m = /^([A-Za-z_-]+)=(\d+(?:\.\d+)?)$/.exec(spec);
+      if (!m) throw new UserError(`--limit expects name=number, got "${spec}"`, 2, ['--limit maxFlows=200000 (names and defaults: docs/limits.md)']);
+      overrides[resolveName('--limit', m[1], names)] = Number(m[2]);
     }
     try {
       return resolveLimits(overrides);

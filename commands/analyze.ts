@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { LeakscopeCommand } from '../cli/base.js';
 import { analyzeCaptures, type AnalyzeResult } from '../src/engine/analyze.js';
 import type { HostRecord } from '../src/engine/hosts.js';
-import { loadSignatures } from '../cli/signatures.js';
+import { loadSignatures, resolveVendor } from '../cli/signatures.js';
 import { openGeoFromFlags } from '../cli/geo.js';
 import { readIdentifiers } from '../cli/identifiers.js';
 import { createWriter, type RecordWriter } from '../src/report/writers/index.js';
@@ -28,7 +28,7 @@ export default class Analyze extends LeakscopeCommand {
   static override args = { capture: Args.string({ description: 'capture file(s), or - for standard input', required: true }) };
   static override flags = {
     'all-hosts': Flags.boolean({ summary: 'also list hosts no signature matched' }),
-    vendor: Flags.string({ summary: 'only hosts of this vendor (e.g. Xiaomi, "Sensors Data")' }),
+    vendor: Flags.string({ summary: 'only hosts of this vendor (e.g. Xiaomi, "Sensors Data" or its pack id sensorsdata; any letter case)' }),
     'fail-on-leak': Flags.boolean({ summary: 'exit 1 when any personal data was found' }),
     identifier: Flags.string({ multiple: true, summary: 'a device identifier to look for, kind=value (also found hashed or in other letter cases)' }),
     'identifiers-file': Flags.string({ summary: 'a file of kind=value lines to look for' }),
@@ -45,6 +45,7 @@ export default class Analyze extends LeakscopeCommand {
     const limits = this.limitsFrom(flags);
     const identifiers = readIdentifiers(flags.identifier ?? [], flags['identifiers-file']);
     const signatures = loadSignatures(flags.signatures ?? []);
+    const vendor = resolveVendor(signatures, flags.vendor);
     const geo = openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
     const files = argv as string[];
     if (files.filter((f) => f === '-').length > 1) throw new UserError('standard input (-) can be read only once');
@@ -58,7 +59,7 @@ export default class Analyze extends LeakscopeCommand {
         geo,
         identifiers,
         allHosts: flags['all-hosts'],
-        vendor: flags.vendor,
+        vendor,
         redact: flags.redact ? { salt: flags.salt ?? randomBytes(16).toString('hex') } : undefined,
         onProgress: (file, d, t) => progress.update(d, t, file),
         stop: this.stopSignal(flags),

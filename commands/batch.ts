@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, truncateSync } from 'node:fs';
 import { LeakscopeCommand } from '../cli/base.js';
 import { readIdentifiers } from '../cli/identifiers.js';
-import { loadSignatures } from '../cli/signatures.js';
+import { loadSignatures, resolveVendor } from '../cli/signatures.js';
 import { openGeoFromFlags } from '../cli/geo.js';
 import { EXIT, UserError } from '../src/errors.js';
 import { BatchAggregator, type AggregateRecord } from '../src/batch/aggregate.js';
@@ -45,7 +45,7 @@ export default class Batch extends LeakscopeCommand {
     shard: Flags.string({ summary: 'process only shard K of N (K/N, K from 0), e.g. from JOB_COMPLETION_INDEX' }),
     'from-stdin': Flags.boolean({ summary: 'read capture paths from standard input, one per line' }),
     'all-hosts': Flags.boolean({ summary: 'also list hosts no signature matched' }),
-    vendor: Flags.string({ summary: 'only hosts of this vendor (e.g. Xiaomi, "Sensors Data")' }),
+    vendor: Flags.string({ summary: 'only hosts of this vendor (e.g. Xiaomi, "Sensors Data" or its pack id sensorsdata; any letter case)' }),
     identifier: Flags.string({ multiple: true, summary: 'a device identifier to look for, kind=value' }),
     'identifiers-file': Flags.string({ summary: 'a file of kind=value lines to look for' }),
     redact: Flags.boolean({ summary: 'replace leaked values by salted hashes (one salt for the whole batch)' }),
@@ -74,7 +74,7 @@ export default class Batch extends LeakscopeCommand {
       }
     }
     // check the packs and databases here, once, so a bad file is one usage error, not N worker failures
-    loadSignatures(flags.signatures ?? []);
+    const vendor = resolveVendor(loadSignatures(flags.signatures ?? []), flags.vendor);
     openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
     const config: BatchConfig = {
       limits,
@@ -82,7 +82,7 @@ export default class Batch extends LeakscopeCommand {
       geo: { enabled: !flags['no-geo'], cityDb: flags['geo-db'], asnDb: flags['asn-db'] },
       identifiers: readIdentifiers(flags.identifier ?? [], flags['identifiers-file']),
       allHosts: flags['all-hosts'],
-      vendor: flags.vendor,
+      vendor,
       redactSalt: flags.redact ? (flags.salt ?? randomBytes(16).toString('hex')) : undefined,
     };
 

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { LeakscopeCommand } from '../cli/base.js';
+import { resolveName } from '../cli/names.js';
 import { scanCapture } from '../src/engine/scan.js';
 import { OBSERVATION_TYPES, type Observation, type ObservationType } from '../src/engine/observations.js';
 import { createWriter } from '../src/report/writers/index.js';
@@ -16,13 +17,15 @@ export default class Events extends LeakscopeCommand {
   static override strict = false;
   static override args = { capture: Args.string({ description: 'capture file(s), or - for standard input', required: true }) };
   static override flags = {
-    type: Flags.string({ multiple: true, options: [...OBSERVATION_TYPES], summary: 'only these record types' }),
+    type: Flags.string({ multiple: true, summary: `only these record types: ${OBSERVATION_TYPES.join(', ')} (any letter case)` }),
   };
 
   async run(): Promise<{ events: number }> {
     const { argv, flags } = await this.parse(Events);
     const limits = this.limitsFrom(flags);
-    const wanted = new Set<ObservationType>((flags.type as ObservationType[] | undefined) ?? OBSERVATION_TYPES);
+    const wanted = new Set<ObservationType>(
+      flags.type ? flags.type.map((t) => resolveName('--type', t, OBSERVATION_TYPES.map((name) => ({ name }))) as ObservationType) : OBSERVATION_TYPES,
+    );
     const writer = await createWriter<Observation>(this.outputFormat(flags), this.stdoutSink(), { columns: EVENT_COLUMNS, table: { footer: () => this.captureNotes } });
     let count = 0;
     const exit = await this.eachCapture(argv as string[], flags, async (source, name, stop) => {

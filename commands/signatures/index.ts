@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { LeakscopeCommand } from '../../cli/base.js';
-import { loadSignatures } from '../../cli/signatures.js';
+import { loadSignatures, resolveVendor } from '../../cli/signatures.js';
 import type { Signature } from '../../src/signatures/db.js';
 import { createWriter } from '../../src/report/writers/index.js';
 import type { Column } from '../../src/report/columns.js';
@@ -35,9 +35,10 @@ export default class Signatures extends LeakscopeCommand {
     const { flags } = await this.parse(Signatures);
     this.limitsFrom(flags);
     const db = loadSignatures(flags.signatures ?? []);
+    const vendor = resolveVendor(db, flags.vendor);
     const rows = db
       .all()
-      .filter((s) => !flags.vendor || s.vendor.toLowerCase() === flags.vendor.toLowerCase())
+      .filter((s) => !vendor || s.vendor === vendor)
       .map((s) => ({ id: s.id, vendor: s.vendor, product: s.product, category: s.category, match: matchText(s), alert: s.alert, confidence: s.confidence, references: s.references }));
     const writer = await createWriter<SignatureRow>(this.outputFormat(flags), this.stdoutSink(), {
       columns: COLUMNS,
