@@ -8,7 +8,7 @@ import { readCapture, type ReadSummary } from '../capture/reader.js';
 import type { Frame } from '../capture/frame.js';
 import { PacketDecoder, type LayerCounts } from '../decode/decoder.js';
 import { FlowTable, type FlowInfo } from '../flow/table.js';
-import { StreamDumper } from '../flow/dump.js';
+import { DumpWriteError, StreamDumper } from '../flow/dump.js';
 import { QuicInitialTracker } from '../proto/quic.js';
 import { AppHandler, type FlowSummaryExtra, type ScanContext } from './app-handler.js';
 import type { Observation, ObservationDetail } from './observations.js';
@@ -79,6 +79,8 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
       const pkt = decoder.decode(frame.buf, frame.linkType, frame.tsSec, frame.offset, frame.offset + frame.caplen);
       if (flows && pkt.transportOk) flows.onPacket(pkt, frame.index, frame.tsSec, frame.tsNsec, frame.origlen);
     } catch (err) {
+      // the dump's folder or disk failed: not the packet's fault, and never silent
+      if (err instanceof DumpWriteError) throw err;
       // A bug of ours must not cost the rest of the capture (gopacket's panicToError).
       anomalies.anomaly('internal_decoder_error', 0, err instanceof Error ? err.message : String(err));
     }
@@ -97,6 +99,7 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
   try {
     flows?.finish();
   } catch (err) {
+    if (err instanceof DumpWriteError) throw err;
     anomalies.anomaly('internal_decoder_error', 0, err instanceof Error ? err.message : String(err));
   } finally {
     dumper?.closeAll();

@@ -4,7 +4,7 @@
  * clean-looking report. And --quiet never hides damage: the report itself says it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -98,5 +98,29 @@ describe('--quiet does not hide damage', () => {
       expect(r.stdout, command).toMatch(/cut\.pcap: damaged at byte \d+ after 72 packets/);
     }
     expect(cli(['info', damaged, '--quiet']).stdout).toMatch(/Status\s+│ damaged at byte \d+ after 72 packets/);
+  });
+});
+
+describe('streams --dump DIR', () => {
+  it('creates a folder that does not exist, as tcpflow does, and fills it', () => {
+    const dir = path.join(tmp, 'new', 'flows');
+    const r = cli(['streams', DEMO, '--dump', dir, '--format', 'ndjson']);
+    expect(r.status).toBe(0);
+    const streams = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(streams.length).toBeGreaterThan(0);
+    const files = readdirSync(dir);
+    expect(files).toContain('161.117.002.020.00080-192.168.001.023.41203');
+    expect(files.length).toBeGreaterThanOrEqual(streams.length);
+  });
+
+  it('a folder that cannot be made is exit 2 naming it, nothing silent', () => {
+    const file = path.join(tmp, 'a-file');
+    writeFileSync(file, 'x');
+    for (const dir of [file, path.join(file, 'flows')]) {
+      const r = cli(['streams', DEMO, '--dump', dir]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`leakscope: cannot write the stream dump ${dir}: `);
+      expect(r.stderr).not.toContain('    at '); // no stack trace
+    }
   });
 });
