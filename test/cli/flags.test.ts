@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, REPO_ROOT } from '../helpers/paths.js';
 
@@ -122,5 +123,33 @@ describe('streams --dump DIR', () => {
       expect(r.stderr).toContain(`leakscope: cannot write the stream dump ${dir}: `);
       expect(r.stderr).not.toContain('    at '); // no stack trace
     }
+  });
+});
+
+describe('decode -', () => {
+  const decode = (args: string[], input?: Buffer | string) => {
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), 'decode', ...args, '--format', 'ndjson'], { cwd: REPO_ROOT, input, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { line: number | null; chain: string; text: string });
+  };
+
+  it('decodes each line of its input separately, as `tshark -T fields -e http.file_data` prints request bodies', () => {
+    const tshark = spawnSync('tshark', ['-r', DEMO, '-Y', 'http.request && http.file_data', '-T', 'fields', '-e', 'http.file_data'], { encoding: 'utf8' });
+    const bodies = tshark.status === 0 ? tshark.stdout.split('\n').filter(Boolean) : [];
+    // without tshark, two bodies of the same requests as the project's own fixture holds them
+    const lines = bodies.length >= 2 ? bodies : ['data=eyJldmVudCI6InNlYXJjaCIsInF1ZXJ5IjoicG9ybm8ifQ%3D%3D', 'q=hello%20world&id=3f8a1c2b9d4e5f60'];
+    const rows = decode(['-'], lines.join('\n') + '\n');
+    expect(new Set(rows.map((r) => r.line))).toEqual(new Set(lines.map((_, i) => i + 1)));
+    lines.forEach((line, i) => {
+      const alone = decode([line]).map(({ line: _, ...rest }) => rest);
+      expect(rows.filter((r) => r.line === i + 1).map(({ line: _, ...rest }) => rest)).toEqual(alone);
+      expect(alone.length).toBeGreaterThan(1); // each line peeled further than its text
+    });
+  });
+
+  it('binary input (gzip) is one blob', () => {
+    const rows = decode(['-'], gzipSync(Buffer.from('{"query":"porno"}\n{"next":1}\n')));
+    expect(rows.every((r) => r.line === null)).toBe(true);
+    expect(rows.some((r) => r.text?.includes('porno'))).toBe(true);
   });
 });
