@@ -24,6 +24,10 @@ export const PROTO_ANOMALIES = {
   http_body_decode_failed: 'a body could not be decoded per its Content-Encoding; detail is the coding and error; the body is kept as far as it decoded',
   http_message_incomplete: 'the stream ended inside a message head or body; detail says which',
 
+  // HPACK and HTTP/2 (src/proto/hpack.ts, http2.ts); offsets are stream offsets
+  hpack_malformed: 'a header block cannot be decoded (cut short, an index outside the tables, a bad Huffman string, an integer over 2^32); detail says which; the direction\'s later header blocks are not decoded, as the dynamic table may differ from the sender\'s',
+  hpack_table_size_update_invalid: 'an HPACK dynamic table size update above the SETTINGS_HEADER_TABLE_SIZE the decoder announced, or after the first field of a block; it was applied',
+
   // DNS (src/proto/dns.ts); offsets are within the DNS message
   dns_truncated: 'a DNS message ends before its header, a question or a record is complete (snaplen, a cut datagram); what was parsed is kept',
   dns_name_malformed: 'a DNS name uses a reserved label type or is longer than 255 bytes',
