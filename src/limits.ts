@@ -65,6 +65,8 @@ export const DEFAULT_LIMITS = {
   maxHpackTableBytes: 64 * 1024,
   /** bytes of one HTTP/2 header block (HEADERS or PUSH_PROMISE and its CONTINUATION frames) */
   maxHttp2HeaderBlockBytes: 256 * 1024,
+  /** CONTINUATION frames of one header block (each may be empty: a count bounds them where bytes cannot) */
+  maxHttp2ContinuationFrames: 1024,
   /** HTTP/2 streams with a request or response in progress per connection */
   maxHttp2OpenStreams: 512,
   /** request body bytes held across the open streams of one HTTP/2 connection (each also capped by maxHttpBodyBytes) */

@@ -119,6 +119,11 @@ export class HpackDecoder {
     return this.lookup(i + STATIC_COUNT + 1) && i >= 0 ? [this.foundName, this.foundValue] : undefined;
   }
 
+  /** The caller lost a block of this direction (a cap, damaged framing): later blocks cannot be trusted. */
+  fail(): void {
+    this._failed = true;
+  }
+
   /**
    * The decoding side announced SETTINGS_HEADER_TABLE_SIZE `n`: the sender's size updates may go
    * up to n. Above limits.maxHpackTableBytes the table is held at the limit (`limit_reached`).
