@@ -140,6 +140,10 @@ export class Http2Connection {
 
   /** both directions stopped (preface missing, gaps): nothing more will be parsed */
   get stopped(): boolean { return this.c.st === St.Stopped && this.s.st === St.Stopped; }
+  /** the client direction is no longer parsed (no preface, a gap, end) */
+  get clientStopped(): boolean { return this.c.st === St.Stopped; }
+  /** the server direction is no longer parsed (the client's had no preface, a gap, end) */
+  get serverStopped(): boolean { return this.s.st === St.Stopped; }
   /** streams with a request or response still in progress */
   get openStreams(): number { return this.streams.size; }
 
