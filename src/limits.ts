@@ -61,6 +61,16 @@ export const DEFAULT_LIMITS = {
   maxHttpRequestsPerStream: 100_000,
   /** bytes produced by decompressing one body or payload layer */
   maxDecompressedBytes: 16 * 1024 * 1024,
+  /** HPACK dynamic table size accepted from a peer (SETTINGS_HEADER_TABLE_SIZE, size updates); browsers use 64 KiB */
+  maxHpackTableBytes: 64 * 1024,
+  /** bytes of one HTTP/2 header block (HEADERS or PUSH_PROMISE and its CONTINUATION frames) */
+  maxHttp2HeaderBlockBytes: 256 * 1024,
+  /** CONTINUATION frames of one header block (each may be empty: a count bounds them where bytes cannot) */
+  maxHttp2ContinuationFrames: 1024,
+  /** HTTP/2 streams with a request or response in progress per connection */
+  maxHttp2OpenStreams: 512,
+  /** request body bytes held across the open streams of one HTTP/2 connection (each also capped by maxHttpBodyBytes) */
+  maxHttp2BufferedBodyBytes: 16 * 1024 * 1024,
   /** DNS compression pointers followed per name */
   maxDnsCompressionHops: 32,
   /** resource records parsed per DNS message */
