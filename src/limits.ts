@@ -69,6 +69,12 @@ export const DEFAULT_LIMITS = {
   maxQuicPendingConnections: 4096,
   /** CRYPTO bytes joined per QUIC connection */
   maxQuicCryptoBytes: 64 * 1024,
+  /** streams tracked per direction of one decrypted QUIC connection (the oldest is forgotten beyond this) */
+  maxQuicStreamsPerConnection: 4096,
+  /** STREAM bytes held behind a hole per stream (out of order); past it the stream is given up */
+  maxQuicStreamBufferedBytes: 1024 * 1024,
+  /** connection IDs remembered per direction of one QUIC connection (to find short headers' DCID length) */
+  maxQuicConnectionIds: 64,
 
   // payload peeling and leak detection
   /** decode layers stacked (url → base64 → gzip → json …) */

@@ -10,7 +10,9 @@ export const PROTO_ANOMALIES = {
   x509_malformed: 'a certificate is not valid DER where its names were expected; detail names the part',
   quic_initial_malformed: 'a QUIC Initial long header is cut short or has an impossible length; detail names the field',
   quic_decrypt_failed: 'a QUIC Initial did not authenticate with the keys derived from its destination connection ID',
-  quic_frame_malformed: 'a decrypted QUIC Initial holds a frame that is cut short or not allowed in Initial packets',
+  quic_frame_malformed: 'a decrypted QUIC packet holds a frame that is cut short, of an unknown type or not allowed in Initial packets; the rest of the packet is skipped',
+  quic_packet_malformed: 'a QUIC packet of a connection being decrypted is cut short or has an impossible length field; detail names the field; the rest of the datagram is skipped',
+  quic_packet_auth_failed: 'a QUIC Handshake, 0-RTT or 1-RTT packet did not authenticate with the logged secrets (a wrong key, or damage); it was skipped',
   quic_crypto_conflict: 'CRYPTO frames of one QUIC connection carry different bytes for the same offset',
 
   // HTTP/1.x (src/proto/http1.ts, content-encoding.ts); offsets are stream offsets
