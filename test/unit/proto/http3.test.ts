@@ -7,6 +7,7 @@ import { Http3Connection, type Http3Request, type Http3Response } from '../../..
 import { readTestDsbKeyLog, readTestKeyLog } from '../../helpers/keylog.js';
 import { SHARED } from '../../helpers/paths.js';
 import { decryptCaptureQuic } from '../../helpers/quic.js';
+import { varint } from '../../../test-support/quic-packets.js';
 
 const H3 = `${SHARED}/keyed/clients/h3_chromium_caddy`;
 const CORPUS = `${SHARED}/keyed/corpus`;
@@ -75,5 +76,64 @@ describe('HTTP/3 requests from decrypted QUIC', () => {
     const { requests } = http3Of(file, readTestDsbKeyLog(file));
     expect(requests.map((r) => [String(r.req.streamId), r.req.method, r.req.authority, r.req.uri]))
       .toEqual(oracle.map((o) => [o[2], o[3], o[4], o[5]]));
+  });
+});
+
+describe('HTTP/3 hostile input', () => {
+  const limits = resolveLimits({ maxQpackBlockedSections: 16 });
+  const frame = (type: number, payload: Buffer): Buffer => Buffer.concat([varint(type), varint(payload.length), payload]);
+  const run = (feed: (h3: Http3Connection) => void) => {
+    const log = new AnomalyLog();
+    const requests: Http3Request[] = [];
+    const h3 = new Http3Connection(limits, log, { onRequest: (r) => requests.push(r), onResponse() {} });
+    feed(h3);
+    h3.finish();
+    return { log, requests, h3 };
+  };
+
+  it('endless blocked streams: held up to maxQpackBlockedSections, then refused; unresolved ones counted', () => {
+    const { log, requests, h3 } = run((h3) => {
+      h3.onStreamData(1, 3, Buffer.concat([varint(0), frame(4, Buffer.concat([varint(1), varint(4096)]))]), false);   // server SETTINGS
+      // Required Insert Count 5 (encoded 6), never inserted
+      for (let id = 0; id < 4000; id += 4) h3.onStreamData(0, id, frame(1, Buffer.from('0600c1', 'hex')), true);
+    });
+    expect(requests).toHaveLength(0);
+    expect(h3.counts.blockedUnresolved).toBe(16);
+    expect(log.counts.get('qpack_blocked_unresolved')).toBe(16);
+    expect(log.counts.get('limit_reached')).toBe(1000 - 16);
+  });
+
+  it('a blocked request is reported once its inserts arrive, after its FIN', () => {
+    const { log, requests } = run((h3) => {
+      h3.onStreamData(1, 3, Buffer.concat([varint(0), frame(4, Buffer.concat([varint(1), varint(220)]))]), false);
+      h3.onStreamData(0, 0, Buffer.concat([frame(1, Buffer.from('0381 d1 10 11'.replace(/ /g, ''), 'hex')), frame(0, Buffer.from('abc'))]), true);
+      h3.onStreamData(0, 2, Buffer.concat([varint(2), Buffer.from('3fbd01c00f7777772e6578616d706c652e636f6dc10c2f73616d706c652f70617468', 'hex')]), false);
+    });
+    expect(log.total).toBe(0);
+    expect(requests.map((r) => [r.method, r.authority, r.uri, Buffer.from(r.body).toString()])).toEqual([['GET', 'www.example.com', '/sample/path', 'abc']]);
+  });
+
+  it('a QPACK capacity bomb and an oversized HEADERS frame end in anomalies', () => {
+    const { log, requests } = run((h3) => {
+      h3.onStreamData(0, 2, Buffer.concat([varint(2), Buffer.from('3fe1ffffff0f', 'hex')]), false);   // capacity ~4 GB
+      h3.onStreamData(0, 0, Buffer.concat([varint(1), varint(1 << 30)]), false);
+    });
+    expect(requests).toHaveLength(0);
+    expect(log.counts.get('qpack_encoder_stream_malformed')).toBe(1);
+    expect(log.counts.get('http3_frame_malformed')).toBe(1);
+  });
+
+  it('random bytes on every kind of stream never throw', () => {
+    let seed = 3;
+    const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    for (let round = 0; round < 300; round++) {
+      run((h3) => {
+        for (let i = 0; i < 20; i++) {
+          const b = Buffer.alloc(1 + rnd(60));
+          for (let k = 0; k < b.length; k++) b[k] = rnd(256);
+          expect(() => h3.onStreamData(rnd(2) as 0 | 1, rnd(16), b, rnd(4) === 0)).not.toThrow();
+        }
+      });
+    }
   });
 });
