@@ -11,7 +11,7 @@
  * Header protection is AES-ECB of a 16-byte sample (AES suites) or ChaCha20 keyed with the
  * sample as counter and nonce (RFC 9001 §5.4.3–4). All cryptography is node:crypto.
  */
-import { createCipheriv, createDecipheriv, type Cipher } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type Cipher, type DecipherGCM } from 'node:crypto';
 import { HASH_LENGTH, TLS13_CIPHER_SUITES, aeadNonce, hkdfExpandLabel, type Tls13CipherSuite } from './hkdf.js';
 
 export const QUIC_V2_VERSION = 0x6b3343cf;
@@ -83,8 +83,8 @@ export class QuicPacketKeys {
         d.final();
         return out;
       }
-      const d = s.aead === 'chacha20-poly1305'
-        ? createDecipheriv('chacha20-poly1305', this.key, nonce, { authTagLength: 16 })
+      const d: DecipherGCM = s.aead === 'chacha20-poly1305'
+        ? createDecipheriv('chacha20-poly1305', this.key, nonce, { authTagLength: 16 }) as unknown as DecipherGCM
         : createDecipheriv(s.aead, this.key, nonce);
       d.setAAD(aad);
       d.setAuthTag(b.subarray(tagAt, end));
@@ -95,6 +95,55 @@ export class QuicPacketKeys {
       return undefined;
     }
   }
+}
+
+/** What header-protection removal found: the unprotected first byte and packet number. */
+export interface UnprotectedHeader {
+  first: number;
+  /** the full packet number, recovered from `largestPn` (RFC 9000 A.3) */
+  packetNumber: number;
+  /** where the payload starts (after the packet number) */
+  payloadStart: number;
+  /** the unprotected header, the AEAD's associated data (a view of the caller's scratch) */
+  aad: Uint8Array;
+}
+
+/**
+ * Removes header protection (RFC 9001 §5.4) from the packet at b[start] whose packet number
+ * starts at pnOffset, into `scratch` (the caller's bytes stay untouched). False when the
+ * packet is too short for the sample or the header longer than the scratch.
+ */
+export function removeHeaderProtection(keys: QuicPacketKeys, b: Uint8Array, start: number, pnOffset: number, end: number,
+  long: boolean, largestPn: number, scratch: Uint8Array, out: UnprotectedHeader): boolean {
+  if (pnOffset + 4 + HP_SAMPLE_LENGTH > end || pnOffset - start + 4 > scratch.length) return false;
+  const mask = keys.mask(b, pnOffset + 4);
+  const first = b[start]! ^ (mask[0]! & (long ? 0x0f : 0x1f));
+  const pnLength = (first & 0x03) + 1;
+  const aad = scratch.subarray(0, pnOffset - start + pnLength);
+  aad.set(b.subarray(start, pnOffset + pnLength));
+  aad[0] = first;
+  let truncated = 0;
+  for (let i = 0; i < pnLength; i++) {
+    const v = b[pnOffset + i]! ^ mask[1 + i]!;
+    aad[pnOffset - start + i] = v;
+    truncated = truncated * 256 + v;
+  }
+  out.first = first;
+  out.packetNumber = decodePacketNumber(largestPn, truncated, pnLength * 8);
+  out.payloadStart = pnOffset + pnLength;
+  out.aad = aad;
+  return true;
+}
+
+/** RFC 9000 Appendix A.3: the full packet number nearest the one after `largest` */
+export function decodePacketNumber(largest: number, truncated: number, bits: number): number {
+  const expected = largest + 1;
+  const win = 2 ** bits;
+  const hwin = win / 2;
+  const candidate = expected - (expected % win) + truncated;
+  if (candidate <= expected - hwin && candidate < 2 ** 62 - win) return candidate + win;
+  if (candidate > expected + hwin && candidate >= win) return candidate - win;
+  return candidate;
 }
 
 function labelPrefix(version: number): string {

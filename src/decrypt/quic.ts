@@ -21,7 +21,11 @@ import { deriveInitialKeys, initialSalt, QUIC_V2 } from '../proto/quic-crypto.js
 import type { Tls13CipherSuite } from './hkdf.js';
 import type { KeyLookup, TlsSecrets } from './key-store.js';
 import { OrderedStream, readVarint, walkFrames, type FrameSink, type VarInt } from './quic-frames.js';
-import { HP_SAMPLE_LENGTH, INITIAL_SUITE, QuicPacketKeys, candidateSuites, quicSuite } from './quic-keys.js';
+import {
+  HP_SAMPLE_LENGTH, INITIAL_SUITE, QuicPacketKeys, candidateSuites, quicSuite, removeHeaderProtection, type UnprotectedHeader,
+} from './quic-keys.js';
+
+export { decodePacketNumber } from './quic-keys.js';
 
 /** 0: client → server, 1: server → client */
 export type QuicDir = 0 | 1;
@@ -100,6 +104,7 @@ export class QuicConnectionDecryptor {
   private readonly sides: [Side, Side] = [newSide(), newSide()];
   private readonly vi: VarInt = { value: 0, size: 0 };
   private readonly header = new Uint8Array(64);
+  private readonly unprotected: UnprotectedHeader = { first: 0, packetNumber: 0, payloadStart: 0, aad: this.header };
   // the packet being walked (frame sink callbacks read these instead of taking closures)
   private curDir: QuicDir = 0;
   private curSpace: Space = 0;
@@ -233,26 +238,16 @@ export class QuicConnectionDecryptor {
    */
   private openPacket(dir: QuicDir, space: Space, keys: QuicPacketKeys, b: Uint8Array, start: number, pnOffset: number,
     end: number, long: boolean, at: number): void {
-    if (pnOffset + 4 + HP_SAMPLE_LENGTH > end || pnOffset - start + 4 > this.header.length) { this.malformed(at, 'packet too short'); return; }
-    const mask = keys.mask(b, pnOffset + 4);
-    const first = b[start]! ^ (mask[0]! & (long ? 0x0f : 0x1f));
-    const pnLength = (first & 0x03) + 1;
-    const hdrLen = pnOffset - start + pnLength;
-    const aad = this.header.subarray(0, hdrLen);
-    aad.set(b.subarray(start, pnOffset + pnLength));
-    aad[0] = first;
-    let truncated = 0;
-    for (let i = 0; i < pnLength; i++) {
-      const v = b[pnOffset + i]! ^ mask[1 + i]!;
-      aad[pnOffset - start + i] = v;
-      truncated = truncated * 256 + v;
-    }
     const side = this.sides[dir];
-    const pn = decodePacketNumber(side.largestPn[space], truncated, pnLength * 8);
-    const from = pnOffset + pnLength;
+    const h = this.unprotected;
+    if (!removeHeaderProtection(keys, b, start, pnOffset, end, long, side.largestPn[space], this.header, h)) {
+      this.malformed(at, 'packet too short');
+      return;
+    }
+    const pn = h.packetNumber, from = h.payloadStart, aad = h.aad;
     let plain: Buffer | undefined;
     if (!long) {
-      const phase = (first >> 2) & 1;
+      const phase = (h.first >> 2) & 1;
       if (phase === side.phase || side.app === null) {
         plain = keys.open(b, from, end, aad, pn);
       } else {
@@ -321,17 +316,9 @@ export class QuicConnectionDecryptor {
 
   /** whether `keys` open the packet (packet number taken as truncated: trial only) */
   private trialOpen(keys: QuicPacketKeys, b: Uint8Array, start: number, pnOffset: number, end: number, long: boolean): boolean {
-    const mask = keys.mask(b, pnOffset + 4);
-    const first = b[start]! ^ (mask[0]! & (long ? 0x0f : 0x1f));
-    const pnLength = (first & 0x03) + 1;
-    const aad = Buffer.from(b.subarray(start, pnOffset + pnLength));
-    aad[0] = first;
-    let pn = 0;
-    for (let i = 0; i < pnLength; i++) {
-      aad[pnOffset - start + i]! ^= mask[1 + i]!;
-      pn = pn * 256 + aad[pnOffset - start + i]!;
-    }
-    return keys.open(b, pnOffset + pnLength, end, aad, pn) !== undefined;
+    const h = this.unprotected;
+    if (!removeHeaderProtection(keys, b, start, pnOffset, end, long, -1, this.header, h)) return false;
+    return keys.open(b, h.payloadStart, end, h.aad, h.packetNumber) !== undefined;
   }
 
   private deriveInitial(version: number, dcid: Uint8Array): void {
@@ -488,17 +475,6 @@ export class QuicConnectionDecryptor {
     this.anomalies.anomaly('quic_packet_malformed', at, what);
     return -1;
   }
-}
-
-/** RFC 9000 Appendix A.3 */
-export function decodePacketNumber(largest: number, truncated: number, bits: number): number {
-  const expected = largest + 1;
-  const win = 2 ** bits;
-  const hwin = win / 2;
-  const candidate = expected - (expected % win) + truncated;
-  if (candidate <= expected - hwin && candidate < 2 ** 62 - win) return candidate + win;
-  if (candidate > expected + hwin && candidate >= win) return candidate - win;
-  return candidate;
 }
 
 function u32(b: Uint8Array, off: number): number {
