@@ -83,3 +83,21 @@ describe('QUIC decryption: v2, ChaCha20, key updates, connection IDs', () => {
     expect(got.get(4)).toBe('second update');
   });
 });
+
+describe('QUIC 0-RTT', () => {
+  it('opens a client 0-RTT packet with the early traffic secret and hands on its stream', () => {
+    const secrets: TlsSecrets = { clientEarlyTrafficSecret: randomBytes(32), clientTrafficSecret0: randomBytes(32), source: 'test' };
+    const gcm = TLS13_CIPHER_SUITES.get(0x1301)!;
+    const early = QuicPacketKeys.fromSecret(gcm, 1, secrets.clientEarlyTrafficSecret!);
+    const zeroRtt = longPacket({ version: 1, type: 1, dcid: Buffer.alloc(8, 7), scid: Buffer.alloc(0), keys: early, packetNumber: 1,
+      payload: streamFrame(0, 0, Buffer.from('GET /early'), true) });
+    const log = new AnomalyLog();
+    let got = '';
+    const d = new QuicConnectionDecryptor(resolveLimits(), log, { onStreamData(_dir, _id, data) { got += Buffer.from(data).toString(); }, onStreamAbort() {} }, undefined);
+    d.setSecrets(secrets);
+    d.onDatagram(0, zeroRtt, 0, zeroRtt.length);
+    expect(log.total).toBe(0);
+    expect(got).toBe('GET /early');
+    expect(d.stats.decrypted).toBe(1);
+  });
+});
