@@ -101,9 +101,12 @@ export class QuicConnectionDecryptor {
   secrets: TlsSecrets | undefined;
   private secretsLookedUp = false;
   private originalDcid: Uint8Array | null = null;
+  /** the version each side's Initial keys were derived for */
+  private readonly initialVersion: [number, number] = [0, 0];
   private readonly sides: [Side, Side] = [newSide(), newSide()];
   private readonly vi: VarInt = { value: 0, size: 0 };
-  private readonly header = new Uint8Array(64);
+  /** scratch for the unprotected header; grows for long Initial tokens */
+  private header = new Uint8Array(64);
   private readonly unprotected: UnprotectedHeader = { first: 0, packetNumber: 0, payloadStart: 0, aad: this.header };
   // the packet being walked (frame sink callbacks read these instead of taking closures)
   private curDir: QuicDir = 0;
@@ -167,7 +170,9 @@ export class QuicConnectionDecryptor {
     const version = u32(b, start + 1);
     if (version === 0) return -1;                                // Version Negotiation
     if (initialSalt(version) === undefined) return -1;           // a version whose packets we cannot read
-    if (this.version === 0) this.version = version;
+    // the server's version is the connection's (compatible version negotiation, RFC 9368, may
+    // move a v1 client to v2); until it speaks, the client's
+    if (this.version === 0 || (dir === SERVER_TO_CLIENT && version !== this.version)) this.version = version;
     const dcidLen = b[start + 5]!;
     const dcidOff = start + 6;
     if (dcidLen > MAX_CID_LENGTH || end - dcidOff < dcidLen + 1) return this.malformed(at, 'dcid');
@@ -180,7 +185,7 @@ export class QuicConnectionDecryptor {
     // the sender's Source CID is what the peer's short headers will carry
     this.addCid(dir === 0 ? 1 : 0, b.subarray(scidOff, scidOff + scidLen));
     if (type === 3) {                                            // Retry: the client's next Initials use new keys
-      if (dir === SERVER_TO_CLIENT) this.deriveInitial(version, b.subarray(scidOff, scidOff + scidLen));
+      if (dir === SERVER_TO_CLIENT) this.deriveInitial(version, b.subarray(scidOff, scidOff + scidLen), true);
       return -1;
     }
     let p = scidOff + scidLen;
@@ -192,8 +197,12 @@ export class QuicConnectionDecryptor {
     p += vi.size;
     if (vi.value > end - p || vi.value < 1) return this.malformed(at, 'length');
     const packetEnd = p + vi.value;
-    if (type === 0 && dir === CLIENT_TO_SERVER && this.originalDcid === null) {
-      this.deriveInitial(version, b.subarray(dcidOff, dcidOff + dcidLen));
+    if (type === 0 && this.originalDcid === null && dir === CLIENT_TO_SERVER) {
+      this.deriveInitial(version, b.subarray(dcidOff, dcidOff + dcidLen), true);
+    } else if (type === 0 && this.originalDcid !== null && version !== this.initialVersion[dir]) {
+      // a client retrying with another version after Version Negotiation, or a server answering
+      // in another compatible version: Initial keys of that version, from the same DCID
+      this.deriveInitial(version, dir === CLIENT_TO_SERVER ? b.subarray(dcidOff, dcidOff + dcidLen) : this.originalDcid, dir === CLIENT_TO_SERVER);
     }
     const side = this.sides[dir];
     const space: Space = type === 0 ? SPACE_INITIAL : type === 2 ? SPACE_HANDSHAKE : SPACE_APP;
@@ -240,6 +249,7 @@ export class QuicConnectionDecryptor {
     end: number, long: boolean, at: number): void {
     const side = this.sides[dir];
     const h = this.unprotected;
+    this.headerRoom(pnOffset - start + 4);
     if (!removeHeaderProtection(keys, b, start, pnOffset, end, long, side.largestPn[space], this.header, h)) {
       this.malformed(at, 'packet too short');
       return;
@@ -317,18 +327,24 @@ export class QuicConnectionDecryptor {
   /** whether `keys` open the packet (packet number taken as truncated: trial only) */
   private trialOpen(keys: QuicPacketKeys, b: Uint8Array, start: number, pnOffset: number, end: number, long: boolean): boolean {
     const h = this.unprotected;
+    this.headerRoom(pnOffset - start + 4);
     if (!removeHeaderProtection(keys, b, start, pnOffset, end, long, -1, this.header, h)) return false;
     return keys.open(b, h.payloadStart, end, h.aad, h.packetNumber) !== undefined;
   }
 
-  private deriveInitial(version: number, dcid: Uint8Array): void {
+  /** Initial keys of `version` from the client's DCID: both sides', or (both = false) the server's only */
+  private headerRoom(n: number): void {
+    if (this.header.length < n) this.header = new Uint8Array(Math.max(n, this.header.length * 2));
+  }
+
+  private deriveInitial(version: number, dcid: Uint8Array, both: boolean): void {
     this.originalDcid = Uint8Array.prototype.slice.call(dcid);
-    const c = deriveInitialKeys(version, dcid, 'client');
-    const s = deriveInitialKeys(version, dcid, 'server');
-    if (c === undefined || s === undefined) return;
     const none = Buffer.alloc(0);
-    this.sides[0].initial = new QuicPacketKeys(INITIAL_SUITE, version, none, c.key, c.iv, c.hp);
-    this.sides[1].initial = new QuicPacketKeys(INITIAL_SUITE, version, none, s.key, s.iv, s.hp);
+    for (const dir of both ? [0, 1] as const : [1] as const) {
+      const k = deriveInitialKeys(version, dcid, dir === 0 ? 'client' : 'server');
+      this.sides[dir].initial = k === undefined ? null : new QuicPacketKeys(INITIAL_SUITE, version, none, k.key, k.iv, k.hp);
+      this.initialVersion[dir] = version;
+    }
   }
 
   private lookupSecrets(): void {

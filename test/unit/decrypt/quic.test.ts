@@ -149,6 +149,28 @@ describe('QUIC decryption of real captures', () => {
   });
 });
 
+describe('QUIC Initials without keys', () => {
+  it('quic-fragmented-handshakes: the ClientHello of each of the 17 connections tshark lists (Initials after a Retry carry long tokens), nothing malformed', () => {
+    const file = `${CORPUS}/wireshark-wireshark__quic-fragmented-handshakes.pcapng`;
+    const oracle = readFileSync(`${SHARED}/keyed/corpus/oracle/wireshark-wireshark__quic-fragmented-handshakes.pcapng.tls.tsv`, 'utf8').trim().split('\n');
+    const { flows, log } = decryptCaptureQuic(file, undefined);
+    expect(log.total).toBe(0);
+    const randoms = new Set(flows.map((f) => f.decryptor.clientRandom?.toString('hex')).filter((r) => r !== undefined));
+    expect(randoms.size).toBe(oracle.length);
+  });
+
+  it('zeek quicv2-http3-443: QUIC v2 Initials of both sides open (client random, ServerHello suite)', () => {
+    const { flows, log } = decryptCaptureQuic(`${CORPUS}/zeek-zeek__quicv2-http3-443.pcap`, undefined);
+    expect(log.total).toBe(0);
+    expect(flows).toHaveLength(1);
+    const d = flows[0]!.decryptor;
+    expect(d.version).toBe(0x6b3343cf);
+    expect(d.clientRandom).toBeDefined();
+    expect(d.suite?.name).toBe('TLS_AES_128_GCM_SHA256');
+    expect(d.decryption()).toBe('no_key');
+  });
+});
+
 describe('hostile input', () => {
   it('bit flips and truncations of every datagram end in counted outcomes or anomalies, never a throw', () => {
     const keys = readTestKeyLog(`${H3}.keys`);
