@@ -115,6 +115,8 @@ export class QuicConnectionDecryptor {
   private readonly sink: FrameSink;
   /** set when the last guessKeys() had a secret but no suite opened the packet with it */
   private guessFailed = false;
+  /** keys of each suite a secret may belong to, while the suite is unknown */
+  private readonly candidates = new Map<string, QuicPacketKeys[]>();
 
   constructor(
     private readonly limits: Limits,
@@ -312,8 +314,16 @@ export class QuicConnectionDecryptor {
     if (secret === undefined) return null;
     if (pnOffset + 4 + HP_SAMPLE_LENGTH > end) return null;
     this.guessFailed = true;
-    for (const suite of candidateSuites(secret.length)) {
-      const keys = QuicPacketKeys.fromSecret(suite, this.version, secret);
+    // derived once per secret and version: a connection whose secrets never open its packets
+    // tries the same few keys on each one
+    const cacheKey = `${which}${dir}:${this.version}`;
+    let candidates = this.candidates.get(cacheKey);
+    if (candidates === undefined) {
+      candidates = candidateSuites(secret.length).map((suite) => QuicPacketKeys.fromSecret(suite, this.version, secret));
+      this.candidates.set(cacheKey, candidates);
+    }
+    for (const keys of candidates) {
+      const suite = keys.suite;
       if (this.trialOpen(keys, b, start, pnOffset, end, long)) {
         this.guessFailed = false;
         if (which !== 'early') { this.suite = suite; this.buildKeys(); }
