@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { KeyLookup, TlsSecrets } from './key-store.js';
-import { KeyLogError, parseKeyLog, type KeyLogCounts, type SecretField } from './keylog.js';
+import { KEYLOG_LABELS, KeyLogError, parseKeyLog, type KeyLogCounts, type SecretField } from './keylog.js';
 
 /** The name of the key source made of the capture's own Decryption Secrets Blocks. */
 export const EMBEDDED_SOURCE = 'embedded in the capture';
@@ -138,6 +138,22 @@ export class KeyStore implements KeyLookup {
     entry.opened = true;
     const s = this.stats.get(entry.source);
     if (s !== undefined) s.opened++;
+  }
+
+  /**
+   * Key log text (RFC 9850) of the connections that asked for their secrets, every label
+   * logged for them: what `keylog inject` embeds, so that a capture carries only its own keys.
+   */
+  matchedKeyLog(): string {
+    const lines: string[] = [];
+    for (const [random, entry] of this.entries) {
+      if (!entry.matched) continue;
+      for (const [label, field] of Object.entries(KEYLOG_LABELS)) {
+        const secret = entry[field];
+        if (secret !== undefined) lines.push(`${label} ${random} ${secret.toString('hex')}`);
+      }
+    }
+    return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
   }
 
   /** Every source in the order added. */
