@@ -6,11 +6,13 @@
  *
  * `open` returns the record's content, or null when it does not authenticate (the tag or
  * the MAC does not verify, the padding is impossible): with the right key that does not
- * happen, so null means a wrong key or damaged bytes. Node's `crypto` does all the
- * cryptography; RC4, which OpenSSL 3 keeps in its legacy provider, is a few lines here.
+ * happen, so null means a wrong key or damaged bytes. Node's `crypto` does the cryptography
+ * except what OpenSSL 3 keeps in its legacy provider: RC4 (a few lines here) and SEED, IDEA
+ * and RC2 (legacy-ciphers.ts).
  */
 import { createDecipheriv, createHmac, timingSafeEqual, type CipherCCMTypes, type CipherGCMTypes } from 'node:crypto';
 import { aeadNonce } from './hkdf.js';
+import { legacyCbcDecrypt } from './legacy-ciphers.js';
 import type { MacHash, Tls12Suite } from './tls12-suites.js';
 
 export interface RecordOpener {
@@ -96,13 +98,18 @@ function macMatches(hash: MacHash, key: Buffer, seq: number, header: Uint8Array,
   return mac.length === expected.length && timingSafeEqual(mac, expected);
 }
 
-/** The decipher a block cipher name runs on: single DES is 3DES with one key thrice (EDE = DES). */
-function blockDecipher(cipher: string, key: Buffer, iv: Uint8Array): ReturnType<typeof createDecipheriv> {
+/**
+ * CBC decryption without padding removal: Node's ciphers, single DES as 3DES with one key
+ * thrice (EDE with equal keys is DES), and SEED, IDEA and RC2 from legacy-ciphers.ts.
+ */
+function cbcDecrypt(cipher: string, key: Buffer, iv: Uint8Array, ct: Uint8Array): Buffer {
+  const legacy = legacyCbcDecrypt(cipher, key, iv, ct);
+  if (legacy !== null) return legacy;
   const d = cipher === 'des-cbc'
     ? createDecipheriv('des-ede3-cbc', Buffer.concat([key, key, key]), iv)
     : createDecipheriv(cipher, key, iv);
   d.setAutoPadding(false);
-  return d;
+  return Buffer.concat([d.update(ct), d.final()]);
 }
 
 /** CBC with HMAC, MAC-then-encrypt or encrypt-then-MAC; TLS 1.0's IV is the previous record's last block. */
@@ -140,8 +147,7 @@ class CbcOpener implements RecordOpener {
     if (!this.explicitIv) this.chainedIv = Buffer.from(ct.subarray(ct.length - bl));
     if (this.encryptThenMac
       && !macMatches(mac!, this.macKey, seq, header, [fragment.subarray(0, ctEnd)], ctEnd, fragment.subarray(ctEnd))) return null;
-    const d = blockDecipher(this.suite.cipher, this.key, iv);
-    const pt = Buffer.concat([d.update(ct), d.final()]);
+    const pt = cbcDecrypt(this.suite.cipher, this.key, iv, ct);
     const pad = pt[pt.length - 1]!;
     const contentEnd = pt.length - pad - 1 - (this.encryptThenMac ? 0 : macLength);
     if (contentEnd < 0) return null;
@@ -199,11 +205,6 @@ class StreamOpener implements RecordOpener {
     if (!macMatches(this.suite.mac!, this.macKey, seq, header, [content], content.length, pt.subarray(contentEnd))) return null;
     return content;
   }
-}
-
-/** Ciphers this module can run (SEED, IDEA and RC2 are not in Node's OpenSSL 3 default provider). */
-export function canOpen(suite: Tls12Suite): boolean {
-  return suite.cipher !== 'seed-cbc' && suite.cipher !== 'idea-cbc' && suite.cipher !== 'rc2-cbc';
 }
 
 /**

@@ -21,7 +21,7 @@
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { HASH_LENGTH, TLS13_CIPHER_SUITES, hkdfExpandLabel, type HashName, type Tls13CipherSuite } from './hkdf.js';
 import type { KeyLookup, TlsSecrets } from './key-store.js';
-import { Tls13Opener, canOpen, tls12Opener, type RecordOpener } from './record-protection.js';
+import { Tls13Opener, tls12Opener, type RecordOpener } from './record-protection.js';
 import { TLS12_CIPHER_SUITES } from './tls12-suites.js';
 import { tls12KeyBlock } from './tls-prf.js';
 import {
@@ -293,7 +293,7 @@ export class TlsDecryptor {
     const secrets = this.lookupSecrets();
     const suite = TLS12_CIPHER_SUITES.get(sh.cipherSuites[0]!);
     // SSL 3.0 has its own PRF and MAC, not implemented
-    if (suite === undefined || !canOpen(suite) || sh.version < 0x0301) {
+    if (suite === undefined || sh.version < 0x0301) {
       this.tls12Unsupported = secrets?.masterSecret !== undefined;
       return;
     }

@@ -16,7 +16,7 @@ export interface Tls12Suite {
   id: number;
   name: string;
   mode: RecordMode;
-  /** Node's cipher name; 'rc4', 'des-cbc' (run as 3DES with the key thrice), 'seed-cbc', 'idea-cbc', 'rc2-cbc' are leakscope's own */
+  /** Node's cipher name; 'rc4', 'des-cbc' (run as 3DES with the key thrice), 'seed-cbc', 'idea-cbc', 'rc2-cbc' are run by record-protection.ts and legacy-ciphers.ts */
   cipher: string;
   /** bytes of key material per direction (export suites: the secret part, expanded to `exportKeyLength`) */
   keyLength: number;
