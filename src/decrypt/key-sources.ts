@@ -161,3 +161,39 @@ export class KeyStore implements KeyLookup {
     return [...this.stats.values()];
   }
 }
+
+/**
+ * The keys one capture is analyzed with: the run's key log files (shared by every capture of
+ * a run) and the capture's own Decryption Secrets Blocks. A file's secrets are looked up
+ * first; the embedded ones fill in for connections no file knows.
+ */
+export class CaptureKeys implements KeyLookup {
+  readonly embedded: KeyStore;
+
+  constructor(readonly files: KeyStore | undefined, opts: KeyStoreOptions) {
+    this.embedded = new KeyStore(opts);
+  }
+
+  /** No source holds any secret (yet: a capture read from a pipe may bring its own later). */
+  get empty(): boolean {
+    return (this.files === undefined || this.files.empty) && this.embedded.empty;
+  }
+
+  lookup(clientRandom: Uint8Array): TlsSecrets | undefined {
+    return this.files?.lookup(clientRandom) ?? this.embedded.lookup(clientRandom);
+  }
+
+  opened(secrets: TlsSecrets): void {
+    (secrets.source === EMBEDDED_SOURCE ? this.embedded : this.files)?.opened(secrets);
+  }
+
+  /** Every source, files first; the embedded one only when the capture had keys. */
+  sources(): KeySourceStats[] {
+    return [...(this.files?.sources() ?? []), ...this.embedded.sources()];
+  }
+
+  /** key log text of the connections that asked for their secrets, from every source */
+  matchedKeyLog(): string {
+    return (this.files?.matchedKeyLog() ?? '') + this.embedded.matchedKeyLog();
+  }
+}
