@@ -92,6 +92,14 @@ export const DEFAULT_LIMITS = {
   /** bytes of those blocked field sections held per connection */
   maxQpackBlockedBytes: 1024 * 1024,
 
+  // decryption (key logs, Decryption Secrets Blocks, TLS records)
+  /** characters of one key log line (the longest legitimate ones are ECH_CONFIG lines) */
+  maxKeyLogLineBytes: 64 * 1024,
+  /** bytes of one key log file or Decryption Secrets Block (Wireshark refuses DSBs over 1 GiB) */
+  maxKeyLogBytes: 256 * 1024 * 1024,
+  /** bytes of a TLS-compressed (RFC 3749 DEFLATE) direction inflated: each record re-inflates the stream so far */
+  maxTlsCompressedBytes: 1024 * 1024,
+
   // payload peeling and leak detection
   /** decode layers stacked (url → base64 → gzip → json …) */
   maxPeelDepth: 8,
