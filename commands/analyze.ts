@@ -20,7 +20,7 @@ export default class Analyze extends LeakscopeCommand {
     'peels url-encoding, base64, gzip and JSON off plaintext payloads to find personal data, and geolocates the servers. ' +
     'Exit codes: 0 analysed; 1 leaks found and --fail-on-leak given; 2 bad usage or an input that is not a capture; 3 a capture was damaged (partial result).';
   static override examples = [
-    '<%= config.bin %> analyze fixtures/captures/xiaomi_http.pcap',
+    '<%= config.bin %> analyze fixtures/captures/mi_browser_demo.pcap',
     '<%= config.bin %> analyze phone.pcap --format ndjson --identifier imei=864811045123671',
     'tcpdump -i wlan0 -w - | <%= config.bin %> analyze - --fail-on-leak --format json',
   ];

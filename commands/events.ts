@@ -10,7 +10,7 @@ export default class Events extends LeakscopeCommand {
   static override summary = 'list every observation: TLS and QUIC ClientHellos, HTTP requests and responses, DNS answers';
   static override description = 'One record per observation, in the order they complete. `frame` is the 1-based packet that completed it (tshark\'s frame.number).';
   static override examples = [
-    '<%= config.bin %> events fixtures/captures/xiaomi_http.pcap --format ndjson',
+    '<%= config.bin %> events fixtures/captures/mi_browser_demo.pcap --format ndjson',
     '<%= config.bin %> events phone.pcap --type tls --type quic --format csv',
   ];
   static override strict = false;

@@ -10,7 +10,7 @@ export default class Info extends LeakscopeCommand {
   static override description = 'Like capinfos. Reads pcap and pcapng (also gzip-compressed) from files or standard input (-). ' +
     'Exits 2 when a file is not a capture, 3 when a capture is damaged (everything before the damage is still reported).';
   static override examples = [
-    '<%= config.bin %> info fixtures/captures/xiaomi_http.pcap',
+    '<%= config.bin %> info fixtures/captures/mi_browser_demo.pcap',
     '<%= config.bin %> info phone.pcapng --format json',
     'tcpdump -w - | <%= config.bin %> info -',
   ];

@@ -10,7 +10,7 @@ export default class Streams extends LeakscopeCommand {
   static override summary = 'list TCP streams: endpoints, time span, packets and bytes each way, Zeek-style history, missed bytes, protocol';
   static override description = 'History letters as in Zeek\'s conn.log (client upper case, server lower case): S syn, H syn-ack, A ack, D data, F fin, R rst, G/g gap, T/t retransmission. ' +
     'With --dump DIR, each direction\'s reassembled bytes are written to their own file, named like tcpflow\'s.';
-  static override examples = ['<%= config.bin %> streams fixtures/captures/xiaomi_http.pcap', '<%= config.bin %> streams phone.pcap --dump /tmp/flows --format ndjson'];
+  static override examples = ['<%= config.bin %> streams fixtures/captures/mi_browser_demo.pcap', '<%= config.bin %> streams phone.pcap --dump /tmp/flows --format ndjson'];
   static override strict = false;
   static override args = { capture: Args.string({ description: 'capture file(s), or - for standard input', required: true }) };
   static override flags = {
