@@ -4,6 +4,7 @@
  * as a child process (`npm test` builds first).
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, REPO_ROOT, sharedCapture } from '../helpers/paths.js';
@@ -56,9 +57,19 @@ describe('tables fit the terminal (tmux)', () => {
     const text = lines.join('\n');
     expect(text).toContain('tracking.intl.miui.com');
     expect(text).toContain('url: 3 of 3,005 shown');
-    expect(text).toMatch(/│ \d+\.\d+\.\d+\.\d+ /); // a server address
+    expect(text).toMatch(/│ {3}127\.0\.0\.1 \(loopback\) /); // a server address and its range (a country when public)
+    expect(text).toMatch(/│ {3}::1 \(loopback\) /);
     expect(text).toContain('not shown at this width:');
     expect(text).toMatch(/…/);
+  });
+
+  it('the README\'s 80-column report is what analyze prints in an 80-column terminal', () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const block = /prints, in an\n80-column terminal:\n\n```\n([\s\S]*?)\n```/.exec(readme);
+    expect(block).not.toBeNull();
+    const { lines } = runInTerminal(['analyze', 'fixtures/captures/mi_browser_demo.pcap'], 80);
+    expect(block![1].split('\n')).toEqual(lines);
+    expect(widest(lines)).toBe(80);
   });
 
   it('hashed forms are labelled', () => {

@@ -1,10 +1,10 @@
 /**
  * `analyze`'s host record: its table columns and its CSV, declared once.
  *
- * Table (narrow terminals drop, in this order: Flows, Bytes, Transport, Category; Host, the
- * personal data and the servers are always shown): per leak kind at most LEAK_SAMPLES values
- * (`url: 3 of 3,001 shown` says what is missing), hashed or re-cased forms labelled
- * (`imei (md5)`), each server's address with its place.
+ * Table (narrow terminals drop, in this order: Flows, Bytes, Transport, Category, Server
+ * location; the host with its server addresses and the personal data are always shown): per
+ * leak kind at most LEAK_SAMPLES values (`url: 3 of 3,001 shown` says what is missing),
+ * hashed or re-cased forms labelled (`imei (md5)`).
  *
  * CSV (tidy): one row per host, leak kind and value; a host without leaks has one row with
  * empty leak fields. Lists are space-separated (csvList).
@@ -48,10 +48,25 @@ function asnText(asn: number | null): string | null {
   return asn === null ? null : `AS${asn}`;
 }
 
-/** `161.117.2.20 SG Singapore, AS45102 Alibaba …`; `(dns)` when only a DNS answer named it. */
+/** `161.117.2.20 SG`: the address with its country or special range (`(dns)`: known only from a DNS answer). */
 export function serverLine(s: HostServer): string {
-  const place = s.special ? `(${s.special})` : [[s.country, s.city].filter(Boolean).join(' '), [asnText(s.asn), s.org].filter(Boolean).join(' ')].filter(Boolean).join(', ');
-  return [s.ip, s.dns_only ? '(dns)' : '', place].filter(Boolean).join(' ');
+  return [s.ip, s.special ? `(${s.special})` : s.country, s.dns_only ? '(dns)' : null].filter(Boolean).join(' ');
+}
+
+/** `Singapore, AS45102 Alibaba …`: the rest of where a server is. */
+export function serverPlace(s: HostServer): string {
+  return [s.city, [asnText(s.asn), s.org].filter(Boolean).join(' ')].filter(Boolean).join(', ');
+}
+
+/**
+ * The Host cell: the name, then each server address with its country, indented. The Location
+ * cell puts the rest of each address's place on the same line as the address.
+ */
+function hostLines(h: HostRecord, view: TableView): string[] {
+  return [h.host, ...sampled(h.servers, SERVER_SAMPLES, view, 'servers: ').map((s) => (typeof s === 'string' ? `  ${s}` : `  ${serverLine(s)}`))];
+}
+function placeLines(h: HostRecord, view: TableView): string[] {
+  return ['', ...sampled(h.servers, SERVER_SAMPLES, view).map((s) => (typeof s === 'string' ? '' : serverPlace(s)))];
 }
 
 /** A CSV row's part: one leaked value of the host, or null for a host without leaks. */
@@ -62,7 +77,7 @@ const first = (h: HostRecord): HostServer | undefined => h.servers[0];
 export const HOST_SCHEMA: RecordSchema<HostRecord, HostCsvPart> = {
   csvParts: (h) => (h.leaks.length ? h.leaks : [null]),
   columns: [
-    { key: 'host', header: 'Host', get: (h) => h.host, min: 28 },
+    { key: 'host', header: 'Host and servers', get: hostLines, csv: (h) => h.host, multiline: true, min: 28 },
     { key: 'vendor', header: 'Vendor', csv: (h) => h.vendor },
     {
       key: 'category',
@@ -83,13 +98,20 @@ export const HOST_SCHEMA: RecordSchema<HostRecord, HostCsvPart> = {
     {
       key: 'leaks',
       header: 'Personal data sent',
-      get: (h, view) => (h.leaks.length || Object.keys(h.leaks_dropped).length ? leakLines(h, view) : h.opaque_bytes > 0 ? [`none visible (${h.opaque_bytes} B encrypted)`] : ['none']),
+      get: (h, view) =>
+        h.leaks.length || Object.keys(h.leaks_dropped).length
+          ? leakLines(h, view)
+          : h.opaque_bytes > 0
+            ? [`none visible (${h.opaque_bytes} B encrypted)`]
+            : h.flows === 0 && h.transport.every((t) => t === 'dns')
+              ? ['no connection seen (DNS only)']
+              : ['none'],
       csv: false,
       multiline: true,
       min: 24,
       want: 36,
     },
-    { key: 'servers', header: 'Servers', get: (h, view) => sampled(h.servers.map(serverLine), SERVER_SAMPLES, view, 'servers: '), csv: false, multiline: true, min: 16, want: 30 },
+    { key: 'location', header: 'Server location', get: placeLines, csv: false, multiline: true, drop: 5, min: 16, want: 24 },
     { key: 'server_ips', header: 'Server IPs', csv: (h) => csvList(h.servers.map((s) => s.ip)) },
     // the first server's place; every server's is in --format json
     { key: 'country', header: 'Country', csv: (h) => first(h)?.country ?? null },
