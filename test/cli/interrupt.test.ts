@@ -31,10 +31,11 @@ interface Interrupted { status: number | null; signal: NodeJS.Signals | null; st
  */
 async function interrupt(args: string[], bytes: Buffer, signal: NodeJS.Signals): Promise<Interrupted> {
   const child = spawn(process.execPath, [RUN, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  // decoded at the end: a character may be split between two chunks
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => stdout.push(c));
+  child.stderr.on('data', (c: Buffer) => stderr.push(c));
   const closed = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (status, sig) => resolve({ status, signal: sig })));
   // the callback runs when all but the pipe's last 64 KiB are taken by the reader
   await new Promise<void>((resolve, reject) => child.stdin.write(bytes, (err) => (err ? reject(err) : resolve())));
@@ -42,7 +43,7 @@ async function interrupt(args: string[], bytes: Buffer, signal: NodeJS.Signals):
   child.kill(signal);
   const end = await closed;
   child.stdin.destroy();
-  return { ...end, stdout, stderr };
+  return { ...end, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
 }
 
 /** The part of the capture written: whole packets and then half a record, as a live capture's pipe has. */

@@ -95,7 +95,7 @@ const CASES: Record<string, Record<number, () => string[]>> = {
     2: () => ['merge', BATCH_OUT, at('no-such.ndjson')],
   },
   signatures: {
-    0: () => ['signatures', '--format', 'table'],
+    0: () => ['signatures', '--format', 'json'],
     2: () => ['signatures', 'validate', path.join(REPO_ROOT, 'signatures', 'xiaomi.json'), BAD_PACK],
   },
   geo: {
