@@ -26,6 +26,8 @@ export function observationSummary(o: Observation): string {
       return `${o.status} ${o.reason}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}`;
     case 'dns':
       return `${o.qname} ${o.qtype} ${o.rcode ?? '(no response)'}${o.cnames.length ? ` → ${o.cnames.join(' → ')}` : ''}${o.answers.length ? ` = ${o.answers.join(', ')}` : ''}`;
+    case 'anomaly':
+      return `${o.code}${o.detail !== null ? `: ${o.detail}` : ''}${o.stream !== null ? ` (${o.proto} stream ${o.stream})` : ''}`;
   }
 }
 
@@ -49,8 +51,8 @@ export const EVENT_SCHEMA: RecordSchema<Observation> = {
     { key: 'file', header: 'File', csv: (o) => o.file },
     { key: 'frame', header: 'Frame', get: (o) => o.frame, min: 5 },
     { key: 'ts', header: 'Time', get: (o) => o.ts, drop: 1, min: 27 },
-    { key: 'source', header: 'Source', get: (o) => formatEndpoint(o.src, o.sport), csv: false, drop: 2, min: 15 },
-    { key: 'destination', header: 'Destination', get: (o) => formatEndpoint(o.dst, o.dport), csv: false, min: 15 },
+    { key: 'source', header: 'Source', get: (o) => (o.src === null ? '' : formatEndpoint(o.src, o.sport)), csv: false, drop: 2, min: 15 },
+    { key: 'destination', header: 'Destination', get: (o) => (o.dst === null ? '' : formatEndpoint(o.dst, o.dport)), csv: false, min: 15 },
     { key: 'src', header: 'src', csv: (o) => o.src },
     { key: 'sport', header: 'sport', csv: (o) => o.sport },
     { key: 'dst', header: 'dst', csv: (o) => o.dst },
@@ -95,5 +97,10 @@ export const EVENT_SCHEMA: RecordSchema<Observation> = {
     csvOnly('answers', { list: true }),
     csvOnly('cnames', { list: true }),
     csvOnly('svcb', { list: true }),
+    // anomaly (`stream` above; `proto` tcp/udp)
+    csvOnly('proto'),
+    csvOnly('code'),
+    csvOnly('offset'),
+    csvOnly('detail'),
   ],
 };
