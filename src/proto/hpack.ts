@@ -98,11 +98,10 @@ export class HpackDecoder {
   /** decoded string bytes of the last readString (for table sizes), and where a literal's octets lie */
   private strBytes = 0;
 
-  /** @param flowStream the TCP stream id anomalies are filed under (undefined: none) */
+  /** @param sink where problems go (an analyzer's sink is bound to its flow) */
   constructor(
     private readonly limits: Pick<Limits, 'maxHpackTableBytes' | 'maxHttpHeaderBytes' | 'maxHttpHeaders'>,
     private readonly sink: AnomalySink,
-    private readonly flowStream?: number,
   ) {}
 
   /** a block could not be decoded: the table may differ from the sender's, so no later block is decoded */
@@ -165,7 +164,7 @@ export class HpackDecoder {
         // dynamic table size update (§6.3)
         const size = this.readInteger(b, 5);
         if (size < 0) return this.malformed(at + fieldAt - start, 'size update integer cut short or too large');
-        if (fieldsSeen) this.sink.anomaly('hpack_table_size_update_invalid', at + fieldAt - start, 'size update after the first field of a block', this.flowStream);
+        if (fieldsSeen) this.sink.anomaly('hpack_table_size_update_invalid', at + fieldAt - start, 'size update after the first field of a block');
         this.sizeUpdate(size, at + fieldAt - start);
         continue;
       } else {
@@ -196,7 +195,7 @@ export class HpackDecoder {
       if (listBytes > maxListBytes || out.length >= maxFields) {
         // keep decoding (the table must stay in step) but return no more fields
         capped = true;
-        this.sink.anomaly('limit_reached', at + fieldAt - start, listBytes > maxListBytes ? 'maxHttpHeaderBytes' : 'maxHttpHeaders', this.flowStream);
+        this.sink.anomaly('limit_reached', at + fieldAt - start, listBytes > maxListBytes ? 'maxHttpHeaderBytes' : 'maxHttpHeaders');
         continue;
       }
       out.push({ name, value, neverIndexed });
@@ -273,10 +272,10 @@ export class HpackDecoder {
   private sizeUpdate(size: number, at: number): void {
     if (size > this.settingsTableBytes) {
       // a sender may not go above what the decoder announced; the SETTINGS may simply not have been captured
-      this.sink.anomaly('hpack_table_size_update_invalid', at, `size update to ${size} above SETTINGS_HEADER_TABLE_SIZE ${this.settingsTableBytes}`, this.flowStream);
+      this.sink.anomaly('hpack_table_size_update_invalid', at, `size update to ${size} above SETTINGS_HEADER_TABLE_SIZE ${this.settingsTableBytes}`);
     }
     if (size > this.limits.maxHpackTableBytes) {
-      this.sink.anomaly('limit_reached', at, 'maxHpackTableBytes', this.flowStream);
+      this.sink.anomaly('limit_reached', at, 'maxHpackTableBytes');
       size = this.limits.maxHpackTableBytes;
     }
     this.maxTableBytes = size;
@@ -328,7 +327,7 @@ export class HpackDecoder {
 
   private malformed(at: number, detail: string): false {
     this._failed = true;
-    this.sink.anomaly('hpack_malformed', at, detail, this.flowStream);
+    this.sink.anomaly('hpack_malformed', at, detail);
     return false;
   }
 }

@@ -112,9 +112,9 @@ class Direction {
   /** the block in progress went over a cap: it is not decoded (and HPACK is then lost) */
   blockDropped = false;
   readonly hpack: HpackDecoder;
-  constructor(readonly client: boolean, limits: Http2Limits, sink: AnomalySink, flowStream: number | undefined) {
+  constructor(readonly client: boolean, limits: Http2Limits, sink: AnomalySink) {
     this.st = client ? St.Preface : St.Header;
-    this.hpack = new HpackDecoder(limits, sink, flowStream);
+    this.hpack = new HpackDecoder(limits, sink);
   }
 }
 
@@ -132,10 +132,9 @@ export class Http2Connection {
     private readonly limits: Http2Limits,
     private readonly sink: AnomalySink,
     private readonly handlers: Http2Handlers,
-    private readonly flowStream?: number,
   ) {
-    this.c = new Direction(true, limits, sink, flowStream);
-    this.s = new Direction(false, limits, sink, flowStream);
+    this.c = new Direction(true, limits, sink);
+    this.s = new Direction(false, limits, sink);
   }
 
   /** both directions stopped (preface missing, gaps): nothing more will be parsed */
@@ -161,11 +160,11 @@ export class Http2Connection {
   end(): void {
     for (const st of [...this.streams.values()]) {
       if (st.req !== null && !st.reqDone) {
-        if (!st.reset) this.sink.anomaly('http2_stream_incomplete', this.c.off, `stream ${st.id} request`, this.flowStream);
+        if (!st.reset) this.sink.anomaly('http2_stream_incomplete', this.c.off, `stream ${st.id} request`);
         this.finishRequest(st, true);
       }
       if (st.res !== null && !st.resDone) {
-        if (!st.reset) this.sink.anomaly('http2_stream_incomplete', this.s.off, `stream ${st.id} response`, this.flowStream);
+        if (!st.reset) this.sink.anomaly('http2_stream_incomplete', this.s.off, `stream ${st.id} response`);
         this.finishResponse(st, true);
       }
     }
@@ -176,7 +175,7 @@ export class Http2Connection {
 
   private gap(d: Direction, n: number): void {
     if (d.st === St.Stopped || n <= 0) return;
-    this.sink.anomaly('http2_gap', d.off, `${n} bytes ${d.client ? 'client' : 'server'} side`, this.flowStream);
+    this.sink.anomaly('http2_gap', d.off, `${n} bytes ${d.client ? 'client' : 'server'} side`);
     d.off += n;
     d.st = St.Stopped;
   }
@@ -191,7 +190,7 @@ export class Http2Connection {
         case St.Preface: {
           while (p < to && d.prefaceSeen < HTTP2_PREFACE.length) {
             if (b[p] !== HTTP2_PREFACE[d.prefaceSeen]) {
-              this.sink.anomaly('http2_preface_missing', d.off, undefined, this.flowStream);
+              this.sink.anomaly('http2_preface_missing', d.off, undefined);
               d.st = St.Stopped;
               this.s.st = St.Stopped;
               break;
@@ -289,7 +288,7 @@ export class Http2Connection {
   /** Gathers the payload when it fits `limit` together with `already` bytes; else skips it (`limit_reached`). */
   private collectUpTo(d: Direction, n: number, limit: 'maxHttp2HeaderBlockBytes', already: number): void {
     if (already + n > this.limits[limit]) {
-      this.sink.anomaly('limit_reached', d.frameAt, limit, this.flowStream);
+      this.sink.anomaly('limit_reached', d.frameAt, limit);
       if (d.type === FrameType.Headers || d.type === FrameType.PushPromise || d.type === FrameType.Continuation) {
         // the block cannot be decoded, and without it the HPACK table is no longer the sender's
         this.dropBlock(d);
@@ -358,7 +357,7 @@ export class Http2Connection {
     if (keep < n && !st.bodyTruncated) {
       st.bodyTruncated = true;
       const which = this.limits.maxHttpBodyBytes - st.bodyKept <= this.limits.maxHttp2BufferedBodyBytes - this.bufferedBody ? 'maxHttpBodyBytes' : 'maxHttp2BufferedBodyBytes';
-      this.sink.anomaly('limit_reached', d.frameAt, which, this.flowStream);
+      this.sink.anomaly('limit_reached', d.frameAt, which);
     }
   }
 
@@ -402,7 +401,7 @@ export class Http2Connection {
       d.blockFrames = 0;
       d.blockDropped = false;
     } else if (++d.blockFrames > this.limits.maxHttp2ContinuationFrames) {
-      this.sink.anomaly('limit_reached', d.frameAt, 'maxHttp2ContinuationFrames', this.flowStream);
+      this.sink.anomaly('limit_reached', d.frameAt, 'maxHttp2ContinuationFrames');
       this.dropBlock(d);
       d.blockDropped = true;
       return;
@@ -425,7 +424,7 @@ export class Http2Connection {
 
   /** The header block in progress is lost: the HPACK table can no longer follow the sender's. */
   private dropBlock(d: Direction): void {
-    if (!d.hpack.failed) this.sink.anomaly('hpack_malformed', d.frameAt, 'a header block was not decoded (see the anomaly before); later blocks of this direction are not decoded', this.flowStream);
+    if (!d.hpack.failed) this.sink.anomaly('hpack_malformed', d.frameAt, 'a header block was not decoded (see the anomaly before); later blocks of this direction are not decoded');
     d.hpack.fail();
     d.blockOpen = false;
     d.blockLen = 0;
@@ -464,7 +463,7 @@ export class Http2Connection {
         const status = pseudo(fields, ':status');
         const code = status === null ? NaN : Number(status);
         if (!Number.isInteger(code) || code < 100 || code > 999) {
-          this.sink.anomaly('http2_message_invalid', d.blockAt, `stream ${id}: response without a valid :status`, this.flowStream);
+          this.sink.anomaly('http2_message_invalid', d.blockAt, `stream ${id}: response without a valid :status`);
           return;
         }
         if (code < 200) return; // 1xx: interim, the final response follows
@@ -480,7 +479,7 @@ export class Http2Connection {
 
   private open(id: number, at: number): Stream | undefined {
     if (this.streams.size >= this.limits.maxHttp2OpenStreams) {
-      if (!this.streamsCapped) this.sink.anomaly('limit_reached', at, 'maxHttp2OpenStreams', this.flowStream);
+      if (!this.streamsCapped) this.sink.anomaly('limit_reached', at, 'maxHttp2OpenStreams');
       this.streamsCapped = true;
       return undefined;
     }
@@ -497,7 +496,7 @@ export class Http2Connection {
     // CONNECT names only an authority (RFC 9113 §8.5)
     if (method === 'CONNECT' && path === null) path = authority;
     if (method === null || path === null) {
-      this.sink.anomaly('http2_message_invalid', at, `stream ${id}: request without :method or :path`, this.flowStream);
+      this.sink.anomaly('http2_message_invalid', at, `stream ${id}: request without :method or :path`);
       return null;
     }
     const headers = regular(fields);
@@ -534,10 +533,10 @@ export class Http2Connection {
     req.incomplete = incomplete;
     if (req.contentEncoding !== null && body.length > 0) {
       const dc = decodeContent(body, req.contentEncoding, this.limits.maxDecompressedBytes);
-      if (dc.capped) this.sink.anomaly('limit_reached', st.reqAt, 'maxDecompressedBytes', this.flowStream);
+      if (dc.capped) this.sink.anomaly('limit_reached', st.reqAt, 'maxDecompressedBytes');
       req.bodyDecodeError = dc.error;
       const cut = incomplete || st.bodyTruncated;
-      if (dc.error !== null && !(cut && dc.error === 'truncated input')) this.sink.anomaly('http_body_decode_failed', st.reqAt, `${req.contentEncoding}: ${dc.error}`, this.flowStream);
+      if (dc.error !== null && !(cut && dc.error === 'truncated input')) this.sink.anomaly('http_body_decode_failed', st.reqAt, `${req.contentEncoding}: ${dc.error}`);
       body = dc.bytes;
     }
     req.body = body;
@@ -588,7 +587,7 @@ export class Http2Connection {
   }
 
   private frameMalformed(d: Direction, detail: string): void {
-    this.sink.anomaly('http2_frame_malformed', d.frameAt, detail, this.flowStream);
+    this.sink.anomaly('http2_frame_malformed', d.frameAt, detail);
   }
 }
 
