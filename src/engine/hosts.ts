@@ -207,7 +207,7 @@ export class HostAggregator {
         const h = this.host(name);
         h.seenAs.add(obs.host ? 'http' : 'address');
         h.servers.add(obs.dst);
-        if (detail?.http) this.inspectRequest(h, obs, detail.http);
+        if (detail?.http) this.inspectRequest(h, obs, detail.http, carriedBy(obs, f.transport));
         break;
       }
       case 'dns': {
@@ -244,7 +244,8 @@ export class HostAggregator {
     }
   }
 
-  private inspectRequest(h: HostState, obs: Observation & { type: 'http' }, req: HttpRequest): void {
+  /** `via`: how the request travelled before its own layers (`tls1.3 → h2 stream 5`), prefixed to every finding's chain; '' in clear HTTP/1 */
+  private inspectRequest(h: HostState, obs: Observation & { type: 'http' }, req: HttpRequest, via: string): void {
     const like = {
       method: req.method,
       host: req.host,
@@ -256,7 +257,7 @@ export class HostAggregator {
     };
     for (const hit of this.opts.signatures.matchHttp(like, this.opts.limits)) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
     const findings = findLeaksInHttpRequest(like, { limits: this.opts.limits, identifiers: this.opts.identifiers });
-    for (const f of findings) this.addLeak(h, f, obs.frame, obs.stream);
+    for (const f of findings) this.addLeak(h, via === '' ? f : { ...f, chain: `${via} → ${f.chain}` }, obs.frame, obs.stream);
   }
 
   private addLeak(h: HostState, f: LeakFinding, frame: number, stream: number): void {
@@ -347,4 +348,18 @@ export class HostAggregator {
     const vendorRank = (r: HostRecord) => (r.vendor === null ? 2 : r.alert ? 0 : 1);
     return out.sort((a, b) => vendorRank(a) - vendorRank(b) || compare(a.vendor ?? '', b.vendor ?? '') || compare(a.host, b.host));
   }
+}
+
+/**
+ * The layers a request crossed before its own, for evidence chains: the encryption it was read
+ * from (`tls1.3`, from the connection's ServerHello, or the carrier's name) and the HTTP/2 or
+ * HTTP/3 stream: `tls1.3 → h2 stream 5`, `quic → h3 stream 0`, `h2 stream 1` (cleartext HTTP/2).
+ */
+function carriedBy(obs: Observation & { type: 'http' }, transport: string | null): string {
+  const parts: string[] = [];
+  if (obs.carrier === 'tls') parts.push(transport !== null && transport.startsWith('tls') ? transport : 'tls');
+  else if (obs.carrier !== undefined) parts.push(obs.carrier);
+  if (obs.http_version === '2' || obs.http_version === '3') parts.push(`h${obs.http_version}${obs.stream_id !== undefined ? ` stream ${obs.stream_id}` : ''}`);
+  else if (obs.carrier !== undefined && obs.http_version !== undefined) parts.push(`http/${obs.http_version}`);
+  return parts.join(' → ');
 }

@@ -67,5 +67,7 @@ describe('http2 analyzer on a cleartext HTTP/2 capture', async () => {
     const kinds = new Map(host.leaks.map((l) => [`${l.kind}=${l.value}`, l]));
     expect(kinds.has(`imei=${IMEI}`)).toBe(true);
     expect([...kinds.keys()].some((k) => k.startsWith('url_visited=') || k.startsWith('search_query='))).toBe(true);
+    // the evidence names the HTTP/2 stream before the request's own layers
+    expect(kinds.get(`imei=${IMEI}`)!.evidence.map((e) => e.chain).sort()).toEqual(['h2 stream 1 → uri query:imei', 'h2 stream 3 → body form:data → base64 → json $.imei']);
   });
 });
