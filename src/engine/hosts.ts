@@ -59,7 +59,9 @@ export interface HostRecord {
   flows: number;
   bytes_out: number;
   bytes_in: number;
-  /** application bytes leakscope could not look into, and why */
+  /** application bytes of encrypted connections that were decrypted with the keys given (and read) */
+  decrypted_bytes: number;
+  /** application bytes leakscope could not look into, and why: `tls_encrypted`/`quic_encrypted` (no keys given), `no_key` (keys given, none for these connections), `decrypt_failed` (keys that did not open them), `not_parsed`, `unrecognised_protocol` */
   opaque_bytes: number;
   opaque_reasons: string[];
   first_seen: string | null;
@@ -79,6 +81,7 @@ interface HostState {
   flows: number;
   bytesOut: number;
   bytesIn: number;
+  decrypted: number;
   opaque: number;
   opaqueReasons: Set<string>;
   first: { sec: number; nsec: number } | null;
@@ -148,6 +151,7 @@ export class HostAggregator {
         flows: 0,
         bytesOut: 0,
         bytesIn: 0,
+        decrypted: 0,
         opaque: 0,
         opaqueReasons: new Set(),
         first: null,
@@ -300,6 +304,7 @@ export class HostAggregator {
     const transport = f?.transport ?? (extra.protocol === 'quic' ? 'quic' : extra.protocol === 'http' ? 'http' : extra.protocol === 'tls' ? 'tls' : null);
     if (transport) h.transport.add(transport);
     else h.transport.add(flow.proto);
+    h.decrypted += extra.decryptedBytes ?? 0;
     if (extra.opaqueBytes > 0) {
       h.opaque += extra.opaqueBytes;
       if (extra.opaqueReason) h.opaqueReasons.add(extra.opaqueReason);
@@ -335,6 +340,7 @@ export class HostAggregator {
         flows: h.flows,
         bytes_out: h.bytesOut,
         bytes_in: h.bytesIn,
+        decrypted_bytes: h.decrypted,
         opaque_bytes: h.opaque,
         opaque_reasons: [...h.opaqueReasons].sort(),
         first_seen: h.first ? formatTimestamp(h.first.sec, h.first.nsec) : null,

@@ -12,6 +12,28 @@ export function leakLines(h: HostRecord, samplesPerKind = 2): string[] {
   return [...byKind].map(([k, vs]) => `${k}: ${vs.slice(0, samplesPerKind).join(' | ')}${vs.length > samplesPerKind ? ` (+${vs.length - samplesPerKind} more)` : ''}`);
 }
 
+/** why bytes were not read, as the table says it (no keys given: just "encrypted") */
+function notReadWhy(h: HostRecord): string {
+  const r = h.opaque_reasons;
+  if (r.includes('decrypt_failed')) return ', keys did not decrypt';
+  if (r.includes('no_key')) return ', no key';
+  return '';
+}
+
+/** The leak column of a host with no leak: whether its traffic was read at all. */
+function noLeakLine(h: HostRecord): string {
+  if (h.decrypted_bytes > 0) return `none (read ${h.decrypted_bytes} B decrypted)`;
+  return h.opaque_bytes > 0 ? `none visible (${h.opaque_bytes} B encrypted${notReadWhy(h)})` : 'none';
+}
+
+/** For hosts with decrypted traffic: what was read, and what could not be. */
+function readLines(h: HostRecord): string[] {
+  if (h.decrypted_bytes === 0) return [];
+  const out = h.leaks.length ? [`(read ${h.decrypted_bytes} B decrypted)`] : [];
+  if (h.opaque_bytes > 0) out.push(`(not read: ${h.opaque_bytes} B encrypted${notReadWhy(h)})`);
+  return out;
+}
+
 /** Where the servers are: `SG Singapore, AS45102 Alibaba (US) Technology Co., Ltd.`, one line each. */
 function whereLines(h: HostRecord): string[] {
   const seen = new Set<string>();
@@ -37,7 +59,7 @@ export const HOST_COLUMNS: readonly Column<HostRecord>[] = [
   {
     key: 'leaks',
     header: 'Personal data sent',
-    get: (h) => (h.leaks.length ? leakLines(h) : h.opaque_bytes > 0 ? [`none visible (${h.opaque_bytes} B encrypted)`] : ['none']),
+    get: (h) => [...(h.leaks.length ? leakLines(h) : [noLeakLine(h)]), ...readLines(h)],
     multiline: true,
   },
   { key: 'where', header: 'Server location', get: whereLines, multiline: true },
