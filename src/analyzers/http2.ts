@@ -48,7 +48,9 @@ export class Http2Analyzer implements Analyzer {
   }
 
   private request(req: Http2Request): void {
-    if (this.requestFrames.size < this.ctx.limits.maxHttp2OpenStreams) this.requestFrames.set(req.streamId, this.at.frame);
+    // bounded: the oldest request still waiting for its response is forgotten first (its response then gets request_frame null)
+    if (this.requestFrames.size >= this.ctx.limits.maxHttp2OpenStreams) this.requestFrames.delete(this.requestFrames.keys().next().value!);
+    this.requestFrames.set(req.streamId, this.at.frame);
     const obs: HttpObservation = {
       type: 'http',
       ...this.ctx.base(Dir.ToServer, this.at),

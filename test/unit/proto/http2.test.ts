@@ -142,6 +142,15 @@ describe('limits and damage', () => {
     expect(log.counts.get('limit_reached')).toBe(1);
   });
 
+  it('requests never answered (a one-sided capture) make room for new streams: all are reported', () => {
+    const frames: Uint8Array[] = [];
+    for (let s = 1; s <= 41; s += 2) frames.push(...headers(s, req(`/s${s}`), true));
+    const { reqs, res, log } = run(frames, [...headers(41, [[':status', '200']], true)], { maxHttp2OpenStreams: 4 });
+    expect(reqs.length).toBe(21);
+    expect(res.map((r) => [r.streamId, r.status])).toEqual([[41, 200]]);
+    expect(log.countsObject()).toEqual({});
+  });
+
   it('the SETTINGS_HEADER_TABLE_SIZE a side announces bounds the other side\'s size updates', () => {
     // server allows 100; the client's block starts with a size update to 200 (3f a9 01)
     const block = cat([Uint8Array.of(0x3f, 0xa9, 0x01), hpackBlock(req('/t'))]);
