@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../../src/engine/analyze.js';
 import type { HttpObservation, HttpResponseObservation, Observation } from '../../../src/engine/observations.js';
 import { scanCapture } from '../../../src/engine/scan.js';
+import { observationSummary } from '../../../src/report/event-columns.js';
 import { writePcapFile } from '../../../src/synth/pcap-file.js';
 import { TrafficBuilder } from '../../../src/synth/session.js';
 import { data, headers, HTTP2_PREFACE, settings } from '../../../test-support/http2-frames.js';
@@ -48,6 +49,11 @@ describe('http2 analyzer on a cleartext HTTP/2 capture', async () => {
       ['GET', HOST, `/api/v5/config?imei=${IMEI}`, 'HTTP/2', '2', 1, 0, 0],
       ['POST', HOST, '/track/v4', 'HTTP/2', '2', 3, 1, BODY.length],
     ]);
+  });
+
+  it('events say the stream', () => {
+    expect(observationSummary(reqs[1]!)).toBe(`POST ${HOST} /track/v4 [${BODY.length} B body] (h2 stream 3)`);
+    expect(observationSummary(resps[0]!)).toBe('200 (h2 stream 1)');
   });
 
   it('pairs responses with their requests by stream id', () => {
