@@ -79,6 +79,26 @@ export const DEFAULT_LIMITS = {
   maxQuicPendingConnections: 4096,
   /** CRYPTO bytes joined per QUIC connection */
   maxQuicCryptoBytes: 64 * 1024,
+  /** streams tracked per direction of one decrypted QUIC connection (the oldest is forgotten beyond this) */
+  maxQuicStreamsPerConnection: 4096,
+  /** STREAM bytes held behind a hole per stream (out of order); past it the stream is given up */
+  maxQuicStreamBufferedBytes: 1024 * 1024,
+  /** connection IDs remembered per direction of one QUIC connection (to find short headers' DCID length) */
+  maxQuicConnectionIds: 64,
+  /** QPACK dynamic table capacity followed per direction (an encoder asking for more is a QPACK bomb) */
+  maxQpackTableCapacity: 1024 * 1024,
+  /** HTTP/3 field sections waiting for encoder-stream inserts per connection (RFC 9204 blocked streams) */
+  maxQpackBlockedSections: 128,
+  /** bytes of those blocked field sections held per connection */
+  maxQpackBlockedBytes: 1024 * 1024,
+
+  // decryption (key logs, Decryption Secrets Blocks, TLS records)
+  /** characters of one key log line (the longest legitimate ones are ECH_CONFIG lines) */
+  maxKeyLogLineBytes: 64 * 1024,
+  /** bytes of one key log file or Decryption Secrets Block (Wireshark refuses DSBs over 1 GiB) */
+  maxKeyLogBytes: 256 * 1024 * 1024,
+  /** bytes of a TLS-compressed (RFC 3749 DEFLATE) direction inflated: each record re-inflates the stream so far */
+  maxTlsCompressedBytes: 1024 * 1024,
 
   // payload peeling and leak detection
   /** decode layers stacked (url → base64 → gzip → json …) */

@@ -10,8 +10,16 @@ export const PROTO_ANOMALIES = {
   x509_malformed: 'a certificate is not valid DER where its names were expected; detail names the part',
   quic_initial_malformed: 'a QUIC Initial long header is cut short or has an impossible length; detail names the field',
   quic_decrypt_failed: 'a QUIC Initial did not authenticate with the keys derived from its destination connection ID',
-  quic_frame_malformed: 'a decrypted QUIC Initial holds a frame that is cut short or not allowed in Initial packets',
+  quic_frame_malformed: 'a decrypted QUIC packet holds a frame that is cut short, of an unknown type or not allowed in Initial packets; the rest of the packet is skipped',
+  quic_packet_malformed: 'a QUIC packet of a connection being decrypted is cut short or has an impossible length field; detail names the field; the rest of the datagram is skipped',
+  quic_packet_auth_failed: 'a QUIC Handshake, 0-RTT or 1-RTT packet did not authenticate with the logged secrets (a wrong key, or damage); it was skipped',
   quic_crypto_conflict: 'CRYPTO frames of one QUIC connection carry different bytes for the same offset',
+
+  // HTTP/3 and QPACK (src/proto/http3.ts, qpack.ts); offsets are stream offsets
+  http3_frame_malformed: 'an HTTP/3 frame is cut short or over its cap (HEADERS/SETTINGS over maxHttpHeaderBytes); the stream is no longer parsed',
+  qpack_decode_failed: 'an HTTP/3 field section does not decode (an index outside the tables, a bad Required Insert Count, bad Huffman, over the header caps); detail says why; its request or response is not reported',
+  qpack_encoder_stream_malformed: 'a QPACK encoder-stream instruction is malformed or breaks a cap (a table capacity over maxQpackTableCapacity or the peer\'s maximum); that side\'s dynamic-table references no longer decode',
+  qpack_blocked_unresolved: 'an HTTP/3 field section waited for encoder-stream inserts that never arrived (not captured, or a blocked-stream flood); its request or response is not reported',
 
   // HTTP/1.x (src/proto/http1.ts, content-encoding.ts); offsets are stream offsets
   http_request_malformed: 'bytes where a request line was expected are not `METHOD SP target SP HTTP/x.y`; the direction is no longer parsed',

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../../src/engine/analyze.js';
 import type { HttpObservation, HttpResponseObservation, Observation } from '../../../src/engine/observations.js';
 import { scanCapture } from '../../../src/engine/scan.js';
-import { observationSummary } from '../../../src/report/event-columns.js';
+import { observationSummary } from '../../../src/report/schemas/event.js';
 import { writePcapFile } from '../../../src/synth/pcap-file.js';
 import { TrafficBuilder } from '../../../src/synth/session.js';
 import { data, headers, HTTP2_PREFACE, settings } from '../../../test-support/http2-frames.js';
