@@ -44,6 +44,10 @@ export interface FlowSummaryExtra {
   opaqueBytes: number;
   /** why: null when nothing was opaque; the dispatcher says `not_parsed` or `unrecognised_protocol`, an analyzer may say better */
   opaqueReason: string | null;
+  /** with key material: `decrypted`, `no_key` (no secrets for the connection), `failed` (they do not authenticate); null or absent when not encrypted or no keys were given */
+  decryption?: 'decrypted' | 'no_key' | 'failed' | null;
+  /** plaintext bytes recovered by decryption */
+  decryptedBytes?: number;
 }
 
 /** Per-capture services shared by every flow's analyzers. */

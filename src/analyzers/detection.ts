@@ -7,6 +7,7 @@
 import type { DetectionRow } from './analyzer.js';
 import { DNS_TCP_ROW, DNS_UDP_ROW } from './dns.js';
 import { HTTP_ROW } from './http.js';
+import { HTTP3_ROW } from './http3.js';
 import { QUIC_ROW } from './quic.js';
 import { TLS_ROW } from './tls.js';
 
@@ -16,4 +17,5 @@ export const DETECTION_TABLE: readonly DetectionRow[] = [
   DNS_TCP_ROW,
   DNS_UDP_ROW,
   QUIC_ROW,
+  HTTP3_ROW,
 ];

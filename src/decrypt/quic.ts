@@ -87,12 +87,14 @@ export interface QuicDecryptStats {
   decryptedBytes: number;
   /** 1-RTT key updates followed */
   keyUpdates: number;
+  /** datagram bytes of every packet that opened (Initials included): what was inspected */
+  openedWireBytes: number;
 }
 
 const MAX_CID_LENGTH = 20;
 
 export class QuicConnectionDecryptor {
-  readonly stats: QuicDecryptStats = { decrypted: 0, noKey: 0, failed: 0, initial: 0, decryptedBytes: 0, keyUpdates: 0 };
+  readonly stats: QuicDecryptStats = { decrypted: 0, noKey: 0, failed: 0, initial: 0, decryptedBytes: 0, keyUpdates: 0, openedWireBytes: 0 };
   version = 0;
   /** the ClientHello random read from the client's Initial CRYPTO data */
   clientRandom: Buffer | undefined;
@@ -286,6 +288,7 @@ export class QuicConnectionDecryptor {
       return;
     }
     if (pn > side.largestPn[space]) side.largestPn[space] = pn;
+    this.stats.openedWireBytes += end - start;
     if (space === SPACE_INITIAL) this.stats.initial++;
     else {
       this.stats.decrypted++;

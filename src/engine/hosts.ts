@@ -12,7 +12,7 @@ import type { SignatureDb, SignatureHit } from '../signatures/db.js';
 import { findLeaksInHttpRequest, type Identifier, type LeakFinding } from '../leaks/detect.js';
 import { formatTimestamp } from '../capture/frame.js';
 import type { FlowSummaryExtra } from '../analyzers/analyzer.js';
-import type { Observation, ObservationDetail } from './observations.js';
+import type { HttpObservation, Observation, ObservationDetail } from './observations.js';
 
 export interface LeakEvidence {
   file: string;
@@ -61,6 +61,8 @@ export interface HostRecord {
   bytes_in: number;
   /** application bytes leakscope could not look into, and why */
   opaque_bytes: number;
+  /** plaintext bytes recovered by decryption (TLS, QUIC) from this host's flows */
+  decrypted_bytes: number;
   opaque_reasons: string[];
   first_seen: string | null;
   last_seen: string | null;
@@ -80,6 +82,7 @@ interface HostState {
   bytesOut: number;
   bytesIn: number;
   opaque: number;
+  decrypted: number;
   opaqueReasons: Set<string>;
   first: { sec: number; nsec: number } | null;
   last: { sec: number; nsec: number } | null;
@@ -149,6 +152,7 @@ export class HostAggregator {
         bytesOut: 0,
         bytesIn: 0,
         opaque: 0,
+        decrypted: 0,
         opaqueReasons: new Set(),
         first: null,
         last: null,
@@ -200,14 +204,15 @@ export class HostAggregator {
         break;
       }
       case 'http': {
-        const f = this.flowState(`tcp:${obs.stream}`);
+        // a request decrypted from QUIC travelled on a UDP flow
+        const f = this.flowState(`${obs.carrier === 'quic' ? 'udp' : 'tcp'}:${obs.stream}`);
         f.transport = f.transport ?? 'http';
         const name = obs.host ? normaliseHost(obs.host) : obs.dst;
         f.host ??= name;
         const h = this.host(name);
         h.seenAs.add(obs.host ? 'http' : 'address');
         h.servers.add(obs.dst);
-        if (detail?.http) this.inspectRequest(h, obs, detail.http);
+        if (detail?.http) this.inspectRequest(h, obs, detail.http, evidencePrefix(obs, f.transport));
         break;
       }
       case 'dns': {
@@ -244,7 +249,7 @@ export class HostAggregator {
     }
   }
 
-  private inspectRequest(h: HostState, obs: Observation & { type: 'http' }, req: HttpRequest): void {
+  private inspectRequest(h: HostState, obs: Observation & { type: 'http' }, req: HttpRequest, prefix: string): void {
     const like = {
       method: req.method,
       host: req.host,
@@ -256,7 +261,7 @@ export class HostAggregator {
     };
     for (const hit of this.opts.signatures.matchHttp(like, this.opts.limits)) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
     const findings = findLeaksInHttpRequest(like, { limits: this.opts.limits, identifiers: this.opts.identifiers });
-    for (const f of findings) this.addLeak(h, f, obs.frame, obs.stream);
+    for (const f of findings) this.addLeak(h, prefix === '' ? f : { ...f, chain: prefix + f.chain }, obs.frame, obs.stream);
   }
 
   private addLeak(h: HostState, f: LeakFinding, frame: number, stream: number): void {
@@ -299,6 +304,7 @@ export class HostAggregator {
     const transport = f?.transport ?? (extra.protocol === 'quic' ? 'quic' : extra.protocol === 'http' ? 'http' : extra.protocol === 'tls' ? 'tls' : null);
     if (transport) h.transport.add(transport);
     else h.transport.add(flow.proto);
+    h.decrypted += extra.decryptedBytes ?? 0;
     if (extra.opaqueBytes > 0) {
       h.opaque += extra.opaqueBytes;
       if (extra.opaqueReason) h.opaqueReasons.add(extra.opaqueReason);
@@ -335,6 +341,7 @@ export class HostAggregator {
         bytes_out: h.bytesOut,
         bytes_in: h.bytesIn,
         opaque_bytes: h.opaque,
+        decrypted_bytes: h.decrypted,
         opaque_reasons: [...h.opaqueReasons].sort(),
         first_seen: h.first ? formatTimestamp(h.first.sec, h.first.nsec) : null,
         last_seen: h.last ? formatTimestamp(h.last.sec, h.last.nsec) : null,
@@ -347,4 +354,15 @@ export class HostAggregator {
     const vendorRank = (r: HostRecord) => (r.vendor === null ? 2 : r.alert ? 0 : 1);
     return out.sort((a, b) => vendorRank(a) - vendorRank(b) || compare(a.vendor ?? '', b.vendor ?? '') || compare(a.host, b.host));
   }
+}
+
+/**
+ * Where the evidence chain of a decrypted request starts: its encryption and stream, e.g.
+ * `quic → h3 stream 0 → ` or `tls1.3 → h2 stream 5 → `; empty for plaintext HTTP.
+ */
+export function evidencePrefix(obs: HttpObservation, flowTransport: string | null): string {
+  if (obs.carrier === undefined) return '';
+  const carrier = obs.carrier === 'tls' ? (flowTransport?.startsWith('tls') ? flowTransport : 'tls') : obs.carrier;
+  const stream = obs.stream_id === undefined ? '' : ` → h${obs.http_version ?? ''} stream ${obs.stream_id}`;
+  return `${carrier}${stream} → `;
 }

@@ -27,6 +27,9 @@ export interface StreamRecord {
   protocol: string;
   close_reason: string | null;
   opaque_bytes: number;
+  /** with key material: decrypted, no_key, failed; null when not encrypted or no keys were given */
+  decryption: string | null;
+  decrypted_bytes: number;
 }
 
 export function streamRecord(file: string, f: FlowInfo, extra: FlowSummaryExtra): StreamRecord {
@@ -54,5 +57,7 @@ export function streamRecord(file: string, f: FlowInfo, extra: FlowSummaryExtra)
     protocol: extra.protocol,
     close_reason: f.closeReason,
     opaque_bytes: extra.opaqueBytes,
+    decryption: extra.decryption ?? null,
+    decrypted_bytes: extra.decryptedBytes ?? 0,
   };
 }
