@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { FlowSummaryExtra } from '../../../src/analyzers/analyzer.js';
 import type { KeyLookup } from '../../../src/decrypt/key-store.js';
@@ -93,5 +94,23 @@ describe('leaks inside HTTP/3', () => {
     // every finding on these hosts came from decrypted traffic, and says so
     for (const h of hosts) for (const l of h.leaks) for (const e of l.evidence) expect(e.chain).toMatch(/^quic → h3 stream \d+ → /);
     for (const h of hosts.filter((x) => x.transport.includes('quic'))) expect(h.decrypted_bytes).toBeGreaterThan(0);
+  });
+});
+
+describe('hostile keyed QUIC through the whole scan', () => {
+  it('60 mutated copies of h3_chromium_caddy with its keys: no throw, no internal error, output bounded', async () => {
+    const bytes = readFileSync(`${H3}.pcap`);
+    const keys = readTestKeyLog(`${H3}.keys`);
+    let seed = 11;
+    const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    for (let i = 0; i < 60; i++) {
+      const m = Buffer.from(bytes);
+      // flips past the file header, where packet records and their payloads are
+      for (let k = 0, n = 1 + rnd(8); k < n; k++) m[24 + rnd(m.length - 24)]! ^= 1 << rnd(8);
+      let count = 0;
+      const res = await scanCapture(Readable.from([m]), { keys, onObservation: () => { count++; } });
+      expect(res.anomalies.counts.get('internal_decoder_error') ?? 0).toBe(0);
+      expect(count).toBeLessThan(m.length);
+    }
   });
 });
