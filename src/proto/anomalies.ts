@@ -32,6 +32,15 @@ export const PROTO_ANOMALIES = {
   http_body_decode_failed: 'a body could not be decoded per its Content-Encoding; detail is the coding and error; the body is kept as far as it decoded',
   http_message_incomplete: 'the stream ended inside a message head or body; detail says which',
 
+  // HPACK and HTTP/2 (src/proto/hpack.ts, http2.ts); offsets are stream offsets
+  hpack_malformed: 'a header block cannot be decoded (cut short, an index outside the tables, a bad Huffman string, an integer over 2^32); detail says which; the direction\'s later header blocks are not decoded, as the dynamic table may differ from the sender\'s',
+  http2_preface_missing: 'the client side of an HTTP/2 connection does not begin with the connection preface (PRI * HTTP/2.0); the connection is not parsed',
+  http2_frame_malformed: 'an HTTP/2 frame breaks a framing rule (padding longer than the frame, a frame between a header block\'s frames, a CONTINUATION with no block open, a SETTINGS length not a multiple of 6, stream 0 where a stream is needed); detail says which; the frame is skipped',
+  http2_gap: 'bytes of an HTTP/2 direction were not captured: frame boundaries and the HPACK state are lost, so the direction is no longer parsed',
+  http2_message_invalid: 'an HTTP/2 header block lacks the pseudo-headers a request (:method, :path) or response (:status) needs; the stream is not reported',
+  http2_stream_incomplete: 'the capture ended before an HTTP/2 request or response finished (no END_STREAM); what arrived is reported',
+  hpack_table_size_update_invalid: 'an HPACK dynamic table size update above the SETTINGS_HEADER_TABLE_SIZE the decoder announced, or after the first field of a block; it was applied',
+
   // DNS (src/proto/dns.ts); offsets are within the DNS message
   dns_truncated: 'a DNS message ends before its header, a question or a record is complete (snaplen, a cut datagram); what was parsed is kept',
   dns_name_malformed: 'a DNS name uses a reserved label type or is longer than 255 bytes',
