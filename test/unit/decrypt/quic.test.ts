@@ -134,9 +134,9 @@ describe('QUIC decryption of real captures', () => {
     expect(Buffer.concat(f.streams.get('1:0')!.data).toString()).toBe('pong');
   });
 
-  it('quic_follow_multistream (draft-29, keys in a DSB): every packet decrypts', () => {
+  it('quic_follow_multistream (draft-29, keys in a DSB): every packet decrypts', async () => {
     const file = `${CORPUS}/wireshark-wireshark__quic_follow_multistream.pcapng`;
-    const { flows, log } = decryptCaptureQuic(file, readTestDsbKeyLog(file));
+    const { flows, log } = decryptCaptureQuic(file, await readTestDsbKeyLog(file));
     expect(log.counts.get('quic_packet_auth_failed') ?? 0).toBe(0);
     const opened = flows.filter((f) => f.decryptor.decryption() === 'decrypted');
     expect(opened).toHaveLength(1);
