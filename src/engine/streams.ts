@@ -27,9 +27,8 @@ export interface StreamRecord {
   protocol: string;
   close_reason: string | null;
   opaque_bytes: number;
-  /** with key material: decrypted, no_key, failed; null when not encrypted or no keys were given */
-  decryption: string | null;
-  decrypted_bytes: number;
+  /** TLS/QUIC with keys given: decrypted, no_key (no source had its secrets), failed (wrong key); null otherwise */
+  decryption: 'decrypted' | 'no_key' | 'failed' | null;
 }
 
 export function streamRecord(file: string, f: FlowInfo, extra: FlowSummaryExtra): StreamRecord {
@@ -58,6 +57,5 @@ export function streamRecord(file: string, f: FlowInfo, extra: FlowSummaryExtra)
     close_reason: f.closeReason,
     opaque_bytes: extra.opaqueBytes,
     decryption: extra.decryption ?? null,
-    decrypted_bytes: extra.decryptedBytes ?? 0,
   };
 }
