@@ -12,7 +12,7 @@ import type { SignatureDb, SignatureHit } from '../signatures/db.js';
 import { findLeaksInHttpRequest, type Identifier, type LeakFinding } from '../leaks/detect.js';
 import { formatTimestamp } from '../capture/frame.js';
 import type { FlowSummaryExtra } from '../analyzers/analyzer.js';
-import type { HttpObservation, Observation, ObservationDetail } from './observations.js';
+import type { Observation, ObservationDetail } from './observations.js';
 
 export interface LeakEvidence {
   file: string;
@@ -66,10 +66,10 @@ export interface HostRecord {
   flows: number;
   bytes_out: number;
   bytes_in: number;
-  /** application bytes leakscope could not look into, and why */
-  opaque_bytes: number;
-  /** plaintext bytes recovered by decryption (TLS, QUIC) from this host's flows */
+  /** application bytes of encrypted connections that were decrypted with the keys given (and read) */
   decrypted_bytes: number;
+  /** application bytes leakscope could not look into, and why: `tls_encrypted`/`quic_encrypted` (no keys given), `no_key` (keys given, none for these connections), `decrypt_failed` (keys that did not open them), `not_parsed`, `unrecognised_protocol` */
+  opaque_bytes: number;
   opaque_reasons: string[];
   first_seen: string | null;
   last_seen: string | null;
@@ -88,8 +88,8 @@ interface HostState {
   flows: number;
   bytesOut: number;
   bytesIn: number;
-  opaque: number;
   decrypted: number;
+  opaque: number;
   opaqueReasons: Set<string>;
   first: { sec: number; nsec: number } | null;
   last: { sec: number; nsec: number } | null;
@@ -171,8 +171,8 @@ export class HostAggregator {
         flows: 0,
         bytesOut: 0,
         bytesIn: 0,
-        opaque: 0,
         decrypted: 0,
+        opaque: 0,
         opaqueReasons: new Set(),
         first: null,
         last: null,
@@ -227,7 +227,7 @@ export class HostAggregator {
         break;
       }
       case 'http': {
-        // a request decrypted from QUIC travelled on a UDP flow
+        // a request decrypted from QUIC travelled on a UDP flow (the ids of TCP and UDP flows are counted apart)
         const f = this.flowState(`${obs.carrier === 'quic' ? 'udp' : 'tcp'}:${obs.stream}`);
         f.transport = f.transport ?? 'http';
         const name = obs.host ? normaliseHost(obs.host) : obs.dst;
@@ -235,7 +235,7 @@ export class HostAggregator {
         const h = this.host(name);
         h.seenAs.add(obs.host ? 'http' : 'address');
         h.servers.add(obs.dst);
-        if (detail?.http) this.inspectRequest(h, obs, detail.http, evidencePrefix(obs, f.transport));
+        if (detail?.http) this.inspectRequest(h, obs, detail.http, carriedBy(obs, f.transport));
         break;
       }
       case 'dns': {
@@ -278,7 +278,8 @@ export class HostAggregator {
     }
   }
 
-  private inspectRequest(h: HostState, obs: Observation & { type: 'http' }, req: HttpRequest, prefix: string): void {
+  /** `via`: how the request travelled before its own layers (`tls1.3 → h2 stream 5`), prefixed to every finding's chain; '' in clear HTTP/1 */
+  private inspectRequest(h: HostState, obs: Observation & { type: 'http' }, req: HttpRequest, via: string): void {
     const like = {
       method: req.method,
       host: req.host,
@@ -290,7 +291,7 @@ export class HostAggregator {
     };
     for (const hit of this.opts.signatures.matchHttp(like, this.opts.limits)) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
     const findings = findLeaksInHttpRequest(like, { limits: this.opts.limits, identifiers: this.opts.identifiers });
-    for (const f of findings) this.addLeak(h, prefix === '' ? f : { ...f, chain: prefix + f.chain }, obs.frame, obs.stream);
+    for (const f of findings) this.addLeak(h, via === '' ? f : { ...f, chain: `${via} → ${f.chain}` }, obs.frame, obs.stream);
   }
 
   private addLeak(h: HostState, f: LeakFinding, frame: number, stream: number): void {
@@ -378,8 +379,8 @@ export class HostAggregator {
         flows: h.flows,
         bytes_out: h.bytesOut,
         bytes_in: h.bytesIn,
-        opaque_bytes: h.opaque,
         decrypted_bytes: h.decrypted,
+        opaque_bytes: h.opaque,
         opaque_reasons: [...h.opaqueReasons].sort(),
         first_seen: first ? formatTimestamp(first.sec, first.nsec) : null,
         last_seen: last ? formatTimestamp(last.sec, last.nsec) : null,
@@ -398,12 +399,15 @@ export class HostAggregator {
 }
 
 /**
- * Where the evidence chain of a decrypted request starts: its encryption and stream, e.g.
- * `quic → h3 stream 0 → ` or `tls1.3 → h2 stream 5 → `; empty for plaintext HTTP.
+ * The layers a request crossed before its own, for evidence chains: the encryption it was read
+ * from (`tls1.3`, from the connection's ServerHello, or the carrier's name) and the HTTP/2 or
+ * HTTP/3 stream: `tls1.3 → h2 stream 5`, `quic → h3 stream 0`, `h2 stream 1` (cleartext HTTP/2).
  */
-export function evidencePrefix(obs: HttpObservation, flowTransport: string | null): string {
-  if (obs.carrier === undefined) return '';
-  const carrier = obs.carrier === 'tls' ? (flowTransport?.startsWith('tls') ? flowTransport : 'tls') : obs.carrier;
-  const stream = obs.stream_id === undefined ? '' : ` → h${obs.http_version ?? ''} stream ${obs.stream_id}`;
-  return `${carrier}${stream} → `;
+function carriedBy(obs: Observation & { type: 'http' }, transport: string | null): string {
+  const parts: string[] = [];
+  if (obs.carrier === 'tls') parts.push(transport !== null && transport.startsWith('tls') ? transport : 'tls');
+  else if (obs.carrier !== undefined) parts.push(obs.carrier);
+  if (obs.http_version === '2' || obs.http_version === '3') parts.push(`h${obs.http_version}${obs.stream_id !== undefined ? ` stream ${obs.stream_id}` : ''}`);
+  else if (obs.carrier !== undefined && obs.http_version !== undefined) parts.push(`http/${obs.http_version}`);
+  return parts.join(' → ');
 }
