@@ -386,9 +386,9 @@ export class QuicConnectionDecryptor {
     const side = this.sides[this.curDir];
     const space = this.curSpace;
     if (space !== SPACE_INITIAL || side.helloDone) return;       // only the hellos are read
-    const ok = side.crypto[space].add(offset, data, false, this.limits.maxQuicCryptoBytes,
+    const ok = side.crypto[space].add(offset, data, false, this.limits.maxQuicCryptoBytes, this.limits.maxBufferedSegmentsPerStream,
       (piece) => this.onHelloBytes(side, piece));
-    if (!ok) this.anomalies.anomaly('limit_reached', this.curAt, 'maxQuicCryptoBytes');
+    if (!ok) this.anomalies.anomaly('limit_reached', this.curAt, 'maxQuicCryptoBytes or maxBufferedSegmentsPerStream');
   }
 
   /** joins the first handshake message of a side's Initial CRYPTO stream */
@@ -452,10 +452,10 @@ export class QuicConnectionDecryptor {
       streams.set(id, st);
     }
     if (st.finDelivered || st.next < 0) return;
-    const ok = st.add(offset, data, fin, this.limits.maxQuicStreamBufferedBytes,
+    const ok = st.add(offset, data, fin, this.limits.maxQuicStreamBufferedBytes, this.limits.maxBufferedSegmentsPerStream,
       (piece, end) => this.out.onStreamData(dir, id, piece, end));
     if (!ok) {
-      this.anomalies.anomaly('limit_reached', this.curAt, 'maxQuicStreamBufferedBytes');
+      this.anomalies.anomaly('limit_reached', this.curAt, st.buffered + data.length > this.limits.maxQuicStreamBufferedBytes ? 'maxQuicStreamBufferedBytes' : 'maxBufferedSegmentsPerStream');
       this.abortStream(dir, id);
     }
   }
