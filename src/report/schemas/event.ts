@@ -21,14 +21,23 @@ export function observationSummary(o: Observation): string {
     case 'quic':
       return `QUIC v${o.version}; SNI ${o.sni ?? '(none)'}; ALPN ${o.alpn.join(',') || '-'}`;
     case 'http':
-      return `${o.method} ${o.host ?? '(no Host)'} ${o.uri}${o.body_bytes ? ` [${o.body_bytes} B body]` : ''}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}`;
+      return `${o.method} ${o.host ?? '(no Host)'} ${o.uri}${o.body_bytes ? ` [${o.body_bytes} B body]` : ''}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}${carried(o)}`;
     case 'http_response':
-      return `${o.status} ${o.reason}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}`;
+      return `${o.status}${o.reason ? ` ${o.reason}` : ''}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}${carried(o)}`;
     case 'dns':
       return `${o.qname} ${o.qtype} ${o.rcode ?? '(no response)'}${o.cnames.length ? ` → ${o.cnames.join(' → ')}` : ''}${o.answers.length ? ` = ${o.answers.join(', ')}` : ''}`;
     case 'anomaly':
       return `${o.code}${o.detail !== null ? `: ${o.detail}` : ''}${o.stream !== null ? ` (${o.proto} stream ${o.stream})` : ''}`;
   }
+}
+
+/** ` (tls → h2 stream 5)`: how an HTTP message travelled, when not as plaintext HTTP/1 */
+function carried(o: { http_version?: string; stream_id?: number; carrier?: string }): string {
+  const parts: string[] = [];
+  if (o.carrier !== undefined) parts.push(o.carrier);
+  if (o.http_version === '2' || o.http_version === '3') parts.push(`h${o.http_version}${o.stream_id !== undefined ? ` stream ${o.stream_id}` : ''}`);
+  else if (o.http_version !== undefined && o.carrier !== undefined) parts.push(`http/${o.http_version}`);
+  return parts.length ? ` (${parts.join(' → ')})` : '';
 }
 
 /** A field of the observation when its type has it, else empty. */
