@@ -8,6 +8,7 @@ import type { DetectionRow } from './analyzer.js';
 import { DNS_TCP_ROW, DNS_UDP_ROW } from './dns.js';
 import { HTTP_ROW } from './http.js';
 import { HTTP2_ROW } from './http2.js';
+import { HTTP3_ROW } from './http3.js';
 import { QUIC_ROW } from './quic.js';
 import { TLS_ROW } from './tls.js';
 
@@ -18,4 +19,5 @@ export const DETECTION_TABLE: readonly DetectionRow[] = [
   DNS_TCP_ROW,
   DNS_UDP_ROW,
   QUIC_ROW,
+  HTTP3_ROW,
 ];

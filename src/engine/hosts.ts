@@ -227,7 +227,8 @@ export class HostAggregator {
         break;
       }
       case 'http': {
-        const f = this.flowState(`tcp:${obs.stream}`);
+        // a request decrypted from QUIC travelled on a UDP flow (the ids of TCP and UDP flows are counted apart)
+        const f = this.flowState(`${obs.carrier === 'quic' ? 'udp' : 'tcp'}:${obs.stream}`);
         f.transport = f.transport ?? 'http';
         const name = obs.host ? normaliseHost(obs.host) : obs.dst;
         f.host ??= name;

@@ -59,7 +59,7 @@ export const EVENT_SCHEMA: RecordSchema<Observation> = {
     { key: 'type', header: 'Type', get: (o) => o.type },
     { key: 'file', header: 'File', csv: (o) => o.file },
     { key: 'frame', header: 'Frame', get: (o) => o.frame, min: 5 },
-    { key: 'ts', header: 'Time', get: (o) => o.ts, drop: 1 },
+    { key: 'ts', header: 'Time', get: (o) => o.ts, drop: 1, min: 27 },
     { key: 'source', header: 'Source', get: (o) => (o.src === null ? '' : formatEndpoint(o.src, o.sport)), csv: false, drop: 2, min: 15 },
     { key: 'destination', header: 'Destination', get: (o) => (o.dst === null ? '' : formatEndpoint(o.dst, o.dport)), csv: false, min: 15 },
     { key: 'src', header: 'src', csv: (o) => o.src },
@@ -67,7 +67,7 @@ export const EVENT_SCHEMA: RecordSchema<Observation> = {
     { key: 'dst', header: 'dst', csv: (o) => o.dst },
     { key: 'dport', header: 'dport', csv: (o) => o.dport },
     { key: 'stream', header: 'stream', csv: (o) => o.stream },
-    { key: 'summary', header: 'What', get: observationSummary, csv: false, min: 20 },
+    { key: 'summary', header: 'What', get: observationSummary, csv: false, min: 20, want: 40 },
     // tls, quic
     csvOnly('sni'),
     csvOnly('server_names', { list: true }),
@@ -106,9 +106,10 @@ export const EVENT_SCHEMA: RecordSchema<Observation> = {
     csvOnly('answers', { list: true }),
     csvOnly('cnames', { list: true }),
     csvOnly('svcb', { list: true }),
-    // anomaly
+    // anomaly (`stream` above; `proto` tcp/udp)
     csvOnly('proto'),
     csvOnly('code'),
+    csvOnly('offset'),
     csvOnly('detail'),
   ],
 };
