@@ -4,6 +4,7 @@
  * line. When the table is wider than the terminal, the widest columns shrink first, down to
  * each column's `min`; if that is not enough, columns with a `drop` rank are left out (rank 1
  * first) and a line under the table says which. `--wide` (Presentation.wide) does neither.
+ * A vertical table (one record's fields, `info`) wraps long values instead of cutting them.
  */
 import { Chalk } from 'chalk';
 import { cellText, type Column, type TableView } from '../columns.js';
@@ -38,7 +39,8 @@ export function fitColumns(
 ): { shown: number[]; widths: number[] } {
   let shown = specs.map((_, i) => i);
   if (width === null) return { shown, widths: [...natural] };
-  const minOf = (i: number) => Math.min(natural[i], specs[i].min ?? DEFAULT_MIN);
+  // a column's header stays whole: it is the minimum when longer than `min`
+  const minOf = (i: number) => Math.min(natural[i], Math.max(specs[i].min ?? DEFAULT_MIN, textWidth(specs[i].header)));
   const dropOrder = shown.filter((i) => specs[i].drop !== undefined).sort((a, b) => specs[a].drop! - specs[b].drop!);
   const wantOf = (i: number) => Math.min(natural[i], specs[i].want ?? specs[i].min ?? DEFAULT_MIN);
   const room = () => width - frameWidth(shown.length);
@@ -77,7 +79,8 @@ function border(widths: readonly number[], left: string, mid: string, right: str
 }
 
 function boxRow(cells: readonly string[][], widths: readonly number[], paint: (s: string) => string): string[] {
-  const height = Math.max(1, ...cells.map((c) => c.length));
+  let height = 1;
+  for (const c of cells) height = Math.max(height, c.length);
   const out: string[] = [];
   for (let line = 0; line < height; line++) {
     out.push('│' + cells.map((c, k) => ` ${paint(padText(fitText(c[line] ?? '', widths[k]), widths[k]))} `).join('│') + '│');
@@ -126,7 +129,9 @@ export class TableWriter<R> {
     const view: TableView = { wide: this.presentation.wide };
     const cols = this.columns.filter((col) => col.get);
     const cells = this.rows.map((r) => cols.map((col) => this.cell(col, r, view)));
-    const natural = cols.map((col, k) => Math.max(textWidth(col.header), ...cells.map((row) => Math.max(0, ...row[k].map(textWidth)))));
+    // a loop, not Math.max(...rows): an events table can have more rows than a call has arguments
+    const natural = cols.map((col) => textWidth(col.header));
+    for (const row of cells) for (let k = 0; k < row.length; k++) for (const line of row[k]) natural[k] = Math.max(natural[k], textWidth(line));
     const { shown, widths } = fitColumns(cols, natural, width);
     const groups = new Map<string, number[]>();
     this.rows.forEach((r, i) => {
@@ -166,12 +171,16 @@ export class TableWriter<R> {
     const keyWidth = Math.max(...cols.map((col) => textWidth(col.header)));
     for (const r of this.rows) {
       const values = cols.map((col) => this.cell(col, r, view));
-      const natural = [keyWidth, Math.max(1, ...values.map((v) => Math.max(0, ...v.map(textWidth))))];
+      let valueWidth = 1;
+      for (const v of values) for (const line of v) valueWidth = Math.max(valueWidth, textWidth(line));
+      const natural = [keyWidth, valueWidth];
       const { widths } = fitColumns([{ header: '', min: keyWidth }, { header: '', min: DEFAULT_MIN }], natural, width);
       lines.push(border(widths, '┌', '┬', '┐'));
       cols.forEach((col, k) => {
         if (k > 0) lines.push(border(widths, '├', '┼', '┤'));
-        const [head, ...rest] = boxRow([[col.header], values[k]], widths, (s) => s);
+        // a record's own table is for reading every field: long values wrap instead of being cut
+        const value = width === null ? values[k] : values[k].flatMap((v) => wrapText(v, widths[1]));
+        const [head, ...rest] = boxRow([[col.header], value], widths, (s) => s);
         // only the field name is bold
         lines.push(head.replace(col.header, c.bold(col.header)), ...rest);
       });

@@ -59,21 +59,21 @@ describe('HTTP/3 requests from decrypted QUIC', () => {
     expect(responses.every((x) => x.res.status === 200)).toBe(true);
   });
 
-  it('quic_follow_multistream (draft-29, QPACK dynamic table): the 22 requests of the oracle', () => {
+  it('quic_follow_multistream (draft-29, QPACK dynamic table): the 22 requests of the oracle', async () => {
     const file = `${CORPUS}/files/wireshark-wireshark__quic_follow_multistream.pcapng`;
     const oracle = readFileSync(`${CORPUS}/oracle/wireshark-wireshark__quic_follow_multistream.pcapng.requests.tsv`, 'utf8')
       .trim().split('\n').slice(1).map((l) => l.split('\t'));
-    const { requests, log } = http3Of(file, readTestDsbKeyLog(file));
+    const { requests, log } = http3Of(file, await readTestDsbKeyLog(file));
     expect(log.countsObject()).toEqual({});
     expect(requests.map((r) => [String(r.req.streamId), r.req.method, r.req.authority, r.req.uri]))
       .toEqual(oracle.map((o) => [o[2], o[3], o[4], o[5]]));
   });
 
-  it('quic-fragmented-handshakes: the one HTTP/3 request (ChaCha20 connections among draft-29 and v1)', () => {
+  it('quic-fragmented-handshakes: the one HTTP/3 request (ChaCha20 connections among draft-29 and v1)', async () => {
     const file = `${CORPUS}/files/wireshark-wireshark__quic-fragmented-handshakes.pcapng`;
     const oracle = readFileSync(`${CORPUS}/oracle/wireshark-wireshark__quic-fragmented-handshakes.pcapng.requests.tsv`, 'utf8')
       .trim().split('\n').slice(1).map((l) => l.split('\t'));
-    const { requests } = http3Of(file, readTestDsbKeyLog(file));
+    const { requests } = http3Of(file, await readTestDsbKeyLog(file));
     expect(requests.map((r) => [String(r.req.streamId), r.req.method, r.req.authority, r.req.uri]))
       .toEqual(oracle.map((o) => [o[2], o[3], o[4], o[5]]));
   });
@@ -101,6 +101,17 @@ describe('HTTP/3 hostile input', () => {
     expect(h3.counts.blockedUnresolved).toBe(16);
     expect(log.counts.get('qpack_blocked_unresolved')).toBe(16);
     expect(log.counts.get('limit_reached')).toBe(1000 - 16);
+  });
+
+  it('a request that arrives before the server\'s SETTINGS and the encoder stream waits for both', () => {
+    const { log, requests } = run((h3) => {
+      h3.onStreamData(0, 0, frame(1, Buffer.from('0381d11011', 'hex')), true);
+      h3.onStreamData(1, 3, Buffer.concat([varint(0), frame(4, Buffer.concat([varint(1), varint(220)]))]), false);
+      expect(h3.counts.requests).toBe(0);
+      h3.onStreamData(0, 2, Buffer.concat([varint(2), Buffer.from('3fbd01c00f7777772e6578616d706c652e636f6dc10c2f73616d706c652f70617468', 'hex')]), false);
+    });
+    expect(log.total).toBe(0);
+    expect(requests.map((r) => [r.method, r.authority, r.uri])).toEqual([['GET', 'www.example.com', '/sample/path']]);
   });
 
   it('a blocked request is reported once its inserts arrive, after its FIN', () => {
