@@ -61,7 +61,7 @@ const CSV_FIELDS = [
   // http_response
   'status', 'reason', 'request_frame',
   // http, http_response (the last three when it travelled decrypted or over HTTP/2 or HTTP/3)
-  'body_bytes', 'incomplete', 'http_version', 'stream_id', 'carrier',
+  'body_bytes', 'incomplete', 'http_version', 'stream_id', 'carrier', 'tls_version',
   // dns
   'transport', 'id', 'qname', 'qtype', 'rcode', 'answers', 'cnames', 'svcb',
   // anomaly
