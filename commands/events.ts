@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { LeakscopeCommand } from '../cli/base.js';
+import { KEY_FLAGS, keyStoreFromFlags } from '../cli/keys.js';
 import { scanCapture } from '../src/engine/scan.js';
 import { OBSERVATION_TYPES, type Observation, type ObservationType } from '../src/engine/observations.js';
 import { createWriter } from '../src/report/writers/index.js';
@@ -17,11 +18,13 @@ export default class Events extends LeakscopeCommand {
   static override args = { capture: Args.string({ description: 'capture file(s), or - for standard input', required: true }) };
   static override flags = {
     type: Flags.string({ multiple: true, options: [...OBSERVATION_TYPES], summary: 'only these record types' }),
+    ...KEY_FLAGS,
   };
 
   async run(): Promise<{ events: number }> {
     const { argv, flags } = await this.parse(Events);
     const limits = this.limitsFrom(flags);
+    const keyStore = keyStoreFromFlags(flags, limits);
     const wanted = new Set<ObservationType>((flags.type as ObservationType[] | undefined) ?? OBSERVATION_TYPES);
     const writer = await createWriter<Observation>(this.outputFormat(flags), this.stdoutSink(), { columns: EVENT_COLUMNS });
     let count = 0;
@@ -31,6 +34,7 @@ export default class Events extends LeakscopeCommand {
         name,
         sha256: false,
         limits,
+        keyStore,
         onObservation: (obs) => {
           if (!wanted.has(obs.type)) return;
           writer.write(obs);

@@ -12,5 +12,7 @@ export const INFO_COLUMNS: readonly Column<InfoRecord>[] = [
   { key: 'duration_s', header: 'Duration s', get: (r) => r.duration_s },
   { key: 'layers', header: 'Layers', get: (r) => Object.entries(r.layers).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`) },
   { key: 'anomalies', header: 'Anomalies', get: (r) => (Object.keys(r.anomalies).length ? Object.entries(r.anomalies).map(([k, n]) => `${k} ${n}`) : 'none') },
+  { key: 'decryption', header: 'Decryption', get: (r) => (r.decryption === null ? (r.decryption_secrets.tls > 0 ? `${r.decryption_secrets.tls} key blocks` : 'no keys')
+    : `${r.decryption.decrypted} decrypted, ${r.decryption.no_key} no key, ${r.decryption.failed} failed`) },
   { key: 'sha256', header: 'SHA-256', get: (r) => r.sha256 },
 ];
