@@ -20,6 +20,8 @@ export interface CaptureRecord {
   status: 'ok' | 'partial';
   /** where reading stopped (status partial) */
   damage?: { offset: number; frame: number; expected: string };
+  /** TLS/QUIC connections by what decryption came to, when keys were available (--keylog, or embedded) */
+  decryption?: { decrypted: number; no_key: number; failed: number };
 }
 
 export interface BatchErrorRecord {
@@ -52,6 +54,7 @@ export function resultSetFrom(name: string, result: AnalyzeResult): CaptureResul
     status: status.status,
   };
   if (status.damage) record.damage = { ...status.damage };
+  if (status.decryption) record.decryption = { ...status.decryption };
   return { capture: record, hosts: result.hosts.map((h) => ({ ...h, capture: name })) };
 }
 
