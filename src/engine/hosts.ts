@@ -256,7 +256,9 @@ export class HostAggregator {
     };
     for (const hit of this.opts.signatures.matchHttp(like, this.opts.limits)) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
     const findings = findLeaksInHttpRequest(like, { limits: this.opts.limits, identifiers: this.opts.identifiers });
-    for (const f of findings) this.addLeak(h, f, obs.frame, obs.stream);
+    // decrypted traffic: the evidence chain starts at the encryption (tls1.3 → body …)
+    const carrier = obs.carrier === 'tls' && obs.tls_version ? `tls${obs.tls_version} → ` : '';
+    for (const f of findings) this.addLeak(h, carrier === '' ? f : { ...f, chain: carrier + f.chain }, obs.frame, obs.stream);
   }
 
   private addLeak(h: HostState, f: LeakFinding, frame: number, stream: number): void {

@@ -78,6 +78,12 @@ export interface HttpObservation extends ObservationBase {
   request_index: number;
   /** some of the request's bytes were not captured (a hole in the stream, or it ended inside the request) */
   incomplete: boolean;
+  /** decrypted traffic: what carried it ('tls'; absent for plaintext) */
+  carrier?: string;
+  /** decrypted traffic: the TLS version that protected it ("1.2", "1.3") */
+  tls_version?: string;
+  /** decrypted traffic: the HTTP version ("1.1", "2", "3") */
+  http_version?: string;
 }
 
 export interface HttpResponseObservation extends ObservationBase {
