@@ -6,10 +6,10 @@
  * bytes look like HTTP/1.x. Its observations carry `carrier: 'tls'` and `tls_version`.
  *
  * The flow's summary gains `decryption` (decrypted, no_key, failed) and the bytes decrypted;
- * what stayed protected is opaque for that reason (`no_key`, `decrypt_failed`).
+ * what stayed protected is opaque for that reason (`no_key`, `decrypt_failed`), and decrypted
+ * data no analyzer reads is opaque as `decrypted_unparsed` (HTTP/2 before its analyzer).
  */
 import type { PacketMeta } from '../capture/frame.js';
-
 import { CT_APPLICATION_DATA, TlsDecryptor } from '../decrypt/tls.js';
 import { TlsRecordSplitter } from '../decrypt/tls-records.js';
 import { Dir } from '../flow/dir.js';
@@ -32,11 +32,14 @@ export class TlsDecryption {
   private childState = CHILD_UNDECIDED;
   /** application data that arrived before the child could be chosen (the server's, before the client spoke) */
   private held: { dir: Dir; bytes: Buffer }[] = [];
+  private heldBytes = 0;
   private meta: PacketMeta | null = null;
   private decryptedBytes = 0;
   /** payload bytes of records left protected (no key, failed, unsupported) */
   private protectedBytes = 0;
   private failedBytes = 0;
+  /** decrypted application data no analyzer reads (not HTTP, or HTTP/2 before its analyzer) */
+  private unparsedBytes = 0;
   private reportedFailure = false;
   private opened = false;
   private lost: [boolean, boolean] = [false, false];
@@ -63,7 +66,7 @@ export class TlsDecryption {
     const s = this.splitters[i]!;
     if (s.stopped !== null) return;
     s.push(bytes);
-    if (s.stopped !== null) this.streamLost(i, `not a TLS record at byte ${bytes.length}`);
+    if (s.stopped !== null) this.streamLost(i, 'bytes that are not a TLS record');
   }
 
   gap(dir: Dir, missed: number, meta: PacketMeta): void {
@@ -85,14 +88,17 @@ export class TlsDecryption {
   }
 
   close(summary: FlowSummaryExtra, meta: PacketMeta): void {
+    for (const h of this.held) this.unparsedBytes += h.bytes.length;
     this.held = [];
     this.child?.close(summary, meta);
     const outcome = this.decryptor.outcome;
     summary.decryption = outcome;
     summary.decryptedBytes = this.decryptedBytes;
-    // protected records not opened are opaque too (the dispatcher counts the bytes never handed on)
-    summary.opaqueBytes += this.protectedBytes;
+    // protected records not opened are opaque too (the dispatcher counts the bytes never handed
+    // on), and so is decrypted data no analyzer reads
+    summary.opaqueBytes += this.protectedBytes + this.unparsedBytes;
     if (summary.opaqueBytes === 0) summary.opaqueReason = null;
+    else if (this.protectedBytes === 0 && this.unparsedBytes > 0) summary.opaqueReason = 'decrypted_unparsed';
     else if (outcome === 'failed' || this.failedBytes > 0) summary.opaqueReason = 'decrypt_failed';
     else if (outcome === 'no_key' || this.protectedBytes > 0) summary.opaqueReason = 'no_key';
     else summary.opaqueReason = 'tls_encrypted';
@@ -145,12 +151,20 @@ export class TlsDecryption {
       const alpn = this.decryptor.alpn;
       if (dir === Dir.ToClient && alpn !== 'h2' && !alpn?.startsWith('h2-')) {
         // the server spoke first (or its data overtook ours): kept until the client's bytes decide
-        if (this.held.length < 64) this.held.push({ dir, bytes: Buffer.from(data) });
+        // bounded like out-of-order TCP data: past it, the server's early data is only counted
+        if (this.heldBytes + data.length <= this.ctx.limits.maxBufferedBytesPerStream) {
+          this.held.push({ dir, bytes: Buffer.from(data) });
+          this.heldBytes += data.length;
+        } else {
+          if (this.unparsedBytes === 0) this.ctx.anomalies.anomaly('limit_reached', 0, 'maxBufferedBytesPerStream');
+          this.unparsedBytes += data.length;
+        }
         return;
       }
       this.chooseChild(data);
     }
     if (this.childState === CHILD_READY) this.child!.data(dir, data, 0, data.length, this.meta!);
+    else this.unparsedBytes += data.length;
   }
 
   /** `first`: the first application data (the client's, unless ALPN already said h2) */
@@ -171,7 +185,10 @@ export class TlsDecryption {
     this.childState = this.child !== null ? CHILD_READY : CHILD_NONE;
     const held = this.held;
     this.held = [];
-    if (this.child !== null) for (const h of held) this.child.data(h.dir, h.bytes, 0, h.bytes.length, this.meta!);
+    for (const h of held) {
+      if (this.child !== null) this.child.data(h.dir, h.bytes, 0, h.bytes.length, this.meta!);
+      else this.unparsedBytes += h.bytes.length;
+    }
   }
 
 }
