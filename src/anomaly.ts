@@ -11,8 +11,8 @@ import { DECODE_ANOMALIES } from './decode/anomalies.js';
 import { FLOW_ANOMALIES } from './flow/anomalies.js';
 import { PROTO_ANOMALIES } from './proto/anomalies.js';
 import { LEAK_ANOMALIES } from './leaks/anomalies.js';
-import { DECRYPT_ANOMALIES } from './decrypt/anomalies.js';
 import type { PacketMeta } from './capture/frame.js';
+import { DECRYPT_ANOMALIES } from './decrypt/anomalies.js';
 
 export const ANOMALY_CODES = {
   internal_decoder_error: 'a decoder threw unexpectedly; the packet was skipped (a bug in leakscope)',
