@@ -14,8 +14,8 @@ export default class KeylogInject extends LeakscopeCommand {
     'Secrets Block before the first packet. Wireshark, tshark and leakscope decrypt it without a key log. ' +
     'Exit codes: 0 written; 2 bad usage, an input that is not a capture, a malformed key log, or no key of any connection; 3 the capture was damaged (written up to the damage).';
   static override examples = [
-    '<%= config.bin %> keylog inject phone.pcap --keylog sslkeys.log -o phone-with-keys.pcapng',
-    '<%= config.bin %> keylog inject capture.pcapng --keylog chrome.keys --keylog curl.keys -o evidence.pcapng',
+    '<%= config.bin %> keylog inject tls-phone.pcap --keylog sslkeys.log -o phone-with-keys.pcapng',
+    '<%= config.bin %> keylog inject tls-phone.pcapng --keylog chrome.keys --keylog curl.keys -o evidence.pcapng',
   ];
   static override args = { capture: Args.string({ description: 'capture file (pcap or pcapng, gzip too)', required: true }) };
   static override flags = {
