@@ -140,6 +140,17 @@ describe('TLS decryption of the public keyed corpus (tshark 4.0.17 decrypted ans
     expect(c.serverData.toString('latin1')).toMatch(/^HTTP\/1\.0 200 ok/);
   });
 
+  it('a TLS 1.2 renegotiation (the project\'s own fixture): the second handshake\'s keys, looked up by its new random, apply after its protected ChangeCipherSpec', () => {
+    const dir = path.join(REPO_ROOT, 'fixtures', 'captures');
+    const { connections } = decryptCapture(path.join(dir, 'tls12_renegotiation.pcapng'), [path.join(dir, 'tls12_renegotiation.keys')]);
+    const c = connections[0]!;
+    expect(c.outcome).toBe('decrypted');
+    // the second ClientHello and ServerHello travel decrypted under the first keys
+    expect(c.records.filter((r) => r.status === 'decrypted' && r.contentType === 20)).toHaveLength(2);
+    expect(c.records.filter((r) => r.status === 'failed' || r.status === 'no_key')).toEqual([]);
+    expect(c.clientData.toString()).toBe('GET /after-renegotiation HTTP/1.0\r\n\r\n');
+  });
+
   it('dhe1: TLS 1.0 CBC with the implicit IV and the MD5/SHA-1 PRF', () => {
     const name = 'wireshark-wireshark__dhe1.pcapng';
     const { connections } = decryptCapture(file(name), keys(name));
