@@ -60,8 +60,9 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
   const anomalies = new AnomalyLog(limits.maxAnomaliesKept);
   const decoder = new PacketDecoder(limits, anomalies);
   const captureKeys = options.keys === undefined && !options.decodeOnly ? await prepareCaptureKeys(source, options, limits) : undefined;
-  const keys = options.keys ?? captureKeys;
-  const sourceKeys = keys instanceof CaptureKeys ? keys : undefined;
+  // no key anywhere (and none can arrive later, as from a stream): the analyzers are given none
+  const keys = options.keys ?? (captureKeys !== undefined && (!captureKeys.empty || captureKeys.streamed) ? captureKeys : undefined);
+  const sourceKeys = options.keys instanceof CaptureKeys ? options.keys : captureKeys;
 
   // the packet being read, handed down the pipeline (one reused object)
   const meta: PacketMeta = { frame: 0, tsSec: 0, tsNsec: 0, wireLen: 0 };

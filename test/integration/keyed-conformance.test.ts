@@ -78,7 +78,8 @@ describe('keyed captures against tshark\'s decrypted answers', () => {
   it.each(all.map((c) => [path.basename(c.file), c] as const))('%s', async (name, c) => {
     const obs = await observe(c);
     const got = new Map<string, number>();
-    for (const o of obs) if (o.type === 'http') got.set(key(o.method, o.host, o.uri, o.dport), (got.get(key(o.method, o.host, o.uri, o.dport)) ?? 0) + 1);
+    // HTTP/3 requests: tshark 4.0 does not decode them (the truth files are their reference, in the QUIC/HTTP/3 tests)
+    for (const o of obs) if (o.type === 'http' && o.http_version !== '3') got.set(key(o.method, o.host, o.uri, o.dport), (got.get(key(o.method, o.host, o.uri, o.dport)) ?? 0) + 1);
     const missing: string[] = [];
     for (const w of c.http) {
       const n = got.get(w) ?? 0;

@@ -1,9 +1,9 @@
 /**
  * Decryption against the keyed client captures' ground truth (../shared/keyed/clients): with
  * the key log (or the keys embedded in the capture), every HTTP/1.x request of the truth file is
- * an `http` event carried by TLS, every leaked value the truth lists is in the report, the
- * connections whose keys were withheld are `no_key` with no request, and nothing is invented.
- * HTTP/2 and HTTP/3 requests are the h2 and quic-h3 analyzers' (checked where those land).
+ * an `http` event carried by TLS (HTTP/1.1 and HTTP/2), every leaked value the truth lists is in
+ * the report, the connections whose keys were withheld are `no_key` with no request, and
+ * nothing is invented. HTTP/3 (QUIC) is checked by the QUIC/HTTP/3 tests.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -56,20 +56,21 @@ async function events(capture: string): Promise<{ obs: Observation[]; flows: { c
   return { obs, flows };
 }
 
-const H1_CAPTURES = ['tls_h1_curl_openssl.pcap', 'partial_keys.pcap'];
+const TCP_CAPTURES = ['tls_h1_curl_openssl.pcap', 'partial_keys.pcap', 'h2_node_curl_sdk.pcap', 'chromium_h2_dsb.pcapng'];
 
-describe.each(H1_CAPTURES)('%s with its keys', (capture) => {
+describe.each(TCP_CAPTURES)('%s with its keys', (capture) => {
   const t = truth(capture);
   const h1 = t.findings.filter((f) => f.indicator === 'http_request');
+  const h2 = t.findings.filter((f) => f.indicator === 'http2_request');
 
-  it('finds every HTTP/1.x request of the truth file, carried by TLS, and no other', async () => {
+  it('finds every HTTP/1.x and HTTP/2 request of the truth file, carried by TLS, and no other', async () => {
     const { obs } = await events(capture);
     const http = obs.filter((o): o is Observation & { type: 'http' } => o.type === 'http');
-    const got = http.map((o) => `${o.method} ${(o.host ?? '').replace(/:\d+$/, '')} ${o.uri}`).sort();
-    const want = h1.map((f) => `${f.method} ${f.host} ${f.uri}`).sort();
-    expect(want.length).toBeGreaterThan(0);
+    const got = http.map((o) => `${o.http_version} ${o.method} ${(o.host ?? '').replace(/:\d+$/, '')} ${o.uri}`).sort();
+    const want = [...h1.map((f) => `1.1 ${f.method} ${f.host} ${f.uri}`), ...h2.map((f) => `2 ${f.method} ${f.host} ${f.uri}`)].sort();
+    expect(h1.length + h2.length).toBeGreaterThan(0);
     expect(got).toEqual(want);
-    for (const o of http) expect(o).toMatchObject({ carrier: 'tls', http_version: '1.1', tls_version: expect.stringMatching(/^1\.[23]$/) });
+    for (const o of http) expect(o).toMatchObject({ carrier: 'tls', tls_version: expect.stringMatching(/^1\.[23]$/) });
   });
 
   it('reports the connections whose keys were withheld as no_key, the others as decrypted', async () => {
@@ -82,11 +83,11 @@ describe.each(H1_CAPTURES)('%s with its keys', (capture) => {
     }
   });
 
-  it('finds every leaked value the truth lists in the decrypted HTTP/1.x requests, with evidence starting at the encryption', async () => {
+  it('finds every leaked value the truth lists in the decrypted requests, with evidence starting at the encryption', async () => {
     const { hosts } = await analyzeCaptures([{ name: capture, source: path.join(CLIENTS, capture) }], { allHosts: true, keyStore: keyStore(capture) });
     const byName = new Map<string, HostRecord>(hosts.map((h) => [h.host, h]));
     const missing: string[] = [];
-    for (const f of h1.filter((x) => x.detection === 'required')) {
+    for (const f of [...h1, ...h2].filter((x) => x.detection === 'required')) {
       const h = byName.get(f.host!);
       for (const [key, v] of Object.entries(f.leaks ?? {})) {
         if (NOT_VALUES.has(key)) continue;
@@ -95,7 +96,7 @@ describe.each(H1_CAPTURES)('%s with its keys', (capture) => {
         for (const value of (Array.isArray(v) ? v : [v]).map(String)) {
           const leak = h?.leaks.find((l) => kinds!.includes(l.kind) && l.value === value);
           if (!leak) missing.push(`${f.host} ${key}=${value}`);
-          else expect(leak.evidence[0]!.chain).toMatch(/^tls1\.[23] → /);
+          else expect(leak.evidence.some((e) => /^tls1\.[23] → /.test(e.chain)), `${key}=${value}: ${leak.evidence[0]!.chain}`).toBe(true);
         }
       }
     }
@@ -109,6 +110,12 @@ describe.each(H1_CAPTURES)('%s with its keys', (capture) => {
 const KNOWN_UNDETECTED: Record<string, string[]> = {
   'partial_keys.pcap': ['abtest.browser.intl.miui.com android_id=9b2e4f7a1c6d3e85'],
   'tls_h1_curl_openssl.pcap': ['abtest.browser.intl.miui.com android_id=9b2e4f7a1c6d3e85'],
+  'chromium_h2_dsb.pcapng': ['abtest.browser.intl.miui.com android_id=9b2e4f7a1c6d3e85'],
+  // curl's two HTTP/2 streams to abtest carry the ids in request headers the leak rules do not read
+  'h2_node_curl_sdk.pcap': [
+    'abtest.browser.intl.miui.com android_id=9b2e4f7a1c6d3e85', 'abtest.browser.intl.miui.com model=Redmi Note 10 Pro',
+    'abtest.browser.intl.miui.com android_id=9b2e4f7a1c6d3e85', 'abtest.browser.intl.miui.com model=Redmi Note 10 Pro',
+  ],
 };
 
 describe('chromium_h2_dsb.pcapng (keys only in the capture)', () => {
