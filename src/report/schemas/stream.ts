@@ -1,7 +1,8 @@
 /**
  * `streams`' records. Table: endpoints as `address:port` (`[2001:db8::1]:443`), packets and
- * payload both ways (narrow terminals drop End, Missed, Start, History, Packets, Protocol in
- * that order; a time is shown whole or not at all). CSV: one value per column, the record's own fields.
+ * payload both ways, decryption (narrow terminals drop End, Missed, Start, History, Packets,
+ * Protocol, Decryption in that order; a time is shown whole or not at all). CSV: one value per
+ * column, the record's own fields.
  */
 import { formatEndpoint } from '../../decode/addr.js';
 import type { Column, RecordSchema } from '../columns.js';
@@ -34,6 +35,7 @@ export const STREAM_SCHEMA: RecordSchema<StreamRecord> = {
     { key: 'history_text', header: 'History', get: (s) => s.history, csv: false, drop: 4, min: 7 },
     { key: 'missed', header: 'Missed', get: (s) => s.missed_bytes, csv: false, drop: 2, min: 6 },
     { key: 'protocol_name', header: 'Protocol', get: (s) => s.protocol, csv: false, drop: 6, min: 8 },
+    { key: 'decryption_state', header: 'Decryption', get: (s) => s.decryption, csv: false, drop: 7, min: 9 },
     ...CSV_FIELDS.map(fieldColumn),
   ],
 };
