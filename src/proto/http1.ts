@@ -97,7 +97,11 @@ const KNOWN_METHODS = [
   'MKACTIVITY', 'CHECKOUT', 'MERGE', 'SUBSCRIBE', 'UNSUBSCRIBE', 'NOTIFY',
 ].map((m) => Uint8Array.from(m, (c) => c.charCodeAt(0)));
 
-/** True when [off, end) starts with a known method token followed by a space. */
+/**
+ * True when [off, end) starts an HTTP request: a known method token followed by a space, or any
+ * method token (RFC 9110 §9.1: a tchar token; unregistered methods included) whose whole
+ * request line `method SP request-target SP HTTP/d.d` is there.
+ */
 export function looksLikeHttpRequest(b: Uint8Array, off: number, end: number): boolean {
   end = Math.min(end, b.length);
   for (const m of KNOWN_METHODS) {
@@ -106,7 +110,29 @@ export function looksLikeHttpRequest(b: Uint8Array, off: number, end: number): b
     while (i < m.length && b[off + i] === m[i]) i++;
     if (i === m.length) return true;
   }
-  return false;
+  return requestLineWithAnyMethod(b, off, end);
+}
+
+/** Longest method token accepted by content alone (as the parser's start-line check). */
+const MAX_METHOD_LEN = 32;
+const HTTP_VERSION_PREFIX = Uint8Array.from('HTTP/', (c) => c.charCodeAt(0));
+
+/** `token SP target SP HTTP/d.d (CR)LF` at off: an unregistered method needs its whole line as evidence. */
+function requestLineWithAnyMethod(b: Uint8Array, off: number, end: number): boolean {
+  let i = off;
+  while (i < end && i - off <= MAX_METHOD_LEN && isTchar(b[i]!)) i++;
+  if (i === off || i - off > MAX_METHOD_LEN || i >= end || b[i] !== SP) return false;
+  const targetStart = ++i;
+  // the request-target: visible ASCII up to the next SP (RFC 9112 §3.2)
+  while (i < end && b[i]! > SP && b[i]! < 0x7f) i++;
+  if (i === targetStart || i >= end || b[i] !== SP) return false;
+  i++;
+  if (end - i < HTTP_VERSION_PREFIX.length + 4) return false;
+  for (let k = 0; k < HTTP_VERSION_PREFIX.length; k++) if (b[i + k] !== HTTP_VERSION_PREFIX[k]) return false;
+  i += HTTP_VERSION_PREFIX.length;
+  const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+  if (!isDigit(b[i]!) || b[i + 1] !== 0x2e || !isDigit(b[i + 2]!)) return false;
+  return b[i + 3] === LF || (b[i + 3] === CR && (i + 4 === end || b[i + 4] === LF));
 }
 
 /** RFC 9110 tchar: the characters of a method or header-name token */
