@@ -55,6 +55,8 @@ export interface HostRecord {
   alert: boolean;
   /** how the name was seen: sni, quic, http, dns, cert, address */
   seen_as: string[];
+  /** apps that talked to it, as a PCAPdroid capture's trailers name them (empty without trailers) */
+  apps: string[];
   transport: string[];
   flows: number;
   bytes_out: number;
@@ -75,6 +77,7 @@ interface HostState {
   name: string;
   hits: Map<string, SignatureHit>;
   seenAs: Set<string>;
+  apps: Set<string>;
   transport: Set<string>;
   flows: number;
   bytesOut: number;
@@ -144,6 +147,7 @@ export class HostAggregator {
         name,
         hits: new Map(),
         seenAs: new Set(),
+        apps: new Set(),
         transport: new Set(),
         flows: 0,
         bytesOut: 0,
@@ -293,6 +297,7 @@ export class HostAggregator {
     const seenAs = named ? null : learnt ? 'dns' : 'address';
     if (seenAs) h.seenAs.add(seenAs);
     h.flows++;
+    if (flow.app !== null) h.apps.add(flow.app);
     h.bytesOut += flow.bytesToServer;
     h.bytesIn += flow.bytesToClient;
     h.servers.add(flow.server);
@@ -330,6 +335,7 @@ export class HostAggregator {
         signatures: hits.map((x) => x.signature.id),
         alert: hits.some((x) => x.signature.alert),
         seen_as: [...h.seenAs].sort(),
+        apps: [...h.apps].sort(),
         transport: [...h.transport].sort(),
         flows: h.flows,
         bytes_out: h.bytesOut,

@@ -21,7 +21,7 @@ export interface InfoRecord {
   last_ts: string | null;
   duration_s: number | null;
   sha256: string;
-  layers: { ipv4: number; ipv6: number; tcp: number; udp: number; other: number; fragments: number; reassembled: number };
+  layers: { ipv4: number; ipv6: number; tcp: number; udp: number; other: number; fragments: number; reassembled: number; pcapdroid_trailers: number };
   unknown_linktypes: Record<string, number>;
   anomalies: Record<string, number>;
   /** where reading stopped early, when the file is damaged */
@@ -52,7 +52,7 @@ export async function captureInfo(source: string | NodeJS.ReadableStream, option
     last_ts: ts(read.lastTs),
     duration_s: duration === null ? null : Math.round(duration * 1e6) / 1e6,
     sha256: read.sha256,
-    layers: { ipv4: layers.ipv4, ipv6: layers.ipv6, tcp: layers.tcp, udp: layers.udp, other: layers.other, fragments: layers.fragments, reassembled: layers.reassembled },
+    layers: { ipv4: layers.ipv4, ipv6: layers.ipv6, tcp: layers.tcp, udp: layers.udp, other: layers.other, fragments: layers.fragments, reassembled: layers.reassembled, pcapdroid_trailers: layers.pcapdroidTrailers },
     unknown_linktypes: unknown,
     anomalies: res.anomalies.countsObject(),
     damage: read.damage ? { offset: read.damage.offset, frame: read.damage.frame, expected: read.damage.expected } : null,

@@ -27,6 +27,9 @@ export interface StreamRecord {
   protocol: string;
   close_reason: string | null;
   opaque_bytes: number;
+  /** the app PCAPdroid's trailer named for the flow (null without trailers), and its uid */
+  app: string | null;
+  app_uid: number | null;
 }
 
 export function streamRecord(file: string, f: FlowInfo, extra: FlowSummaryExtra): StreamRecord {
@@ -54,5 +57,7 @@ export function streamRecord(file: string, f: FlowInfo, extra: FlowSummaryExtra)
     protocol: extra.protocol,
     close_reason: f.closeReason,
     opaque_bytes: extra.opaqueBytes,
+    app: f.app,
+    app_uid: f.appUid,
   };
 }

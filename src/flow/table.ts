@@ -70,6 +70,10 @@ export interface FlowInfo {
   /** TCP bytes the capture lost (skipped holes), both directions */
   missedBytes: number;
   closeReason: 'fin' | 'rst' | 'idle' | 'evicted' | 'end' | null;
+  /** the app PCAPdroid's trailer named for this flow's packets (the first one that named any); null without trailers */
+  app: string | null;
+  /** its Linux uid (-1 when PCAPdroid did not know it); null without trailers */
+  appUid: number | null;
 }
 
 export interface FlowHandler {
@@ -419,6 +423,10 @@ export class FlowTable {
 
     this.lastFlow = flow;
     const info = flow.info;
+    if (info.app === null && pkt.app !== null) {
+      info.app = pkt.app;
+      info.appUid = pkt.appUid;
+    }
     const ipBytes = ipPacketBytes(pkt, wireBytes);
     const captured = Math.max(0, Math.min(pkt.payloadEnd, pkt.frameEnd) - pkt.payloadOff);
     const payloadLen = reportedPayloadLength(pkt, captured, ipBytes);
@@ -580,6 +588,8 @@ export class FlowTable {
       history: '',
       missedBytes: 0,
       closeReason: null,
+      app: null,
+      appUid: null,
     };
     const slot = this.addresses.alloc(buf, cOff, sOff, addrLen);
     const flow = new Flow(info, tcp, slot, addrLen, hash, this.created++, this.shared, this.newHandler);

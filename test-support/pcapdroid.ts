@@ -1,0 +1,81 @@
+/**
+ * Test-only writer of PCAPdroid's per-packet trailer (the app that sent each packet), laid out
+ * as PCAPdroid's pcap dump writes it (app/src/main/jni/core/pcap_dump.c `dump_packet_pcap`,
+ * pcap_dump.h `pcapdroid_trailer_t`): a bogus Ethernet header with both MAC addresses zero and
+ * the IP packet's ethertype, the IP packet, zero padding to a multiple of 4 bytes, then
+ * magic 0x01072021, uid (int32), the app name (20 bytes, NUL-padded, at most 19 used) and the
+ * CRC-32 of everything before it; all big-endian.
+ */
+import type { FrameSink } from '../src/synth/session.js';
+
+export interface PcapdroidApp {
+  uid: number;
+  /** the name PCAPdroid writes (the app's label; cut to 19 bytes like PCAPdroid's strncpy) */
+  name: string;
+}
+
+const MAGIC = 0x01072021;
+const TRAILER_LEN = 32;
+const ETH_LEN = 14;
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** zlib's crc32 (PCAPdroid's `crc32(buf, len, 0)`) */
+export function crc32(b: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** PCAPdroid's frame for one IP packet sent or received by `app`. */
+export function pcapdroidFrame(ip: Uint8Array, app: PcapdroidApp): Uint8Array {
+  const pad = (4 - ((ETH_LEN + ip.length) & 3)) & 3;
+  const out = new Uint8Array(ETH_LEN + ip.length + pad + TRAILER_LEN);
+  const v = new DataView(out.buffer);
+  v.setUint16(12, ip[0]! >> 4 === 4 ? 0x0800 : 0x86dd);
+  out.set(ip, ETH_LEN);
+  const t = ETH_LEN + ip.length + pad;
+  v.setUint32(t, MAGIC);
+  v.setInt32(t + 4, app.uid);
+  const name = new TextEncoder().encode(app.name).subarray(0, 19);
+  out.set(name, t + 8);
+  v.setUint32(t + 28, crc32(out.subarray(0, t + 28)));
+  return out;
+}
+
+/**
+ * A FrameSink that rewrites the Ethernet frames of TrafficBuilder into PCAPdroid's framing,
+ * naming each packet's app by the phone-side port of its TCP or UDP header (`apps`); packets
+ * of ports not listed get no trailer (PCAPdroid skips it when the snaplen is too small).
+ */
+export class PcapdroidSink implements FrameSink {
+  constructor(private readonly inner: FrameSink, private readonly phoneIp: string, private readonly apps: Map<number, PcapdroidApp>) {}
+
+  write(tsSec: number, tsNsec: number, frame: Uint8Array): void {
+    const ip = frame.subarray(ETH_LEN);
+    const app = this.apps.get(phonePort(ip, this.phoneIp));
+    if (!app) {
+      this.inner.write(tsSec, tsNsec, frame);
+      return;
+    }
+    this.inner.write(tsSec, tsNsec, pcapdroidFrame(ip, app));
+  }
+}
+
+/** The phone's port in an IPv4/IPv6 TCP or UDP packet (the source port when the phone sent it). */
+function phonePort(ip: Uint8Array, phoneIp: string): number {
+  const v4 = ip[0]! >> 4 === 4;
+  const hdr = v4 ? (ip[0]! & 0x0f) * 4 : 40;
+  const src = v4 ? [...ip.subarray(12, 16)].join('.') : '';
+  const sport = (ip[hdr]! << 8) | ip[hdr + 1]!;
+  const dport = (ip[hdr + 2]! << 8) | ip[hdr + 3]!;
+  return src === phoneIp ? sport : dport;
+}
