@@ -79,3 +79,91 @@ function phonePort(ip: Uint8Array, phoneIp: string): number {
   const dport = (ip[hdr + 2]! << 8) | ip[hdr + 3]!;
   return src === phoneIp ? sport : dport;
 }
+
+export interface PcapdroidPcapngApp extends PcapdroidApp {
+  /** the package name PCAPdroid's UID map block carries */
+  packageName: string;
+}
+
+const LE = true;
+const enc = new TextEncoder();
+
+/** pcapng custom block (0x00000bad, PEN 62652) mapping a uid to its package and app name (pcap_dump.c `dump_pcapng_uid_mapping`). */
+export function pcapdroidUidMapBlock(app: PcapdroidPcapngApp): Uint8Array {
+  const pkg = enc.encode(app.packageName);
+  const name = enc.encode(app.name);
+  const body = 16 + 4 + 2 + pkg.length + name.length; // header (type, length, PEN, version, type, pad), uid, name lengths, names
+  const len = (body + 4 + 3) & ~3;
+  const out = new Uint8Array(len);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, 0x00000bad, LE);
+  v.setUint32(4, len, LE);
+  v.setUint32(8, 62652, LE);
+  v.setUint16(12, 1, LE); // version
+  out[14] = 1; // PCAPDROID_BLOCK_UID_MAP
+  v.setInt32(16, app.uid, LE);
+  out[20] = pkg.length;
+  out[21] = name.length;
+  out.set(pkg, 22);
+  out.set(name, 22 + pkg.length);
+  v.setUint32(len - 4, len, LE);
+  return out;
+}
+
+/** An enhanced packet block with PCAPdroid's `u-<uid>` comment (pcap_dump.c `dump_packet_pcapng`, VPN mode: no flags option). */
+export function pcapdroidEpb(ip: Uint8Array, tsSec: number, tsNsec: number, uid: number | null): Uint8Array {
+  const comment = uid === null ? null : enc.encode(`u-${uid}`);
+  const dataLen = (ip.length + 3) & ~3;
+  const optLen = comment ? 4 + ((comment.length + 3) & ~3) + 4 : 0;
+  const len = 32 + dataLen + optLen;
+  const out = new Uint8Array(len);
+  const v = new DataView(out.buffer);
+  const usec = BigInt(tsSec) * 1_000_000n + BigInt(Math.floor(tsNsec / 1000));
+  v.setUint32(0, 6, LE);
+  v.setUint32(4, len, LE);
+  v.setUint32(8, 0, LE);
+  v.setUint32(12, Number(usec >> 32n), LE);
+  v.setUint32(16, Number(usec & 0xffffffffn), LE);
+  v.setUint32(20, ip.length, LE);
+  v.setUint32(24, ip.length, LE);
+  out.set(ip, 28);
+  if (comment) {
+    const o = 28 + dataLen;
+    v.setUint16(o, 1, LE);
+    v.setUint16(o + 2, comment.length, LE);
+    out.set(comment, o + 4);
+    // opt_endofopt is the zeroed 4 bytes after
+  }
+  v.setUint32(len - 4, len, LE);
+  return out;
+}
+
+/**
+ * Collects TrafficBuilder's frames as PCAPdroid's pcapng dump: section header, one raw-IP
+ * interface, a UID map block before each app's first packet, and EPBs with `u-<uid>` comments.
+ */
+export class PcapdroidPcapngSink implements FrameSink {
+  readonly chunks: Uint8Array[] = [];
+  private readonly mapped = new Set<number>();
+
+  constructor(private readonly phoneIp: string, private readonly apps: Map<number, PcapdroidPcapngApp>) {
+    const shb = new Uint8Array(28);
+    const s = new DataView(shb.buffer);
+    s.setUint32(0, 0x0a0d0d0a, LE); s.setUint32(4, 28, LE); s.setUint32(8, 0x1a2b3c4d, LE);
+    s.setUint16(12, 1, LE); s.setUint16(14, 0, LE); s.setBigInt64(16, -1n, LE); s.setUint32(24, 28, LE);
+    const idb = new Uint8Array(20);
+    const i = new DataView(idb.buffer);
+    i.setUint32(0, 1, LE); i.setUint32(4, 20, LE); i.setUint16(8, 101, LE); i.setUint32(12, 65535, LE); i.setUint32(16, 20, LE);
+    this.chunks.push(shb, idb);
+  }
+
+  write(tsSec: number, tsNsec: number, frame: Uint8Array): void {
+    const ip = frame.subarray(ETH_LEN);
+    const app = this.apps.get(phonePort(ip, this.phoneIp));
+    if (app && !this.mapped.has(app.uid)) {
+      this.mapped.add(app.uid);
+      this.chunks.push(pcapdroidUidMapBlock(app));
+    }
+    this.chunks.push(pcapdroidEpb(ip, tsSec, tsNsec, app ? app.uid : null));
+  }
+}

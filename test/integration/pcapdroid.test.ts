@@ -14,7 +14,9 @@ import { streamRecord, type StreamRecord } from '../../src/engine/streams.js';
 import { findPcapdroidTrailer } from '../../src/decode/pcapdroid.js';
 import { PcapFileSink, writePcapFile } from '../../src/synth/pcap-file.js';
 import { generateXiaomiPhone, PHONE, SERVERS } from '../../test-support/xiaomi-phone.js';
-import { PcapdroidSink, pcapdroidFrame, type PcapdroidApp } from '../../test-support/pcapdroid.js';
+import { PcapdroidPcapngSink, PcapdroidSink, pcapdroidFrame, type PcapdroidApp, type PcapdroidPcapngApp } from '../../test-support/pcapdroid.js';
+import { writeFileSync } from 'node:fs';
+import { concatBytes } from '../../src/capture/writer.js';
 import { ethernet, ipv4, tcp, ETHERTYPE, IP_PROTO } from '../../src/synth/packets.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'leakscope-pcapdroid-'));
@@ -80,6 +82,49 @@ describe('PCAPdroid trailer', () => {
     expect(info.layers.pcapdroid_trailers).toBeGreaterThan(20);
     expect(info.layers.pcapdroid_trailers).toBeLessThan(frames); // the OPTIONS connection has none
     expect((await captureInfo(plain)).layers.pcapdroid_trailers).toBe(0);
+  });
+});
+
+describe('PCAPdroid pcapng dump (UID map block, `u-<uid>` comments)', () => {
+  const file = path.join(work, 'pcapdroid.pcapng');
+  const apps = new Map<number, PcapdroidPcapngApp>([
+    [40000, { uid: 10071, name: 'Xiaomi Account', packageName: 'com.xiaomi.account' }],
+    [40001, { uid: 10071, name: 'Xiaomi Account', packageName: 'com.xiaomi.account' }],
+    [40003, { uid: 10112, name: 'Mi Browser', packageName: 'com.mi.globalbrowser' }],
+  ]);
+  beforeAll(() => {
+    const sink = new PcapdroidPcapngSink(PHONE.ip, apps);
+    generateXiaomiPhone(sink);
+    writeFileSync(file, concatBytes(sink.chunks));
+  });
+
+  it('names each flow by the package of its uid; flows without comments have none', async () => {
+    const { streams, obs } = await scan(file);
+    expect(obs.length).toBe(10);
+    expect(Object.fromEntries(streams.map((s) => [s.client_port, [s.app, s.app_uid]]))).toEqual({
+      40000: ['com.xiaomi.account', 10071],
+      40001: ['com.xiaomi.account', 10071],
+      40002: [null, null],
+      40003: ['com.mi.globalbrowser', 10112],
+      40004: [null, null],
+      40005: [null, null],
+    });
+    const { hosts } = await analyzeCaptures([{ name: 'n', source: file }]);
+    expect(hosts.find((h) => h.host === SERVERS.sensors.name)!.apps).toEqual(['com.mi.globalbrowser']);
+  });
+});
+
+describe('a damaged PCAPdroid UID map block', () => {
+  it('is reported (pcapng_option_invalid) and the packets after it still read', async () => {
+    const file = path.join(work, 'bad-map.pcapng');
+    const sink = new PcapdroidPcapngSink(PHONE.ip, new Map([[40001, { uid: 7, name: 'A', packageName: 'com.a' }]]));
+    generateXiaomiPhone(sink);
+    const map = sink.chunks.findIndex((c) => c[0] === 0xad && c[1] === 0x0b);
+    sink.chunks[map]![20] = 200; // a package name longer than the block
+    writeFileSync(file, concatBytes(sink.chunks));
+    const res = await scanCapture(file, {});
+    expect(res.anomalies.countsObject()).toMatchObject({ pcapng_option_invalid: 1 });
+    expect(res.read.frames).toBe(44);
   });
 });
 
