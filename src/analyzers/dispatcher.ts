@@ -128,7 +128,7 @@ export class FlowDispatcher implements FlowHandler, AnalyzerContext, AnomalySink
   base(dir: Dir, at: PacketTime): ObservationBase {
     const f = this.flow;
     const fromClient = dir === Dir.ToServer;
-    return {
+    const base: ObservationBase = {
       file: this.capture.file,
       frame: at.frame,
       ts: formatTimestamp(at.tsSec, at.tsNsec),
@@ -138,6 +138,9 @@ export class FlowDispatcher implements FlowHandler, AnalyzerContext, AnomalySink
       dport: fromClient ? f.serverPort : f.clientPort,
       stream: f.id,
     };
+    // the app a PCAPdroid capture names for the flow
+    if (f.app !== null) base.app = f.app;
+    return base;
   }
 
   emit(obs: Observation, detail?: ObservationDetail): void {

@@ -23,6 +23,8 @@ export interface LeakEvidence {
   chain: string;
   /** for analyst-supplied identifiers: the form it was found in (plain, md5, upper, …) */
   form?: string;
+  /** the app that sent it (PCAPdroid captures) */
+  app?: string;
 }
 
 export interface HostLeak {
@@ -185,6 +187,7 @@ export class HostAggregator {
         for (const n of names) {
           const h = this.host(normaliseHost(n));
           h.seenAs.add(obs.type === 'quic' ? 'quic' : 'sni');
+          if (obs.app !== undefined) h.apps.add(obs.app);
           h.servers.add(obs.dst);
         }
         if (names.length && !f.host) f.host = normaliseHost(names[0]);
@@ -210,6 +213,7 @@ export class HostAggregator {
         f.host ??= name;
         const h = this.host(name);
         h.seenAs.add(obs.host ? 'http' : 'address');
+        if (obs.app !== undefined) h.apps.add(obs.app);
         h.servers.add(obs.dst);
         if (detail?.http) this.inspectRequest(h, obs, detail.http);
         break;
@@ -218,6 +222,7 @@ export class HostAggregator {
         if (!obs.qname) break;
         const h = this.host(normaliseHost(obs.qname));
         h.seenAs.add('dns');
+        if (obs.app !== undefined) h.apps.add(obs.app);
         h.transport.add('dns');
         if (detail?.dns) this.learnAddresses(detail.dns);
         // CNAME targets are names of the same service (e.g. a vendor's GSLB) and match too
@@ -260,10 +265,10 @@ export class HostAggregator {
     };
     for (const hit of this.opts.signatures.matchHttp(like, this.opts.limits)) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
     const findings = findLeaksInHttpRequest(like, { limits: this.opts.limits, identifiers: this.opts.identifiers });
-    for (const f of findings) this.addLeak(h, f, obs.frame, obs.stream);
+    for (const f of findings) this.addLeak(h, f, obs.frame, obs.stream, obs.app);
   }
 
-  private addLeak(h: HostState, f: LeakFinding, frame: number, stream: number): void {
+  private addLeak(h: HostState, f: LeakFinding, frame: number, stream: number, app?: string): void {
     const key = `${f.kind}\u0000${f.value}`;
     let leak = h.leaks.get(key);
     if (!leak) {
@@ -282,6 +287,7 @@ export class HostAggregator {
       const ev: LeakEvidence = { file: this.file, frame, stream, chain: f.chain };
       if (this.sha256) ev.sha256 = this.sha256;
       if (f.form && f.form !== 'plain') ev.form = f.form;
+      if (app !== undefined) ev.app = app;
       leak.evidence.push(ev);
     }
   }

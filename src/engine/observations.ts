@@ -17,6 +17,8 @@ export interface ObservationBase {
   dport: number;
   /** TCP stream / UDP flow id (0-based, in order of first packet, per protocol) */
   stream: number;
+  /** the app that sent it, when a PCAPdroid capture names it (per-packet trailer or pcapng UID map) */
+  app?: string;
 }
 
 export interface TlsObservation extends ObservationBase {

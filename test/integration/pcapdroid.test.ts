@@ -50,7 +50,7 @@ describe('PCAPdroid trailer', () => {
     const a = await scan(plain);
     const b = await scan(droid);
     expect(a.obs.length).toBe(10); // 2 DNS, 4 requests, 4 responses
-    expect(b.obs).toEqual(a.obs);
+    expect(b.obs.map((o) => ({ ...(o as object), app: undefined }))).toEqual(a.obs);
     const strip = (s: StreamRecord) => ({ ...s, app: undefined, app_uid: undefined });
     expect(b.streams.map(strip)).toEqual(a.streams.map(strip));
   });
@@ -66,6 +66,27 @@ describe('PCAPdroid trailer', () => {
       40004: ['uid:-1', -1],
       40005: [null, null],
     });
+  });
+
+  it('every observation names its app; a flow without trailers none', async () => {
+    const { obs } = await scan(droid);
+    // the phone's port: the source of what it sent, the destination of what it got
+    const apps = (obs as { sport: number; dport: number; app?: string }[]).map((o) => [o.sport >= 40000 ? o.sport : o.dport, o.app]);
+    expect(apps).toEqual([
+      [40000, 'Xiaomi Account'], [40001, 'Xiaomi Account'], [40001, 'Xiaomi Account'],
+      [40002, 'Mi Browser'], [40003, 'Mi Browser'], [40003, 'Mi Browser'],
+      [40004, 'uid:-1'], [40004, 'uid:-1'], [40005, undefined], [40005, undefined],
+    ]);
+  });
+
+  it('which app told Xiaomi the location: each leak’s evidence names it', async () => {
+    const { hosts } = await analyzeCaptures([{ name: 'd', source: droid }]);
+    const sensors = hosts.find((h) => h.host === SERVERS.sensors.name)!;
+    const location = sensors.leaks.filter((l) => l.kind === 'location');
+    expect(location.map((l) => l.value)).toEqual(['45.464211', '9.189982']);
+    for (const l of sensors.leaks) expect(new Set(l.evidence.map((e) => e.app)), l.kind).toEqual(new Set(['Mi Browser']));
+    const account = hosts.find((h) => h.host === SERVERS.account.name)!;
+    expect(account.leaks.find((l) => l.kind === 'session_token')!.evidence[0]!.app).toBe('Xiaomi Account');
   });
 
   it('the report lists the apps per host', async () => {
