@@ -4,6 +4,10 @@
  * server's answer, later (encrypted) blobs, and the older XMPP-like stream open. The device
  * facts are the project's fake profile.
  */
+import { TrafficBuilder, type FrameSink } from '../src/synth/session.js';
+import { buildDnsQuery, buildDnsResponse } from '../src/synth/dns.js';
+import { buildClientHelloRecord, buildServerHelloRecord, buildAppDataRecord } from '../src/synth/tls.js';
+
 const enc = new TextEncoder();
 
 export interface MipushConnSpec {
@@ -110,4 +114,79 @@ export function mipushStreamOpen(spec: MipushConnSpec & { to?: string }): Uint8A
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   return enc.encode(`<stream:stream xmlns="xm" xmlns:stream="xm" to="${esc(spec.to ?? 'xiaomi.com')}" version="105" model="${esc(spec.model)}"`
     + ` os="${esc(spec.os)}" uid="${esc(spec.udid)}" sdk="${spec.sdk ?? 8}" connpt="${esc(spec.connpt)}" host="${esc(spec.host)}" locale="${esc(spec.locale)}">`);
+}
+
+
+export const PUSH_PHONE = {
+  ip: '192.168.1.23',
+  conn: {
+    model: 'Redmi Note 9 Pro', os: 'V12.0.3.0.QJZMIXM', udid: 'a7R2kQ9xZb3LmN0pWc5Y', connpt: 'MOBILE:LTE:internet.it',
+    host: 'app.chat.global.xiaomi.net:5222', locale: 'it_IT',
+  },
+} as const;
+
+function http(lines: string[], body = ''): Uint8Array {
+  return enc.encode(lines.join('\r\n') + '\r\n\r\n' + body);
+}
+
+/**
+ * A MIUI phone's push and name-lookup traffic: MiPush on 5222 with no DNS answer before it
+ * (named only by its CONN), MiPush on 443 after a DNS answer, the older XMPP-like stream on
+ * 80, the push resolver asked with an absolute URI at a bare address, and HTTPDNS lookups at
+ * Alibaba's and Tencent's services whose answers name the connections that follow.
+ */
+export function generateXiaomiPush(sink: FrameSink, startSec = 1_795_700_000): void {
+  const t = new TrafficBuilder(sink, startSec);
+  const phone = (port: number) => ({ ip: PUSH_PHONE.ip, port });
+  const resolver = { ip: '192.168.1.1', port: 53 };
+
+  // 1. MiPush on 5222, named only inside its payload
+  t.tcpConnection(phone(42000), { ip: '203.0.113.80', port: 5222 }, [
+    { from: 'client', data: mipushConn(PUSH_PHONE.conn) },
+    { from: 'server', data: mipushConnResp() },
+    { from: 'client', data: mipushEncrypted(200, 11) },
+    { from: 'server', data: mipushEncrypted(900, 12) },
+  ]);
+
+  // 2. MiPush on 443 after a DNS answer
+  t.udpExchange(phone(42001), resolver, [
+    { from: 'client', data: buildDnsQuery(0x2b01, 'app.chat.global.xiaomi.net') },
+    { from: 'server', data: buildDnsResponse(0x2b01, 'app.chat.global.xiaomi.net', 'A', [{ name: 'app.chat.global.xiaomi.net', type: 'A', data: '203.0.113.81' }]) },
+  ]);
+  t.tcpConnection(phone(42002), { ip: '203.0.113.81', port: 443 }, [
+    { from: 'client', data: mipushConn({ ...PUSH_PHONE.conn, host: 'app.chat.global.xiaomi.net:443', connpt: 'WIFI' }) },
+    { from: 'server', data: mipushConnResp() },
+    { from: 'client', data: mipushEncrypted(64, 13) },
+  ]);
+
+  // 3. the older XMPP-like stream on 80: the server only in `to=` (its host is a bare address)
+  t.tcpConnection(phone(42003), { ip: '203.0.113.82', port: 80 }, [
+    { from: 'client', data: mipushStreamOpen({ ...PUSH_PHONE.conn, host: '111.13.142.2', to: 'xiaomi.com' }) },
+    { from: 'server', data: enc.encode('<stream:stream xmlns="xm" xmlns:stream="xm" from="xiaomi.com" id="a1" version="105">') },
+  ]);
+
+  // 4. the push resolver, asked with an absolute URI at a bare address
+  t.tcpConnection(phone(42004), { ip: '203.0.113.83', port: 80 }, [
+    { from: 'client', data: http(['GET http://resolver.msg.global.xiaomi.net/gslb/?ver=4.0&type=wifi&uuid=0f3d1c7e8a424b1d&list=app.chat.global.xiaomi.net HTTP/1.1', 'Host: 203.0.113.83', 'User-Agent: Dalvik/2.1.0 (Linux; U; Android 10; Redmi Note 9 Pro MIUI/V12.0.3.0.QJZMIXM)']) },
+    { from: 'server', data: http(['HTTP/1.1 200 OK', 'Content-Length: 2'], '{}') },
+  ]);
+
+  // 5. Alibaba HTTPDNS: the answer names a connection with no SNI that follows
+  const aliBody = '{"host":"appmarket.micloud.xiaomi.net","ips":["161.117.180.93"],"ipsv6":[],"ttl":60,"origin_ttl":60}';
+  t.tcpConnection(phone(42005), { ip: '203.107.1.33', port: 80 }, [
+    { from: 'client', data: http(['GET /100000/d?host=appmarket.micloud.xiaomi.net HTTP/1.1', 'Host: 203.107.1.33', 'User-Agent: okhttp/3.12.1']) },
+    { from: 'server', data: http(['HTTP/1.1 200 OK', 'Content-Type: application/json', `Content-Length: ${aliBody.length}`], aliBody) },
+  ]);
+  t.tcpConnection(phone(42006), { ip: '161.117.180.93', port: 443 }, [
+    { from: 'client', data: buildClientHelloRecord({ tls13: true, seed: 21 }) },
+    { from: 'server', data: buildServerHelloRecord('1.3', 22) },
+    { from: 'client', data: buildAppDataRecord(300, 23) },
+  ]);
+
+  // 6. Tencent HTTPDNS (text answer)
+  const tcBody = '203.0.113.90;203.0.113.91,300';
+  t.tcpConnection(phone(42007), { ip: '119.29.29.98', port: 80 }, [
+    { from: 'client', data: http(['GET /d?dn=api.io.mi.com&ttl=1 HTTP/1.1', 'Host: 119.29.29.98']) },
+    { from: 'server', data: http(['HTTP/1.1 200 OK', `Content-Length: ${tcBody.length}`], tcBody) },
+  ]);
 }

@@ -7,12 +7,14 @@
 import type { DetectionRow } from './analyzer.js';
 import { DNS_TCP_ROW, DNS_UDP_ROW } from './dns.js';
 import { HTTP_ROW } from './http.js';
+import { MIPUSH_ROW } from './mipush.js';
 import { QUIC_ROW } from './quic.js';
 import { TLS_ROW } from './tls.js';
 
 export const DETECTION_TABLE: readonly DetectionRow[] = [
   TLS_ROW,
   HTTP_ROW,
+  MIPUSH_ROW,
   DNS_TCP_ROW,
   DNS_UDP_ROW,
   QUIC_ROW,

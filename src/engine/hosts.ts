@@ -4,15 +4,15 @@
  * name), with the vendor signatures it matched and the personal data sent to it.
  */
 import type { Limits } from '../limits.js';
-import { normaliseHost } from '../hostname.js';
+import { isIpLiteral, normaliseHost } from '../hostname.js';
 import type { FlowInfo } from '../flow/table.js';
 import type { HttpRequest } from '../proto/http1.js';
 import type { DnsMessage } from '../proto/dns.js';
 import type { SignatureDb, SignatureHit } from '../signatures/db.js';
-import { findLeaksInHttpRequest, type Identifier, type LeakFinding } from '../leaks/detect.js';
+import { findLeaksInHttpRequest, type Identifier, type LeakFinding, type LeakKind } from '../leaks/detect.js';
 import { formatTimestamp } from '../capture/frame.js';
 import type { FlowSummaryExtra } from '../analyzers/analyzer.js';
-import type { Observation, ObservationDetail } from './observations.js';
+import type { Observation, ObservationDetail, PushObservation } from './observations.js';
 
 export interface LeakEvidence {
   file: string;
@@ -122,6 +122,8 @@ export class HostAggregator {
   private flows = new Map<string, FlowState>();
   /** address → names it was given in DNS answers (latest first) */
   private readonly addressNames = new Map<string, string>();
+  /** addresses whose latest name came from an HTTPDNS answer (seen_as `httpdns` for flows they name) */
+  private readonly httpDnsAddresses = new Set<string>();
   private file = '';
   private sha256: string | undefined;
 
@@ -209,10 +211,14 @@ export class HostAggregator {
       case 'http': {
         const f = this.flowState(`tcp:${obs.stream}`);
         f.transport = f.transport ?? 'http';
-        const name = obs.host ? normaliseHost(obs.host) : obs.dst;
+        // the Host header names the server; when it is absent or a bare address, an absolute
+        // request-target (`GET http://name/…`) may name it instead
+        const hostHeader = obs.host ? normaliseHost(obs.host) : null;
+        const uriName = hostHeader === null || isIpLiteral(hostHeader) ? absoluteUriHost(obs.uri) : null;
+        const name = uriName ?? hostHeader ?? obs.dst;
         f.host ??= name;
         const h = this.host(name);
-        h.seenAs.add(obs.host ? 'http' : 'address');
+        h.seenAs.add(uriName ? 'uri' : hostHeader ? 'http' : 'address');
         if (obs.app !== undefined) h.apps.add(obs.app);
         h.servers.add(obs.dst);
         if (detail?.http) this.inspectRequest(h, obs, detail.http);
@@ -220,11 +226,20 @@ export class HostAggregator {
       }
       case 'dns': {
         if (!obs.qname) break;
-        const h = this.host(normaliseHost(obs.qname));
-        h.seenAs.add('dns');
+        const qname = normaliseHost(obs.qname);
+        const h = this.host(qname);
+        const via = obs.transport === 'httpdns' ? 'httpdns' : 'dns';
+        h.seenAs.add(via);
         if (obs.app !== undefined) h.apps.add(obs.app);
-        h.transport.add('dns');
+        h.transport.add(via);
         if (detail?.dns) this.learnAddresses(detail.dns);
+        else if (via === 'httpdns') {
+          // an HTTPDNS answer names the addresses it gives: later flows to them are this name's
+          for (const a of obs.answers) {
+            this.addressNames.set(a, qname);
+            this.httpDnsAddresses.add(a);
+          }
+        }
         // CNAME targets are names of the same service (e.g. a vendor's GSLB) and match too
         for (const c of obs.cnames) {
           const target = this.host(normaliseHost(c));
@@ -232,8 +247,37 @@ export class HostAggregator {
         }
         break;
       }
+      case 'push':
+        this.observePush(obs);
+        break;
       case 'http_response':
         break;
+    }
+  }
+
+  /**
+   * A MiPush handshake: the flow is named by the push server it names (its `host`, else the
+   * service it addresses: the XMPP stream's `to`) when nothing else named it, and what the
+   * handshake says about the device is leaked to that host.
+   */
+  private observePush(obs: PushObservation): void {
+    const f = this.flowState(`tcp:${obs.stream}`);
+    f.transport ??= 'mipush';
+    const hostName = obs.host ? normaliseHost(obs.host) : null;
+    const named = hostName && !isIpLiteral(hostName) ? hostName : obs.server ? normaliseHost(obs.server) : null;
+    const name = f.host ?? named ?? obs.dst;
+    if (f.host === null && named !== null) f.host = named;
+    const h = this.host(name);
+    if (name === named) h.seenAs.add(obs.form === 'xmpp' ? 'xmpp' : 'push');
+    h.servers.add(obs.dst);
+    if (obs.app !== undefined) h.apps.add(obs.app);
+    const at = `mipush ${obs.form === 'xmpp' ? 'stream' : obs.cmd}`;
+    const leaks: [LeakKind, string | null, string][] = [
+      ['device_model', obs.model, 'model'], ['os_version', obs.os, 'os'], ['device_id', obs.udid, obs.form === 'xmpp' ? 'uid' : 'udid'],
+      ['network', obs.connpt, 'connpt'], ['locale', obs.locale, 'locale'],
+    ];
+    for (const [kind, value, key] of leaks) {
+      if (value) this.addLeak(h, { kind, value, chain: `${at} ${key}`, key }, obs.frame, obs.stream, obs.app);
     }
   }
 
@@ -249,7 +293,10 @@ export class HostAggregator {
     const chain = new Set([qname]);
     for (const rr of msg.answers) if (rr.type === 5 && chain.has(normaliseHost(rr.name))) chain.add(normaliseHost(rr.data));
     for (const rr of msg.answers) {
-      if ((rr.type === 1 || rr.type === 28) && chain.has(normaliseHost(rr.name))) this.addressNames.set(rr.data, qname);
+      if ((rr.type === 1 || rr.type === 28) && chain.has(normaliseHost(rr.name))) {
+        this.addressNames.set(rr.data, qname);
+        this.httpDnsAddresses.delete(rr.data);
+      }
     }
   }
 
@@ -300,7 +347,7 @@ export class HostAggregator {
     const named = f?.host ?? null;
     const learnt = named ? undefined : this.addressNames.get(flow.server);
     const h = this.host(named ?? learnt ?? flow.server);
-    const seenAs = named ? null : learnt ? 'dns' : 'address';
+    const seenAs = named ? null : learnt ? (this.httpDnsAddresses.has(flow.server) ? 'httpdns' : 'dns') : 'address';
     if (seenAs) h.seenAs.add(seenAs);
     h.flows++;
     if (flow.app !== null) h.apps.add(flow.app);
@@ -359,4 +406,12 @@ export class HostAggregator {
     const vendorRank = (r: HostRecord) => (r.vendor === null ? 2 : r.alert ? 0 : 1);
     return out.sort((a, b) => vendorRank(a) - vendorRank(b) || compare(a.vendor ?? '', b.vendor ?? '') || compare(a.host, b.host));
   }
+}
+
+/** The host name of an absolute-form request-target (`http://name[:port]/…`), null when none or an address. */
+function absoluteUriHost(uri: string): string | null {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(\[[^\]]*\]|[^/?#:]+)/i.exec(uri);
+  if (!m) return null;
+  const host = normaliseHost(m[1]!);
+  return host && !isIpLiteral(host) ? host : null;
 }

@@ -27,12 +27,14 @@ export type LeakKind =
   | 'referrer'
   | 'manufacturer'
   | 'app_version'
-  | 'browser';
+  | 'browser'
+  | 'network'
+  | 'locale';
 
 export const LEAK_KINDS: readonly LeakKind[] = [
   'url', 'search_query', 'page_title', 'imei', 'android_id', 'advertising_id', 'mac', 'email', 'phone', 'location',
   'device_model', 'os_version', 'app', 'screen', 'incognito', 'account_id', 'session_token', 'device_id', 'referrer', 'manufacturer',
-  'app_version', 'browser',
+  'app_version', 'browser', 'network', 'locale',
 ];
 
 /** A classified value: `form` says how an identifier was carried when it is not plain (md5 …). */

@@ -58,6 +58,8 @@ export interface HttpResponse {
   bodyWireBytes: number;
   /** some of its bytes were not captured (a hole in the stream, or the capture ended inside it) */
   incomplete: boolean;
+  /** the body (de-chunked, not decompressed), only when the owner asked for it with `answering` */
+  body?: Uint8Array;
 }
 
 /** First value of the header `name`, compared case-insensitively; null when absent. */
@@ -797,9 +799,19 @@ export class HttpResponseParser extends Http1Stream {
     super(limits, ctx);
   }
 
-  /** The response in progress answers a request with this method (null: not known, framed as for a GET). */
-  answering(method: string | null): void {
+  /** body bytes of the response in progress to keep (`answering`), and those kept */
+  private keepBytes = 0;
+  private kept: Uint8Array[] = [];
+  private keptLen = 0;
+
+  /**
+   * The response in progress answers a request with this method (null: not known, framed as for
+   * a GET); `keepBody`: keep up to that many bytes of its body (an answer the owner reads, e.g.
+   * HTTPDNS), bounded by limits.maxHttpBodyBytes.
+   */
+  answering(method: string | null, keepBody = 0): void {
     this.method = method ?? 'GET';
+    this.keepBytes = Math.min(keepBody, this.limits.maxHttpBodyBytes);
   }
 
   protected malformedCode() { return 'http_response_malformed' as const; }
@@ -848,14 +860,23 @@ export class HttpResponseParser extends Http1Stream {
     return Body.UntilClose;
   }
 
-  protected bodyData(_b: Uint8Array, _off: number, _end: number): void {
-    // response bodies are counted (bodyWireBytes), not kept
+  protected bodyData(b: Uint8Array, off: number, end: number): void {
+    // response bodies are counted (bodyWireBytes), kept only when the owner asked
+    const n = Math.min(end - off, this.keepBytes - this.keptLen);
+    if (n <= 0) return;
+    this.kept.push(b.slice(off, off + n));
+    this.keptLen += n;
   }
 
   protected messageComplete(incomplete: boolean): void {
     if (this.interim || this.emitted) return;
     this.emitted = true;
-    this.events.response({ status: this.status, reason: this.reason, version: this.version, headers: this.headers, bodyWireBytes: this.bodyWireBytes, incomplete });
+    const res: HttpResponse = { status: this.status, reason: this.reason, version: this.version, headers: this.headers, bodyWireBytes: this.bodyWireBytes, incomplete };
+    if (this.keepBytes > 0) res.body = concat(this.kept, this.keptLen);
+    this.kept = [];
+    this.keptLen = 0;
+    this.keepBytes = 0;
+    this.events.response(res);
   }
 }
 

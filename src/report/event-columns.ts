@@ -18,6 +18,10 @@ export function observationSummary(o: Observation): string {
       return `${o.status} ${o.reason}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}`;
     case 'dns':
       return `${o.qname} ${o.qtype} ${o.rcode ?? '(no response)'}${o.cnames.length ? ` → ${o.cnames.join(' → ')}` : ''}${o.answers.length ? ` = ${o.answers.join(', ')}` : ''}`;
+    case 'push': {
+      const facts = [o.model, o.os, o.udid && `token ${o.udid}`, o.connpt, o.locale].filter(Boolean).join('; ');
+      return `MiPush ${o.cmd} to ${o.host ?? o.server ?? '(unnamed)'}${facts ? `: ${facts}` : ''}`;
+    }
     case 'anomaly':
       return `${o.code}${o.detail !== null ? `: ${o.detail}` : ''}${o.stream !== null ? ` (${o.proto} stream ${o.stream})` : ''}`;
   }
