@@ -100,8 +100,8 @@ export interface FlowTableStats {
   liveFlows: number;
 }
 
-/** Ports that name the server side whichever packet is seen first (DNS, HTTP, TLS and their alternates). */
-export const KNOWN_SERVER_PORTS: ReadonlySet<number> = new Set([53, 80, 443, 8080, 8443, 18080, 18443, 18053]);
+/** Ports that name the server side whichever packet is seen first (DNS, HTTP, TLS and their alternates; XMPP/MiPush 5222). */
+export const KNOWN_SERVER_PORTS: ReadonlySet<number> = new Set([53, 80, 443, 5222, 8080, 8443, 18080, 18443, 18053]);
 
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;

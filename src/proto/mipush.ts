@@ -142,7 +142,9 @@ export function parseMipushBlob(b: Uint8Array, off: number, length: number): Mip
   if (out.cmd === 'CONN' && out.fromClient !== false) {
     const p = h + headerLen;
     const conn = decodeFields(b, p, p + payloadLen);
-    if (conn !== null) {
+    // without a direction flag, only a payload that reads as a client's XMMsgConn is one (a
+    // server's XMMsgConnResp, seen first in a capture begun mid-connection, is not)
+    if (conn !== null && (out.fromClient === true || looksLikeConn(conn.str))) {
       out.conn = {
         form: 'blob',
         cmd: 'CONN',
@@ -178,6 +180,13 @@ export function parseMipushStreamOpen(b: Uint8Array, off: number, end: number): 
     model: str('model'), os: str('os'), udid: str('uid'), sdk: num('sdk'), connpt: str('connpt'),
     host: str('host'), locale: str('locale'), andver: null,
   };
+}
+
+/** XMMsgConn's text fields are printable and it names at least the device token, network, host or locale. */
+function looksLikeConn(str: Map<number, string>): boolean {
+  // (field 9, psc, is a nested message: not text)
+  for (const f of [2, 3, 4, 6, 7, 8]) if (/[\u0000-\u001f\u007f\ufffd]/.test(str.get(f) ?? '')) return false;
+  return str.has(4) || str.has(6) || str.has(7) || str.has(8);
 }
 
 function unescapeXml(s: string): string {

@@ -103,3 +103,25 @@ describe('HTTPDNS', () => {
     expect(hosts.some((x) => x.host === '161.117.180.93')).toBe(false);
   });
 });
+
+describe('MiPush on real phones (nDPI xiaomi capture, read in place)', () => {
+  it('every client handshake is decoded; the server answer seen first in a connection begun mid-way is not', async () => {
+    const { scanCapture } = await import('../../src/engine/scan.js');
+    const { readFileSync } = await import('node:fs');
+    const { corpusFile } = await import('../helpers/paths.js');
+    const capture = corpusFile('nDPI__xiaomi.pcap');
+    const push: Record<string, unknown>[] = [];
+    await scanCapture(capture, { onObservation: (o) => { if (o.type === 'push') push.push(o as unknown as Record<string, unknown>); } });
+    expect(push.map((o) => [o.model, o.os, o.connpt, o.locale])).toEqual([
+      ['Redmi Note 9S', 'V12.5.2.0.RJWMIXM', 'mobile-lte-taif', 'ar_EG_#u-nu-latn'],
+      ['M2010J19SG', 'V12.0.9.0.QJQMIXM', 'wifi', 'ar_EG'],
+      ['M2101K7BG', 'V12.5.15.0.RKLMIXM', 'mobile-lte-taif', 'ar_EG'],
+      ['Redmi Note 9 Pro', 'V12.0.3.0.QJZMIXM', 'wifi', 'en_US'],
+      ['Redmi Note 8T', 'V12.5.1.0.RCXRUXM', 'wifi', 'ru_RU'],
+    ]);
+    // each decoded value is in the capture's bytes as sent (plaintext handshake)
+    const raw = readFileSync(capture).toString('latin1');
+    for (const o of push) for (const k of ['model', 'os', 'udid', 'connpt', 'host', 'locale']) expect(raw, `${k} ${o[k]}`).toContain(o[k] as string);
+    expect(push.every((o) => o.dport === 5222 && o.server === 'xiaomi.com' && o.form === 'blob')).toBe(true);
+  });
+});
