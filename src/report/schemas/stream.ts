@@ -26,7 +26,7 @@ export const STREAM_SCHEMA: RecordSchema<StreamRecord> = {
       [
         'file', 'proto', 'id', 'client', 'client_port', 'server', 'server_port', 'start', 'end', 'first_frame', 'last_frame',
         'packets_out', 'packets_in', 'bytes_out', 'bytes_in', 'payload_out', 'payload_in', 'history', 'missed_bytes', 'protocol',
-        'close_reason', 'opaque_bytes',
+        'close_reason', 'opaque_bytes', 'app', 'app_uid',
       ] as const
     ).map(fieldColumn),
   ],
