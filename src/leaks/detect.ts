@@ -146,9 +146,14 @@ export function findLeaksInHttpRequest(req: HttpRequestLike, opts: { limits: Lim
       // `a=1; b=2` is a form with `; ` separators; each value is peeled like a form field
       const fields = parseForm(h.value.split(/;\s*/).join('&'), limits.maxValuesPerPayload);
       for (const [k, v] of fields ?? []) {
-        // a session token is a credential as sent, whatever its bytes decode to
-        if (isSessionTokenKey(k)) c.value(k, v, `${chain}:${k}`);
-        else for (const layer of peel(v, limits, ctx, { chain: `${chain}:${k}` })) c.layer(layer, k, false);
+        if (!isSessionTokenKey(k)) for (const layer of peel(v, limits, ctx, { chain: `${chain}:${k}` })) c.layer(layer, k, false);
+      }
+      // a session token is a credential as sent, whatever its bytes decode to (a cookie value is
+      // not form-encoded: its `+` and `/` are base64's, not spaces)
+      for (const part of h.value.split(';')) {
+        const eq = part.indexOf('=');
+        const k = eq > 0 ? part.slice(0, eq).trim() : '';
+        if (k && isSessionTokenKey(k)) c.value(k, part.slice(eq + 1).trim(), `${chain}:${k}`);
       }
       continue;
     }

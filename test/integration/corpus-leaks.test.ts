@@ -5,7 +5,8 @@
  *  - nDPI 1kxun: a Chinese video app whose ad SDKs (rayjump/Mintegral, vpon, liftoff) send the
  *    Google advertising id, the Android id, the app's package name, the emulator's model and
  *    Android version in query strings, forms and a zlib-compressed JSON body (with a MAC address);
- *  - nDPI quickplay (captured on a Xiaomi MI 3W): a Xiaomi account user id, an app's user id;
+ *  - nDPI quickplay (captured on a Xiaomi MI 3W): a Xiaomi account user id, its cUserId and
+ *    serviceToken cookies to api.account.xiaomi.com, an app's user id;
  *  - nDPI xiaomi (Xiaomi phones' MiPush connections): each handshake's model, ROM build, device
  *    token, network type and locale, leaked to the push host its CONN names;
  *  - nDPI ocs: a Capptain analytics device id;

@@ -33,6 +33,12 @@ describe('account cookies and session tokens', () => {
     expect(of('device_id')).toContain('wbcdefghijklmnop');
     expect(leaks.some((l) => l.value === 'accountsdk-18.8.15')).toBe(false);
   });
+  it('a base64 serviceToken is reported as sent (its + and / are not form encoding)', () => {
+    const token = 'jaiyk7cRT4X24EjwxCgALG8AIvOiZcVLU5p+2ioGK5Z+S+X1KnBp8pFP2HWq/bVPYpkqS7j8TDJ+4J7F==';
+    const found = findLeaksInHttpRequest(request({ host: 'api.account.xiaomi.com', headers: [{ name: 'Cookie', value: `cUserId=RneS48n; serviceToken=${token}` }] }), { limits });
+    expect(found.filter((l) => l.kind === 'session_token').map((l) => l.value)).toEqual([token]);
+  });
+
   it('short or spaced values under token keys are not tokens', () => {
     expect(classify('serviceToken', 'abc')).toEqual([]);
     expect(classify('access_token', 'not a token at all')).toEqual([]);
