@@ -27,6 +27,8 @@ export interface StreamRecord {
   protocol: string;
   close_reason: string | null;
   opaque_bytes: number;
+  /** TLS/QUIC with keys given: decrypted, no_key (no source had its secrets), failed (wrong key); null otherwise */
+  decryption: 'decrypted' | 'no_key' | 'failed' | null;
   /** the app PCAPdroid's trailer named for the flow (null without trailers), and its uid */
   app: string | null;
   app_uid: number | null;
@@ -57,6 +59,7 @@ export function streamRecord(file: string, f: FlowInfo, extra: FlowSummaryExtra)
     protocol: extra.protocol,
     close_reason: f.closeReason,
     opaque_bytes: extra.opaqueBytes,
+    decryption: extra.decryption ?? null,
     app: f.app,
     app_uid: f.appUid,
   };
