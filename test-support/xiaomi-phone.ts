@@ -5,7 +5,7 @@
  * Dalvik User-Agent, the Xiaomi account cookies); the identities are the project's fake device
  * profile (shared/captures/README.md), the addresses documentation ranges.
  *
- *   npx tsx test-support/xiaomi-phone.ts OUT.pcap
+ *   npm run build && node dist/test-support/xiaomi-phone.js OUT.pcap
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
