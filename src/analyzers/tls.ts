@@ -11,11 +11,12 @@ import { Dir } from '../flow/dir.js';
 import { ja3, ja4 } from '../proto/ja4.js';
 import { SSL2_CLIENT_HELLO, TlsStreamReader } from '../proto/tls-stream.js';
 import {
-  looksLikeTlsClientHello,
+  NEED_MORE,
   offeredVersions,
   parseCertificateNames,
   parseClientHello,
   parseSsl2ClientHello,
+  sniffTlsClientHello,
   tlsVersionName,
   type ClientHello,
   type ServerHello,
@@ -119,6 +120,11 @@ export const TLS_ROW: DetectionRow = {
   name: 'tls',
   transport: 'tcp',
   // a record cannot be found again mid-stream: only a stream whose start was captured
-  sniff: (b, dir, hint) => dir === Dir.ToServer && !hint.clientStartLost && looksLikeTlsClientHello(b, 0, b.length),
+  // a first segment of 1-4 bytes (zapret, GoodbyeDPI) is held until the record header can tell
+  sniff: (b, dir, hint) => {
+    if (dir !== Dir.ToServer || hint.clientStartLost) return false;
+    const r = sniffTlsClientHello(b, 0, b.length);
+    return r === NEED_MORE ? 'more' : r === 1;
+  },
   create: (ctx) => new TlsAnalyzer(ctx),
 };

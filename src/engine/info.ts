@@ -23,7 +23,7 @@ export interface InfoRecord {
   last_ts: string | null;
   duration_s: number | null;
   sha256: string;
-  layers: { ipv4: number; ipv6: number; tcp: number; udp: number; other: number; fragments: number; reassembled: number };
+  layers: { ipv4: number; ipv6: number; tcp: number; udp: number; other: number; fragments: number; reassembled: number; pcapdroid_trailers: number };
   unknown_linktypes: Record<string, number>;
   /** packets that could not be looked into, per link type and reason */
   not_decoded: NotDecoded[];
@@ -77,7 +77,7 @@ export async function captureInfo(source: string | NodeJS.ReadableStream,
     last_ts: ts(read.lastTs),
     duration_s: duration === null ? null : Math.round(duration * 1e6) / 1e6,
     sha256: read.sha256,
-    layers: { ipv4: layers.ipv4, ipv6: layers.ipv6, tcp: layers.tcp, udp: layers.udp, other: layers.other, fragments: layers.fragments, reassembled: layers.reassembled },
+    layers: { ipv4: layers.ipv4, ipv6: layers.ipv6, tcp: layers.tcp, udp: layers.udp, other: layers.other, fragments: layers.fragments, reassembled: layers.reassembled, pcapdroid_trailers: layers.pcapdroidTrailers },
     unknown_linktypes: unknown,
     not_decoded: res.notDecoded,
     anomalies: res.anomalies.countsObject(),

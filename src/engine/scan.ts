@@ -103,6 +103,11 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     governor.tick();
     try {
       const pkt = decoder.decode(frame.buf, frame.linkType, frame.tsSec, frame.offset, frame.offset + frame.caplen);
+      // a PCAPdroid pcapng dump names the app in the packet's block, not in its bytes
+      if (frame.app !== null && pkt.app === null) {
+        pkt.app = frame.app;
+        pkt.appUid = frame.appUid ?? -1;
+      }
       if (flows && pkt.transportOk) {
         meta.frame = frame.index;
         meta.tsSec = frame.tsSec;

@@ -27,6 +27,10 @@ export function observationSummary(o: Observation): string {
       return `${o.status}${o.reason ? ` ${o.reason}` : ''}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}${carried(o)}`;
     case 'dns':
       return `${o.qname} ${o.qtype} ${o.rcode ?? '(no response)'}${o.cnames.length ? ` → ${o.cnames.join(' → ')}` : ''}${o.answers.length ? ` = ${o.answers.join(', ')}` : ''}`;
+    case 'push': {
+      const facts = [o.model, o.os, o.udid && `token ${o.udid}`, o.connpt, o.locale].filter(Boolean).join('; ');
+      return `MiPush ${o.cmd} to ${o.host ?? o.server ?? '(unnamed)'}${facts ? `: ${facts}` : ''}`;
+    }
     case 'anomaly':
       return `${o.code}${o.detail !== null ? `: ${o.detail}` : ''}${o.stream !== null ? ` (${o.proto} stream ${o.stream})` : ''}`;
   }
@@ -49,7 +53,7 @@ type ObservationField = Observation extends infer O ? (O extends unknown ? keyof
  * has no such field). `quic`'s `version` is its wire version, `tls_server`'s the negotiated one.
  */
 const CSV_FIELDS = [
-  'type', 'file', 'frame', 'ts', 'src', 'sport', 'dst', 'dport', 'stream',
+  'type', 'file', 'frame', 'ts', 'src', 'sport', 'dst', 'dport', 'stream', 'app',
   // tls, quic
   'sni', 'server_names', 'alpn', 'versions', 'ja4', 'ja3', 'ech', 'cut',
   // tls_server, quic; http's HTTP/1 version too
@@ -64,6 +68,8 @@ const CSV_FIELDS = [
   'body_bytes', 'incomplete', 'http_version', 'stream_id', 'carrier', 'tls_version',
   // dns
   'transport', 'id', 'qname', 'qtype', 'rcode', 'answers', 'cnames', 'svcb',
+  // push (MiPush handshake; `host` is shared with http above)
+  'protocol', 'form', 'cmd', 'server', 'model', 'os', 'udid', 'sdk', 'connpt', 'locale', 'andver',
   // anomaly
   'proto', 'code', 'offset', 'detail',
 ] as const satisfies readonly ObservationField[];
