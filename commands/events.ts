@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { LeakscopeCommand } from '../cli/base.js';
 import { KEY_FLAGS, keyStoreFromFlags } from '../cli/keys.js';
+import { resolveName } from '../cli/names.js';
 import { scanCapture } from '../src/engine/scan.js';
 import { OBSERVATION_TYPES, type Observation, type ObservationType } from '../src/engine/observations.js';
 import { createWriter } from '../src/report/writers/index.js';
@@ -17,7 +18,7 @@ export default class Events extends LeakscopeCommand {
   static override strict = false;
   static override args = { capture: Args.string({ description: 'capture file(s), or - for standard input', required: true }) };
   static override flags = {
-    type: Flags.string({ multiple: true, multipleNonGreedy: true, delimiter: ',', options: [...OBSERVATION_TYPES], summary: 'only these record types (repeat the flag, or a comma-separated list)' }),
+    type: Flags.string({ multiple: true, multipleNonGreedy: true, delimiter: ',', summary: `only these record types (repeat the flag, or a comma-separated list; any letter case): ${OBSERVATION_TYPES.join(', ')}` }),
     ...KEY_FLAGS,
   };
 
@@ -25,16 +26,19 @@ export default class Events extends LeakscopeCommand {
     const { argv, flags } = await this.parse(Events);
     const limits = this.limitsFrom(flags);
     const keyStore = keyStoreFromFlags(flags, limits);
-    const wanted = new Set<ObservationType>((flags.type as ObservationType[] | undefined) ?? OBSERVATION_TYPES);
-    const writer = await createWriter<Observation>(this.outputFormat(flags), this.stdoutSink(flags), EVENT_SCHEMA);
+    const wanted = new Set<ObservationType>(
+      flags.type ? flags.type.map((t) => resolveName('--type', t, OBSERVATION_TYPES.map((name) => ({ name }))) as ObservationType) : OBSERVATION_TYPES,
+    );
+    const writer = await createWriter<Observation>(this.outputFormat(flags), this.stdoutSink(flags), { ...EVENT_SCHEMA, table: { footer: () => this.captureNotes } });
     let count = 0;
-    const exit = await this.eachCapture(argv as string[], flags, async (source, name) => {
+    const exit = await this.eachCapture(argv as string[], flags, async (source, name, stop) => {
       const progress = new Progress(name, { quiet: flags.quiet });
       const res = await scanCapture(source, {
         name,
         sha256: false,
         limits,
         keyStore,
+        stop,
         onObservation: (obs) => {
           if (!wanted.has(obs.type)) return;
           writer.write(obs);
@@ -43,7 +47,7 @@ export default class Events extends LeakscopeCommand {
         onProgress: (d, t) => progress.update(d, t),
       });
       progress.done();
-      return res.read;
+      return { ...res.read, notDecoded: res.notDecoded };
     });
     writer.end();
     if (exit) this.exit(exit);

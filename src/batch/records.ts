@@ -6,6 +6,7 @@
 import { safeJson } from '../report/escape.js';
 import type { AnalyzeResult } from '../engine/analyze.js';
 import type { HostRecord } from '../engine/hosts.js';
+import type { NotDecoded } from '../engine/not-decoded.js';
 
 export interface CaptureRecord {
   type: 'capture';
@@ -22,6 +23,8 @@ export interface CaptureRecord {
   damage?: { offset: number; frame: number; expected: string };
   /** TLS/QUIC connections by what decryption came to, when keys were available (--keylog, or embedded) */
   decryption?: { decrypted: number; no_key: number; failed: number };
+  /** packets that could not be looked into (status partial) */
+  not_decoded?: NotDecoded[];
 }
 
 export interface BatchErrorRecord {
@@ -55,6 +58,7 @@ export function resultSetFrom(name: string, result: AnalyzeResult): CaptureResul
   };
   if (status.damage) record.damage = { ...status.damage };
   if (status.decryption) record.decryption = { ...status.decryption };
+  if (status.not_decoded) record.not_decoded = status.not_decoded;
   return { capture: record, hosts: result.hosts.map((h) => ({ ...h, capture: name })) };
 }
 

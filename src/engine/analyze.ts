@@ -11,6 +11,7 @@ import { EMBEDDED_SOURCE, type KeyStore } from '../decrypt/key-sources.js';
 import { HostAggregator, type HostRecord, type HostServer } from './hosts.js';
 import { redactHosts } from './redact.js';
 import { TOOL_VERSION } from '../version.js';
+import type { NotDecoded } from './not-decoded.js';
 
 export interface AnalyzeOptions {
   limits?: Limits;
@@ -26,6 +27,8 @@ export interface AnalyzeOptions {
   /** use keys embedded in the captures (pcapng Decryption Secrets Blocks); default true */
   embeddedKeys?: boolean;
   onProgress?: (file: string, bytesRead: number, totalBytes: number | null) => void;
+  /** stop reading when aborted (Ctrl-C): what was read is reported, the capture marked interrupted, later ones not read */
+  stop?: AbortSignal;
 }
 
 export interface CaptureStatus {
@@ -35,6 +38,10 @@ export interface CaptureStatus {
   status: 'ok' | 'partial' | 'error';
   message?: string;
   damage?: { offset: number; frame: number; expected: string };
+  /** packets that could not be looked into, per link type and reason: status 'partial' */
+  not_decoded?: NotDecoded[];
+  /** reading was stopped (Ctrl-C) after `packets` packets: status 'partial', message "interrupted after N packets" */
+  interrupted?: true;
   anomalies: Record<string, number>;
   /** TLS/QUIC connections by what decryption came to; null when no keys were available */
   decryption?: { decrypted: number; no_key: number; failed: number } | null;
@@ -88,6 +95,7 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
   let encryptedConnections = 0;
 
   for (const { name, source } of inputs) {
+    if (options.stop?.aborted) break;
     agg.beginCapture(name);
     const decryption = { decrypted: 0, no_key: 0, failed: 0 };
     let decryptionSeen = false;
@@ -104,17 +112,23 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
           agg.flowClosed(flow, extra);
         },
         onProgress: options.onProgress ? (d, t) => options.onProgress!(name, d, t) : undefined,
+        stop: options.stop,
       });
       agg.endCapture(res.read.sha256);
       const status: CaptureStatus = {
         file: name,
         sha256: res.read.sha256,
         packets: res.read.frames,
-        status: res.read.damage ? 'partial' : 'ok',
+        status: res.read.damage || res.read.interrupted || res.notDecoded.length > 0 ? 'partial' : 'ok',
         anomalies: res.anomalies.countsObject(),
         decryption: decryptionSeen || res.keySources.length > 0 ? decryption : null,
       };
       if (res.read.damage) status.damage = { ...res.read.damage };
+      if (res.notDecoded.length > 0) status.not_decoded = res.notDecoded;
+      if (res.read.interrupted) {
+        status.interrupted = true;
+        status.message = interruptedMessage(res.read.frames);
+      }
       for (const k of res.keySources) {
         if (k.name !== EMBEDDED_SOURCE) continue;
         keys.push({ source: k.name, sha256: null, capture: name, sessions: k.sessions, opened: k.opened, connections: 0, skipped_lines: k.counts.malformed });
@@ -150,4 +164,9 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
     },
     hosts,
   };
+}
+
+/** How a capture whose reading was stopped is described, in the report and on stderr. */
+export function interruptedMessage(packets: number): string {
+  return `interrupted after ${packets} packets`;
 }

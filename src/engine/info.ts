@@ -2,7 +2,8 @@
 import { formatTimestamp } from '../capture/frame.js';
 import { resolveLimits } from '../limits.js';
 import { prepareCaptureKeys, scanCapture, type ScanOptions } from './scan.js';
-import { linkTypeName } from './linktypes.js';
+import type { NotDecoded } from './not-decoded.js';
+import { linkTypeName } from '../decode/registry.js';
 
 export interface InfoRecord {
   file: string;
@@ -24,9 +25,13 @@ export interface InfoRecord {
   sha256: string;
   layers: { ipv4: number; ipv6: number; tcp: number; udp: number; other: number; fragments: number; reassembled: number };
   unknown_linktypes: Record<string, number>;
+  /** packets that could not be looked into, per link type and reason */
+  not_decoded: NotDecoded[];
   anomalies: Record<string, number>;
   /** where reading stopped early, when the file is damaged */
   damage: { offset: number; frame: number; expected: string } | null;
+  /** reading was stopped (Ctrl-C) before the end: the counts are of what was read */
+  interrupted: boolean;
   /** pcapng Decryption Secrets Blocks: TLS key logs, and other types */
   decryption_secrets: { tls: number; other: number };
   /**
@@ -37,7 +42,7 @@ export interface InfoRecord {
 }
 
 export async function captureInfo(source: string | NodeJS.ReadableStream,
-  options: Pick<ScanOptions, 'name' | 'limits' | 'onProgress' | 'signal' | 'keyStore' | 'embeddedKeys'> = {}): Promise<InfoRecord> {
+  options: Pick<ScanOptions, 'name' | 'limits' | 'onProgress' | 'signal' | 'stop' | 'keyStore' | 'embeddedKeys'> = {}): Promise<InfoRecord> {
   // decryption is counted only when there are keys: that needs the whole pipeline, not just decoding
   const keys = await prepareCaptureKeys(source, options, options.limits ?? resolveLimits());
   // (a capture read from a pipe is read once: its own DSBs cannot be known before, so without
@@ -74,8 +79,10 @@ export async function captureInfo(source: string | NodeJS.ReadableStream,
     sha256: read.sha256,
     layers: { ipv4: layers.ipv4, ipv6: layers.ipv6, tcp: layers.tcp, udp: layers.udp, other: layers.other, fragments: layers.fragments, reassembled: layers.reassembled },
     unknown_linktypes: unknown,
+    not_decoded: res.notDecoded,
     anomalies: res.anomalies.countsObject(),
     damage: read.damage ? { offset: read.damage.offset, frame: read.damage.frame, expected: read.damage.expected } : null,
+    interrupted: read.interrupted,
     decryption_secrets: { ...read.secrets },
     decryption,
   };
