@@ -111,11 +111,6 @@ const KNOWN_UNDETECTED: Record<string, string[]> = {
   'partial_keys.pcap': ['abtest.browser.intl.miui.com android_id=9b2e4f7a1c6d3e85'],
   'tls_h1_curl_openssl.pcap': ['abtest.browser.intl.miui.com android_id=9b2e4f7a1c6d3e85'],
   'chromium_h2_dsb.pcapng': ['abtest.browser.intl.miui.com android_id=9b2e4f7a1c6d3e85'],
-  // curl's two HTTP/2 streams to abtest carry the ids in request headers the leak rules do not read
-  'h2_node_curl_sdk.pcap': [
-    'abtest.browser.intl.miui.com android_id=9b2e4f7a1c6d3e85', 'abtest.browser.intl.miui.com model=Redmi Note 10 Pro',
-    'abtest.browser.intl.miui.com android_id=9b2e4f7a1c6d3e85', 'abtest.browser.intl.miui.com model=Redmi Note 10 Pro',
-  ],
 };
 
 describe('chromium_h2_dsb.pcapng (keys only in the capture)', () => {
