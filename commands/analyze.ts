@@ -11,6 +11,10 @@ import { HOST_COLUMNS, HOST_CSV_COLUMNS, hostCsvRows, type HostCsvRow } from '..
 import { reportFooter, reportSummary } from '../src/report/footer.js';
 import { Progress } from '../src/report/progress.js';
 import { EXIT, UserError } from '../src/errors.js';
+import type { Limits } from '../src/limits.js';
+// html engineer (#22): experiment windows and the HTML report
+import { parseWindowFlags } from '../cli/windows.js';
+import { writeHtmlReport } from '../src/report/html/index.js';
 
 export default class Analyze extends LeakscopeCommand {
   static override summary = 'report per host what a capture sent to Xiaomi and Sensors Data, and where the servers are';
@@ -37,6 +41,7 @@ export default class Analyze extends LeakscopeCommand {
     'no-geo': Flags.boolean({ summary: 'do not geolocate servers' }),
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb instead of the bundled DB-IP Lite' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb instead of the bundled ASN table' }),
+    window: Flags.string({ multiple: true, summary: 'tag findings inside an experiment window, LABEL=START..END (ISO 8601 times or offsets like +90s, +1m30s)' }),
   };
 
   async run(): Promise<AnalyzeResult> {
@@ -44,6 +49,7 @@ export default class Analyze extends LeakscopeCommand {
     const limits = this.limitsFrom(flags);
     const identifiers = readIdentifiers(flags.identifier ?? [], flags['identifiers-file']);
     const signatures = loadSignatures(flags.signatures ?? []);
+    const windows = parseWindowFlags(flags.window);
     const geo = openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
     const files = argv as string[];
     if (files.filter((f) => f === '-').length > 1) throw new UserError('standard input (-) can be read only once');
@@ -58,6 +64,7 @@ export default class Analyze extends LeakscopeCommand {
         identifiers,
         allHosts: flags['all-hosts'],
         vendor: flags.vendor,
+        windows,
         redact: flags.redact ? { salt: flags.salt ?? randomBytes(16).toString('hex') } : undefined,
         onProgress: (file, d, t) => progress.update(d, t, file),
       },
@@ -71,7 +78,7 @@ export default class Analyze extends LeakscopeCommand {
       else if (c.damage) this.note(flags, `${c.file}: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}; everything before it is reported`);
     }
 
-    await this.print(result, this.outputFormat(flags));
+    await this.print(result, this.outputFormat(flags), limits);
 
     const leaked = result.hosts.some((h) => h.leaks.length > 0);
     if (captures.some((c) => c.status === 'error')) this.exit(EXIT.badInput);
@@ -80,8 +87,9 @@ export default class Analyze extends LeakscopeCommand {
     return result;
   }
 
-  private async print(result: AnalyzeResult, format: ReturnType<LeakscopeCommand['outputFormat']>): Promise<void> {
+  private async print(result: AnalyzeResult, format: ReturnType<LeakscopeCommand['outputFormat']>, limits: Limits): Promise<void> {
     const sink = this.stdoutSink();
+    if (format === 'html') return writeHtmlReport(sink, { kind: 'analyze', result, limits });
     if (format === 'csv') {
       const w = await createWriter<HostCsvRow>('csv', sink, { columns: HOST_CSV_COLUMNS });
       for (const h of result.hosts) for (const row of hostCsvRows(h)) w.write(row);

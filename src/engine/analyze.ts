@@ -10,6 +10,8 @@ import { scanCapture } from './scan.js';
 import { HostAggregator, type HostRecord, type HostServer } from './hosts.js';
 import { redactHosts } from './redact.js';
 import { TOOL_VERSION } from '../version.js';
+import { formatTimestamp } from '../capture/frame.js';
+import type { ExperimentWindow } from './windows.js';
 
 export interface AnalyzeOptions {
   limits?: Limits;
@@ -20,6 +22,8 @@ export interface AnalyzeOptions {
   vendor?: string;
   /** replace leaked values by salted hashes; the salt makes reports comparable when reused */
   redact?: { salt: string };
+  /** experiment windows (--window) every finding is tagged with */
+  windows?: readonly ExperimentWindow[];
   onProgress?: (file: string, bytesRead: number, totalBytes: number | null) => void;
 }
 
@@ -27,6 +31,9 @@ export interface CaptureStatus {
   file: string;
   sha256: string | null;
   packets: number;
+  /** the first frame's timestamp (offsets in --window count from it) and the latest one */
+  first_packet: string | null;
+  last_packet: string | null;
   status: 'ok' | 'partial' | 'error';
   message?: string;
   damage?: { offset: number; frame: number; expected: string };
@@ -39,6 +46,8 @@ export interface AnalyzeHeader {
   signatures: { version: string; packs: { name: string; version: string; count: number }[] };
   geo: GeoSource[];
   captures: CaptureStatus[];
+  /** the experiment windows findings were tagged with, as given (only when some were) */
+  windows?: { label: string; start: string; end: string }[];
 }
 
 export interface AnalyzeResult {
@@ -56,7 +65,7 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
   const limits = options.limits ?? resolveLimits();
   const signatures = options.signatures ?? SignatureDb.bundled();
   const geo = options.geo ?? NULL_GEO;
-  const agg = new HostAggregator({ signatures, limits, identifiers: options.identifiers });
+  const agg = new HostAggregator({ signatures, limits, identifiers: options.identifiers, windows: options.windows });
   const captures: CaptureStatus[] = [];
 
   for (const { name, source } of inputs) {
@@ -67,6 +76,7 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
         limits,
         onObservation: (obs, detail) => agg.observe(obs, detail),
         onFlowClose: (flow, extra) => agg.flowClosed(flow, extra),
+        onStart: (sec, nsec) => agg.captureStarted(sec, nsec),
         onProgress: options.onProgress ? (d, t) => options.onProgress!(name, d, t) : undefined,
       });
       agg.endCapture(res.read.sha256);
@@ -74,6 +84,8 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
         file: name,
         sha256: res.read.sha256,
         packets: res.read.frames,
+        first_packet: res.span ? formatTimestamp(res.span.firstSec, res.span.firstNsec) : null,
+        last_packet: res.span ? formatTimestamp(res.span.lastSec, res.span.lastNsec) : null,
         status: res.read.damage ? 'partial' : 'ok',
         anomalies: res.anomalies.countsObject(),
       };
@@ -81,7 +93,7 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
       captures.push(status);
     } catch (err) {
       if (!(err instanceof Error) || err.name !== 'CaptureFormatError') throw err;
-      captures.push({ file: name, sha256: null, packets: 0, status: 'error', message: err.message, anomalies: {} });
+      captures.push({ file: name, sha256: null, packets: 0, first_packet: null, last_packet: null, status: 'error', message: err.message, anomalies: {} });
     }
   }
 
@@ -89,18 +101,22 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
     const g = geo.lookup(ip);
     const s: HostServer = { ip, country: g.country, city: g.city, asn: g.asn, org: g.org };
     if (g.special) s.special = g.special;
+    // the city's coordinates, where the database has them: the HTML report's map places the server there
+    if (typeof g.latitude === 'number' && typeof g.longitude === 'number') {
+      s.latitude = Math.round(g.latitude * 1e4) / 1e4;
+      s.longitude = Math.round(g.longitude * 1e4) / 1e4;
+    }
     return s;
   };
   let hosts = agg.records({ allHosts: options.allHosts, vendor: options.vendor, geo: lookup });
   if (options.redact) hosts = redactHosts(hosts, options.redact.salt);
-  return {
-    header: {
-      tool: 'leakscope',
-      version: TOOL_VERSION,
-      signatures: { version: signatures.version, packs: signatures.packs },
-      geo: geo.sources,
-      captures,
-    },
-    hosts,
+  const header: AnalyzeHeader = {
+    tool: 'leakscope',
+    version: TOOL_VERSION,
+    signatures: { version: signatures.version, packs: signatures.packs },
+    geo: geo.sources,
+    captures,
   };
+  if (options.windows?.length) header.windows = options.windows.map((w) => ({ label: w.label, start: w.start.text, end: w.end.text }));
+  return { header, hosts };
 }

@@ -23,6 +23,8 @@ export interface ScanOptions {
   onObservation?: (obs: Observation, detail?: ObservationDetail) => void;
   onFlowClose?: (flow: FlowInfo, extra: FlowSummaryExtra) => void;
   onProgress?: (bytesRead: number, totalBytes: number | null) => void;
+  /** called once, with the first frame's timestamp, before that frame is decoded */
+  onStart?: (tsSec: number, tsNsec: number) => void;
   signal?: AbortSignal;
   /** write each TCP direction's reassembled bytes into this folder (tcpflow-style names) */
   dumpDir?: string;
@@ -37,6 +39,8 @@ export interface ScanResult {
   anomalies: AnomalyLog;
   tcpStreams: number;
   udpFlows: number;
+  /** the first frame's timestamp and the latest one; null for a capture without frames */
+  span: { firstSec: number; firstNsec: number; lastSec: number; lastNsec: number } | null;
 }
 
 /**
@@ -68,8 +72,16 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
   }
 
   const governor = new MemoryGovernor(limits.heapSoftLimitMB * 1024 * 1024);
+  let span: ScanResult['span'] = null;
   const onFrame = (frame: Frame): void => {
     governor.tick();
+    if (span === null) {
+      span = { firstSec: frame.tsSec, firstNsec: frame.tsNsec, lastSec: frame.tsSec, lastNsec: frame.tsNsec };
+      options.onStart?.(frame.tsSec, frame.tsNsec);
+    } else if (frame.tsSec > span.lastSec || (frame.tsSec === span.lastSec && frame.tsNsec > span.lastNsec)) {
+      span.lastSec = frame.tsSec;
+      span.lastNsec = frame.tsNsec;
+    }
     try {
       const pkt = decoder.decode(frame.buf, frame.linkType, frame.tsSec, frame.offset, frame.offset + frame.caplen);
       if (flows && pkt.transportOk) flows.onPacket(pkt, frame.index, frame.tsSec, frame.tsNsec, frame.origlen);
@@ -102,5 +114,6 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     anomalies,
     tcpStreams: flows?.stats.tcpStreams ?? 0,
     udpFlows: flows?.stats.udpFlows ?? 0,
+    span,
   };
 }

@@ -7,7 +7,8 @@ export function leakLines(h: HostRecord, samplesPerKind = 2): string[] {
   for (const l of h.leaks) {
     let list = byKind.get(l.kind);
     if (!list) byKind.set(l.kind, (list = []));
-    list.push(l.value);
+    // findings inside an experiment window (--window) carry its label
+    list.push(l.windows?.length ? `${l.value} [window: ${l.windows.join(', ')}]` : l.value);
   }
   return [...byKind].map(([k, vs]) => `${k}: ${vs.slice(0, samplesPerKind).join(' | ')}${vs.length > samplesPerKind ? ` (+${vs.length - samplesPerKind} more)` : ''}`);
 }

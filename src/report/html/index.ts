@@ -1,0 +1,38 @@
+/**
+ * `--format html`: a report as one self-contained page (see page.ts for the policy that keeps
+ * it offline). Written in pieces to the sink; every captured string goes through the escaping
+ * templates of markup.ts.
+ */
+import type { AnalyzeResult } from '../../engine/analyze.js';
+import type { Limits } from '../../limits.js';
+import type { Sink } from '../sink.js';
+import { reportSummary } from '../footer.js';
+import { html } from './markup.js';
+import { writePage } from './page.js';
+import { headerSection, hostsSection, mapSection, sourcesFooter, timelineSection } from './sections.js';
+
+export interface AnalyzeHtml {
+  kind: 'analyze';
+  result: AnalyzeResult;
+  limits: Limits;
+  /** the page's title (default: the captures' names) */
+  title?: string;
+}
+
+export type HtmlReport = AnalyzeHtml;
+
+function* analyzeBody(r: AnalyzeHtml) {
+  const { result, limits } = r;
+  const multi = result.header.captures.length > 1;
+  yield html`<header><h1>${r.title ?? 'What the device sent'}</h1><p>${reportSummary(result)}</p></header>`;
+  yield headerSection(result.header);
+  yield mapSection(result.hosts);
+  yield timelineSection(result, limits);
+  yield hostsSection(result.hosts, limits, multi);
+  yield sourcesFooter(result.header);
+}
+
+export function writeHtmlReport(out: Sink, report: HtmlReport): void {
+  const names = report.result.header.captures.map((c) => c.file).join(', ');
+  writePage(out, `leakscope: ${names}`, analyzeBody(report));
+}
