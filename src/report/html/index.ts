@@ -8,6 +8,8 @@ import type { Limits } from '../../limits.js';
 import type { Sink } from '../sink.js';
 import { reportSummary } from '../footer.js';
 import { html } from './markup.js';
+import type { DiffResult } from '../../diff/hosts-diff.js';
+import { diffBody } from './diff.js';
 import { writePage } from './page.js';
 import { headerSection, hostsSection, mapSection, sourcesFooter, timelineSection } from './sections.js';
 
@@ -19,7 +21,14 @@ export interface AnalyzeHtml {
   title?: string;
 }
 
-export type HtmlReport = AnalyzeHtml;
+export interface DiffHtml {
+  kind: 'diff';
+  diff: DiffResult;
+  limits: Limits;
+  title?: string;
+}
+
+export type HtmlReport = AnalyzeHtml | DiffHtml;
 
 function* analyzeBody(r: AnalyzeHtml) {
   const { result, limits } = r;
@@ -33,6 +42,10 @@ function* analyzeBody(r: AnalyzeHtml) {
 }
 
 export function writeHtmlReport(out: Sink, report: HtmlReport): void {
+  if (report.kind === 'diff') {
+    writePage(out, `leakscope diff: ${report.diff.a.label} → ${report.diff.b.label}`, diffBody(report.diff, report.title));
+    return;
+  }
   const names = report.result.header.captures.map((c) => c.file).join(', ');
   writePage(out, `leakscope: ${names}`, analyzeBody(report));
 }

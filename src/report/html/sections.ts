@@ -73,10 +73,10 @@ ${extraHeader.map(([k, v]) => html`<dt>${k.replaceAll('_', ' ')}</dt><dd>${anyVa
 }
 
 /** The map, its legend, and a table of the locations (the map's text form, and where marks link to). */
-export function mapSection(hosts: readonly HostRecord[]): Html {
+export function mapSection(hosts: readonly HostRecord[], heading = 'Where the data went'): Html {
   const { locations, unplaced } = serverLocations(hosts);
   return html`<section aria-labelledby="h-map">
-<h2 id="h-map">Where the data went</h2>
+<h2 id="h-map">${heading}</h2>
 <p id="map-caption" class="note">${locations.length} server location(s). A mark is a city (or the centre of a country where the city is not known), sized by the bytes the hosts there were sent; red where personal data reached them. Hover or focus a mark for its hosts; it links to its row below.</p>
 <div class="legend"><span><span class="dot leaked"></span>personal data received</span><span><span class="dot ok"></span>no personal data seen</span></div>
 ${worldMapSvg(locations)}
