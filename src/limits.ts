@@ -84,7 +84,7 @@ export const DEFAULT_LIMITS = {
 
   // HTML report (the JSON keeps everything the caps above keep; the page says what it leaves out)
   /** leaked values listed per host and kind in the HTML report */
-  htmlValuesPerKind: 500,
+  htmlValuesPerKind: 200,
   /** evidence references listed per value in the HTML report */
   htmlEvidencePerValue: 10,
   /** hosts drawn in the HTML report's timeline (hosts with findings first) */

@@ -168,7 +168,7 @@ export function worldMapSvg(locations: readonly ServerLocation[]): Html {
     const tx = x + tipW + 12 > MAP_WIDTH ? x - tipW - 8 : x + 8;
     const ty = Math.min(Math.max(4, y - tipH / 2), MAP_HEIGHT - tipH - 4);
     const lx = x + r + 3 > MAP_WIDTH - 120 ? x - r - 3 : x + r + 3;
-    return html`<a class="mark${l.leaked ? ' leaked' : ''}" href="#${l.id}" data-location="${l.key}" aria-label="${summary}"><title>${summary}
+    return html`<a class="mark${l.leaked ? ' leaked' : ''}" href="#${l.id}" data-location="${l.key}" aria-label="${label}: ${summary}"><title>${summary}
 ${l.hosts.join('\n')}
 ${l.networks.join('\n')}</title><circle cx="${x}" cy="${y}" r="${r}"/><text class="label" x="${lx}" y="${y + 4}"${lx < x ? trusted(' text-anchor="end"') : ''}>${label}</text><g class="tip"><rect x="${tx}" y="${ty}" width="${tipW}" height="${tipH}" rx="4"/>${tip.map((t, i) => html`<text x="${tx + 6}" y="${ty + 18 + i * 15}">${shortHost(t, 48)}</text>`)}</g></a>`;
   });
