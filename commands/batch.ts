@@ -13,6 +13,9 @@ import { BatchProgressLine } from '../src/batch/progress.js';
 import { doneCaptures, readResultsFile } from '../src/batch/results-file.js';
 import { defaultJobs, runBatch, type BatchRunStats } from '../src/batch/run.js';
 import type { BatchConfig } from '../src/batch/task.js';
+// html engineer (#22): the HTML report of a batch
+import { writeHtmlReport } from '../src/report/html/index.js';
+import { TOOL_VERSION } from '../src/version.js';
 
 export interface BatchSummary {
   stats: BatchRunStats;
@@ -74,8 +77,8 @@ export default class Batch extends LeakscopeCommand {
       }
     }
     // check the packs and databases here, once, so a bad file is one usage error, not N worker failures
-    loadSignatures(flags.signatures ?? []);
-    openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
+    const signatures = loadSignatures(flags.signatures ?? []);
+    const geoDbs = openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
     const config: BatchConfig = {
       limits,
       signatureFiles: flags.signatures ?? [],
@@ -110,7 +113,14 @@ export default class Batch extends LeakscopeCommand {
       }
     }
 
-    const output = new BatchOutput(format, this.stdoutSink(), fd);
+    const sink = this.stdoutSink();
+    const output = new BatchOutput(format, sink, fd, (sets, aggregate) =>
+      writeHtmlReport(sink, {
+        kind: 'batch', sets, aggregate, limits,
+        tool: { name: 'leakscope', version: TOOL_VERSION },
+        geo: geoDbs.sources,
+        signatures: { version: signatures.version, packs: signatures.packs },
+      }));
     const progress = new BatchProgressLine({ quiet: flags.quiet });
     let stats: BatchRunStats;
     try {

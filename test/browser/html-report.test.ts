@@ -177,4 +177,29 @@ describe('HTML reports in headless Chromium', () => {
     await d.page.screenshot({ path: path.join(SCREENS, 'diff.png'), fullPage: true });
     await d.page.close();
   }, 300_000);
+
+  it('batch --format html: every host and value of the batch records, offline, accessible', async () => {
+    const inputs = [path.join(tmp, 'firmware-a.pcap'), path.join(tmp, 'firmware-b.pcap'), path.join(FIXTURES, 'captures', 'mi_browser_demo.pcap')];
+    const page = cli(['batch', ...inputs, '--format', 'html', '-q', '--jobs', '2']);
+    expect(page.status, page.stderr).toBe(0);
+    const file = path.join(tmp, 'batch.html');
+    writeFileSync(file, page.stdout);
+    const records = cli(['batch', ...inputs, '--format', 'ndjson', '-q', '--jobs', '2']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const hosts = records.filter((r) => r.type === 'host') as Host[];
+    expect(hosts.length).toBeGreaterThan(0);
+    const b = await openReport(browser, file);
+    expect(b.errors).toEqual([]);
+    expect(b.requests).toEqual([]);
+    const text = norm(await b.page.evaluate(() => document.body.innerText));
+    for (const r of records.filter((x) => x.type === 'capture')) expect(text).toContain(r.sha256);
+    for (const h of hosts) {
+      expect(text).toContain(h.host);
+      for (const l of h.leaks) expect(text).toContain(norm(l.value));
+    }
+    const marks: string[] = await b.page.$$eval('a.mark', (els) => els.map((e) => e.getAttribute('data-location') ?? ''));
+    expect(marks.sort()).toEqual(expectedLocations(hosts));
+    expect((await axeViolations(b.page)).filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    await b.page.screenshot({ path: path.join(SCREENS, 'batch.png'), fullPage: true });
+    await b.page.close();
+  }, 300_000);
 });

@@ -10,6 +10,7 @@ import { reportSummary } from '../footer.js';
 import { html } from './markup.js';
 import type { DiffResult } from '../../diff/hosts-diff.js';
 import { diffBody } from './diff.js';
+import { batchBody, type BatchHtmlInput } from './batch.js';
 import { writePage } from './page.js';
 import { headerSection, hostsSection, mapSection, sourcesFooter, timelineSection } from './sections.js';
 
@@ -28,7 +29,11 @@ export interface DiffHtml {
   title?: string;
 }
 
-export type HtmlReport = AnalyzeHtml | DiffHtml;
+export interface BatchHtml extends BatchHtmlInput {
+  kind: 'batch';
+}
+
+export type HtmlReport = AnalyzeHtml | DiffHtml | BatchHtml;
 
 function* analyzeBody(r: AnalyzeHtml) {
   const { result, limits } = r;
@@ -42,6 +47,10 @@ function* analyzeBody(r: AnalyzeHtml) {
 }
 
 export function writeHtmlReport(out: Sink, report: HtmlReport): void {
+  if (report.kind === 'batch') {
+    writePage(out, `leakscope batch: ${report.aggregate.totals.captures} capture(s)`, batchBody(report));
+    return;
+  }
   if (report.kind === 'diff') {
     writePage(out, `leakscope diff: ${report.diff.a.label} → ${report.diff.b.label}`, diffBody(report.diff, report.title));
     return;
