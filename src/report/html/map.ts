@@ -167,10 +167,12 @@ export function worldMapSvg(locations: readonly ServerLocation[]): Html {
     const tipW = Math.min(360, 12 + 7 * Math.max(...tip.map((t) => t.length)));
     const tx = x + tipW + 12 > MAP_WIDTH ? x - tipW - 8 : x + 8;
     const ty = Math.min(Math.max(4, y - tipH / 2), MAP_HEIGHT - tipH - 4);
-    const lx = x + r + 3 > MAP_WIDTH - 120 ? x - r - 3 : x + r + 3;
+    // labels go left of marks that would push them off the map's right edge (~6.5 px a character)
+    const labelW = 6.5 * Math.max(label.length, Math.min(34, l.networks[0]?.length ?? 0) * 0.85);
+    const lx = x + r + 3 + labelW > MAP_WIDTH ? x - r - 3 : x + r + 3;
     return html`<a class="mark${l.leaked ? ' leaked' : ''}" href="#${l.id}" data-location="${l.key}" aria-label="${label}: ${summary}"><title>${summary}
 ${l.hosts.join('\n')}
-${l.networks.join('\n')}</title><circle cx="${x}" cy="${y}" r="${r}"/><text class="label" x="${lx}" y="${y + 4}"${lx < x ? trusted(' text-anchor="end"') : ''}>${label}</text><g class="tip"><rect x="${tx}" y="${ty}" width="${tipW}" height="${tipH}" rx="4"/>${tip.map((t, i) => html`<text x="${tx + 6}" y="${ty + 18 + i * 15}">${shortHost(t, 48)}</text>`)}</g></a>`;
+${l.networks.join('\n')}</title><circle cx="${x}" cy="${y}" r="${r}"/><text class="label" x="${lx}" y="${y + 1}"${lx < x ? trusted(' text-anchor="end"') : ''}>${label}</text>${l.networks[0] ? html`<text class="label net" x="${lx}" y="${y + 13}"${lx < x ? trusted(' text-anchor="end"') : ''}>${shortHost(l.networks[0], 34)}${l.networks.length > 1 ? ` +${l.networks.length - 1}` : ''}</text>` : ''}<g class="tip"><rect x="${tx}" y="${ty}" width="${tipW}" height="${tipH}" rx="4"/>${tip.map((t, i) => html`<text x="${tx + 6}" y="${ty + 18 + i * 15}">${shortHost(t, 48)}</text>`)}</g></a>`;
   });
 
   return html`<svg class="map" viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" role="group" aria-labelledby="map-caption">

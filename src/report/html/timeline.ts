@@ -50,6 +50,7 @@ export interface TimelineWindow {
 
 function fmtOffset(us: number): string {
   const s = us / 1e6;
+  if (s < 1) return `+${Math.round(us / 100) / 10}ms`;
   if (s < 120) return `+${Math.round(s * 10) / 10}s`;
   if (s < 7200) return `+${Math.floor(s / 60)}m${Math.round(s % 60)}s`;
   return `+${Math.floor(s / 3600)}h${Math.round((s % 3600) / 60)}m`;
