@@ -89,7 +89,7 @@ export function serverLocations(hosts: readonly HostRecord[]): { locations: Serv
   const byKey = new Map<string, ServerLocation>();
   const unplaced: Unplaced[] = [];
   for (const h of hosts) {
-    for (const s of h.servers) {
+    for (const s of h.servers ?? []) {
       let key: string;
       let lat: number;
       let lon: number;
@@ -122,7 +122,7 @@ export function serverLocations(hosts: readonly HostRecord[]): { locations: Serv
       if (!loc.hosts.includes(h.host)) {
         loc.hosts.push(h.host);
         // a host's bytes are not known per server: they count once, at each place it was served from
-        loc.bytesOut += h.bytes_out;
+        loc.bytesOut += h.bytes_out ?? 0;
         if (h.leaks.length > 0) loc.leaked = true;
       }
       if (!loc.ips.includes(s.ip)) loc.ips.push(s.ip);

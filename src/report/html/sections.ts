@@ -43,6 +43,9 @@ const KNOWN_CAPTURE = new Set(['file', 'sha256', 'packets', 'first_packet', 'las
 
 /** Captures (hash, packets, time span, status), versions, data sources, windows and any other header field. */
 export function headerSection(header: AnalyzeHeader, heading = 'Captures'): Html {
+  // a saved report given to diff may come from another version: missing members are shown as missing
+  const geo = header.geo ?? [];
+  const packs = header.signatures?.packs ?? [];
   const captures = header.captures.map((c) => {
     const anomalies = Object.entries(c.anomalies ?? {});
     const total = anomalies.reduce((n, [, k]) => n + k, 0);
@@ -63,9 +66,9 @@ export function headerSection(header: AnalyzeHeader, heading = 'Captures'): Html
 <div class="scroll"><table class="stack"><thead><tr><th scope="col">File</th><th scope="col">SHA-256</th><th scope="col">Packets</th><th scope="col">Time span</th><th scope="col">Status</th><th scope="col">Anomalies</th></tr></thead>
 <tbody>${captures}</tbody></table></div>
 <dl class="facts">
-<dt>Tool</dt><dd>${header.tool} ${header.version}</dd>
-<dt>Signatures</dt><dd>${header.signatures.version}: ${header.signatures.packs.map((p, i) => html`${i ? ', ' : ''}${p.name} ${p.version} (${p.count})`)}</dd>
-${header.geo.length ? header.geo.map((g) => html`<dt>${g.kind === 'asn' ? 'ASN data' : 'Geolocation'}</dt><dd>${g.name}${g.version ? ` ${g.version}` : ''} (<code>${g.file}</code>), ${g.licence}: ${g.attribution}</dd>`) : html`<dt>Geolocation</dt><dd>not used (--no-geo)</dd>`}
+<dt>Tool</dt><dd>${header.tool ?? 'unknown'} ${header.version ?? ''}</dd>
+<dt>Signatures</dt><dd>${header.signatures?.version ?? 'unknown'}: ${packs.map((p, i) => html`${i ? ', ' : ''}${p.name} ${p.version} (${p.count})`)}</dd>
+${geo.length ? geo.map((g) => html`<dt>${g.kind === 'asn' ? 'ASN data' : 'Geolocation'}</dt><dd>${g.name}${g.version ? ` ${g.version}` : ''} (<code>${g.file}</code>), ${g.licence}: ${g.attribution}</dd>`) : html`<dt>Geolocation</dt><dd>not used (--no-geo)</dd>`}
 ${header.windows?.length ? html`<dt>Experiment windows</dt><dd>${header.windows.map((w, i) => html`${i ? '; ' : ''}<span class="badge win">${w.label}</span> ${w.start} … ${w.end}`)}</dd>` : ''}
 ${extraHeader.map(([k, v]) => html`<dt>${k.replaceAll('_', ' ')}</dt><dd>${anyValue(v)}</dd>`)}
 </dl>
@@ -224,5 +227,5 @@ ${left > 0 ? html`<p class="note">${left} more host(s) without personal data not
 
 /** Data sources and the attribution their licences require. */
 export function sourcesFooter(header: AnalyzeHeader): Html {
-  return html`<footer class="note"><p>Made by ${header.tool} ${header.version}. ${header.geo.map((g) => html`${g.kind === 'asn' ? 'ASN' : 'Geolocation'}: ${g.attribution}. `)}Map: Natural Earth (public domain) via world-atlas; projection by d3-geo.</p></footer>`;
+  return html`<footer class="note"><p>Made by ${header.tool ?? 'leakscope'} ${header.version ?? ''}. ${(header.geo ?? []).map((g) => html`${g.kind === 'asn' ? 'ASN' : 'Geolocation'}: ${g.attribution}. `)}Map: Natural Earth (public domain) via world-atlas; projection by d3-geo.</p></footer>`;
 }
