@@ -37,6 +37,8 @@ export interface ServerLocation {
   bytesOut: number;
   /** a host served from here received personal data */
   leaked: boolean;
+  /** the host the mark is labelled with: the first that received personal data, else the first */
+  labelHost: string;
 }
 
 export interface Unplaced {
@@ -117,13 +119,16 @@ export function serverLocations(hosts: readonly HostRecord[]): { locations: Serv
       }
       let loc = byKey.get(key);
       if (!loc) {
-        byKey.set(key, (loc = { key, id: '', lat, lon, approximate, country: s.country, city: approximate ? null : s.city, hosts: [], ips: [], networks: [], bytesOut: 0, leaked: false }));
+        byKey.set(key, (loc = { key, id: '', lat, lon, approximate, country: s.country, city: approximate ? null : s.city, hosts: [], ips: [], networks: [], bytesOut: 0, leaked: false, labelHost: h.host }));
       }
       if (!loc.hosts.includes(h.host)) {
         loc.hosts.push(h.host);
         // a host's bytes are not known per server: they count once, at each place it was served from
         loc.bytesOut += h.bytes_out ?? 0;
-        if (h.leaks.length > 0) loc.leaked = true;
+        if (h.leaks.length > 0 && !loc.leaked) {
+          loc.leaked = true;
+          loc.labelHost = h.host;
+        }
       }
       if (!loc.ips.includes(s.ip)) loc.ips.push(s.ip);
       const net = network(s.asn, s.org);
@@ -160,7 +165,9 @@ export function worldMapSvg(locations: readonly ServerLocation[]): Html {
     if (!p) return '';
     const [x, y] = [Math.round(p[0] * 10) / 10, Math.round(p[1] * 10) / 10];
     const r = Math.round((4 + 14 * Math.sqrt(l.bytesOut / maxBytes)) * 10) / 10;
-    const label = shortHost(l.hosts[0]) + (l.hosts.length > 1 ? ` +${l.hosts.length - 1}` : '');
+    const label = shortHost(l.labelHost) + (l.hosts.length > 1 ? ` +${l.hosts.length - 1}` : '');
+    // the visible label (host, network) starts the accessible name, as WCAG 2.5.3 asks
+    const netLabel = l.networks[0] ? shortHost(l.networks[0], 34) + (l.networks.length > 1 ? ` +${l.networks.length - 1}` : '') : '';
     const summary = `${placeName(l)}${l.approximate ? ' (country centre)' : ''}: ${l.hosts.length} host(s), ${l.bytesOut} bytes sent${l.leaked ? ', personal data' : ''}`;
     const tip = [`${placeName(l)}`, ...l.hosts.slice(0, 8), ...(l.hosts.length > 8 ? [`… ${l.hosts.length - 8} more`] : []), ...l.networks.slice(0, 2)];
     const tipH = tip.length * 15 + 8;
@@ -170,9 +177,9 @@ export function worldMapSvg(locations: readonly ServerLocation[]): Html {
     // labels go left of marks that would push them off the map's right edge (~6.5 px a character)
     const labelW = 6.5 * Math.max(label.length, Math.min(34, l.networks[0]?.length ?? 0) * 0.85);
     const lx = x + r + 3 + labelW > MAP_WIDTH ? x - r - 3 : x + r + 3;
-    return html`<a class="mark${l.leaked ? ' leaked' : ''}" href="#${l.id}" data-location="${l.key}" aria-label="${label}: ${summary}"><title>${summary}
+    return html`<a class="mark${l.leaked ? ' leaked' : ''}" href="#${l.id}" data-location="${l.key}" aria-label="${label}${netLabel ? ` ${netLabel}` : ''}: ${summary}"><title>${summary}
 ${l.hosts.join('\n')}
-${l.networks.join('\n')}</title><circle cx="${x}" cy="${y}" r="${r}"/><text class="label" x="${lx}" y="${y + 1}"${lx < x ? trusted(' text-anchor="end"') : ''}>${label}</text>${l.networks[0] ? html`<text class="label net" x="${lx}" y="${y + 13}"${lx < x ? trusted(' text-anchor="end"') : ''}>${shortHost(l.networks[0], 34)}${l.networks.length > 1 ? ` +${l.networks.length - 1}` : ''}</text>` : ''}<g class="tip"><rect x="${tx}" y="${ty}" width="${tipW}" height="${tipH}" rx="4"/>${tip.map((t, i) => html`<text x="${tx + 6}" y="${ty + 18 + i * 15}">${shortHost(t, 48)}</text>`)}</g></a>`;
+${l.networks.join('\n')}</title><circle cx="${x}" cy="${y}" r="${r}"/><text class="label" x="${lx}" y="${y + 1}"${lx < x ? trusted(' text-anchor="end"') : ''}>${label}${netLabel ? html`<tspan class="net" x="${lx}" dy="12"> ${netLabel}</tspan>` : ''}</text><g class="tip"><rect x="${tx}" y="${ty}" width="${tipW}" height="${tipH}" rx="4"/>${tip.map((t, i) => html`<text x="${tx + 6}" y="${ty + 18 + i * 15}">${shortHost(t, 48)}</text>`)}</g></a>`;
   });
 
   return html`<svg class="map" viewBox="0 0 ${MAP_WIDTH} ${MAP_HEIGHT}" role="group" aria-labelledby="map-caption">

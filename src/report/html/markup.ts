@@ -46,8 +46,3 @@ export function join(parts: readonly Fragment[], sep: Fragment = ''): Html {
   const s = render(sep);
   return new Html(parts.map(render).join(s));
 }
-
-/** A token safe in a class list or a data attribute matched by the filter script (letters, digits, -, _). */
-export function token(s: string): string {
-  return s.replace(/[^A-Za-z0-9_-]/g, '_');
-}

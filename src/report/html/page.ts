@@ -38,7 +38,7 @@ tr.in-window>td{background:var(--win)}
 svg{display:block;width:100%;height:auto}
 .map .sphere{fill:#e8f1f7}.map .land{fill:#d4d4d4}.map .served{fill:#b3b3b3}.map .borders{fill:none;stroke:#fff;stroke-width:.5}
 .mark circle{fill:var(--ok);fill-opacity:.8;stroke:#fff;stroke-width:1.5}.mark.leaked circle{fill:var(--leak)}
-.mark .label{font-size:12px;fill:#111;paint-order:stroke;stroke:#fff;stroke-width:3px}.mark .label.net{font-size:10px;fill:#333}
+.mark .label{font-size:12px;fill:#111;paint-order:stroke;stroke:#fff;stroke-width:3px}.mark .label .net{font-size:10px;fill:#333}
 .mark .tip{display:none}.mark:hover .tip,.mark:focus .tip{display:inline}
 .tip rect{fill:#fff;stroke:#333}.tip text{font-size:12px;fill:#111}
 .mark:focus{outline:none}.mark:focus circle{stroke:#000;stroke-width:3}

@@ -6,8 +6,7 @@
 import type { AnalyzeHeader, AnalyzeResult } from '../../engine/analyze.js';
 import type { HostLeak, HostRecord } from '../../engine/hosts.js';
 import type { Limits } from '../../limits.js';
-import { resolveWindows, timestampUs } from '../../engine/windows.js';
-import { parseWindow } from '../../engine/windows.js';
+import { parseWindow, resolveWindows, timestampUs } from '../../engine/windows.js';
 import { countryName } from '../../../geo/countries.js';
 import { html, join, type Fragment, type Html } from './markup.js';
 import { placeName, serverLocations, worldMapSvg, type ServerLocation, type Unplaced } from './map.js';
