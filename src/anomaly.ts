@@ -11,6 +11,7 @@ import { DECODE_ANOMALIES } from './decode/anomalies.js';
 import { FLOW_ANOMALIES } from './flow/anomalies.js';
 import { PROTO_ANOMALIES } from './proto/anomalies.js';
 import { LEAK_ANOMALIES } from './leaks/anomalies.js';
+import type { PacketMeta } from './capture/frame.js';
 
 export const ANOMALY_CODES = {
   internal_decoder_error: 'a decoder threw unexpectedly; the packet was skipped (a bug in leakscope)',
@@ -24,6 +25,17 @@ export const ANOMALY_CODES = {
 
 export type AnomalyCode = keyof typeof ANOMALY_CODES;
 
+/** The flow an anomaly belongs to (the flow table's FlowInfo is one). */
+export interface FlowRef {
+  /** TCP stream / UDP flow id (counted per protocol) */
+  readonly id: number;
+  readonly proto: 'tcp' | 'udp';
+  readonly client: string;
+  readonly clientPort: number;
+  readonly server: string;
+  readonly serverPort: number;
+}
+
 export interface Anomaly {
   code: AnomalyCode;
   /** 1-based frame number the problem was found in; 0 when it is about the file itself */
@@ -32,13 +44,22 @@ export interface Anomaly {
   offset: number;
   /** TCP/UDP stream id when the problem belongs to a stream */
   stream?: number;
+  /** the stream's protocol (TCP and UDP ids are counted apart) */
+  proto?: 'tcp' | 'udp';
   detail?: string;
 }
 
-/** Where decoders report problems. One instance per capture; `packet` is set by the loop. */
+/**
+ * Where decoders report problems. One instance per capture; `packet` is set by the loop.
+ * `flow` binds the problem to its stream; `meta` names the packet when it is not the one the
+ * loop is reading (bytes delivered at a flow's close, at the end of the capture).
+ */
 export interface AnomalySink {
-  anomaly(code: AnomalyCode, offset: number, detail?: string, stream?: number): void;
+  anomaly(code: AnomalyCode, offset: number, detail?: string, flow?: FlowRef, meta?: PacketMeta): void;
 }
+
+/** Told of each anomaly the log keeps (within maxAnomaliesKept), with where it happened. */
+export type AnomalyListener = (a: Anomaly, flow: FlowRef | undefined, meta: PacketMeta | undefined) => void;
 
 /**
  * Collects anomalies with per-code counts. Keeps at most `maxKept` records (the counts stay
@@ -49,15 +70,22 @@ export class AnomalyLog implements AnomalySink {
   readonly counts = new Map<AnomalyCode, number>();
   readonly kept: Anomaly[] = [];
 
+  /** told of each kept anomaly (the scan turns them into `anomaly` observations) */
+  listener: AnomalyListener | null = null;
+
   constructor(private readonly maxKept = 10_000) {}
 
-  anomaly(code: AnomalyCode, offset: number, detail?: string, stream?: number): void {
+  anomaly(code: AnomalyCode, offset: number, detail?: string, flow?: FlowRef, meta?: PacketMeta): void {
     this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
     if (this.kept.length < this.maxKept) {
-      const a: Anomaly = { code, packet: this.packet, offset };
-      if (stream !== undefined) a.stream = stream;
+      const a: Anomaly = { code, packet: meta !== undefined ? meta.frame : this.packet, offset };
+      if (flow !== undefined) {
+        a.stream = flow.id;
+        a.proto = flow.proto;
+      }
       if (detail !== undefined) a.detail = detail;
       this.kept.push(a);
+      this.listener?.(a, flow, meta);
     }
   }
 

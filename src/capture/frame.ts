@@ -28,6 +28,21 @@ export interface Frame {
   readonly data: Uint8Array;
 }
 
+/**
+ * When and where one packet was captured, handed down the pipeline (flow table, reassembly,
+ * analyzers) as one object instead of loose values. The scan loop fills a single reused
+ * instance per packet: valid only during the call; copy the fields that must outlive it.
+ */
+export interface PacketMeta {
+  /** 1-based frame number (tshark's frame.number) */
+  frame: number;
+  /** capture timestamp: whole seconds since the Unix epoch, and nanoseconds within the second */
+  tsSec: number;
+  tsNsec: number;
+  /** bytes the packet had on the wire (Frame.origlen) */
+  wireLen: number;
+}
+
 /** The reader's reused Frame: no view is made per packet unless someone asks for `data`. */
 export class ReusedFrame implements Frame {
   index = 0;

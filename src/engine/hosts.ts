@@ -11,7 +11,7 @@ import type { DnsMessage } from '../proto/dns.js';
 import type { SignatureDb, SignatureHit } from '../signatures/db.js';
 import { findLeaksInHttpRequest, type Identifier, type LeakFinding } from '../leaks/detect.js';
 import { formatTimestamp } from '../capture/frame.js';
-import type { FlowSummaryExtra } from './app-handler.js';
+import type { FlowSummaryExtra } from '../analyzers/analyzer.js';
 import type { Observation, ObservationDetail } from './observations.js';
 import { resolveWindows, timestampUs, tsUs, windowsAt, type ExperimentWindow, type ResolvedWindow } from './windows.js';
 

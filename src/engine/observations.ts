@@ -107,6 +107,32 @@ export interface DnsObservation extends ObservationBase {
   svcb: string[];
 }
 
+/**
+ * A problem found in the input (Zeek's weird.log): one per anomaly the capture's log keeps
+ * (limits.maxAnomaliesKept; the counts in the report headers stay exact beyond it). Where it
+ * belongs to a flow, `stream` and `proto` name it and the addresses are its client's and
+ * server's; otherwise they are null.
+ */
+export interface AnomalyObservation {
+  type: 'anomaly';
+  file: string;
+  /** the frame it was found in; 0 when it is about the file itself or the capture's end */
+  frame: number;
+  /** the frame's capture time, null when not known */
+  ts: string | null;
+  src: string | null;
+  sport: number | null;
+  dst: string | null;
+  dport: number | null;
+  stream: number | null;
+  proto: 'tcp' | 'udp' | null;
+  /** the code (docs/anomaly-codes.md) */
+  code: string;
+  /** byte offset: in the capture file for capture anomalies, else within the frame or stream */
+  offset: number;
+  detail: string | null;
+}
+
 export type Observation =
   | TlsObservation
   | TlsServerObservation
@@ -114,10 +140,11 @@ export type Observation =
   | QuicObservation
   | HttpObservation
   | HttpResponseObservation
-  | DnsObservation;
+  | DnsObservation
+  | AnomalyObservation;
 
 export type ObservationType = Observation['type'];
-export const OBSERVATION_TYPES: readonly ObservationType[] = ['tls', 'tls_server', 'tls_certificate', 'quic', 'http', 'http_response', 'dns'];
+export const OBSERVATION_TYPES: readonly ObservationType[] = ['tls', 'tls_server', 'tls_certificate', 'quic', 'http', 'http_response', 'dns', 'anomaly'];
 
 /** Parsed material behind an observation, for the report stage; valid only during the callback. */
 export interface ObservationDetail {

@@ -1,17 +1,18 @@
 /**
- * The capture pipeline: reader → packet decoder → flow table → application handlers →
+ * The capture pipeline: reader → packet decoder → flow table → analyzers (src/analyzers/) →
  * observations. Asynchronous per chunk of the file (inside the reader), synchronous per packet.
  */
-import { AnomalyLog } from '../anomaly.js';
+import { AnomalyLog, type Anomaly, type FlowRef } from '../anomaly.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { readCapture, type ReadSummary } from '../capture/reader.js';
-import type { Frame } from '../capture/frame.js';
+import { formatTimestamp, type Frame, type PacketMeta } from '../capture/frame.js';
 import { PacketDecoder, type LayerCounts } from '../decode/decoder.js';
+import type { KeyLookup } from '../decrypt/key-store.js';
 import { FlowTable, type FlowInfo } from '../flow/table.js';
 import { StreamDumper } from '../flow/dump.js';
-import { QuicInitialTracker } from '../proto/quic.js';
-import { AppHandler, type FlowSummaryExtra, type ScanContext } from './app-handler.js';
-import type { Observation, ObservationDetail } from './observations.js';
+import type { CaptureContext, FlowSummaryExtra } from '../analyzers/analyzer.js';
+import { FlowDispatcher } from '../analyzers/dispatcher.js';
+import type { AnomalyObservation, Observation, ObservationDetail } from './observations.js';
 import { MemoryGovernor } from './memory.js';
 
 export interface ScanOptions {
@@ -30,6 +31,8 @@ export interface ScanOptions {
   dumpDir?: string;
   /** compute the file's SHA-256 (default true); `events` and `streams` print none, so they skip it */
   sha256?: boolean;
+  /** key material the analyzers may decrypt with (TLS and QUIC secrets by ClientHello random) */
+  keys?: KeyLookup;
 }
 
 export interface ScanResult {
@@ -53,21 +56,32 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
   const anomalies = new AnomalyLog(limits.maxAnomaliesKept);
   const decoder = new PacketDecoder(limits, anomalies);
 
+  // the packet being read, handed down the pipeline (one reused object)
+  const meta: PacketMeta = { frame: 0, tsSec: 0, tsNsec: 0, wireLen: 0 };
   let flows: FlowTable | undefined;
   let dumper: StreamDumper | undefined;
   if (!options.decodeOnly) {
-    const ctx: ScanContext = {
+    const emit = options.onObservation ?? (() => {});
+    const shared = new Map<string, unknown>();
+    const capture: CaptureContext = {
       file: name,
       limits,
       anomalies,
-      quic: new QuicInitialTracker(limits, anomalies),
-      emit: options.onObservation ?? (() => {}),
+      keys: options.keys,
+      emit,
       flowClosed: options.onFlowClose ?? (() => {}),
+      shared: <T>(key: string, make: () => T): T => {
+        if (!shared.has(key)) shared.set(key, make());
+        return shared.get(key) as T;
+      },
     };
+    if (options.onObservation) {
+      anomalies.listener = (a, flow, at) => emit(anomalyObservation(name, a, flow, at ?? (a.packet === meta.frame ? meta : undefined)));
+    }
     dumper = options.dumpDir ? new StreamDumper(options.dumpDir) : undefined;
     flows = new FlowTable(limits, anomalies, (flow) => {
-      const app = new AppHandler(flow, ctx);
-      return dumper && flow.proto === 'tcp' ? dumper.handler(flow, app) : app;
+      const dispatcher = new FlowDispatcher(flow, capture);
+      return dumper && flow.proto === 'tcp' ? dumper.handler(flow, dispatcher) : dispatcher;
     });
   }
 
@@ -84,7 +98,13 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     }
     try {
       const pkt = decoder.decode(frame.buf, frame.linkType, frame.tsSec, frame.offset, frame.offset + frame.caplen);
-      if (flows && pkt.transportOk) flows.onPacket(pkt, frame.index, frame.tsSec, frame.tsNsec, frame.origlen);
+      if (flows && pkt.transportOk) {
+        meta.frame = frame.index;
+        meta.tsSec = frame.tsSec;
+        meta.tsNsec = frame.tsNsec;
+        meta.wireLen = frame.origlen;
+        flows.onPacket(pkt, meta);
+      }
     } catch (err) {
       // A bug of ours must not cost the rest of the capture (gopacket's panicToError).
       anomalies.anomaly('internal_decoder_error', 0, err instanceof Error ? err.message : String(err));
@@ -115,5 +135,24 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     tcpStreams: flows?.stats.tcpStreams ?? 0,
     udpFlows: flows?.stats.udpFlows ?? 0,
     span,
+  };
+}
+
+/** An anomaly the log kept, as an `anomaly` observation (`at`: its packet, when known). */
+function anomalyObservation(file: string, a: Anomaly, flow: FlowRef | undefined, at: PacketMeta | undefined): AnomalyObservation {
+  return {
+    type: 'anomaly',
+    file,
+    frame: a.packet,
+    ts: at !== undefined && at.frame > 0 ? formatTimestamp(at.tsSec, at.tsNsec) : null,
+    src: flow ? flow.client : null,
+    sport: flow ? flow.clientPort : null,
+    dst: flow ? flow.server : null,
+    dport: flow ? flow.serverPort : null,
+    stream: flow ? flow.id : null,
+    proto: flow ? flow.proto : null,
+    code: a.code,
+    offset: a.offset,
+    detail: a.detail ?? null,
   };
 }

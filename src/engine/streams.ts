@@ -1,7 +1,7 @@
 /** `leakscope streams`: one record per TCP stream (and UDP flow on request). */
 import { formatTimestamp } from '../capture/frame.js';
 import type { FlowInfo } from '../flow/table.js';
-import type { FlowSummaryExtra } from './app-handler.js';
+import type { FlowSummaryExtra } from '../analyzers/analyzer.js';
 
 export interface StreamRecord {
   type: 'stream';

@@ -20,6 +20,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import type { PacketMeta } from '../capture/frame.js';
 import { Dir, type FlowHandler, type FlowInfo } from './table.js';
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
@@ -134,22 +135,22 @@ class DumpHandler implements FlowHandler {
 
   constructor(private readonly dumper: StreamDumper, private readonly flow: FlowInfo, private readonly inner?: FlowHandler) {}
 
-  onData(dir: Dir, buf: Uint8Array, from: number, to: number, frame: number, tsSec: number, tsNsec: number): void {
+  onData(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void {
     if (this.flow.proto === 'tcp' && to > from) {
       const file = (this.file[dir] ??= this.dumper.create(this.flow, dir));
       this.dumper.write(file, buf.subarray(from, to), this.pos[dir]);
       this.pos[dir] += to - from;
     }
-    if (this.passOn(dir)) this.inner!.onData(dir, buf, from, to, frame, tsSec, tsNsec);
+    if (this.passOn(dir)) this.inner!.onData(dir, buf, from, to, meta);
   }
 
-  onGap(dir: Dir, missedBytes: number, frame: number): void {
+  onGap(dir: Dir, missedBytes: number, meta: PacketMeta): void {
     this.pos[dir] += missedBytes;
-    if (this.passOn(dir)) this.inner!.onGap(dir, missedBytes, frame);
+    if (this.passOn(dir)) this.inner!.onGap(dir, missedBytes, meta);
   }
 
-  onDatagram(dir: Dir, bytes: Uint8Array, frame: number, tsSec: number, tsNsec: number): void {
-    if (this.passOn(dir)) this.inner!.onDatagram(dir, bytes, frame, tsSec, tsNsec);
+  onDatagram(dir: Dir, bytes: Uint8Array, meta: PacketMeta): void {
+    if (this.passOn(dir)) this.inner!.onDatagram(dir, bytes, meta);
   }
 
   /** The dump needs every byte, whatever the inner handler wants. */

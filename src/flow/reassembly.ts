@@ -20,7 +20,8 @@
  *   copied or delivered: out-of-order segments are kept as bare ranges so that holes and missed
  *   bytes are still accounted for, at the cost of one small object per out-of-order segment.
  */
-import type { AnomalySink } from '../anomaly.js';
+import type { AnomalySink, FlowRef } from '../anomaly.js';
+import type { PacketMeta } from '../capture/frame.js';
 import type { Limits } from '../limits.js';
 import type { Dir } from './dir.js';
 import { seqAdd, seqDiff } from './seq.js';
@@ -28,9 +29,9 @@ import { seqAdd, seqDiff } from './seq.js';
 /** What a half-stream reports to (the flow implements it). */
 export interface StreamEvents {
   /** in-order bytes buf[from, to), valid only during the call */
-  deliver(dir: Dir, buf: Uint8Array, from: number, to: number, frame: number, tsSec: number, tsNsec: number): void;
+  deliver(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void;
   /** `missed` bytes the capture lost before the next delivered byte */
-  gap(dir: Dir, missed: number, frame: number): void;
+  gap(dir: Dir, missed: number, meta: PacketMeta): void;
   /** a segment carried bytes seen before */
   retransmitted(dir: Dir): void;
   /** false = stop copying and delivering this direction's bytes */
@@ -72,7 +73,7 @@ export class TcpHalfStream {
 
   constructor(
     private readonly dir: Dir,
-    private readonly streamId: number,
+    private readonly flow: FlowRef,
     private readonly events: StreamEvents,
     private readonly shared: ReassemblyShared,
   ) {}
@@ -89,7 +90,7 @@ export class TcpHalfStream {
   /** A SYN from this direction: its sequence number is the ISN and data starts one after it. */
   syn(seq: number): void {
     if (this.started) {
-      if (this.isn >= 0 && seq !== this.isn) this.shared.anomalies.anomaly('tcp_syn_seq_changed', 0, `isn ${this.isn} then ${seq}`, this.streamId);
+      if (this.isn >= 0 && seq !== this.isn) this.shared.anomalies.anomaly('tcp_syn_seq_changed', 0, `isn ${this.isn} then ${seq}`, this.flow);
       return; // a retransmitted SYN, or a SYN reordered after data
     }
     this.started = true;
@@ -101,7 +102,7 @@ export class TcpHalfStream {
    * Payload buf[off, off+len) (the packet's captured bytes; not copied unless buffered) starting
    * at `seq`. A FIN on the same segment is given separately with `fin()` after this call.
    */
-  segment(seq: number, buf: Uint8Array, off: number, len: number, frame: number, tsSec: number, tsNsec: number): void {
+  segment(seq: number, buf: Uint8Array, off: number, len: number, meta: PacketMeta): void {
     if (!this.started) {
       this.started = true; // the stream's start was not captured
       this.nextSeq = seq;
@@ -115,11 +116,11 @@ export class TcpHalfStream {
       return;
     }
     if (rel > 0) {
-      this.bufferOutOfOrder(seq, buf, off, len, rel, frame, tsSec, tsNsec);
+      this.bufferOutOfOrder(seq, buf, off, len, rel, meta);
       return;
     }
     if (rel < 0) this.events.retransmitted(this.dir); // its start was delivered already
-    this.deliverFrom(seq, buf, off, len, frame, tsSec, tsNsec);
+    this.deliverFrom(seq, buf, off, len, meta);
   }
 
   /** A FIN from this direction at `seq` (the segment's seq plus its payload length). */
@@ -136,26 +137,26 @@ export class TcpHalfStream {
    * The peer acknowledged everything before `ack`: bytes of this direction below it that were
    * never seen will not be retransmitted, so the holes up to it are skipped now.
    */
-  peerAck(ack: number, frame: number, tsSec: number, tsNsec: number): void {
+  peerAck(ack: number, meta: PacketMeta): void {
     if (!this.started || seqDiff(ack, this.nextSeq) <= 0) return;
-    this.skipTo(ack, frame, tsSec, tsNsec);
+    this.skipTo(ack, meta);
   }
 
   /** The stream ends: skip every hole and deliver everything buffered; a hole before a seen FIN counts as missed. */
-  flush(frame: number, tsSec: number, tsNsec: number): void {
+  flush(meta: PacketMeta): void {
     while (this.segments.length > 0) {
       const count = this.segments.length;
       const at = this.nextSeq;
       // segments at or before nextSeq (e.g. just past a FIN that moved nextSeq onto them)
       // are delivered by drain; holes before later ones are skipped
-      this.drain(frame, tsSec, tsNsec);
-      if (this.segments.length > 0) this.skipTo(this.segments[0].seq, frame, tsSec, tsNsec);
+      this.drain(meta);
+      if (this.segments.length > 0) this.skipTo(this.segments[0].seq, meta);
       if (this.segments.length === count && this.nextSeq === at) {
         this.release(); // no progress is possible: drop what is left rather than spin
         break;
       }
     }
-    if (this.finSeq >= 0 && !this.finished && seqDiff(this.finSeq, this.nextSeq) > 0) this.skipTo(this.finSeq, frame, tsSec, tsNsec);
+    if (this.finSeq >= 0 && !this.finished && seqDiff(this.finSeq, this.nextSeq) > 0) this.skipTo(this.finSeq, meta);
   }
 
   /** Frees the buffer (the stream is gone). */
@@ -172,7 +173,7 @@ export class TcpHalfStream {
    * after it) and then every buffered segment that becomes contiguous. Where a buffered segment
    * overlaps the rest of the new bytes, the buffered bytes arrived first and win.
    */
-  private deliverFrom(seq: number, buf: Uint8Array, off: number, len: number, frame: number, tsSec: number, tsNsec: number): void {
+  private deliverFrom(seq: number, buf: Uint8Array, off: number, len: number, meta: PacketMeta): void {
     for (;;) {
       const cur = seqDiff(this.nextSeq, seq); // bytes before nextSeq were delivered already
       if (cur >= len) break;
@@ -183,20 +184,20 @@ export class TcpHalfStream {
         if (toHead < len - cur) stop = cur + Math.max(0, toHead);
       }
       if (stop > cur) {
-        this.emit(buf, off + cur, off + stop, frame, tsSec, tsNsec);
+        this.emit(buf, off + cur, off + stop, meta);
         this.nextSeq = seqAdd(this.nextSeq, stop - cur);
       }
       if (stop < len && head !== undefined) {
         this.compareOverlap(buf, off + stop, head, 0, Math.min(len - stop, seqDiff(head.end, head.seq)));
         this.events.retransmitted(this.dir);
       }
-      this.drain(frame, tsSec, tsNsec);
+      this.drain(meta);
     }
     this.reachFin();
   }
 
   /** Delivers buffered segments that start at or before nextSeq. */
-  private drain(frame: number, tsSec: number, tsNsec: number): void {
+  private drain(meta: PacketMeta): void {
     const segs = this.segments;
     let n = 0;
     while (n < segs.length && seqDiff(segs[n].seq, this.nextSeq) <= 0) {
@@ -204,7 +205,7 @@ export class TcpHalfStream {
       const skip = seqDiff(this.nextSeq, s.seq);
       const segLen = seqDiff(s.end, s.seq);
       if (skip < segLen) {
-        if (s.data !== null) this.emit(s.data, skip, s.data.length, frame, tsSec, tsNsec);
+        if (s.data !== null) this.emit(s.data, skip, s.data.length, meta);
         this.nextSeq = s.end;
       }
       if (s.data !== null) this.unaccount(s.data.length);
@@ -221,7 +222,7 @@ export class TcpHalfStream {
   }
 
   /** Skips holes up to `target`, reporting each as a gap and delivering what lies between. */
-  private skipTo(target: number, frame: number, tsSec: number, tsNsec: number): void {
+  private skipTo(target: number, meta: PacketMeta): void {
     while (seqDiff(target, this.nextSeq) > 0) {
       const head = this.segments.length > 0 ? this.segments[0] : undefined;
       let holeEnd = head !== undefined && seqDiff(head.seq, target) < 0 ? head.seq : target;
@@ -230,16 +231,16 @@ export class TcpHalfStream {
       const missed = seqDiff(holeEnd, this.nextSeq);
       const before = this.nextSeq;
       if (missed > 0) {
-        this.events.gap(this.dir, missed, frame);
+        this.events.gap(this.dir, missed, meta);
         this.nextSeq = holeEnd;
       }
-      this.drain(frame, tsSec, tsNsec);
+      this.drain(meta);
       if (this.nextSeq === before) break; // no progress possible (cannot happen; a guard against looping)
     }
   }
 
   /** Holds a segment that starts after nextSeq, keeping first-arrived bytes where it overlaps. */
-  private bufferOutOfOrder(seq: number, buf: Uint8Array, off: number, len: number, rel: number, frame: number, tsSec: number, tsNsec: number): void {
+  private bufferOutOfOrder(seq: number, buf: Uint8Array, off: number, len: number, rel: number, meta: PacketMeta): void {
     const segs = this.segments;
     const limits = this.shared.limits;
 
@@ -274,9 +275,9 @@ export class TcpHalfStream {
       null;
     if (limit !== null) {
       // Over a cap: the hole before the first buffered segment (or before this one) is given up.
-      this.shared.anomalies.anomaly('limit_reached', 0, limit, this.streamId);
-      this.skipTo(segs.length > 0 ? segs[0].seq : seq, frame, tsSec, tsNsec);
-      this.segment(seq, buf, off, len, frame, tsSec, tsNsec); // classified again against the new nextSeq
+      this.shared.anomalies.anomaly('limit_reached', 0, limit, this.flow, meta);
+      this.skipTo(segs.length > 0 ? segs[0].seq : seq, meta);
+      this.segment(seq, buf, off, len, meta); // classified again against the new nextSeq
       return;
     }
 
@@ -333,20 +334,20 @@ export class TcpHalfStream {
     if (d === null) return; // not kept: nothing to compare with
     for (let k = 0; k < n; k++) {
       if (buf[off + k] !== d[sOff + k]) {
-        this.shared.anomalies.anomaly('tcp_overlap_conflict', 0, `seq ${seqAdd(s.seq, sOff)} len ${n}`, this.streamId);
+        this.shared.anomalies.anomaly('tcp_overlap_conflict', 0, `seq ${seqAdd(s.seq, sOff)} len ${n}`, this.flow);
         return;
       }
     }
   }
 
   /** Hands buf[from, to) to the consumer (as a range: most consumers need no view of it). */
-  private emit(buf: Uint8Array, from: number, to: number, frame: number, tsSec: number, tsNsec: number): void {
+  private emit(buf: Uint8Array, from: number, to: number, meta: PacketMeta): void {
     if (!this.wanted || to <= from) return;
     if (!this.events.wants(this.dir)) {
       this.stopWanting();
       return;
     }
-    this.events.deliver(this.dir, buf, from, to, frame, tsSec, tsNsec);
+    this.events.deliver(this.dir, buf, from, to, meta);
   }
 
   /** From now on only ranges are tracked: buffered bytes are released. */

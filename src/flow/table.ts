@@ -29,6 +29,7 @@
  * in one shared slab, and its half-streams and handler are created when first needed.
  */
 import type { AnomalySink } from '../anomaly.js';
+import type { PacketMeta } from '../capture/frame.js';
 import type { Limits } from '../limits.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from '../decode/packet.js';
 import { formatIp } from '../decode/addr.js';
@@ -75,14 +76,14 @@ export interface FlowInfo {
 export interface FlowHandler {
   /**
    * In-order bytes buf[from, to) of one direction, valid only during the call (a range, not a
-   * view: the middle of a download is counted without making one). frame = the packet whose
-   * arrival made these bytes deliverable.
+   * view: the middle of a download is counted without making one). `meta` = the packet whose
+   * arrival made these bytes deliverable (the flow's last packet when it closes).
    */
-  onData(dir: Dir, buf: Uint8Array, from: number, to: number, frame: number, tsSec: number, tsNsec: number): void;
+  onData(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void;
   /** bytes the capture lost before the next delivered byte */
-  onGap(dir: Dir, missedBytes: number, frame: number): void;
+  onGap(dir: Dir, missedBytes: number, meta: PacketMeta): void;
   /** one UDP datagram (payload view, valid only during the call) */
-  onDatagram(dir: Dir, bytes: Uint8Array, frame: number, tsSec: number, tsNsec: number): void;
+  onDatagram(dir: Dir, bytes: Uint8Array, meta: PacketMeta): void;
   /** false = stop delivering (and buffering) this direction's bytes; only count them. Once false, not asked again. */
   wants(dir: Dir): boolean;
   onClose(flow: FlowInfo): void;
@@ -252,7 +253,7 @@ class Flow implements StreamEvents {
   half(dir: Dir): TcpHalfStream {
     const existing = this.existingHalf(dir);
     if (existing !== null) return existing;
-    const half = new TcpHalfStream(dir, this.info.id, this, this.shared);
+    const half = new TcpHalfStream(dir, this.info, this, this.shared);
     const synSeq = dir === Dir.ToServer ? this.synSeqToServer : this.synSeqToClient;
     if (synSeq >= 0) half.syn(synSeq);
     if (dir === Dir.ToServer) this.toServer = half;
@@ -272,7 +273,7 @@ class Flow implements StreamEvents {
       if (dir === Dir.ToServer) this.synSeqToServer = seq;
       else this.synSeqToClient = seq;
     } else if (seq !== seen) {
-      this.shared.anomalies.anomaly('tcp_syn_seq_changed', 0, `isn ${seen} then ${seq}`, this.info.id);
+      this.shared.anomalies.anomaly('tcp_syn_seq_changed', 0, `isn ${seen} then ${seq}`, this.info);
     }
   }
 
@@ -287,31 +288,31 @@ class Flow implements StreamEvents {
    * The peer acknowledged `ack` of `dir`'s bytes. Without a half-stream, `dir` has delivered
    * nothing: the call matters only when it acknowledges beyond the SYN (lost bytes to skip).
    */
-  peerAck(dir: Dir, ack: number, frame: number, tsSec: number, tsNsec: number): void {
+  peerAck(dir: Dir, ack: number, meta: PacketMeta): void {
     if (this.existingHalf(dir) === null) {
       const synSeq = dir === Dir.ToServer ? this.synSeqToServer : this.synSeqToClient;
       if (synSeq < 0 || seqDiff(ack, seqAdd(synSeq, 1)) <= 0) return;
     }
-    this.half(dir).peerAck(ack, frame, tsSec, tsNsec);
+    this.half(dir).peerAck(ack, meta);
   }
 
   /** end of the flow: deliver what can be delivered, free what is buffered */
-  flushHalves(frame: number, tsSec: number, tsNsec: number): void {
+  flushHalves(meta: PacketMeta): void {
     for (const half of [this.toServer, this.toClient]) {
       if (half === null) continue;
-      half.flush(frame, tsSec, tsNsec);
+      half.flush(meta);
       half.release();
     }
   }
 
-  deliver(dir: Dir, buf: Uint8Array, from: number, to: number, frame: number, tsSec: number, tsNsec: number): void {
-    this.handler().onData(dir, buf, from, to, frame, tsSec, tsNsec);
+  deliver(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void {
+    this.handler().onData(dir, buf, from, to, meta);
   }
 
-  gap(dir: Dir, missed: number, frame: number): void {
+  gap(dir: Dir, missed: number, meta: PacketMeta): void {
     this.info.missedBytes += missed;
     this.history.add(dir, HistoryEvent.Gap);
-    if (this.existingHalf(dir)!.wanted) this.handler().onGap(dir, missed, frame);
+    if (this.existingHalf(dir)!.wanted) this.handler().onGap(dir, missed, meta);
   }
 
   retransmitted(dir: Dir): void {
@@ -359,6 +360,8 @@ export class FlowTable {
   private lookupDir: Dir = Dir.ToServer;
   /** the flow of the last packet, while it is live */
   private lastFlow: Flow | null = null;
+  /** the packet a closing flow's last bytes are delivered with: its own last packet */
+  private readonly closeMeta: PacketMeta = { frame: 0, tsSec: 0, tsNsec: 0, wireLen: 0 };
 
   constructor(
     private readonly limits: Limits,
@@ -374,7 +377,8 @@ export class FlowTable {
   }
 
   /** one decoded packet (TCP or UDP with transportOk; others ignored) */
-  onPacket(pkt: DecodedPacket, frame: number, tsSec: number, tsNsec: number, wireBytes: number): void {
+  onPacket(pkt: DecodedPacket, meta: PacketMeta): void {
+    const tsSec = meta.tsSec, tsNsec = meta.tsNsec;
     if (!pkt.transportOk || pkt.ipVersion === 0) return;
     const proto = pkt.ipProto;
     if (proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) return;
@@ -411,7 +415,7 @@ export class FlowTable {
       }
     }
     if (flow === undefined) {
-      flow = this.create(pkt, addrLen, tcp, hash, frame, tsSec, tsNsec);
+      flow = this.create(pkt, addrLen, tcp, hash, meta);
       if (flow === undefined) return;
       dir = Dir.ToServer;
       if (!this.addresses.matches(flow.addressSlot, false, buf, pkt.srcAddrOff, addrLen) || flow.info.clientPort !== pkt.srcPort) dir = Dir.ToClient;
@@ -419,7 +423,7 @@ export class FlowTable {
 
     this.lastFlow = flow;
     const info = flow.info;
-    const ipBytes = ipPacketBytes(pkt, wireBytes);
+    const ipBytes = ipPacketBytes(pkt, meta.wireLen);
     const captured = Math.max(0, Math.min(pkt.payloadEnd, pkt.frameEnd) - pkt.payloadOff);
     const payloadLen = reportedPayloadLength(pkt, captured, ipBytes);
     if (dir === Dir.ToServer) {
@@ -431,7 +435,7 @@ export class FlowTable {
       info.bytesToClient += ipBytes;
       info.payloadToClient += payloadLen;
     }
-    info.lastFrame = frame;
+    info.lastFrame = meta.frame;
     info.lastSec = tsSec;
     info.lastNsec = tsNsec;
     const list = this.lists[flow.list];
@@ -441,8 +445,8 @@ export class FlowTable {
       list.append(flow);
     }
 
-    if (tcp) this.tcpSegment(flow, dir, pkt, captured, payloadLen, frame, tsSec, tsNsec);
-    else this.udpDatagram(flow, dir, pkt, captured, payloadLen, frame, tsSec, tsNsec);
+    if (tcp) this.tcpSegment(flow, dir, pkt, captured, payloadLen, meta);
+    else this.udpDatagram(flow, dir, pkt, captured, payloadLen, meta);
   }
 
   /** end of capture: deliver what can be delivered (gaps reported), close every flow (closeReason 'end') in order of creation (id order per protocol) */
@@ -455,7 +459,7 @@ export class FlowTable {
 
   // --- packets -------------------------------------------------------------------------
 
-  private tcpSegment(flow: Flow, dir: Dir, pkt: DecodedPacket, captured: number, payloadLen: number, frame: number, tsSec: number, tsNsec: number): void {
+  private tcpSegment(flow: Flow, dir: Dir, pkt: DecodedPacket, captured: number, payloadLen: number, meta: PacketMeta): void {
     const flags = pkt.tcpFlags;
     flow.history.addTcpSegment(dir, flags, payloadLen, pkt.tcpWindow);
 
@@ -468,7 +472,7 @@ export class FlowTable {
     // the ACK says what the sender had received before it sent this segment: holes it
     // acknowledges in the other direction are reported before this segment's data (so a
     // request's data comes after the end of the response it followed, lost or not)
-    if (flags & TCP_ACK) flow.peerAck(dir === Dir.ToServer ? Dir.ToClient : Dir.ToServer, pkt.tcpAck, frame, tsSec, tsNsec);
+    if (flags & TCP_ACK) flow.peerAck(dir === Dir.ToServer ? Dir.ToClient : Dir.ToServer, pkt.tcpAck, meta);
     let seq = pkt.tcpSeq;
     if (flags & TCP_SYN) {
       flow.syn(dir, seq);
@@ -479,7 +483,7 @@ export class FlowTable {
     // where a stream whose start was not captured begins)
     if (!(flags & TCP_SYN) || captured > 0 || flags & TCP_FIN || flow.existingHalf(dir) !== null) {
       const half = flow.half(dir);
-      half.segment(seq, pkt.buf, pkt.payloadOff, captured, frame, tsSec, tsNsec);
+      half.segment(seq, pkt.buf, pkt.payloadOff, captured, meta);
       if (flags & TCP_FIN) {
         half.fin(seqAdd(seq, payloadLen));
         flow.finMask |= 1 << dir;
@@ -488,7 +492,7 @@ export class FlowTable {
     }
   }
 
-  private udpDatagram(flow: Flow, dir: Dir, pkt: DecodedPacket, captured: number, payloadLen: number, frame: number, tsSec: number, tsNsec: number): void {
+  private udpDatagram(flow: Flow, dir: Dir, pkt: DecodedPacket, captured: number, payloadLen: number, meta: PacketMeta): void {
     if (payloadLen > 0) flow.history.add(dir, HistoryEvent.Data);
     const wanted = dir === Dir.ToServer ? flow.udpWanted0 : flow.udpWanted1;
     if (!wanted) return;
@@ -497,7 +501,7 @@ export class FlowTable {
       else flow.udpWanted1 = false;
       return;
     }
-    flow.handler().onDatagram(dir, pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + captured), frame, tsSec, tsNsec);
+    flow.handler().onDatagram(dir, pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + captured), meta);
   }
 
   // --- lookup and creation -------------------------------------------------------------
@@ -548,7 +552,7 @@ export class FlowTable {
     return pkt.tcpSeq !== flow.isn(dir); // after FINs, the same ISN again is a retransmitted SYN
   }
 
-  private create(pkt: DecodedPacket, addrLen: number, tcp: boolean, hash: number, frame: number, tsSec: number, tsNsec: number): Flow | undefined {
+  private create(pkt: DecodedPacket, addrLen: number, tcp: boolean, hash: number, meta: PacketMeta): Flow | undefined {
     if (this.limits.maxFlows <= 0) return undefined;
     while (this.stats.liveFlows >= this.limits.maxFlows) if (!this.evictIdlest()) break;
 
@@ -565,12 +569,12 @@ export class FlowTable {
       clientPort: fromClient ? pkt.srcPort : pkt.dstPort,
       server: formatIp(buf, sOff, version),
       serverPort: fromClient ? pkt.dstPort : pkt.srcPort,
-      firstFrame: frame,
-      lastFrame: frame,
-      firstSec: tsSec,
-      firstNsec: tsNsec,
-      lastSec: tsSec,
-      lastNsec: tsNsec,
+      firstFrame: meta.frame,
+      lastFrame: meta.frame,
+      firstSec: meta.tsSec,
+      firstNsec: meta.tsNsec,
+      lastSec: meta.tsSec,
+      lastNsec: meta.tsNsec,
       packetsToServer: 0,
       packetsToClient: 0,
       bytesToServer: 0,
@@ -635,7 +639,7 @@ export class FlowTable {
           (h.info.lastSec === oldest.info.lastSec && h.info.lastNsec < oldest.info.lastNsec)) oldest = h;
     }
     if (oldest === null) return false;
-    this.anomalies.anomaly('limit_reached', 0, 'maxFlows', oldest.info.id);
+    this.anomalies.anomaly('limit_reached', 0, 'maxFlows', oldest.info);
     this.stats.evicted++;
     this.close(oldest, 'evicted');
     return true;
@@ -644,7 +648,13 @@ export class FlowTable {
   /** Delivers what is left, removes the flow and tells its handler. A reason already set (fin/rst) is kept. */
   private close(flow: Flow, reason: NonNullable<FlowInfo['closeReason']>): void {
     const info = flow.info;
-    if (flow.tcp) flow.flushHalves(info.lastFrame, info.lastSec, info.lastNsec);
+    if (flow.tcp) {
+      const meta = this.closeMeta;
+      meta.frame = info.lastFrame;
+      meta.tsSec = info.lastSec;
+      meta.tsNsec = info.lastNsec;
+      flow.flushHalves(meta);
+    }
     if (info.closeReason === null) info.closeReason = reason;
 
     const bucket = this.buckets.get(flow.hash);

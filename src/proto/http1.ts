@@ -2,8 +2,8 @@
  * HTTP/1.x over reassembled TCP bytes (RFC 9112), one parser per stream direction:
  * `HttpRequestParser` (client → server) emits each request with its decoded body;
  * `HttpResponseParser` (server → client) emits each final response's status line and headers
- * and skips its body; it reports where each response starts, so the caller can pair responses
- * with requests (in order, and after packet loss by position: app-handler.ts).
+ * and skips its body; it reports where each response starts (its owner pairs responses with
+ * requests) and takes, from its owner, the method of the request answered (HEAD frames no body).
  *
  * Both take bytes split anywhere. Only the unconsumed part of a head, chunk-size line or
  * trailer is buffered (bounded by limits.maxHttpHeaderBytes); body bytes are consumed as they
@@ -744,13 +744,17 @@ export class HttpRequestParser extends Http1Stream {
   }
 }
 
-/**
- * Told where each response starts: `at` is the stream offset of its status line; `interim` a 1xx
- * that answers no request (100 Continue, 103 Early Hints). For a final response it returns the
- * method of the request answered, or null when that is not known (the body is then framed as
- * for a GET).
- */
-export type ResponseStartHook = (at: number, interim: boolean) => string | null;
+/** What a response parser reports to its owner. */
+export interface HttpResponseEvents {
+  /**
+   * A response's status line was read at stream offset `at`; `interim`: a 1xx that answers no
+   * request (100 Continue, 103 Early Hints). The owner names the request it answers with
+   * `answering(method)` before its head completes; unnamed, the body is framed as for a GET.
+   */
+  responseStarts(at: number, interim: boolean): void;
+  /** a final response, complete (or cut short: `incomplete`) */
+  response(res: HttpResponse): void;
+}
 
 /** Server → client: emits each final response's status and headers; bodies are skipped and counted. */
 export class HttpResponseParser extends Http1Stream {
@@ -763,9 +767,13 @@ export class HttpResponseParser extends Http1Stream {
   private interim = false;
   private emitted = false;
 
-  /** `onStart` says which request each response answers (its method frames the body: HEAD has none). */
-  constructor(limits: Limits, ctx: AnomalySink, private readonly onResponse: (res: HttpResponse) => void, private readonly onStart: ResponseStartHook) {
+  constructor(limits: Limits, ctx: AnomalySink, private readonly events: HttpResponseEvents) {
     super(limits, ctx);
+  }
+
+  /** The response in progress answers a request with this method (null: not known, framed as for a GET). */
+  answering(method: string | null): void {
+    this.method = method ?? 'GET';
   }
 
   protected malformedCode() { return 'http_response_malformed' as const; }
@@ -789,7 +797,8 @@ export class HttpResponseParser extends Http1Stream {
   protected override messageStarts(at: number): void {
     const s = this.status;
     this.interim = s >= 100 && s < 200 && s !== 101;
-    this.method = this.onStart(at, this.interim) ?? 'GET';
+    this.method = 'GET';
+    this.events.responseStarts(at, this.interim);
   }
 
   protected headComplete(): Body {
@@ -820,7 +829,7 @@ export class HttpResponseParser extends Http1Stream {
   protected messageComplete(incomplete: boolean): void {
     if (this.interim || this.emitted) return;
     this.emitted = true;
-    this.onResponse({ status: this.status, reason: this.reason, version: this.version, headers: this.headers, bodyWireBytes: this.bodyWireBytes, incomplete });
+    this.events.response({ status: this.status, reason: this.reason, version: this.version, headers: this.headers, bodyWireBytes: this.bodyWireBytes, incomplete });
   }
 }
 

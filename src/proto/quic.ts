@@ -104,16 +104,23 @@ export class QuicInitialTracker {
   private readonly vi: VarInt = { value: 0, size: 0 };
   private readonly pnOut = { packetNumber: 0 };
 
-  constructor(private readonly limits: Limits, private readonly ctx: AnomalySink) {}
+  /** where the datagram being read reports its problems (its flow's sink) */
+  private ctx: AnomalySink;
+
+  constructor(private readonly limits: Limits, anomalies: AnomalySink) {
+    this.ctx = anomalies;
+  }
 
   /** connections currently held (pending or already reported) */
   get size(): number { return this.conns.size; }
 
   /**
    * Feeds one client→server UDP payload [off, end). Returns the ClientHello when this
-   * datagram completed one, else undefined. Never throws on any bytes.
+   * datagram completed one, else undefined. Never throws on any bytes. `anomalies`: where this
+   * datagram's problems go (its flow), instead of the sink given at construction.
    */
-  onClientDatagram(b: Uint8Array, off: number, end: number): QuicClientHello | undefined {
+  onClientDatagram(b: Uint8Array, off: number, end: number, anomalies?: AnomalySink): QuicClientHello | undefined {
+    if (anomalies !== undefined) this.ctx = anomalies;
     let result: QuicClientHello | undefined;
     let p = off;
     // coalesced packets (RFC 9000 §12.2): long headers back to back; a short header ends it

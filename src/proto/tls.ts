@@ -363,9 +363,9 @@ export function parseCertificateNames(body: Uint8Array, off: number, end: number
   return certificateNames(body, certOff, certOff + certLen, ctx);
 }
 
-const VERSION_NAMES = new Map<number, string>([[0x0304, '1.3'], [0x0303, '1.2'], [0x0302, '1.1'], [0x0301, '1.0'], [0x0300, 'ssl3'], [0x0002, 'ssl2']]);
+const VERSION_NAMES = new Map<number, string>([[0x0304, '1.3'], [0x0303, '1.2'], [0x0302, '1.1'], [0x0301, '1.0'], [0x0300, 'ssl3'], [0x0002, '2.0']]);
 
-/** '1.3', '1.2', '1.1', '1.0', 'ssl3', 'ssl2'; TLS 1.3 drafts as '1.3-draft23'; else '0x….' */
+/** '1.3', '1.2', '1.1', '1.0', 'ssl3', '2.0' (SSL 2.0, as tshark names it); TLS 1.3 drafts as '1.3-draft23'; else '0x….' */
 export function tlsVersionName(v: number): string {
   const name = VERSION_NAMES.get(v);
   if (name !== undefined) return name;

@@ -18,6 +18,8 @@ export function observationSummary(o: Observation): string {
       return `${o.status} ${o.reason}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}`;
     case 'dns':
       return `${o.qname} ${o.qtype} ${o.rcode ?? '(no response)'}${o.cnames.length ? ` → ${o.cnames.join(' → ')}` : ''}${o.answers.length ? ` = ${o.answers.join(', ')}` : ''}`;
+    case 'anomaly':
+      return `${o.code}${o.detail !== null ? `: ${o.detail}` : ''}${o.stream !== null ? ` (${o.proto} stream ${o.stream})` : ''}`;
   }
 }
 
@@ -25,7 +27,7 @@ export const EVENT_COLUMNS: readonly Column<Observation>[] = [
   { key: 'frame', header: 'Frame', get: (o) => o.frame },
   { key: 'ts', header: 'Time', get: (o) => o.ts },
   { key: 'type', header: 'Type', get: (o) => o.type },
-  { key: 'src', header: 'Source', get: (o) => `${o.src}:${o.sport}` },
-  { key: 'dst', header: 'Destination', get: (o) => `${o.dst}:${o.dport}` },
+  { key: 'src', header: 'Source', get: (o) => (o.src === null ? '' : `${o.src}:${o.sport}`) },
+  { key: 'dst', header: 'Destination', get: (o) => (o.dst === null ? '' : `${o.dst}:${o.dport}`) },
   { key: 'summary', header: 'What', get: observationSummary },
 ];

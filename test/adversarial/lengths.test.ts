@@ -63,7 +63,7 @@ describe('length fields that lie', () => {
     const s = await scanBytes(concatBytes([w.header(), ...goodLookup.map((data, i) => w.packet({ tsSec: T0, tsNsec: i * 1000, data }))]));
     expect(s.result!.read.frames).toBe(2);
     expect(s.result!.anomalies.countsObject().pcap_caplen_exceeds_snaplen).toBe(2);
-    expect(s.observations.map((o) => o.type)).toEqual(['dns']);
+    expect(s.observations.map((o) => (o.type === 'anomaly' ? `${o.code}@${o.frame}` : o.type))).toEqual(['pcap_caplen_exceeds_snaplen@1', 'pcap_caplen_exceeds_snaplen@2', 'dns']);
   });
 
   it('caplen of 2^31 (a corrupt record header): reading stops with damage, the frames before it are kept', async () => {
@@ -75,7 +75,7 @@ describe('length fields that lie', () => {
     expect(s.result!.read.frames).toBe(2);
     expect(s.result!.read.damage).toMatchObject({ frame: 2 });
     expect(s.result!.anomalies.countsObject().pcap_caplen_exceeds_limit).toBe(1);
-    expect(s.observations.map((o) => o.type)).toEqual(['dns']);
+    expect(s.observations.map((o) => (o.type === 'anomaly' ? `${o.code}@${o.frame}` : o.type))).toEqual(['dns', 'limit_reached@0', 'pcap_caplen_exceeds_limit@0']);
   });
 
   it('IPv4 header length below 5 words: ipv4_header_length_lt_20', async () => {

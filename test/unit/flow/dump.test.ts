@@ -9,7 +9,7 @@ import { resolveLimits } from '../../../src/limits.js';
 import { FlowTable, type FlowInfo } from '../../../src/flow/table.js';
 import { StreamDumper, safeFileName, tcpflowEndpoint, tcpflowFileName } from '../../../src/flow/dump.js';
 import { corpusFile } from '../../helpers/paths.js';
-import { Dir, RecordingHandler, decodeSimple, packet, readPcapFrames } from './helpers.js';
+import { Dir, RecordingHandler, decodeSimple, meta, packet, readPcapFrames } from './helpers.js';
 
 function flowInfo(o: Partial<FlowInfo>): FlowInfo {
   return {
@@ -57,7 +57,7 @@ describe('tcpflow names', () => {
   it('a hostile address string cannot put a file outside the directory', () => {
     const dumper = new StreamDumper(dir);
     const h = dumper.handler(flowInfo({ client: '../../../../tmp/x', server: '/etc/passwd' }));
-    h.onData(Dir.ToServer, Uint8Array.of(1, 2), 0, 2, 1, 0, 0);
+    h.onData(Dir.ToServer, Uint8Array.of(1, 2), 0, 2, meta(1));
     h.onClose(flowInfo({}));
     dumper.closeAll();
     expect(dumper.files.map((f) => path.dirname(f))).toEqual([dir]);
@@ -72,7 +72,7 @@ describe('StreamDumper', () => {
     const c = { src: '127.0.0.1', dst: '127.0.0.1', sport: 51000, dport: 80 };
     const s = { src: '127.0.0.1', dst: '127.0.0.1', sport: 80, dport: 51000 };
     let frame = 0;
-    const send = (spec: Parameters<typeof packet>[0]) => table.onPacket(packet(spec), ++frame, 0, 0, 0);
+    const send = (spec: Parameters<typeof packet>[0]) => table.onPacket(packet(spec), meta(++frame));
     send({ ...c, flags: 'S', seq: 99 });
     send({ ...s, flags: 'SA', seq: 499, ack: 100 });
     send({ ...c, flags: 'PA', seq: 100, payload: 'ab' });
@@ -99,9 +99,9 @@ describe('StreamDumper', () => {
     const dumper = new StreamDumper(dir, { maxOpenFiles: 1 });
     const a = dumper.handler(flowInfo({ clientPort: 1 }));
     const b = dumper.handler(flowInfo({ clientPort: 2 }));
-    a.onData(Dir.ToServer, Uint8Array.of(0x41), 0, 1, 1, 0, 0);
-    b.onData(Dir.ToServer, Uint8Array.of(0x42), 0, 1, 2, 0, 0);
-    a.onData(Dir.ToServer, Uint8Array.of(0x43), 0, 1, 3, 0, 0);
+    a.onData(Dir.ToServer, Uint8Array.of(0x41), 0, 1, meta(1));
+    b.onData(Dir.ToServer, Uint8Array.of(0x42), 0, 1, meta(2));
+    a.onData(Dir.ToServer, Uint8Array.of(0x43), 0, 1, meta(3));
     dumper.closeAll();
     expect(readFileSync(path.join(dir, '127.000.000.001.00001-127.000.000.001.00080'), 'latin1')).toBe('AC');
     expect(statSync(path.join(dir, '127.000.000.001.00002-127.000.000.001.00080')).size).toBe(1);
@@ -112,7 +112,7 @@ describe('StreamDumper', () => {
     const table = new FlowTable(resolveLimits(), new AnomalyLog(), (f) => dumper.handler(f));
     readPcapFrames(corpusFile('zeek__tcp-fast-open.pcap')).forEach((fr, i) => {
       const p = decodeSimple(fr.data, fr.linkType);
-      if (p) table.onPacket(p, i + 1, fr.tsSec, fr.tsNsec, fr.origlen);
+      if (p) table.onPacket(p, meta(i + 1, fr.tsSec, fr.tsNsec, fr.origlen));
     });
     table.finish();
     dumper.closeAll();

@@ -8,6 +8,7 @@ import { PacketDecoder } from '../../../src/decode/decoder.js';
 import { resolveLimits } from '../../../src/limits.js';
 import { createDecodedPacket, type DecodedPacket } from '../../../src/decode/packet.js';
 import { Dir, type FlowHandler, type FlowInfo } from '../../../src/flow/table.js';
+import type { PacketMeta } from '../../../src/capture/frame.js';
 
 export const FLAG = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, A: 0x10 } as const;
 
@@ -104,15 +105,15 @@ export class RecordingHandler implements FlowHandler {
   readonly data: [string, string] = ['', ''];
   wantsCalls = 0;
   constructor(readonly flow: FlowInfo, private readonly wantsDir: (dir: Dir, h: RecordingHandler) => boolean = () => true) {}
-  onData(dir: Dir, buf: Uint8Array, from: number, to: number, frame: number): void {
+  onData(dir: Dir, buf: Uint8Array, from: number, to: number, { frame }: PacketMeta): void {
     const text = Buffer.from(buf.subarray(from, to)).toString('latin1');
     this.data[dir] += text;
     this.events.push({ t: 'data', dir, text, frame });
   }
-  onGap(dir: Dir, missed: number, frame: number): void {
+  onGap(dir: Dir, missed: number, { frame }: PacketMeta): void {
     this.events.push({ t: 'gap', dir, missed, frame });
   }
-  onDatagram(dir: Dir, bytes: Uint8Array, frame: number): void {
+  onDatagram(dir: Dir, bytes: Uint8Array, { frame }: PacketMeta): void {
     this.events.push({ t: 'datagram', dir, text: Buffer.from(bytes).toString('latin1'), frame });
   }
   wants(dir: Dir): boolean {
@@ -125,6 +126,11 @@ export class RecordingHandler implements FlowHandler {
 }
 
 export { Dir };
+
+/** A packet's metadata as the scan loop hands it down (a new object here: tests keep none). */
+export function meta(frame: number, tsSec = 0, tsNsec = 0, wireLen = 0): PacketMeta {
+  return { frame, tsSec, tsNsec, wireLen };
+}
 
 /** Frames of a capture, read by the project's reader (test/helpers/capture.ts). */
 export { readFramesSync as readPcapFrames } from '../../helpers/capture.js';

@@ -8,7 +8,7 @@ import { AnomalyLog } from '../../../src/anomaly.js';
 import { resolveLimits, type Limits } from '../../../src/limits.js';
 import { FlowTable, type FlowInfo } from '../../../src/flow/table.js';
 import { seqAdd, seqDiff } from '../../../src/flow/seq.js';
-import { Dir, RecordingHandler, packet } from './helpers.js';
+import { Dir, RecordingHandler, meta, packet } from './helpers.js';
 
 type Seg = [from: 'c' | 's', seq: number, payload: string, flags: string, ack?: number];
 
@@ -26,7 +26,7 @@ function run(segments: Seg[], limits: Partial<Limits> = {}, wants?: (dir: Dir) =
   segments.forEach(([from, seq, payload, flags, ack], i) => {
     const [a, b] = from === 'c' ? [C, S] : [S, C];
     anomalies.packet = i + 1;
-    table.onPacket(packet({ src: a.ip, dst: b.ip, sport: a.port, dport: b.port, seq, ack, flags, payload }), i + 1, 1000 + i, 0, 60);
+    table.onPacket(packet({ src: a.ip, dst: b.ip, sport: a.port, dport: b.port, seq, ack, flags, payload }), meta(i + 1, 1000 + i, 0, 60));
   });
   table.finish();
   return { table, handlers, anomalies, h: handlers[0], info: handlers[0].flow as FlowInfo };
@@ -175,8 +175,8 @@ describe('TCP reassembly', () => {
     const anomalies = new AnomalyLog();
     let h!: RecordingHandler;
     const table = new FlowTable(resolveLimits(), anomalies, (f) => (h = new RecordingHandler(f)));
-    table.onPacket(packet({ src: C.ip, dst: S.ip, sport: C.port, dport: S.port, seq: 1, flags: 'PA', payload: 'abcdefgh', captured: 3 }), 1, 0, 0, 60);
-    table.onPacket(packet({ src: S.ip, dst: C.ip, sport: S.port, dport: C.port, seq: 50, ack: 9, flags: 'A' }), 2, 0, 0, 60);
+    table.onPacket(packet({ src: C.ip, dst: S.ip, sport: C.port, dport: S.port, seq: 1, flags: 'PA', payload: 'abcdefgh', captured: 3 }), meta(1, 0, 0, 60));
+    table.onPacket(packet({ src: S.ip, dst: C.ip, sport: S.port, dport: C.port, seq: 50, ack: 9, flags: 'A' }), meta(2, 0, 0, 60));
     table.finish();
     expect(h.data[Dir.ToServer]).toBe('abc');
     expect([h.flow.payloadToServer, h.flow.payloadToClient]).toEqual([8, 0]);

@@ -4,7 +4,7 @@ import { AnomalyLog } from '../../../src/anomaly.js';
 import { resolveLimits, type Limits } from '../../../src/limits.js';
 import { FlowTable, senderIsClient } from '../../../src/flow/table.js';
 import { corpusFile } from '../../helpers/paths.js';
-import { Dir, RecordingHandler, decodeSimple, packet, readPcapFrames, type PacketSpec } from './helpers.js';
+import { Dir, RecordingHandler, decodeSimple, meta, packet, readPcapFrames, type PacketSpec } from './helpers.js';
 
 function table(limits: Partial<Limits> = {}) {
   const anomalies = new AnomalyLog();
@@ -21,7 +21,7 @@ function table(limits: Partial<Limits> = {}) {
     return h;
   });
   let frame = 0;
-  const send = (spec: PacketSpec, tsSec = 0, tsNsec = 0) => t.onPacket(packet(spec), ++frame, tsSec, tsNsec, 0);
+  const send = (spec: PacketSpec, tsSec = 0, tsNsec = 0) => t.onPacket(packet(spec), meta(++frame, tsSec, tsNsec));
   return { t, anomalies, handlers, closed, send };
 }
 
@@ -205,7 +205,7 @@ describe('stream ids and lifetimes', () => {
     send(c2s({ sport: 1003, flags: 'S' }), 4);
     expect(closed).toEqual(['tcp1:evicted']);
     expect(t.stats).toMatchObject({ evicted: 1, liveFlows: 2, tcpStreams: 3 });
-    expect(anomalies.kept).toEqual([{ code: 'limit_reached', packet: 0, offset: 0, stream: 1, detail: 'maxFlows' }]);
+    expect(anomalies.kept).toEqual([{ code: 'limit_reached', packet: 0, offset: 0, stream: 1, proto: 'tcp', detail: 'maxFlows' }]);
     t.finish();
     expect(closed).toEqual(['tcp1:evicted', 'tcp0:end', 'tcp2:end']);
   });
@@ -244,7 +244,7 @@ describe('stream ids and lifetimes', () => {
     const { t, send } = table();
     const p = packet(c2s({ flags: 'S' }));
     p.transportOk = false;
-    t.onPacket(p, 1, 0, 0, 60);
+    t.onPacket(p, meta(1, 0, 0, 60));
     send({ ...c2s(), proto: 'udp' });
     expect(t.stats.liveFlows).toBe(1);
     t.finish();
@@ -275,7 +275,7 @@ describe('real capture: zeek__tcp-fast-open.pcap', () => {
     });
     readPcapFrames(corpusFile('zeek__tcp-fast-open.pcap')).forEach((fr, i) => {
       const p = decodeSimple(fr.data, fr.linkType);
-      if (p) t.onPacket(p, i + 1, fr.tsSec, fr.tsNsec, fr.origlen);
+      if (p) t.onPacket(p, meta(i + 1, fr.tsSec, fr.tsNsec, fr.origlen));
     });
     t.finish();
     // tshark: stream 0 = 55533 → 80 (65 bytes out, 200 in), stream 1 = 55534 → 80 with 86 bytes on the SYN (frame 8)

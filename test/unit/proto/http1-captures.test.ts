@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../../../src/anomaly.js';
-import { answersInOrder } from '../../helpers/http.js';
+import { responseParser } from '../../helpers/http.js';
 import { DEFAULT_LIMITS, type Limits } from '../../../src/limits.js';
-import { HttpRequestParser, HttpResponseParser, looksLikeHttpRequest, type HttpRequest, type HttpResponse } from '../../../src/proto/http1.js';
+import { HttpRequestParser, looksLikeHttpRequest, type HttpRequest, type HttpResponse } from '../../../src/proto/http1.js';
 import { CORPUS_FILES, CORPUS_ORACLE, SHARED_CAPTURES } from '../../helpers/paths.js';
 import { concat, readSegments, tcpChunks, type TestSegment } from './tls-test-capture.js';
 
@@ -139,7 +139,7 @@ function responsesOf(file: string): { per: { reqs: HttpRequest[]; res: HttpRespo
     const server = tcpChunks(segs, c.sport, c.cport).filter((ch) => segs.find((s) => s.frame === ch.frame)!.src === c.server);
     const entry = { reqs: [] as HttpRequest[], res: [] as HttpResponse[] };
     const methods: string[] = [];
-    const rp = new HttpResponseParser(limits, log, (r) => entry.res.push(r), answersInOrder(methods));
+    const rp = responseParser(limits, log, (r) => entry.res.push(r), methods);
     const qp = new HttpRequestParser(limits, log, (r) => { entry.reqs.push(r); methods.push(r.method); });
     // feed both directions in frame order, as the flow table does
     const all = [...client.map((x) => ({ ...x, toServer: true })), ...server.map((x) => ({ ...x, toServer: false }))].sort((a, b) => a.frame - b.frame);

@@ -3,8 +3,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../../../src/anomaly.js';
 import { DEFAULT_LIMITS, type Limits } from '../../../src/limits.js';
-import { HttpRequestParser, HttpResponseParser, header, looksLikeHttpRequest, type HttpRequest, type HttpResponse, type ResponseStartHook } from '../../../src/proto/http1.js';
-import { answersInOrder } from '../../helpers/http.js';
+import { HttpRequestParser, header, looksLikeHttpRequest, type HttpRequest, type HttpResponse } from '../../../src/proto/http1.js';
+import { responseParser } from '../../helpers/http.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -24,7 +24,7 @@ function requests(stream: Uint8Array | string, limits: Partial<Limits> = {}, par
 function responses(stream: string, methods: string[]): { res: HttpResponse[]; log: AnomalyLog } {
   const log = new AnomalyLog();
   const res: HttpResponse[] = [];
-  const p = new HttpResponseParser(DEFAULT_LIMITS, log, (r) => res.push(r), answersInOrder([...methods]));
+  const p = responseParser(DEFAULT_LIMITS, log, (r) => res.push(r), [...methods]);
   p.push(enc(stream));
   p.end();
   return { res, log };
@@ -418,14 +418,14 @@ describe('what a gap did, for pairing responses with requests', () => {
     inHead.push(enc('GET /a HTTP/1.1\r\nHo'));
     expect(inHead.gap(5)).toBe(false); // the hole may have held more than the rest of this head
     expect(inHead.inMessage).toBe(true); // and the request it cut is still to be reported
-    const untilClose = new HttpResponseParser(DEFAULT_LIMITS, new AnomalyLog(), () => {}, answersInOrder(['GET']));
+    const untilClose = responseParser(DEFAULT_LIMITS, new AnomalyLog(), () => {}, ['GET']);
     untilClose.push(enc('HTTP/1.0 200 OK\r\n\r\nsome'));
     expect(untilClose.gap(100)).toBe(true);
   });
 
   it('a response is reported incomplete when a hole fell in its body, also in a body read until the connection closes', () => {
     const seen: [number, boolean][] = [];
-    const p = new HttpResponseParser(DEFAULT_LIMITS, new AnomalyLog(), (r) => seen.push([r.bodyWireBytes, r.incomplete]), answersInOrder(['GET', 'GET', 'GET']));
+    const p = responseParser(DEFAULT_LIMITS, new AnomalyLog(), (r) => seen.push([r.bodyWireBytes, r.incomplete]), ['GET', 'GET', 'GET']);
     p.push(enc('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123'));
     p.gap(2);
     p.push(enc('6789HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
@@ -447,13 +447,12 @@ describe('what a gap did, for pairing responses with requests', () => {
   });
 });
 
-describe('HttpResponseParser onStart: where each response starts, and which request it answers', () => {
+describe('HttpResponseParser responseStarts: where each response starts, and which request it answers', () => {
   function run(pieces: (string | number)[], answer: (at: number, interim: boolean) => string | null) {
     const starts: [number, boolean][] = [];
     const res: HttpResponse[] = [];
     const log = new AnomalyLog();
-    const hook: ResponseStartHook = (at, interim) => { starts.push([at, interim]); return answer(at, interim); };
-    const p = new HttpResponseParser(DEFAULT_LIMITS, log, (r) => res.push(r), hook);
+    const p = responseParser(DEFAULT_LIMITS, log, (r) => res.push(r), [], (at, interim) => { starts.push([at, interim]); return answer(at, interim); });
     for (const x of pieces) typeof x === 'number' ? p.gap(x) : p.push(enc(x));
     p.end();
     return { starts, res, log };

@@ -236,7 +236,7 @@ describe('ClientHellos from other projects\' captures', () => {
     expect(ch.serverNames).toEqual([]);
     // tshark -r zeek__ssl-v2.pcap -Y ssl -T fields -e tls.handshake.cipherspec (frame 4)
     expect(ch.cipherSuites).toEqual([0x0700c0, 0x050080, 0x030080, 0x010080, 0x060040, 0x040080, 0x020080]);
-    expect(offeredVersions(ch)).toEqual(['ssl2']);
+    expect(offeredVersions(ch)).toEqual(['2.0']);
     expect(seen.reader.done).toBe(true);
     expect(seen.log.total).toBe(0);
     // the same hello however the record is split, the 2-byte SSLv2 header included

@@ -1,0 +1,126 @@
+/**
+ * The per-flow dispatcher (Zeek's PIA): tries the detection table on a flow's first bytes,
+ * creates the analyzer of the first row that matches and forwards it data, gaps, datagrams and
+ * the close. It is also the analyzer's context: it binds anomalies to the flow's stream and
+ * builds observations' common fields. One instance per flow, created by the flow table.
+ */
+import type { AnomalyCode, AnomalySink } from '../anomaly.js';
+import { formatTimestamp, type PacketMeta } from '../capture/frame.js';
+import { Dir } from '../flow/dir.js';
+import type { FlowHandler, FlowInfo } from '../flow/table.js';
+import type { Observation, ObservationBase, ObservationDetail } from '../engine/observations.js';
+import type { Analyzer, AnalyzerContext, AppProtocol, CaptureContext, DetectionRow, FlowSummaryExtra, PacketTime } from './analyzer.js';
+import { createChild } from './child.js';
+import { DETECTION_TABLE } from './detection.js';
+
+/** Client bytes inspected for a recognisable protocol before a stream is given up as opaque. */
+const DETECTION_WINDOW_BYTES = 8 * 1024;
+
+export class FlowDispatcher implements FlowHandler, AnalyzerContext, AnomalySink {
+  protocol: AppProtocol = 'none';
+  clientStartLost = false;
+  serverSentAfterLoss = false;
+  private analyzer: Analyzer | null = null;
+  private clientBytesSeen = 0;
+  /** TCP bytes handed to the analyzer: the rest is opaque */
+  private inspectedBytes = 0;
+  /** the packet being analysed, for the anomalies the analyzer reports */
+  private meta: PacketMeta | undefined;
+
+  constructor(readonly flow: FlowInfo, readonly capture: CaptureContext, private readonly table: readonly DetectionRow[] = DETECTION_TABLE) {}
+
+  get limits() { return this.capture.limits; }
+  get keys() { return this.capture.keys; }
+  get anomalies(): AnomalySink { return this; }
+
+  wants(dir: Dir): boolean {
+    return this.analyzer !== null ? this.analyzer.wants(dir) : this.protocol === 'none';
+  }
+
+  onData(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void {
+    this.meta = meta;
+    if (this.analyzer === null) {
+      if (!this.detect('tcp', buf.subarray(from, to), dir)) {
+        if (dir === Dir.ToServer) {
+          this.clientBytesSeen += to - from;
+          if (this.clientBytesSeen >= DETECTION_WINDOW_BYTES) this.protocol = 'unknown';
+        } else if (this.clientStartLost) {
+          this.serverSentAfterLoss = true;
+        }
+        return; // otherwise wait for the client to speak first
+      }
+    }
+    this.inspectedBytes += to - from;
+    this.analyzer!.data(dir, buf, from, to, meta);
+  }
+
+  onGap(dir: Dir, missed: number, meta: PacketMeta): void {
+    this.meta = meta;
+    if (this.analyzer !== null) this.analyzer.gap(dir, missed, meta);
+    else if (dir === Dir.ToServer) this.clientStartLost = true;
+    else if (this.clientStartLost) this.serverSentAfterLoss = true;
+  }
+
+  onDatagram(dir: Dir, bytes: Uint8Array, meta: PacketMeta): void {
+    this.meta = meta;
+    if (this.analyzer === null && !this.detect('udp', bytes, dir)) {
+      this.protocol = 'unknown';
+      return;
+    }
+    this.analyzer!.datagram(dir, bytes, meta);
+  }
+
+  onClose(flow: FlowInfo): void {
+    const meta: PacketMeta = { frame: flow.lastFrame, tsSec: flow.lastSec, tsNsec: flow.lastNsec, wireLen: 0 };
+    this.meta = meta;
+    const opaque = Math.max(0, flow.payloadToServer + flow.payloadToClient - this.inspectedBytes);
+    const summary: FlowSummaryExtra = {
+      protocol: this.protocol,
+      opaqueBytes: opaque,
+      opaqueReason: opaque === 0 ? null : this.analyzer !== null ? 'not_parsed' : 'unrecognised_protocol',
+    };
+    this.analyzer?.close(summary, meta);
+    this.capture.flowClosed(flow, summary);
+  }
+
+  /** The first row of `transport` that recognises the bytes: its analyzer is created. */
+  private detect(transport: 'tcp' | 'udp', bytes: Uint8Array, dir: Dir): boolean {
+    if (this.protocol === 'unknown' && transport === 'tcp') return false;
+    for (const row of this.table) {
+      if (row.transport !== transport || !row.sniff(bytes, dir, this)) continue;
+      this.protocol = row.name;
+      this.analyzer = row.create(this);
+      return true;
+    }
+    return false;
+  }
+
+  // --- AnalyzerContext --------------------------------------------------------------
+
+  anomaly(code: AnomalyCode, offset: number, detail?: string): void {
+    this.capture.anomalies.anomaly(code, offset, detail, this.flow, this.meta);
+  }
+
+  base(dir: Dir, at: PacketTime): ObservationBase {
+    const f = this.flow;
+    const fromClient = dir === Dir.ToServer;
+    return {
+      file: this.capture.file,
+      frame: at.frame,
+      ts: formatTimestamp(at.tsSec, at.tsNsec),
+      src: fromClient ? f.client : f.server,
+      sport: fromClient ? f.clientPort : f.serverPort,
+      dst: fromClient ? f.server : f.client,
+      dport: fromClient ? f.serverPort : f.clientPort,
+      stream: f.id,
+    };
+  }
+
+  emit(obs: Observation, detail?: ObservationDetail): void {
+    this.capture.emit(obs, detail);
+  }
+
+  child(name: string, fields?: Readonly<Record<string, unknown>>): Analyzer {
+    return createChild(this.table, name, this, fields);
+  }
+}
