@@ -282,7 +282,7 @@ export class HostAggregator {
     for (const f of findings) this.addLeak(h, f, obs, labels);
   }
 
-  private addLeak(h: HostState, f: LeakFinding, obs: Observation, labels: string[] | null): void {
+  private addLeak(h: HostState, f: LeakFinding, obs: Observation & { type: 'http' }, labels: string[] | null): void {
     const key = `${f.kind}\u0000${f.value}`;
     let leak = h.leaks.get(key);
     if (!leak) {
