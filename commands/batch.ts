@@ -15,6 +15,7 @@ import { defaultJobs, runBatch, type BatchRunStats } from '../src/batch/run.js';
 import type { BatchConfig } from '../src/batch/task.js';
 // html engineer (#22): the HTML report of a batch
 import { writeHtmlReport } from '../src/report/html/index.js';
+import { parseWindowFlags } from '../cli/windows.js';
 import { TOOL_VERSION } from '../src/version.js';
 
 export interface BatchSummary {
@@ -57,6 +58,7 @@ export default class Batch extends LeakscopeCommand {
     'no-geo': Flags.boolean({ summary: 'do not geolocate servers' }),
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb' }),
+    window: Flags.string({ multiple: true, summary: "tag findings inside an experiment window, LABEL=START..END (ISO 8601 times, or offsets from each capture's start like +90s)" }),
   };
 
   async run(): Promise<BatchSummary> {
@@ -87,6 +89,7 @@ export default class Batch extends LeakscopeCommand {
       allHosts: flags['all-hosts'],
       vendor: flags.vendor,
       redactSalt: flags.redact ? (flags.salt ?? randomBytes(16).toString('hex')) : undefined,
+      windows: parseWindowFlags(flags.window),
     };
 
     const listed = flags['from-stdin'] ? await readPathList(process.stdin) : [];

@@ -16,6 +16,7 @@ import { isGzipMagic } from '../capture/magic.js';
 import { errorRecord, resultSetFrom, type CaptureResultSet } from './records.js';
 import { TarFormatError, tarEntries } from './tar.js';
 import type { BatchItem } from './inputs.js';
+import type { ExperimentWindow } from '../engine/windows.js';
 
 /** Everything a worker needs to analyse like `analyze` would; plain data (crosses threads). */
 export interface BatchConfig {
@@ -28,6 +29,8 @@ export interface BatchConfig {
   vendor?: string;
   /** one salt for the whole batch, so redacted values still link captures */
   redactSalt?: string;
+  /** experiment windows (--window); offsets count from each capture's first packet */
+  windows?: ExperimentWindow[];
 }
 
 export function defaultBatchConfig(overrides: Partial<BatchConfig> = {}): BatchConfig {
@@ -55,6 +58,7 @@ export function openBatchEnv(config: BatchConfig): BatchEnv {
       allHosts: config.allHosts,
       vendor: config.vendor,
       redact: config.redactSalt !== undefined ? { salt: config.redactSalt } : undefined,
+      windows: config.windows,
     },
   };
 }

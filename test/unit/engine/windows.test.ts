@@ -88,6 +88,12 @@ describe('--window on a capture', () => {
     const table = run(['analyze', file, '--no-geo', '--window', 'ads=+9s..+11s']);
     expect(table.stdout).toContain('3f8a1c2b9d4e5f60 [window: ads]');
     expect(table.stdout).not.toContain('864811045123671 [window');
+    // batch: each capture's offsets count from its own first packet
+    const batch = run(['batch', file, '--no-geo', '--window', 'ads=+9s..+11s', '-q']);
+    expect(batch.status).toBe(0);
+    const batchTags = batch.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'host')
+      .flatMap((h: { host: string; leaks: { kind: string; windows: string[] }[] }) => h.leaks.filter((l) => l.windows.length).map((l) => `${h.host} ${l.kind}`));
+    expect(batchTags).toEqual(tags);
     const bad = run(['analyze', file, '--window', 'ads=+9s']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^leakscope: --window "ads=\+9s": expected START\.\.END/);
