@@ -14,7 +14,7 @@ import { EXIT, UserError } from '../src/errors.js';
 import type { Limits } from '../src/limits.js';
 // html engineer (#22): experiment windows and the HTML report
 import { parseWindowFlags } from '../cli/windows.js';
-import { writeHtmlReport } from '../src/report/html/index.js';
+import { RequestActivity, writeHtmlReport } from '../src/report/html/index.js';
 
 export default class Analyze extends LeakscopeCommand {
   static override summary = 'report per host what a capture sent to Xiaomi and Sensors Data, and where the servers are';
@@ -54,6 +54,9 @@ export default class Analyze extends LeakscopeCommand {
     const files = argv as string[];
     if (files.filter((f) => f === '-').length > 1) throw new UserError('standard input (-) can be read only once');
 
+    const format = this.outputFormat(flags);
+    // html: the timeline also shows requests that carried nothing (not in the JSON report)
+    const activity = format === 'html' ? new RequestActivity(limits.htmlTimelineRequestsPerHost) : undefined;
     const progress = new Progress('reading', { quiet: flags.quiet });
     const result = await analyzeCaptures(
       files.map((name) => ({ name, source: name === '-' ? process.stdin : name })),
@@ -65,6 +68,7 @@ export default class Analyze extends LeakscopeCommand {
         allHosts: flags['all-hosts'],
         vendor: flags.vendor,
         windows,
+        onObservation: activity?.observe,
         redact: flags.redact ? { salt: flags.salt ?? randomBytes(16).toString('hex') } : undefined,
         onProgress: (file, d, t) => progress.update(d, t, file),
       },
@@ -78,7 +82,7 @@ export default class Analyze extends LeakscopeCommand {
       else if (c.damage) this.note(flags, `${c.file}: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}; everything before it is reported`);
     }
 
-    await this.print(result, this.outputFormat(flags), limits);
+    await this.print(result, format, limits, activity);
 
     const leaked = result.hosts.some((h) => h.leaks.length > 0);
     if (captures.some((c) => c.status === 'error')) this.exit(EXIT.badInput);
@@ -87,9 +91,9 @@ export default class Analyze extends LeakscopeCommand {
     return result;
   }
 
-  private async print(result: AnalyzeResult, format: ReturnType<LeakscopeCommand['outputFormat']>, limits: Limits): Promise<void> {
+  private async print(result: AnalyzeResult, format: ReturnType<LeakscopeCommand['outputFormat']>, limits: Limits, activity?: RequestActivity): Promise<void> {
     const sink = this.stdoutSink();
-    if (format === 'html') return writeHtmlReport(sink, { kind: 'analyze', result, limits });
+    if (format === 'html') return writeHtmlReport(sink, { kind: 'analyze', result, limits, activity });
     if (format === 'csv') {
       const w = await createWriter<HostCsvRow>('csv', sink, { columns: HOST_CSV_COLUMNS });
       for (const h of result.hosts) for (const row of hostCsvRows(h)) w.write(row);

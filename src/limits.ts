@@ -89,6 +89,8 @@ export const DEFAULT_LIMITS = {
   htmlEvidencePerValue: 10,
   /** hosts drawn in the HTML report's timeline (hosts with findings first) */
   htmlTimelineHosts: 300,
+  /** request times kept per host for the HTML report's timeline (more are counted) */
+  htmlTimelineRequestsPerHost: 100_000,
   /** host sections in the HTML report (hosts with findings first) */
   htmlHosts: 2000,
 

@@ -12,6 +12,7 @@ import { redactHosts } from './redact.js';
 import { TOOL_VERSION } from '../version.js';
 import { formatTimestamp } from '../capture/frame.js';
 import type { ExperimentWindow } from './windows.js';
+import type { Observation } from './observations.js';
 
 export interface AnalyzeOptions {
   limits?: Limits;
@@ -25,6 +26,8 @@ export interface AnalyzeOptions {
   /** experiment windows (--window) every finding is tagged with */
   windows?: readonly ExperimentWindow[];
   onProgress?: (file: string, bytesRead: number, totalBytes: number | null) => void;
+  /** every observation, after the host aggregation has seen it (e.g. the HTML timeline's request times) */
+  onObservation?: (obs: Observation) => void;
 }
 
 export interface CaptureStatus {
@@ -74,7 +77,12 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
       const res = await scanCapture(source, {
         name,
         limits,
-        onObservation: (obs, detail) => agg.observe(obs, detail),
+        onObservation: options.onObservation
+          ? (obs, detail) => {
+              agg.observe(obs, detail);
+              options.onObservation!(obs);
+            }
+          : (obs, detail) => agg.observe(obs, detail),
         onFlowClose: (flow, extra) => agg.flowClosed(flow, extra),
         onStart: (sec, nsec) => agg.captureStarted(sec, nsec),
         onProgress: options.onProgress ? (d, t) => options.onProgress!(name, d, t) : undefined,

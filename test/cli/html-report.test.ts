@@ -60,6 +60,20 @@ describe('analyze --format html', () => {
     expect(page.length).toBeLessThan(JSON.stringify(json).length);
   });
 
+  it("draws on the timeline every host's requests as events counts them", () => {
+    const file = path.join(FIXTURES, 'captures', 'loopback_clients.pcap');
+    const counts = new Map<string, number>();
+    for (const line of cli(['events', file, '--type', 'http', '--type', 'tls', '--type', 'quic', '--format', 'ndjson']).stdout.trim().split('\n')) {
+      const e = JSON.parse(line);
+      const names: string[] = e.type === 'http' ? [e.host ? e.host.toLowerCase().replace(/:\d+$/, '') : e.dst] : e.server_names.map((n: string) => n.toLowerCase());
+      for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
+    }
+    expect(counts.size).toBeGreaterThan(0);
+    const page = cli(['analyze', file, '--all-hosts', '--format', 'html']).stdout;
+    const drawn = new Map([...page.matchAll(/<path class="act" d="[^"]+"><title>([^:<]+): (\d+) request\(s\)/g)].map((m) => [m[1], Number(m[2])]));
+    expect(drawn).toEqual(counts);
+  });
+
   it('is refused by commands without an HTML report, with a usage error', () => {
     const r = cli(['events', path.join(FIXTURES, 'captures', 'mi_browser_demo.pcap'), '--format', 'html']);
     expect(r.status).toBe(2);

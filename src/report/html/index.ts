@@ -12,6 +12,8 @@ import type { DiffResult } from '../../diff/hosts-diff.js';
 import { diffBody } from './diff.js';
 import { batchBody, type BatchHtmlInput } from './batch.js';
 import { writePage } from './page.js';
+import type { RequestActivity } from './activity.js';
+export { RequestActivity } from './activity.js';
 import { headerSection, hostsSection, mapSection, sourcesFooter, timelineSection } from './sections.js';
 
 export interface AnalyzeHtml {
@@ -20,6 +22,8 @@ export interface AnalyzeHtml {
   limits: Limits;
   /** the page's title (default: the captures' names) */
   title?: string;
+  /** request times per host for the timeline (collected with analyzeCaptures' onObservation) */
+  activity?: RequestActivity;
 }
 
 export interface DiffHtml {
@@ -41,7 +45,7 @@ function* analyzeBody(r: AnalyzeHtml) {
   yield html`<header><h1>${r.title ?? 'What the device sent'}</h1><p>${reportSummary(result)}</p></header>`;
   yield headerSection(result.header);
   yield mapSection(result.hosts);
-  yield timelineSection(result, limits);
+  yield timelineSection(result, limits, r.activity);
   yield hostsSection(result.hosts, limits, multi);
   yield sourcesFooter(result.header);
 }

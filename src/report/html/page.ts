@@ -46,7 +46,7 @@ svg{display:block;width:100%;height:auto}
 .dot{display:inline-block;width:.8em;height:.8em;border-radius:50%;vertical-align:-.05em;margin-right:.25rem}
 .dot.leaked{background:var(--leak)}.dot.ok{background:var(--ok)}.dot.inc{background:var(--inc);border-radius:0;transform:rotate(45deg)}.dot.win{background:var(--win);border:1px solid #c9a400;border-radius:0}
 .timeline text{font-size:11px;fill:#222}.timeline .axis{stroke:#999}.timeline .span{fill:#cfd8dc}
-.timeline .req{fill:var(--ok)}.timeline .req.leaked{fill:var(--leak)}.timeline .req.inc{fill:var(--inc)}
+.timeline .act{fill:#78909c}.timeline .req{fill:var(--ok)}.timeline .req.leaked{fill:var(--leak)}.timeline .req.inc{fill:var(--inc)}
 .timeline .req.in-window{stroke:#000;stroke-width:1.5}.timeline .band{fill:var(--win)}.timeline .band-label{font-weight:600;fill:#5d4300}
 :target{outline:3px solid #f9a825;outline-offset:2px}
 [hidden]{display:none!important}

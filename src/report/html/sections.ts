@@ -12,6 +12,7 @@ import { html, join, type Fragment, type Html } from './markup.js';
 import { placeName, serverLocations, worldMapSvg, type ServerLocation, type Unplaced } from './map.js';
 import { timelineSvg, type TimelineWindow } from './timeline.js';
 import { controls } from './page.js';
+import type { RequestActivity } from './activity.js';
 
 const fmtInt = (n: number) => n.toLocaleString('en-US');
 
@@ -106,7 +107,7 @@ function timelineWindows(header: AnalyzeHeader): TimelineWindow[] {
   return out;
 }
 
-export function timelineSection(result: AnalyzeResult, limits: Limits): Html {
+export function timelineSection(result: AnalyzeResult, limits: Limits, activity?: RequestActivity): Html {
   const times: number[] = [];
   for (const c of result.header.captures) {
     if (c.first_packet) times.push(timestampUs(c.first_packet));
@@ -120,10 +121,10 @@ export function timelineSection(result: AnalyzeResult, limits: Limits): Html {
   if (times.length === 0) return html`<section aria-labelledby="h-timeline"><h2 id="h-timeline">Timeline</h2><p class="note">No timed traffic in the capture.</p></section>`;
   const start = Math.min(...times);
   const end = Math.max(...times);
-  const { svg, left } = timelineSvg(result.hosts, start, end, timelineWindows(result.header), limits.htmlTimelineHosts);
+  const { svg, left } = timelineSvg(result.hosts, start, end, timelineWindows(result.header), limits.htmlTimelineHosts, activity);
   return html`<section aria-labelledby="h-timeline">
 <h2 id="h-timeline">Timeline</h2>
-<p id="timeline-caption" class="note">Per host, from ${new Date(start / 1000).toISOString()} (offsets above): the grey bar spans its connections; each mark is a request that carried personal data${result.header.windows?.length ? ', outlined when inside an experiment window (yellow bands)' : ''}. Hover a mark for its frame and findings.</p>
+<p id="timeline-caption" class="note">Per host, from ${new Date(start / 1000).toISOString()} (offsets above): the pale bar spans its connections${activity ? ', grey bars are requests and TLS/QUIC connections (taller where there were more)' : ''}; each coloured mark is a request that carried personal data${result.header.windows?.length ? ', outlined when inside an experiment window (yellow bands)' : ''}. Hover a mark for its frame and findings.</p>
 <div class="legend"><span><span class="dot leaked"></span>request with personal data</span><span><span class="dot inc"></span>request saying incognito</span>${result.header.windows?.length ? html`<span><span class="dot win"></span>experiment window</span>` : ''}</div>
 ${svg}
 ${left > 0 ? html`<p class="note">${left} more host(s) not drawn (limit htmlTimelineHosts); all are listed below.</p>` : ''}
