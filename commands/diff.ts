@@ -7,11 +7,12 @@ import { readIdentifiers } from '../cli/identifiers.js';
 import { parseWindowFlags } from '../cli/windows.js';
 import { createWriter } from '../src/report/writers/index.js';
 import { diffResults, sendsAnythingNew, type DiffResult, type HostDiff } from '../src/diff/hosts-diff.js';
-import { DIFF_COLUMNS } from '../src/diff/columns.js';
+import { DIFF_SCHEMA, type DiffCsvPart } from '../src/report/schemas/diff.js';
 import { looksLikeJsonReport, readSavedReport } from '../src/diff/saved-report.js';
 import { writeHtmlReport } from '../src/report/html/index.js';
 import { EXIT, UserError } from '../src/errors.js';
 import type { Limits } from '../src/limits.js';
+import type { Sink } from '../src/report/sink.js';
 
 export default class Diff extends LeakscopeCommand {
   static override summary = 'compare two captures or saved reports: recipients new, gone and common, and what each host is sent in B and not in A';
@@ -20,9 +21,9 @@ export default class Diff extends LeakscopeCommand {
     'Every host of either side is listed once: new (only in B), gone (only in A) or common, with the leaked (kind, value) pairs only B sends it and only A sent it. ' +
     'Exit codes: 0 compared; 1 B sends something A did not and --fail-on-new given; 2 bad usage or an input that is neither a capture nor a report; 3 a capture was damaged.';
   static override examples = [
-    '<%= config.bin %> diff firmware-a.pcap firmware-b.pcap',
-    '<%= config.bin %> diff before.json after.pcap --fail-on-new --format ndjson',
-    '<%= config.bin %> diff incognito-off.pcap incognito-on.pcap --format html > diff.html',
+    '<%= config.bin %> diff a.pcap phone.pcap',
+    '<%= config.bin %> analyze a.pcap --format json > a.json && <%= config.bin %> diff a.json phone.pcap --fail-on-new --format ndjson',
+    '<%= config.bin %> diff a.pcap phone.pcap --window incognito=+60s..+5m --format html > diff.html',
   ];
   static override args = {
     a: Args.string({ description: 'the reference: a capture or an analyze --format json report', required: true }),
@@ -64,19 +65,18 @@ export default class Diff extends LeakscopeCommand {
     const a = await side(args.a);
     const b = await side(args.b);
     const diff = diffResults(a, b, { a: args.a, b: args.b });
-    await this.print(diff, this.outputFormat(flags), limits);
+    await this.print(diff, this.outputFormat(flags), this.stdoutSink(flags), limits);
 
     if (flags['fail-on-new'] && sendsAnythingNew(diff)) this.exit(EXIT.leaksFound);
     if ([...a.header.captures, ...b.header.captures].some((c) => c.status === 'partial')) this.exit(EXIT.partial);
     return diff;
   }
 
-  private async print(diff: DiffResult, format: ReturnType<LeakscopeCommand['outputFormat']>, limits: Limits): Promise<void> {
-    const sink = this.stdoutSink();
+  private async print(diff: DiffResult, format: ReturnType<LeakscopeCommand['outputFormat']>, sink: Sink, limits: Limits): Promise<void> {
     if (format === 'html') return writeHtmlReport(sink, { kind: 'diff', diff, limits });
     const s = diff.summary;
-    const w = await createWriter<HostDiff>(format, sink, {
-      columns: DIFF_COLUMNS,
+    const w = await createWriter<HostDiff, DiffCsvPart>(format, sink, {
+      ...DIFF_SCHEMA,
       jsonEnvelope: {
         head: () => ({ type: 'diff', a: { input: diff.a.label, captures: diff.a.header.captures }, b: { input: diff.b.label, captures: diff.b.header.captures }, summary: s }),
         key: 'hosts',

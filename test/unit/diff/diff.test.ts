@@ -94,6 +94,15 @@ describe('diff of two firmware profiles', () => {
       leaks_gone: exp.reduce((n, h) => n + h.leaks_gone.length, 0),
     });
     expect(fromCapture.a.captures[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    // CSV: one row per changed value, in the NDJSON's terms
+    const csv = cli(['diff', A, B, '--no-geo', '--format', 'csv']).stdout.trim().split(/\r?\n/);
+    expect(csv[0]).toBe('host,vendor,change,leaks_common,leak_change,leak_kind,leak_value');
+    const rows = csv.slice(1).map((l) => l.split(','));
+    const expectedRows = [...expectedDiff()].flatMap(([host, d]) => [
+      ...d.leaks_new.map((l) => [host, d.change, 'new', l.kind, l.value].join('|')),
+      ...d.leaks_gone.map((l) => [host, d.change, 'gone', l.kind, l.value].join('|')),
+    ]);
+    expect(rows.map((r) => [r[0], r[2], r[4], r[5], r[6]].join('|')).sort()).toEqual(expectedRows.sort());
     const table = cli(['diff', A, B, '--no-geo']);
     expect(table.status).toBe(0);
     expect(table.stdout).toContain('New recipients (only in B)');
