@@ -133,7 +133,7 @@ ${left > 0 ? html`<p class="note">${left} more host(s) not drawn (limit htmlTime
 
 const KNOWN_HOST = new Set([
   'type', 'host', 'vendor', 'category', 'signature', 'vendors', 'signatures', 'alert', 'seen_as', 'transport', 'flows', 'bytes_out', 'bytes_in',
-  'opaque_bytes', 'opaque_reasons', 'first_seen', 'last_seen', 'servers', 'leaks', 'leaks_dropped', 'captures',
+  'opaque_bytes', 'opaque_reasons', 'decrypted_bytes', 'first_seen', 'last_seen', 'servers', 'leaks', 'leaks_dropped', 'captures',
 ]);
 
 function serverLine(s: HostRecord['servers'][number]): Html {
@@ -187,6 +187,7 @@ export function hostSection(h: HostRecord, index: number, limits: Limits, multiC
 <dt>Seen as</dt><dd>${h.seen_as.join(', ')}</dd>
 <dt>Transport</dt><dd>${h.transport.join(', ') || 'none'}; ${h.flows} flow(s)</dd>
 <dt>Bytes out / in</dt><dd>${bytes(h.bytes_out)} / ${bytes(h.bytes_in)}</dd>
+<dt>Decrypted</dt><dd>${h.decrypted_bytes ? `${bytes(h.decrypted_bytes)} (with the key log given)` : 'nothing'}</dd>
 <dt>Not looked into</dt><dd>${h.opaque_bytes > 0 ? html`${bytes(h.opaque_bytes)}: ${h.opaque_reasons.join('; ') || 'reason not recorded'}` : 'nothing'}</dd>
 <dt>Seen</dt><dd>${h.first_seen ? `${h.first_seen} … ${h.last_seen}` : 'no connection (name only)'}</dd>
 <dt>Servers</dt><dd>${h.servers.length ? join(h.servers.map(serverLine), html`<br>`) : 'none'}</dd>
