@@ -87,6 +87,7 @@ afterAll(async () => {
 
 describe('HTML reports in headless Chromium', () => {
   it('load offline, show every host and value of the JSON, one mark per server location, pass axe', async () => {
+    let windowRows = 0;
     for (const c of cases) {
       const { json, html } = reports(c.name, c.args);
       const { page, errors, requests } = await openReport(browser, html);
@@ -109,12 +110,18 @@ describe('HTML reports in headless Chromium', () => {
         }
       }
 
+      // experiment windows: exactly the values found inside one are highlighted
+      const inWindow = await page.$$eval('tr.in-window', (els) => els.length);
+      windowRows += inWindow;
+      expect(inWindow, `${c.name}: rows in a window`).toBe(json.hosts.reduce((n, h) => n + h.leaks.filter((l) => (l as { windows?: string[] }).windows?.length).length, 0));
+
       const serious = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
       expect(serious, `${c.name}: axe`).toEqual([]);
 
       await page.screenshot({ path: path.join(SCREENS, `${c.name}.png`), fullPage: true });
       await page.close();
     }
+    expect(windowRows).toBeGreaterThan(0);
   }, 600_000);
 
   it('renders hostile hosts, SNI and URLs as text: nothing injected runs or becomes an element', async () => {
