@@ -36,6 +36,10 @@ export class DecodeContext {
   ipLayers = 0;
   /** capture time of the frame, seconds (fragment timeouts) */
   tsSec = 0;
+  /** LINKTYPE_* of the frame (per-link-type counts) */
+  linkType = 0;
+  /** the radio header said the 802.11 header is padded to 32 bits (radiotap's data-pad flag) */
+  wlanPadded = false;
   readonly fragments: FragmentReassembler;
 
   constructor(
@@ -74,6 +78,7 @@ export class DecodeContext {
     this.encapsulation = 0;
     this.ipLayers = 0;
     this.tsSec = tsSec;
+    this.wlanPadded = false;
   }
 }
 

@@ -10,6 +10,7 @@ import { scanCapture } from './scan.js';
 import { HostAggregator, type HostRecord, type HostServer } from './hosts.js';
 import { redactHosts } from './redact.js';
 import { TOOL_VERSION } from '../version.js';
+import type { NotDecoded } from './not-decoded.js';
 import { formatTimestamp } from '../capture/frame.js';
 import type { ExperimentWindow } from './windows.js';
 import type { Observation } from './observations.js';
@@ -28,6 +29,8 @@ export interface AnalyzeOptions {
   onProgress?: (file: string, bytesRead: number, totalBytes: number | null) => void;
   /** every observation, after the host aggregation has seen it (e.g. the HTML timeline's request times) */
   onObservation?: (obs: Observation) => void;
+  /** stop reading when aborted (Ctrl-C): what was read is reported, the capture marked interrupted, later ones not read */
+  stop?: AbortSignal;
 }
 
 export interface CaptureStatus {
@@ -40,6 +43,10 @@ export interface CaptureStatus {
   status: 'ok' | 'partial' | 'error';
   message?: string;
   damage?: { offset: number; frame: number; expected: string };
+  /** packets that could not be looked into, per link type and reason: status 'partial' */
+  not_decoded?: NotDecoded[];
+  /** reading was stopped (Ctrl-C) after `packets` packets: status 'partial', message "interrupted after N packets" */
+  interrupted?: true;
   anomalies: Record<string, number>;
 }
 
@@ -72,6 +79,7 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
   const captures: CaptureStatus[] = [];
 
   for (const { name, source } of inputs) {
+    if (options.stop?.aborted) break;
     agg.beginCapture(name);
     try {
       const res = await scanCapture(source, {
@@ -86,6 +94,7 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
         onFlowClose: (flow, extra) => agg.flowClosed(flow, extra),
         onStart: (sec, nsec) => agg.captureStarted(sec, nsec),
         onProgress: options.onProgress ? (d, t) => options.onProgress!(name, d, t) : undefined,
+        stop: options.stop,
       });
       agg.endCapture(res.read.sha256);
       const status: CaptureStatus = {
@@ -94,10 +103,15 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
         packets: res.read.frames,
         first_packet: res.span ? formatTimestamp(res.span.firstSec, res.span.firstNsec) : null,
         last_packet: res.span ? formatTimestamp(res.span.lastSec, res.span.lastNsec) : null,
-        status: res.read.damage ? 'partial' : 'ok',
+        status: res.read.damage || res.read.interrupted || res.notDecoded.length > 0 ? 'partial' : 'ok',
         anomalies: res.anomalies.countsObject(),
       };
       if (res.read.damage) status.damage = { ...res.read.damage };
+      if (res.notDecoded.length > 0) status.not_decoded = res.notDecoded;
+      if (res.read.interrupted) {
+        status.interrupted = true;
+        status.message = interruptedMessage(res.read.frames);
+      }
       captures.push(status);
     } catch (err) {
       if (!(err instanceof Error) || err.name !== 'CaptureFormatError') throw err;
@@ -127,4 +141,9 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
   };
   if (options.windows?.length) header.windows = options.windows.map((w) => ({ label: w.label, start: w.start.text, end: w.end.text }));
   return { header, hosts };
+}
+
+/** How a capture whose reading was stopped is described, in the report and on stderr. */
+export function interruptedMessage(packets: number): string {
+  return `interrupted after ${packets} packets`;
 }

@@ -10,7 +10,7 @@ import type { Limits } from '../limits.js';
 import type { HttpRequestLike } from '../signatures/db.js';
 import { parseForm } from './codec.js';
 import { identifierForms, type Identifier, type IdentifierForm } from './identifiers.js';
-import { classify, classifyUserAgent, looksLikeUrl, normaliseKey, type Classified, type LeakKind } from './kinds.js';
+import { classify, classifyUserAgent, headerKey, looksLikeUrl, type Classified, type LeakKind } from './kinds.js';
 import { fieldChain, jsonPath, peel, type PeelLayer } from './peel.js';
 import { searchEngineParams, searchTermsInUrl } from './search.js';
 import { requestLayers } from './request-layers.js';
@@ -148,7 +148,7 @@ export function findLeaksInHttpRequest(req: HttpRequestLike, opts: { limits: Lim
       for (const [k, v] of fields ?? []) for (const layer of peel(v, limits, ctx, { chain: `${chain}:${k}` })) c.layer(layer, k, false);
       continue;
     }
-    for (const layer of peel(h.value, limits, ctx, { chain })) c.layer(layer, normaliseKey(h.name.replace(/^x-/i, '')), false);
+    for (const layer of peel(h.value, limits, ctx, { chain })) c.layer(layer, headerKey(h.name), false);
   }
 
   for (const layer of layers.body) c.layer(layer, null, false);
