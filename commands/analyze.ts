@@ -43,7 +43,7 @@ export default class Analyze extends LeakscopeCommand {
     'no-geo': Flags.boolean({ summary: 'do not geolocate servers' }),
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb instead of the bundled DB-IP Lite' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb instead of the bundled ASN table' }),
-    window: Flags.string({ multiple: true, summary: 'tag findings inside an experiment window, LABEL=START..END (ISO 8601 times or offsets like +90s, +1m30s)' }),
+    window: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'tag findings inside an experiment window, LABEL=START..END (ISO 8601 times or offsets like +90s, +1m30s)' }),
   };
 
   async run(): Promise<AnalyzeResult> {

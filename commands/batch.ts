@@ -59,7 +59,7 @@ export default class Batch extends LeakscopeCommand {
     'no-geo': Flags.boolean({ summary: 'do not geolocate servers' }),
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb' }),
-    window: Flags.string({ multiple: true, summary: "tag findings inside an experiment window, LABEL=START..END (ISO 8601 times, or offsets from each capture's start like +90s)" }),
+    window: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "tag findings inside an experiment window, LABEL=START..END (ISO 8601 times, or offsets from each capture's start like +90s)" }),
   };
 
   async run(): Promise<BatchSummary> {

@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { LeakscopeCommand } from '../cli/base.js';
 import { analyzeCaptures, type AnalyzeResult } from '../src/engine/analyze.js';
-import { loadSignatures } from '../cli/signatures.js';
+import { loadSignatures, resolveVendor } from '../cli/signatures.js';
+import { notDecodedLine } from '../src/engine/not-decoded.js';
 import { openGeoFromFlags } from '../cli/geo.js';
 import { readIdentifiers } from '../cli/identifiers.js';
 import { parseWindowFlags } from '../cli/windows.js';
@@ -32,14 +33,14 @@ export default class Diff extends LeakscopeCommand {
   static override flags = {
     'fail-on-new': Flags.boolean({ summary: 'exit 1 when B sends anything A did not (a new recipient or a new value)' }),
     'all-hosts': Flags.boolean({ summary: 'also compare hosts no signature matched (captures only)' }),
-    vendor: Flags.string({ summary: 'only hosts of this vendor (captures only)' }),
-    identifier: Flags.string({ multiple: true, summary: 'a device identifier to look for, kind=value (captures only)' }),
+    vendor: Flags.string({ summary: 'only hosts of this vendor, by name or pack id in any letter case (captures only)' }),
+    identifier: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'a device identifier to look for, kind=value (captures only)' }),
     'identifiers-file': Flags.string({ summary: 'a file of kind=value lines to look for (captures only)' }),
-    signatures: Flags.string({ multiple: true, summary: 'an extra signature pack (JSON)' }),
+    signatures: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'an extra signature pack (JSON)' }),
     'no-geo': Flags.boolean({ summary: 'do not geolocate servers' }),
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb' }),
-    window: Flags.string({ multiple: true, summary: 'tag findings inside an experiment window, LABEL=START..END (captures only)' }),
+    window: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'tag findings inside an experiment window, LABEL=START..END (captures only)' }),
   };
 
   async run(): Promise<DiffResult> {
@@ -50,23 +51,28 @@ export default class Diff extends LeakscopeCommand {
     const identifiers = readIdentifiers(flags.identifier ?? [], flags['identifiers-file']);
     const captureSide = [args.a, args.b].some((f) => f === '-' || !looksLikeJsonReport(f));
     const signatures = captureSide ? loadSignatures(flags.signatures ?? []) : undefined;
+    const vendor = signatures ? resolveVendor(signatures, flags.vendor) : flags.vendor;
     const geo = captureSide ? openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] }) : undefined;
 
     const side = async (file: string): Promise<AnalyzeResult> => {
       if (file !== '-' && looksLikeJsonReport(file)) return readSavedReport(file);
       const r = await analyzeCaptures([{ name: file, source: file === '-' ? process.stdin : file }], {
-        limits, signatures, geo, identifiers, windows, allHosts: flags['all-hosts'], vendor: flags.vendor,
+        limits, signatures, geo, identifiers, windows, allHosts: flags['all-hosts'], vendor, stop: this.stopSignal(flags),
       });
       const c = r.header.captures[0];
       if (c.status === 'error') throw new UserError(c.message ?? `${file}: not a capture`);
       if (c.damage) this.note(flags, `${file}: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}; everything before it is compared`);
+      for (const n of c.not_decoded ?? []) this.note(flags, `${file}: ${notDecodedLine(n)}`);
+      if (c.interrupted) this.note(flags, `${file}: ${c.message}; what was read is compared`);
       return r;
     };
     const a = await side(args.a);
+    if (this.interrupted) throw new UserError(`interrupted while reading ${args.a}: nothing to compare it with`, EXIT.interrupted);
     const b = await side(args.b);
     const diff = diffResults(a, b, { a: args.a, b: args.b });
     await this.print(diff, this.outputFormat(flags), this.stdoutSink(flags), limits);
 
+    if (this.interrupted) this.exit(EXIT.interrupted);
     if (flags['fail-on-new'] && sendsAnythingNew(diff)) this.exit(EXIT.leaksFound);
     if ([...a.header.captures, ...b.header.captures].some((c) => c.status === 'partial')) this.exit(EXIT.partial);
     return diff;
