@@ -11,7 +11,7 @@ import type { AggregateRecord } from '../../batch/aggregate.js';
 import type { CaptureResultSet } from '../../batch/records.js';
 import { compareNames } from '../../batch/glob.js';
 import { html, join, type Html } from './markup.js';
-import { hostsSection, mapSection, sourcesFooter, timelineSection } from './sections.js';
+import { captureStatusCell, hostsSection, mapSection, sourcesFooter, timelineSection } from './sections.js';
 
 export interface BatchHtmlInput {
   sets: CaptureResultSet[];
@@ -73,7 +73,7 @@ function capturesSection(sets: readonly CaptureResultSet[], a: AggregateRecord):
   const rows = sets.map((s) => {
     const c = s.capture;
     if (c.type === 'error') return html`<tr><td data-label="Capture"><code>${c.capture}</code></td><td data-label="SHA-256">—</td><td data-label="Packets">—</td><td data-label="Status"><span class="status-error">error</span>: ${c.message}</td><td data-label="Hosts">0</td><td data-label="Values">0</td></tr>`;
-    return html`<tr><td data-label="Capture"><code>${c.capture}</code></td><td data-label="SHA-256"><code>${c.sha256}</code></td><td data-label="Packets" class="num">${c.packets}</td><td data-label="Status"><span class="status-${c.status}">${c.status === 'partial' ? 'partial (damaged)' : c.status}</span>${c.damage ? html`<br>damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}` : ''}</td><td data-label="Hosts" class="num">${c.hosts}</td><td data-label="Values" class="num">${c.leaks}</td></tr>`;
+    return html`<tr><td data-label="Capture"><code>${c.capture}</code></td><td data-label="SHA-256"><code>${c.sha256}</code></td><td data-label="Packets" class="num">${c.packets}</td><td data-label="Status">${captureStatusCell(c)}</td><td data-label="Hosts" class="num">${c.hosts}</td><td data-label="Values" class="num">${c.leaks}</td></tr>`;
   });
   return html`<section aria-labelledby="h-captures"><h2 id="h-captures">Captures</h2>
 <p>${t.captures} capture(s): ${t.ok} ok, ${t.partial} partial, ${t.error} failed; ${t.hosts} host(s).</p>

@@ -13,6 +13,7 @@ import { placeName, serverLocations, worldMapSvg, type ServerLocation, type Unpl
 import { timelineSvg, type TimelineWindow } from './timeline.js';
 import { controls } from './page.js';
 import type { RequestActivity } from './activity.js';
+import { notDecodedLine, type NotDecoded } from '../../engine/not-decoded.js';
 
 const fmtInt = (n: number) => n.toLocaleString('en-US');
 
@@ -39,7 +40,19 @@ function durationText(fromUs: number, toUs: number): string {
 }
 
 const KNOWN_HEADER = new Set(['tool', 'version', 'signatures', 'geo', 'captures', 'windows']);
-const KNOWN_CAPTURE = new Set(['file', 'sha256', 'packets', 'first_packet', 'last_packet', 'status', 'message', 'damage', 'anomalies']);
+const KNOWN_CAPTURE = new Set(['file', 'sha256', 'packets', 'first_packet', 'last_packet', 'status', 'message', 'damage', 'not_decoded', 'interrupted', 'anomalies']);
+
+/** A capture's status with why it is partial: where it was damaged, packets not decoded, an interruption (its message). */
+export function captureStatusCell(c: {
+  status: string;
+  damage?: { offset: number; frame: number; expected: string };
+  not_decoded?: readonly NotDecoded[];
+  interrupted?: boolean;
+  message?: string;
+}): Html {
+  const why = [c.damage ? 'damaged' : '', c.not_decoded?.length ? 'packets not decoded' : '', c.interrupted ? 'interrupted' : ''].filter(Boolean).join(', ');
+  return html`<span class="status-${c.status}">${c.status}${why ? ` (${why})` : ''}</span>${c.damage ? html`<br>damaged at byte ${fmtInt(c.damage.offset)} after ${fmtInt(c.damage.frame)} packets: expected ${c.damage.expected}; everything before it is reported` : ''}${(c.not_decoded ?? []).map((n) => html`<br>${notDecodedLine(n)}`)}${c.message ? html`<br>${c.message}` : ''}`;
+}
 
 /** Captures (hash, packets, time span, status), versions, data sources, windows and any other header field. */
 export function headerSection(header: AnalyzeHeader, heading = 'Captures'): Html {
@@ -56,7 +69,7 @@ export function headerSection(header: AnalyzeHeader, heading = 'Captures'): Html
 <td data-label="SHA-256"><code>${c.sha256 ?? 'not computed'}</code></td>
 <td data-label="Packets" class="num">${fmtInt(c.packets)}</td>
 <td data-label="Time span">${c.first_packet ? html`${c.first_packet}<br>… ${c.last_packet} <span class="muted">(${span})</span>` : html`<span class="muted">no packets</span>`}</td>
-<td data-label="Status"><span class="status-${c.status}">${c.status === 'partial' ? 'partial (damaged)' : c.status}</span>${c.damage ? html`<br>damaged at byte ${fmtInt(c.damage.offset)} after ${fmtInt(c.damage.frame)} packets: expected ${c.damage.expected}; everything before it is reported` : ''}${c.message ? html`<br>${c.message}` : ''}</td>
+<td data-label="Status">${captureStatusCell(c)}</td>
 <td data-label="Anomalies">${total === 0 ? 'none' : html`${fmtInt(total)}: ${anomalies.map(([k, n]) => html`<code>${k}</code> ${n}`).map((f, i) => (i ? html`, ${f}` : f))}`}${extra.map(([k, v]) => html`<br>${k}: ${anyValue(v)}`)}</td>
 </tr>`;
   });
