@@ -10,6 +10,7 @@ import Diff from '../commands/diff.js';
 import Events from '../commands/events.js';
 import Geo from '../commands/geo.js';
 import Info from '../commands/info.js';
+import KeylogInject from '../commands/keylog/inject.js';
 import Merge from '../commands/merge.js';
 import Signatures from '../commands/signatures/index.js';
 import SignaturesImport from '../commands/signatures/import.js';
@@ -29,6 +30,7 @@ export const COMMANDS = {
   events: Events,
   geo: Geo,
   info: Info,
+  'keylog:inject': KeylogInject,
   merge: Merge,
   signatures: Signatures,
   'signatures:import': SignaturesImport,

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { LeakscopeCommand } from '../cli/base.js';
+import { KEY_FLAGS, keyStoreFromFlags } from '../cli/keys.js';
 import { readIdentifiers } from '../cli/identifiers.js';
 import { loadSignatures, resolveVendor } from '../cli/signatures.js';
 import { openGeoFromFlags } from '../cli/geo.js';
@@ -60,6 +61,7 @@ export default class Batch extends LeakscopeCommand {
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb' }),
     window: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "tag findings inside an experiment window, LABEL=START..END (ISO 8601 times, or offsets from each capture's start like +90s)" }),
+    ...KEY_FLAGS,
   };
 
   async run(): Promise<BatchSummary> {
@@ -83,6 +85,7 @@ export default class Batch extends LeakscopeCommand {
     const signatures = loadSignatures(flags.signatures ?? []);
     const vendor = resolveVendor(signatures, flags.vendor);
     const geoDbs = openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
+    keyStoreFromFlags(flags, limits);
     const config: BatchConfig = {
       limits,
       signatureFiles: flags.signatures ?? [],
@@ -92,6 +95,8 @@ export default class Batch extends LeakscopeCommand {
       vendor,
       redactSalt: flags.redact ? (flags.salt ?? randomBytes(16).toString('hex')) : undefined,
       windows: parseWindowFlags(flags.window),
+      keylogFiles: flags.keylog,
+      keylogLenient: flags['keylog-lenient'],
     };
 
     const listed = flags['from-stdin'] ? await readPathList(process.stdin) : [];

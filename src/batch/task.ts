@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { analyzeCaptures, type AnalyzeOptions } from '../engine/analyze.js';
+import { KeyStore } from '../decrypt/key-sources.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { SignatureDb, bundledPacks, loadPackFile } from '../signatures/db.js';
 import type { Identifier } from '../leaks/detect.js';
@@ -31,6 +32,9 @@ export interface BatchConfig {
   redactSalt?: string;
   /** experiment windows (--window); offsets count from each capture's first packet */
   windows?: ExperimentWindow[];
+  /** key log files (--keylog), read once per worker; keys embedded in each capture are used too */
+  keylogFiles?: string[];
+  keylogLenient?: boolean;
 }
 
 export function defaultBatchConfig(overrides: Partial<BatchConfig> = {}): BatchConfig {
@@ -59,8 +63,17 @@ export function openBatchEnv(config: BatchConfig): BatchEnv {
       vendor: config.vendor,
       redact: config.redactSalt !== undefined ? { salt: config.redactSalt } : undefined,
       windows: config.windows,
+      keyStore: keyStoreOf(config),
     },
   };
+}
+
+/** The key log files in one store per thread (the command checked them before starting workers). */
+function keyStoreOf(config: BatchConfig): KeyStore | undefined {
+  if (!config.keylogFiles?.length) return undefined;
+  const store = new KeyStore({ lenient: config.keylogLenient, maxLineBytes: config.limits.maxKeyLogLineBytes, maxFileBytes: config.limits.maxKeyLogBytes });
+  for (const f of config.keylogFiles) store.addFile(f);
+  return store;
 }
 
 /** Resume: captures already in the output file, by name → SHA-256; equal ones are skipped. */

@@ -99,7 +99,7 @@ export function* batchBody(input: BatchHtmlInput): Generator<Html> {
   // workers finish in any order: the report follows the captures' names, like the aggregate
   const sets = [...input.sets].sort((a, b) => compareNames(a.capture.capture, b.capture.capture));
   const hosts = mergeHosts(sets, input.limits);
-  const header: AnalyzeHeader = { tool: input.tool.name, version: input.tool.version, signatures: input.signatures, geo: input.geo, captures: [] };
+  const header: AnalyzeHeader = { tool: input.tool.name, version: input.tool.version, signatures: input.signatures, geo: input.geo, captures: [], keys: [] };
   const merged: AnalyzeResult = { header, hosts };
   yield html`<header><h1>What the devices sent: ${input.aggregate.totals.captures} capture(s)</h1></header>`;
   yield capturesSection(sets, input.aggregate);
