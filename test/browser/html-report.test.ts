@@ -16,7 +16,11 @@ import { escapeControl } from '../../src/report/escape.js';
 import { resolveLimits } from '../../src/limits.js';
 import { FIRMWARE_A, FIRMWARE_B, HOSTILE, writeHostileCapture, writeProfileCapture } from '../../test-support/experiments.js';
 import { axeViolations, CHROMIUM, chromiumAvailable, launch, openReport } from '../helpers/browser.js';
-import { FIXTURES, REPO_ROOT, SHARED_CAPTURES } from '../helpers/paths.js';
+import { FIXTURES, REPO_ROOT, SHARED, SHARED_CAPTURES } from '../helpers/paths.js';
+
+// a capture of HTTP/2 inside TLS 1.3 with its key log: the report of what decryption found
+const KEYED = path.join(SHARED, 'keyed', 'clients');
+const KEYED_ARGS = ['analyze', path.join(KEYED, 'h2_node_curl_sdk.pcap'), '--keylog', path.join(KEYED, 'h2_node_curl_sdk.keys')];
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'leakscope-html-'));
 const SCREENS = path.join(REPO_ROOT, 'test-output', 'html');
@@ -74,6 +78,7 @@ beforeAll(async () => {
     { name: 'firmware-b', args: ['analyze', b, '--window', 'incognito=+10s..+15s'] },
     { name: 'two-captures', args: ['analyze', a, b, '--all-hosts'] },
     { name: 'hostile', args: ['analyze', hostile, '--all-hosts'], hostile: true },
+    { name: 'keyed-h2', args: KEYED_ARGS },
   );
   const shared = readdirSync(SHARED_CAPTURES).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
   expect(shared.length).toBeGreaterThan(0);
@@ -123,6 +128,41 @@ describe('HTML reports in headless Chromium', () => {
     }
     expect(windowRows).toBeGreaterThan(0);
   }, 600_000);
+
+  it('a decrypted capture: its key source, what decryption came to, decrypted bytes per host and chains that start at the encryption', async () => {
+    const { json, html } = reports('keyed-h2-check', KEYED_ARGS);
+    const report = json as unknown as {
+      keys: { source: string; sha256: string; sessions: number; opened: number; connections: number }[];
+      captures: { decryption: { decrypted: number; no_key: number; failed: number } }[];
+      hosts: (Host & { decrypted_bytes: number; leaks: { kind: string; value: string; evidence: { chain: string }[] }[] })[];
+    };
+    expect(report.keys.length).toBe(1);
+    expect(report.captures[0].decryption.decrypted).toBeGreaterThan(0);
+    const { page, errors, requests } = await openReport(browser, html);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    const text = norm(await page.evaluate(() => document.body.innerText));
+    const k = report.keys[0];
+    expect(text).toContain(k.source);
+    expect(text).toContain(k.sha256);
+    expect(text).toContain(`opened ${k.opened} of ${k.connections} TLS/QUIC connection(s)`);
+    const d = report.captures[0].decryption;
+    expect(text).toContain(`${d.decrypted} decrypted, ${d.no_key} without a key, ${d.failed} failed to decrypt`);
+    const hosts = await page.$$eval('section.host', (els) => els.map((e) => ({ host: e.querySelector('h4')?.textContent ?? '', facts: (e as HTMLElement).innerText })));
+    const chains = await page.$$eval('ul.evidence code', (els) => els.map((e) => e.textContent ?? ''));
+    for (const h of report.hosts) {
+      expect(h.decrypted_bytes, h.host).toBeGreaterThan(0);
+      const section = hosts.find((x) => x.host === h.host);
+      expect(section, h.host).toBeDefined();
+      expect(norm(section!.facts), h.host).toMatch(/Decrypted [\d.]+ (B|KiB|MiB) \(with the keys available\)/);
+      for (const l of h.leaks) for (const e of l.evidence) {
+        expect(e.chain.startsWith('tls1.'), e.chain).toBe(true);
+        expect(chains, e.chain).toContain(e.chain);
+      }
+    }
+    expect(chains.some((c) => /^tls1\.3 → h2 stream \d+ → /.test(c))).toBe(true);
+    await page.close();
+  }, 120_000);
 
   it('renders hostile hosts, SNI and URLs as text: nothing injected runs or becomes an element', async () => {
     const { html } = reports('hostile-check', ['analyze', path.join(tmp, 'hostile.pcap'), '--all-hosts']);

@@ -38,9 +38,11 @@ export function mergeHosts(sets: readonly CaptureResultSet[], limits: Limits): H
       m.flows += h.flows;
       m.bytes_out += h.bytes_out;
       m.bytes_in += h.bytes_in;
+      m.decrypted_bytes = (m.decrypted_bytes ?? 0) + (h.decrypted_bytes ?? 0);
       m.opaque_bytes += h.opaque_bytes;
       m.opaque_reasons = [...new Set([...m.opaque_reasons, ...h.opaque_reasons])].sort();
       m.seen_as = [...new Set([...m.seen_as, ...h.seen_as])].sort();
+      m.apps = [...new Set([...(m.apps ?? []), ...(h.apps ?? [])])].sort();
       m.transport = [...new Set([...m.transport, ...h.transport])].sort();
       if (h.first_seen && (!m.first_seen || h.first_seen < m.first_seen)) m.first_seen = h.first_seen;
       if (h.last_seen && (!m.last_seen || h.last_seen > m.last_seen)) m.last_seen = h.last_seen;

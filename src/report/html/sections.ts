@@ -3,7 +3,7 @@
  * server locations, the timeline, and per vendor and host what reached it with its evidence.
  * Everything in the JSON report is here; what the HTML caps leave out is counted on the page.
  */
-import type { AnalyzeHeader, AnalyzeResult } from '../../engine/analyze.js';
+import type { AnalyzeHeader, AnalyzeResult, KeySourceReport } from '../../engine/analyze.js';
 import type { HostLeak, HostRecord } from '../../engine/hosts.js';
 import type { Limits } from '../../limits.js';
 import { parseWindow, resolveWindows, timestampUs } from '../../engine/windows.js';
@@ -39,8 +39,19 @@ function durationText(fromUs: number, toUs: number): string {
   return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
 }
 
-const KNOWN_HEADER = new Set(['tool', 'version', 'signatures', 'geo', 'captures', 'windows']);
-const KNOWN_CAPTURE = new Set(['file', 'sha256', 'packets', 'first_packet', 'last_packet', 'status', 'message', 'damage', 'not_decoded', 'interrupted', 'anomalies']);
+const KNOWN_HEADER = new Set(['tool', 'version', 'signatures', 'geo', 'captures', 'keys', 'windows']);
+const KNOWN_CAPTURE = new Set(['file', 'sha256', 'packets', 'first_packet', 'last_packet', 'status', 'message', 'damage', 'not_decoded', 'interrupted', 'decryption', 'anomalies']);
+
+/** One key source (a --keylog file, or keys embedded in a capture) and what it opened. */
+function keySourceLine(k: KeySourceReport): Html {
+  return html`<code>${k.source}</code>${k.capture ? html` (<code>${k.capture}</code>)` : ''}${k.sha256 ? html`, SHA-256 <code>${k.sha256}</code>` : ''}: secrets for ${fmtInt(k.sessions)} connection(s), opened ${fmtInt(k.opened)} of ${fmtInt(k.connections)} TLS/QUIC connection(s)${k.skipped_lines ? `; ${fmtInt(k.skipped_lines)} malformed line(s) skipped` : ''}`;
+}
+
+/** What decryption came to for a capture's TLS and QUIC connections, when keys were available. */
+function decryptionLine(d: { decrypted: number; no_key: number; failed: number } | null | undefined): Fragment {
+  if (!d) return '';
+  return html`<br>TLS/QUIC connections: ${fmtInt(d.decrypted)} decrypted, ${fmtInt(d.no_key)} without a key, ${fmtInt(d.failed)} failed to decrypt`;
+}
 
 /** A capture's status with why it is partial: where it was damaged, packets not decoded, an interruption (its message). */
 export function captureStatusCell(c: {
@@ -69,7 +80,7 @@ export function headerSection(header: AnalyzeHeader, heading = 'Captures'): Html
 <td data-label="SHA-256"><code>${c.sha256 ?? 'not computed'}</code></td>
 <td data-label="Packets" class="num">${fmtInt(c.packets)}</td>
 <td data-label="Time span">${c.first_packet ? html`${c.first_packet}<br>… ${c.last_packet} <span class="muted">(${span})</span>` : html`<span class="muted">no packets</span>`}</td>
-<td data-label="Status">${captureStatusCell(c)}</td>
+<td data-label="Status">${captureStatusCell(c)}${decryptionLine(c.decryption)}</td>
 <td data-label="Anomalies">${total === 0 ? 'none' : html`${fmtInt(total)}: ${anomalies.map(([k, n]) => html`<code>${k}</code> ${n}`).map((f, i) => (i ? html`, ${f}` : f))}`}${extra.map(([k, v]) => html`<br>${k}: ${anyValue(v)}`)}</td>
 </tr>`;
   });
@@ -82,6 +93,7 @@ export function headerSection(header: AnalyzeHeader, heading = 'Captures'): Html
 <dt>Tool</dt><dd>${header.tool ?? 'unknown'} ${header.version ?? ''}</dd>
 <dt>Signatures</dt><dd>${header.signatures?.version ?? 'unknown'}: ${packs.map((p, i) => html`${i ? ', ' : ''}${p.name} ${p.version} (${p.count})`)}</dd>
 ${geo.length ? geo.map((g) => html`<dt>${g.kind === 'asn' ? 'ASN data' : 'Geolocation'}</dt><dd>${g.name}${g.version ? ` ${g.version}` : ''} (<code>${g.file}</code>), ${g.licence}: ${g.attribution}</dd>`) : html`<dt>Geolocation</dt><dd>not used (--no-geo)</dd>`}
+${header.keys?.length ? html`<dt>Key sources</dt><dd>${join(header.keys.map(keySourceLine), html`<br>`)}</dd>` : ''}
 ${header.windows?.length ? html`<dt>Experiment windows</dt><dd>${header.windows.map((w, i) => html`${i ? '; ' : ''}<span class="badge win">${w.label}</span> ${w.start} … ${w.end}`)}</dd>` : ''}
 ${extraHeader.map(([k, v]) => html`<dt>${k.replaceAll('_', ' ')}</dt><dd>${anyValue(v)}</dd>`)}
 </dl>
@@ -145,9 +157,26 @@ ${left > 0 ? html`<p class="note">${left} more host(s) not drawn (limit htmlTime
 }
 
 const KNOWN_HOST = new Set([
-  'type', 'host', 'vendor', 'category', 'signature', 'vendors', 'signatures', 'alert', 'seen_as', 'transport', 'flows', 'bytes_out', 'bytes_in',
+  'type', 'host', 'vendor', 'category', 'signature', 'vendors', 'signatures', 'alert', 'seen_as', 'apps', 'transport', 'flows', 'bytes_out', 'bytes_in',
   'opaque_bytes', 'opaque_reasons', 'decrypted_bytes', 'first_seen', 'last_seen', 'servers', 'leaks', 'leaks_dropped', 'captures',
 ]);
+
+/** What an opaque reason of the JSON means, beside its name (a reason this writer does not know: its name alone). */
+const OPAQUE_REASONS: Record<string, string> = {
+  tls_encrypted: 'TLS, no keys given',
+  quic_encrypted: 'QUIC, no keys given',
+  no_key: 'keys given, none for these connections',
+  decrypt_failed: 'keys that did not open them',
+  decrypted_unparsed: 'decrypted, in a protocol not read',
+  mipush_encrypted: 'MiPush, encrypted',
+  not_parsed: 'protocol recognised, payload not read',
+  unrecognised_protocol: 'protocol not recognised',
+};
+
+function opaqueReason(r: string): Html {
+  const meaning = OPAQUE_REASONS[r];
+  return html`<code>${r}</code>${meaning ? ` (${meaning})` : ''}`;
+}
 
 function serverLine(s: HostRecord['servers'][number]): Html {
   const place = s.special ? `special-purpose (${s.special})` : [s.city, s.country ? (countryName(s.country) ?? s.country) : null].filter(Boolean).join(', ') || 'location unknown';
@@ -159,7 +188,7 @@ function evidenceList(l: HostLeak, limits: Limits, multiCapture: boolean): Html 
   const shown = l.evidence.slice(0, limits.htmlEvidencePerValue);
   const notShown = l.count - shown.length;
   return html`<ul class="evidence">${shown.map(
-    (e) => html`<li>frame ${e.frame} · ${e.time ?? ''} · stream ${e.stream} · <code>${e.chain}</code>${e.form ? html` · form <strong>${e.form}</strong>` : ''}${e.windows?.length ? html` ${e.windows.map((w) => html`<span class="badge win">${w}</span>`)}` : ''}${multiCapture ? html` · <code>${e.file}</code>` : ''}</li>`,
+    (e) => html`<li>frame ${e.frame} · ${e.time ?? ''} · stream ${e.stream} · <code>${e.chain}</code>${e.form ? html` · form <strong>${e.form}</strong>` : ''}${e.app ? html` · app <code>${e.app}</code>` : ''}${e.windows?.length ? html` ${e.windows.map((w) => html`<span class="badge win">${w}</span>`)}` : ''}${multiCapture ? html` · <code>${e.file}</code>` : ''}</li>`,
   )}${notShown > 0 ? html`<li class="muted">${notShown} more finding(s) not listed${l.evidence.length > shown.length ? ` here (${l.evidence.length} in the JSON)` : ''}</li>` : ''}</ul>`;
 }
 
@@ -198,10 +227,11 @@ export function hostSection(h: HostRecord, index: number, limits: Limits, multiC
 <dl class="facts">
 <dt>Vendor</dt><dd>${h.vendors.length ? h.vendors.join(', ') : 'no signature matched'}${h.category ? ` · ${h.category}` : ''}${h.alert ? '' : h.vendor ? ' (vendor infrastructure)' : ''}${h.signatures.length ? html` · <code>${h.signatures.join(' ')}</code>` : ''}</dd>
 <dt>Seen as</dt><dd>${h.seen_as.join(', ')}</dd>
+${h.apps?.length ? html`<dt>Apps</dt><dd>${join(h.apps.map((a) => html`<code>${a}</code>`), ', ')}</dd>` : ''}
 <dt>Transport</dt><dd>${h.transport.join(', ') || 'none'}; ${h.flows} flow(s)</dd>
 <dt>Bytes out / in</dt><dd>${bytes(h.bytes_out)} / ${bytes(h.bytes_in)}</dd>
-<dt>Decrypted</dt><dd>${h.decrypted_bytes ? `${bytes(h.decrypted_bytes)} (with the key log given)` : 'nothing'}</dd>
-<dt>Not looked into</dt><dd>${h.opaque_bytes > 0 ? html`${bytes(h.opaque_bytes)}: ${h.opaque_reasons.join('; ') || 'reason not recorded'}` : 'nothing'}</dd>
+<dt>Decrypted</dt><dd>${h.decrypted_bytes ? `${bytes(h.decrypted_bytes)} (with the keys available)` : 'nothing'}</dd>
+<dt>Not looked into</dt><dd>${h.opaque_bytes > 0 ? html`${bytes(h.opaque_bytes)}: ${h.opaque_reasons.length ? join(h.opaque_reasons.map(opaqueReason), '; ') : 'reason not recorded'}` : 'nothing'}</dd>
 <dt>Seen</dt><dd>${h.first_seen ? `${h.first_seen} … ${h.last_seen}` : 'no connection (name only)'}</dd>
 <dt>Servers</dt><dd>${h.servers.length ? join(h.servers.map(serverLine), html`<br>`) : 'none'}</dd>
 ${multiCapture ? html`<dt>Captures</dt><dd>${join(h.captures.map((c) => html`<code>${c}</code>`), ', ')}</dd>` : ''}
