@@ -5,6 +5,7 @@ import { loadSignatures, resolveVendor } from '../cli/signatures.js';
 import { notDecodedLine } from '../src/engine/not-decoded.js';
 import { openGeoFromFlags } from '../cli/geo.js';
 import { readIdentifiers } from '../cli/identifiers.js';
+import { KEY_FLAGS, keyStoreFromFlags } from '../cli/keys.js';
 import { parseWindowFlags } from '../cli/windows.js';
 import { createWriter } from '../src/report/writers/index.js';
 import { diffResults, sendsAnythingNew, type DiffResult, type HostDiff } from '../src/diff/hosts-diff.js';
@@ -41,6 +42,7 @@ export default class Diff extends LeakscopeCommand {
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb' }),
     window: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'tag findings inside an experiment window, LABEL=START..END (captures only)' }),
+    ...KEY_FLAGS,
   };
 
   async run(): Promise<DiffResult> {
@@ -52,12 +54,14 @@ export default class Diff extends LeakscopeCommand {
     const captureSide = [args.a, args.b].some((f) => f === '-' || !looksLikeJsonReport(f));
     const signatures = captureSide ? loadSignatures(flags.signatures ?? []) : undefined;
     const vendor = signatures ? resolveVendor(signatures, flags.vendor) : flags.vendor;
+    // one key store for both sides (a key log may hold the sessions of A and of B)
+    const keyStore = captureSide ? keyStoreFromFlags(flags, limits) : undefined;
     const geo = captureSide ? openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] }) : undefined;
 
     const side = async (file: string): Promise<AnalyzeResult> => {
       if (file !== '-' && looksLikeJsonReport(file)) return readSavedReport(file);
       const r = await analyzeCaptures([{ name: file, source: file === '-' ? process.stdin : file }], {
-        limits, signatures, geo, identifiers, windows, allHosts: flags['all-hosts'], vendor, stop: this.stopSignal(flags),
+        limits, signatures, geo, identifiers, windows, allHosts: flags['all-hosts'], vendor, keyStore, stop: this.stopSignal(flags),
       });
       const c = r.header.captures[0];
       if (c.status === 'error') throw new UserError(c.message ?? `${file}: not a capture`);

@@ -26,7 +26,7 @@ function bytes(n: number): string {
 
 /** A value of a field this writer does not know (added to the JSON later): shown as JSON text. */
 function anyValue(v: unknown): Fragment {
-  if (v === null || v === undefined) return html`<span class="muted">none</span>`;
+  if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) return html`<span class="muted">none</span>`;
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.join(', ');
   return html`<code>${JSON.stringify(v)}</code>`;

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../../src/engine/analyze.js';
 import { diffResults, sendsAnythingNew } from '../../../src/diff/hosts-diff.js';
 import { declaredLeaks, FIRMWARE_A, FIRMWARE_B, writeProfileCapture } from '../../../test-support/experiments.js';
-import { REPO_ROOT } from '../../helpers/paths.js';
+import { REPO_ROOT, SHARED } from '../../helpers/paths.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'leakscope-diff-'));
 const A = path.join(tmp, 'firmware-a.pcap');
@@ -107,6 +107,26 @@ describe('diff of two firmware profiles', () => {
     expect(table.status).toBe(0);
     expect(table.stdout).toContain('New recipients (only in B)');
     expect(table.stdout).toContain('sdkconfig.ad.intl.xiaomi.com');
+  });
+
+  it('--keylog: the same TLS capture read without keys (a saved report) against it with its key log — every decrypted value is new in B', () => {
+    const keyed = path.join(SHARED, 'keyed', 'clients', 'h2_node_curl_sdk.pcap');
+    const keys = path.join(SHARED, 'keyed', 'clients', 'h2_node_curl_sdk.keys');
+    const saved = path.join(tmp, 'keyed-without-keys.json');
+    writeFileSync(saved, cli(['analyze', keyed, '--no-geo', '--format', 'json']).stdout);
+    const withKeys = JSON.parse(cli(['analyze', keyed, '--no-geo', '--format', 'json', '--keylog', keys]).stdout) as { hosts: { host: string; leaks: { kind: string; value: string }[] }[] };
+    expect(withKeys.hosts.some((h) => h.leaks.length > 0)).toBe(true);
+    const r = cli(['diff', saved, keyed, '--keylog', keys, '--no-geo', '--format', 'ndjson', '--fail-on-new']);
+    expect(r.status, r.stderr).toBe(1);
+    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { host: string; leaks_new: { kind: string; value: string }[]; leaks_gone: unknown[] });
+    for (const h of withKeys.hosts) {
+      const rec = records.find((x) => x.host === h.host);
+      expect(rec, h.host).toBeDefined();
+      expect(rec!.leaks_gone, h.host).toEqual([]);
+      expect(new Set(rec!.leaks_new.map((l) => `${l.kind}=${l.value}`)), h.host).toEqual(new Set(h.leaks.map((l) => `${l.kind}=${l.value}`)));
+    }
+    // without the key log, B reads as A did: nothing new
+    expect(cli(['diff', saved, keyed, '--no-geo', '--format', 'ndjson', '--fail-on-new']).status).toBe(0);
   });
 
   it('an input that is neither a capture nor a report is a usage error naming it', () => {
