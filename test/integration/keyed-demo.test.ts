@@ -6,6 +6,7 @@
  * embedded keys, sees the same requests. The README's key-log example is this capture's report.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, REPO_ROOT } from '../helpers/paths.js';
@@ -31,7 +32,7 @@ const SENT = [
 ] as const;
 
 function cli(...args: string[]): string {
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), ...args, '-q'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), ...args, '-q'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, COLUMNS: '80' } });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return r.stdout;
@@ -92,5 +93,19 @@ describe('keyed_demo.pcapng (keys embedded in the capture)', () => {
       return [m1 || m2, h1 || h2, u1 || u2];
     });
     expect(seen).toEqual(SENT.filter((s) => s.keyed).map((s) => [s.method, `${s.host}:18643`, s.uri]));
+  });
+
+  it('the README\'s key-log report is what analyze prints at 80 columns (attribution lines cut with …)', () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const block = /\$ leakscope analyze fixtures\/captures\/keyed_demo\.pcapng\n([\s\S]*?)\n```/.exec(readme);
+    expect(block).not.toBeNull();
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), 'analyze', 'fixtures/captures/keyed_demo.pcapng'],
+      { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, COLUMNS: '80' } });
+    const lines = `${r.stdout}${r.stderr}`.replace(/\n$/, '').split('\n');
+    const from = lines.findIndex((l) => l.startsWith('signatures '));
+    const to = lines.findIndex((l) => l.startsWith('keys: '));
+    expect(from).toBeGreaterThan(0);
+    expect(to).toBeGreaterThan(from);
+    expect(block![1].split('\n')).toEqual([...lines.slice(0, from), '…', ...lines.slice(to)]);
   });
 });
