@@ -60,7 +60,7 @@ export class TlsRecordSplitter {
         if (this.headFill < TLS_RECORD_HEADER_LEN) return;
         const len = recordLength(this.head, 0);
         if (len < 0) { this._stopped = 'malformed'; return; }
-        this.body = new Uint8Array(len);
+        this.body = Buffer.allocUnsafe(len); // filled whole before it is read
         this.bodyFill = 0;
       }
       const body = this.body!;
