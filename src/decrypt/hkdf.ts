@@ -28,17 +28,21 @@ export function hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, le
   return out.subarray(0, length);
 }
 
-const HMAC_BLOCK: Readonly<Record<HashName, number>> = { sha256: 64, sha384: 128 };
+/** the hashes HMAC is used with here (TLS 1.2's PRF adds MD5 and SHA-1), with their block and output lengths */
+export type HmacHash = HashName | 'md5' | 'sha1';
+const HMAC_BLOCK: Readonly<Record<HmacHash, number>> = { md5: 64, sha1: 64, sha256: 64, sha384: 128 };
+const HMAC_OUTPUT: Readonly<Record<HmacHash, number>> = { md5: 16, sha1: 20, sha256: 32, sha384: 48 };
 
 /**
  * RFC 2104 HMAC from two one-shot hashes: a `createHmac` object per call cost twice as much,
- * and every connection's keys take eight of them (the key schedule's HKDF-Expand-Labels).
+ * and every connection's keys take eight or more of them (the key schedule's HKDF-Expand-Labels,
+ * TLS 1.2's PRF).
  */
-function hmac(hash: HashName, key: Uint8Array, message: Uint8Array): Buffer {
+export function hmac(hash: HmacHash, key: Uint8Array, message: Uint8Array): Buffer {
   const blockLength = HMAC_BLOCK[hash];
   const k = key.length > blockLength ? cryptoHash(hash, key, 'buffer') : key;
   const inner = Buffer.allocUnsafe(blockLength + message.length);
-  const outer = Buffer.allocUnsafe(blockLength + HASH_LENGTH[hash]);
+  const outer = Buffer.allocUnsafe(blockLength + HMAC_OUTPUT[hash]);
   for (let i = 0; i < blockLength; i++) {
     const b = i < k.length ? k[i]! : 0;
     inner[i] = b ^ 0x36;
