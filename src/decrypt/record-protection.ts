@@ -82,7 +82,9 @@ class Aead12Opener implements RecordOpener {
       body = fragment;
     } else {
       if (fragment.length < 8) return null;
-      nonce = Buffer.concat([this.iv, fragment.subarray(0, 8)]);
+      nonce = Buffer.allocUnsafe(this.iv.length + 8);
+      nonce.set(this.iv);
+      nonce.set(fragment.subarray(0, 8), this.iv.length);
       body = fragment.subarray(8);
     }
     if (body.length < tagLength) return null;

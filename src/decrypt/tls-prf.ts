@@ -6,20 +6,24 @@
  *   TLS 1.0/1.1:  PRF = P_MD5(S1, label ‖ seed) ⊕ P_SHA1(S2, label ‖ seed), S1/S2 the halves
  *                 of the secret (overlapping by a byte when its length is odd)
  */
-import { createHmac } from 'node:crypto';
+import { hmac } from './hkdf.js';
 
 export type PrfHash = 'sha256' | 'sha384' | 'md5sha1';
 
 /** RFC 5246 §5 P_hash: HMAC(secret, A(i) ‖ seed) for A(i) = HMAC(secret, A(i-1)), A(0) = seed. */
 function pHash(hash: 'md5' | 'sha1' | 'sha256' | 'sha384', secret: Uint8Array, seed: Uint8Array, length: number): Buffer {
   const out = Buffer.allocUnsafe(length);
-  let a: Buffer = createHmac(hash, secret).update(seed).digest();
+  let a: Buffer = hmac(hash, secret, seed);
+  // A(i) ‖ seed, rewritten in place for each block
+  const message = Buffer.allocUnsafe(a.length + seed.length);
+  message.set(seed, a.length);
   let filled = 0;
   while (filled < length) {
-    const block = createHmac(hash, secret).update(a).update(seed).digest();
+    a.copy(message, 0);
+    const block = hmac(hash, secret, message);
     block.copy(out, filled, 0, Math.min(block.length, length - filled));
     filled += block.length;
-    a = createHmac(hash, secret).update(a).digest();
+    a = hmac(hash, secret, a);
   }
   return out;
 }

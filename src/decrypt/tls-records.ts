@@ -1,8 +1,10 @@
 /**
  * One direction of a TLS connection's TCP bytes, split any way at all, cut into records
  * (RFC 8446 §5.1: type(1) version(2) length(2) fragment). A partial record waits for the
- * rest in a buffer of at most one record; bytes that cannot be a record header, or a gap
- * in the capture, end the splitting: record boundaries are lost from there on.
+ * rest in a buffer of its own length, let go once the record is whole: connections linger
+ * (idle flows are kept for minutes of capture time), and a record-sized buffer kept per
+ * direction made memory grow with the number of connections. Bytes that cannot be a record
+ * header, or a gap in the capture, end the splitting: record boundaries are lost from there on.
  */
 import { TLS_MAX_RECORD_PAYLOAD, TLS_RECORD_HEADER_LEN } from '../proto/tls.js';
 
@@ -11,10 +13,12 @@ export type RecordHandler = (header: Uint8Array, fragment: Uint8Array) => void;
 export type Ssl2HelloHandler = (body: Uint8Array) => void;
 
 export class TlsRecordSplitter {
-  /** a record that straddles pushes, gathered; made on first need (most records arrive whole) */
-  private buf: Uint8Array | null = null;
-  private fill = 0;
-  private need = TLS_RECORD_HEADER_LEN;
+  /** the header of a record that straddles pushes */
+  private readonly head = new Uint8Array(TLS_RECORD_HEADER_LEN);
+  private headFill = 0;
+  /** its fragment, gathered; null between records (most records arrive whole) */
+  private body: Uint8Array | null = null;
+  private bodyFill = 0;
   private _stopped: 'malformed' | 'gap' | null = null;
   private started = false;
 
@@ -38,7 +42,7 @@ export class TlsRecordSplitter {
       }
     }
     while (p < bytes.length && this._stopped === null) {
-      if (this.fill === 0 && bytes.length - p >= TLS_RECORD_HEADER_LEN) {
+      if (this.headFill === 0 && bytes.length - p >= TLS_RECORD_HEADER_LEN) {
         // whole records straight from the input, without copying
         const len = recordLength(bytes, p);
         if (len < 0) { this._stopped = 'malformed'; return; }
@@ -48,21 +52,26 @@ export class TlsRecordSplitter {
           continue;
         }
       }
-      const take = Math.min(this.need - this.fill, bytes.length - p);
-      const buf = (this.buf ??= new Uint8Array(TLS_RECORD_HEADER_LEN + TLS_MAX_RECORD_PAYLOAD));
-      buf.set(bytes.subarray(p, p + take), this.fill);
-      this.fill += take;
-      p += take;
-      if (this.fill < this.need) return;
-      if (this.need === TLS_RECORD_HEADER_LEN) {
-        const len = recordLength(buf, 0);
+      if (this.headFill < TLS_RECORD_HEADER_LEN) {
+        const take = Math.min(TLS_RECORD_HEADER_LEN - this.headFill, bytes.length - p);
+        this.head.set(bytes.subarray(p, p + take), this.headFill);
+        this.headFill += take;
+        p += take;
+        if (this.headFill < TLS_RECORD_HEADER_LEN) return;
+        const len = recordLength(this.head, 0);
         if (len < 0) { this._stopped = 'malformed'; return; }
-        this.need = TLS_RECORD_HEADER_LEN + len;
-        if (len > 0) continue;
+        this.body = Buffer.allocUnsafe(len); // filled whole before it is read
+        this.bodyFill = 0;
       }
-      this.onRecord(buf.subarray(0, TLS_RECORD_HEADER_LEN), buf.subarray(TLS_RECORD_HEADER_LEN, this.need));
-      this.fill = 0;
-      this.need = TLS_RECORD_HEADER_LEN;
+      const body = this.body!;
+      const take = Math.min(body.length - this.bodyFill, bytes.length - p);
+      body.set(bytes.subarray(p, p + take), this.bodyFill);
+      this.bodyFill += take;
+      p += take;
+      if (this.bodyFill < body.length) return;
+      this.body = null;
+      this.headFill = 0;
+      this.onRecord(this.head, body);
     }
   }
 
