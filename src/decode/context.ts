@@ -17,12 +17,9 @@ import type { DecodedPacket } from './packet.js';
 
 /** nothing more to decode (the innermost layer was reached or is not decoded) */
 export const DONE = 0;
-/** the layer was malformed: an anomaly was reported and decoding stopped */
-export const MALFORMED = -1;
-/** the snaplen cut the header: `out.truncated` is set and decoding stopped */
-export const TRUNCATED = -2;
-/** a cap from limits.ts was hit: `limit_reached` was reported and decoding stopped */
-export const LIMITED = -3;
+// the stop statuses (src/status.ts): MALFORMED (an anomaly was reported and decoding stopped),
+// TRUNCATED (the snaplen cut the header: `out.truncated` is set), LIMITED (a cap was hit)
+export { LIMITED, MALFORMED, TRUNCATED } from '../status.js';
 
 export class DecodeContext {
   /** where the layer returned by the current decoder starts and ends in `out.buf` */
