@@ -1,18 +1,20 @@
 /**
- * Per-host aggregation: joins observations and closed flows of one or more captures into one
- * record per remote host (server name, HTTP Host or DNS name; the address when there is no
- * name), with the vendor signatures it matched and the personal data sent to it.
+ * Per-host aggregation: joins observations, what inspection found in their requests
+ * (findings.ts) and closed flows of one or more captures into one record per remote host
+ * (server name, HTTP Host or DNS name; the address when there is no name), with the vendor
+ * signatures it matched and the personal data sent to it. It aggregates only: the findings
+ * are made before they reach it.
  */
 import type { Limits } from '../limits.js';
 import { normaliseHost } from '../hostname.js';
 import type { FlowInfo } from '../flow/table.js';
-import type { HttpRequest } from '../proto/http1.js';
 import type { DnsMessage } from '../proto/dns.js';
-import type { SignatureDb, SignatureHit } from '../signatures/db.js';
-import { findLeaksInHttpRequest, type Identifier, type LeakFinding } from '../leaks/detect.js';
+import type { SignatureHit } from '../signatures/db.js';
+import type { LeakFinding } from '../leaks/detect.js';
 import { formatTimestamp } from '../capture/frame.js';
 import type { FlowSummaryExtra } from '../analyzers/analyzer.js';
-import type { Observation, ObservationDetail } from './observations.js';
+import type { Observation } from './observations.js';
+import type { RequestFindings } from './findings.js';
 
 export interface LeakEvidence {
   file: string;
@@ -97,9 +99,15 @@ interface FlowState {
 }
 
 export interface HostAggregatorOptions {
-  signatures: SignatureDb;
   limits: Limits;
-  identifiers?: Identifier[];
+  /** the signatures a host's name matches (asked once per host, when it is first seen) */
+  hostSignatures(name: string): SignatureHit[];
+}
+
+/** What came with an observation: the findings in its HTTP request, the DNS message it reports. */
+export interface AggregateDetail {
+  findings?: RequestFindings;
+  dns?: DnsMessage;
 }
 
 /** Code-unit order: the same on every machine and locale (byte-identical output). */
@@ -158,7 +166,7 @@ export class HostAggregator {
         dropped: new Map(),
         captures: new Set(),
       };
-      for (const hit of this.opts.signatures.matchHost(name)) h.hits.set(hit.signature.id, hit);
+      for (const hit of this.opts.hostSignatures(name)) h.hits.set(hit.signature.id, hit);
       this.hosts.set(name, h);
     }
     h.captures.add(this.file);
@@ -171,7 +179,7 @@ export class HostAggregator {
     return f;
   }
 
-  observe(obs: Observation, detail?: ObservationDetail): void {
+  observe(obs: Observation, detail?: AggregateDetail): void {
     switch (obs.type) {
       case 'tls':
       case 'quic': {
@@ -207,7 +215,7 @@ export class HostAggregator {
         const h = this.host(name);
         h.seenAs.add(obs.host ? 'http' : 'address');
         h.servers.add(obs.dst);
-        if (detail?.http) this.inspectRequest(h, obs, detail.http);
+        if (detail?.findings) this.addFindings(h, obs, detail.findings);
         break;
       }
       case 'dns': {
@@ -244,19 +252,9 @@ export class HostAggregator {
     }
   }
 
-  private inspectRequest(h: HostState, obs: Observation & { type: 'http' }, req: HttpRequest): void {
-    const like = {
-      method: req.method,
-      host: req.host,
-      uri: req.uri,
-      headers: req.headers,
-      body: req.body,
-      contentType: req.contentType,
-      bodyDecoded: req.contentEncoding !== null && req.bodyDecodeError === null,
-    };
-    for (const hit of this.opts.signatures.matchHttp(like, this.opts.limits)) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
-    const findings = findLeaksInHttpRequest(like, { limits: this.opts.limits, identifiers: this.opts.identifiers });
-    for (const f of findings) this.addLeak(h, f, obs.frame, obs.stream);
+  private addFindings(h: HostState, obs: Observation & { type: 'http' }, findings: RequestFindings): void {
+    for (const hit of findings.hits) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
+    for (const f of findings.leaks) this.addLeak(h, f, obs.frame, obs.stream);
   }
 
   private addLeak(h: HostState, f: LeakFinding, frame: number, stream: number): void {
