@@ -11,7 +11,6 @@
 import type { AnomalySink } from '../anomaly.js';
 import type { DecodeAnomalyCode } from './anomalies.js';
 import type { Limits, LimitName } from '../limits.js';
-import type { LayerCounts } from './decoder.js';
 import { FragmentReassembler } from './fragments.js';
 import type { DecodedPacket } from './packet.js';
 
@@ -20,6 +19,22 @@ export const DONE = 0;
 // the stop statuses (src/status.ts): MALFORMED (an anomaly was reported and decoding stopped),
 // TRUNCATED (the snaplen cut the header: `out.truncated` is set), LIMITED (a cap was hit)
 export { LIMITED, MALFORMED, TRUNCATED } from '../status.js';
+
+export interface LayerCounts {
+  /** frames whose innermost IP header is IPv4 / IPv6 */
+  ipv4: number;
+  ipv6: number;
+  /** frames whose TCP / UDP header was decoded (after reassembly, if any) */
+  tcp: number;
+  udp: number;
+  /** frames without an IP layer: ARP, LLC, unknown ethertypes, cut-off link headers */
+  other: number;
+  /** frames that are IP fragments, and datagrams those completed */
+  fragments: number;
+  reassembled: number;
+  /** frames per link type leakscope does not decode */
+  unknownLinkTypes: Map<number, number>;
+}
 
 export class DecodeContext {
   /** where the layer returned by the current decoder starts and ends in `out.buf` */

@@ -5,7 +5,7 @@
  */
 import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
-import { DecodeContext } from './context.js';
+import { DecodeContext, type LayerCounts } from './context.js';
 import { LINK_TYPES } from './registry.js';
 import { Layer, createDecodedPacket, pushLayer, resetPacket, type DecodedPacket, type LayerId } from './packet.js';
 import { decodeEthernet } from './ethernet.js';
@@ -21,21 +21,8 @@ import { decodeTcp } from './tcp.js';
 import { decodeUdp } from './udp.js';
 import { decodeGtpu } from './gtpu.js';
 
-export interface LayerCounts {
-  /** frames whose innermost IP header is IPv4 / IPv6 */
-  ipv4: number;
-  ipv6: number;
-  /** frames whose TCP / UDP header was decoded (after reassembly, if any) */
-  tcp: number;
-  udp: number;
-  /** frames without an IP layer: ARP, LLC, unknown ethertypes, cut-off link headers */
-  other: number;
-  /** frames that are IP fragments, and datagrams those completed */
-  fragments: number;
-  reassembled: number;
-  /** frames per link type leakscope does not decode */
-  unknownLinkTypes: Map<number, number>;
-}
+// what the decoder counts (context.ts holds the type: the layers add to it through their context)
+export type { LayerCounts } from './context.js';
 
 /** One layer's decoder: `(bytes, off, end, out, ctx) → next layer id | DONE | stop status`. */
 export type LayerDecoder = (b: Uint8Array, off: number, end: number, out: DecodedPacket, ctx: DecodeContext) => number;
