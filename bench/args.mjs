@@ -35,3 +35,22 @@ export function benchCapture() {
   }
   return file;
 }
+
+/**
+ * The keyed benchmark capture of `--keyed-size MB` (default 100) and its key log, generated on
+ * first use: every TLS connection decrypts (bench-capture --keyed).
+ */
+export function keyedBenchCapture() {
+  const sizeMb = Number(option('keyed-size', '100'));
+  mkdirSync(path.join(root, 'bench/out'), { recursive: true });
+  const file = path.join(root, `bench/out/bench-keyed-${sizeMb}mb.pcap`);
+  const keys = file.replace(/\.pcap$/, '.keys');
+  if (!existsSync(file) || !existsSync(keys)) {
+    process.stderr.write(`generating ${file} and its key log (${sizeMb} MB)…\n`);
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, [path.join(root, 'dist/test-support/synth/bench-capture.js'), file, String(sizeMb), '--keyed'], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+    process.stderr.write(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  return { file, keys };
+}

@@ -8,6 +8,7 @@ import { CaptureFormatError } from '../src/capture/reader.js';
 import { resolveLimits, type Limits } from '../src/limits.js';
 import { FORMATS, type Format } from '../src/report/writers/index.js';
 import { exitQuietlyOnEpipe, streamSink, type Sink } from '../src/report/sink.js';
+import { COLOR_CHOICES, presentationFor } from '../src/report/presentation.js';
 
 export abstract class LeakscopeCommand extends Command {
   static override baseFlags = {
@@ -15,7 +16,9 @@ export abstract class LeakscopeCommand extends Command {
     json: Flags.boolean({ summary: 'alias of --format json', helpGroup: 'OUTPUT' }),
     quiet: Flags.boolean({ char: 'q', summary: 'no progress or warnings on stderr', helpGroup: 'OUTPUT' }),
     debug: Flags.boolean({ summary: 'show stack traces of errors', helpGroup: 'OUTPUT' }),
-    limit: Flags.string({ multiple: true, summary: 'override a resource cap (name=value, see docs/limits.md)', helpGroup: 'ADVANCED' }),
+    color: Flags.string({ options: [...COLOR_CHOICES], default: 'auto', summary: 'colour in tables: auto (on a terminal, unless NO_COLOR; FORCE_COLOR also in a pipe), always, never', helpGroup: 'OUTPUT' }),
+    wide: Flags.boolean({ summary: 'tables: every column and every list item, nothing cut to the terminal width', helpGroup: 'OUTPUT' }),
+    limit: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'override a resource cap (name=value, see docs/limits.md)', helpGroup: 'ADVANCED' }),
   };
 
   private debugMode = false;
@@ -24,9 +27,10 @@ export abstract class LeakscopeCommand extends Command {
     return flags.json ? 'json' : ((flags.format ?? 'table') as Format);
   }
 
-  protected stdoutSink(): Sink {
+  /** Standard output, with the tables' colour and width decided from --color, --wide and the environment. */
+  protected stdoutSink(flags: { color?: string; wide?: boolean } = {}): Sink {
     exitQuietlyOnEpipe();
-    return streamSink(process.stdout);
+    return streamSink(process.stdout, presentationFor(process.stdout, flags));
   }
 
   protected limitsFrom(flags: { limit?: string[]; debug?: boolean }): Limits {

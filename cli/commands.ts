@@ -17,6 +17,8 @@ import SignaturesValidate from '../commands/signatures/validate.js';
 import Streams from '../commands/streams.js';
 
 export { execute } from '@oclif/core';
+/** package.json `oclif.hooks.command_not_found`: in the bundle, so no module is imported at that moment */
+export { default as commandNotFound } from './not-found.js';
 
 export const COMMANDS = {
   analyze: Analyze,

@@ -7,9 +7,10 @@ import { loadSignatures } from '../cli/signatures.js';
 import { openGeoFromFlags } from '../cli/geo.js';
 import { readIdentifiers } from '../cli/identifiers.js';
 import { createWriter, type RecordWriter } from '../src/report/writers/index.js';
-import { HOST_COLUMNS, HOST_CSV_COLUMNS, hostCsvRows, type HostCsvRow } from '../src/report/host-columns.js';
+import { HOST_SCHEMA, type HostCsvPart } from '../src/report/schemas/host.js';
 import { reportFooter, reportSummary } from '../src/report/footer.js';
 import { Progress } from '../src/report/progress.js';
+import type { Sink } from '../src/report/sink.js';
 import { EXIT, UserError } from '../src/errors.js';
 
 export default class Analyze extends LeakscopeCommand {
@@ -19,7 +20,7 @@ export default class Analyze extends LeakscopeCommand {
     'peels url-encoding, base64, gzip and JSON off plaintext payloads to find personal data, and geolocates the servers. ' +
     'Exit codes: 0 analysed; 1 leaks found and --fail-on-leak given; 2 bad usage or an input that is not a capture; 3 a capture was damaged (partial result).';
   static override examples = [
-    '<%= config.bin %> analyze fixtures/captures/xiaomi_http.pcap',
+    '<%= config.bin %> analyze fixtures/captures/mi_browser_demo.pcap',
     '<%= config.bin %> analyze phone.pcap --format ndjson --identifier imei=864811045123671',
     'tcpdump -i wlan0 -w - | <%= config.bin %> analyze - --fail-on-leak --format json',
   ];
@@ -29,11 +30,11 @@ export default class Analyze extends LeakscopeCommand {
     'all-hosts': Flags.boolean({ summary: 'also list hosts no signature matched' }),
     vendor: Flags.string({ summary: 'only hosts of this vendor (e.g. Xiaomi, "Sensors Data")' }),
     'fail-on-leak': Flags.boolean({ summary: 'exit 1 when any personal data was found' }),
-    identifier: Flags.string({ multiple: true, summary: 'a device identifier to look for, kind=value (also found hashed or in other letter cases)' }),
+    identifier: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'a device identifier to look for, kind=value (also found hashed or in other letter cases)' }),
     'identifiers-file': Flags.string({ summary: 'a file of kind=value lines to look for' }),
     redact: Flags.boolean({ summary: 'replace leaked values by salted hashes (shareable report)' }),
     salt: Flags.string({ summary: 'salt for --redact (random when omitted; reuse it to compare reports)', dependsOn: ['redact'] }),
-    signatures: Flags.string({ multiple: true, summary: 'an extra signature pack (JSON, same schema as the bundled ones)' }),
+    signatures: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'an extra signature pack (JSON, same schema as the bundled ones)' }),
     'no-geo': Flags.boolean({ summary: 'do not geolocate servers' }),
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb instead of the bundled DB-IP Lite' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb instead of the bundled ASN table' }),
@@ -71,7 +72,7 @@ export default class Analyze extends LeakscopeCommand {
       else if (c.damage) this.note(flags, `${c.file}: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}; everything before it is reported`);
     }
 
-    await this.print(result, this.outputFormat(flags));
+    await this.print(result, this.outputFormat(flags), this.stdoutSink(flags));
 
     const leaked = result.hosts.some((h) => h.leaks.length > 0);
     if (captures.some((c) => c.status === 'error')) this.exit(EXIT.badInput);
@@ -80,16 +81,9 @@ export default class Analyze extends LeakscopeCommand {
     return result;
   }
 
-  private async print(result: AnalyzeResult, format: ReturnType<LeakscopeCommand['outputFormat']>): Promise<void> {
-    const sink = this.stdoutSink();
-    if (format === 'csv') {
-      const w = await createWriter<HostCsvRow>('csv', sink, { columns: HOST_CSV_COLUMNS });
-      for (const h of result.hosts) for (const row of hostCsvRows(h)) w.write(row);
-      w.end();
-      return;
-    }
-    const writer: RecordWriter<HostRecord> = await createWriter<HostRecord>(format, sink, {
-      columns: HOST_COLUMNS,
+  private async print(result: AnalyzeResult, format: ReturnType<LeakscopeCommand['outputFormat']>, sink: Sink): Promise<void> {
+    const writer: RecordWriter<HostRecord> = await createWriter<HostRecord, HostCsvPart>(format, sink, {
+      ...HOST_SCHEMA,
       jsonEnvelope: { head: () => ({ ...result.header }), key: 'hosts' },
       table: {
         groupBy: (h) => (h.vendor ? `${h.vendor}${h.alert ? '' : ' (vendor infrastructure)'}` : 'No signature'),

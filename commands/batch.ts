@@ -46,11 +46,11 @@ export default class Batch extends LeakscopeCommand {
     'from-stdin': Flags.boolean({ summary: 'read capture paths from standard input, one per line' }),
     'all-hosts': Flags.boolean({ summary: 'also list hosts no signature matched' }),
     vendor: Flags.string({ summary: 'only hosts of this vendor (e.g. Xiaomi, "Sensors Data")' }),
-    identifier: Flags.string({ multiple: true, summary: 'a device identifier to look for, kind=value' }),
+    identifier: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'a device identifier to look for, kind=value' }),
     'identifiers-file': Flags.string({ summary: 'a file of kind=value lines to look for' }),
     redact: Flags.boolean({ summary: 'replace leaked values by salted hashes (one salt for the whole batch)' }),
     salt: Flags.string({ summary: 'salt for --redact (random when omitted)', dependsOn: ['redact'] }),
-    signatures: Flags.string({ multiple: true, summary: 'an extra signature pack (JSON)' }),
+    signatures: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'an extra signature pack (JSON)' }),
     'no-geo': Flags.boolean({ summary: 'do not geolocate servers' }),
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb' }),
@@ -110,7 +110,7 @@ export default class Batch extends LeakscopeCommand {
       }
     }
 
-    const output = new BatchOutput(format, this.stdoutSink(), fd);
+    const output = new BatchOutput(format, this.stdoutSink(flags), fd);
     const progress = new BatchProgressLine({ quiet: flags.quiet });
     let stats: BatchRunStats;
     try {

@@ -3,21 +3,8 @@ import { readFileSync } from 'node:fs';
 import { LeakscopeCommand } from '../cli/base.js';
 import { peel, type PeelLayer } from '../src/inspect/peel.js';
 import { createWriter } from '../src/report/writers/index.js';
-import type { Column } from '../src/report/columns.js';
+import { DECODE_SCHEMA, type DecodeRow } from '../src/report/schemas/decode.js';
 import { UserError } from '../src/errors.js';
-
-interface DecodeRow {
-  depth: number;
-  chain: string;
-  kind: string;
-  text: string | null;
-}
-
-const DECODE_COLUMNS: readonly Column<DecodeRow>[] = [
-  { key: 'chain', header: 'Layer', get: (r) => r.chain },
-  { key: 'kind', header: 'Kind', get: (r) => r.kind },
-  { key: 'text', header: 'Content', get: (r) => r.text },
-];
 
 export default class Decode extends LeakscopeCommand {
   static override summary = 'peel a blob layer by layer: url-encoding, form, base64, gzip/zlib, JSON';
@@ -40,7 +27,7 @@ export default class Decode extends LeakscopeCommand {
       }
     }
     const layers = peel(input, limits);
-    const writer = await createWriter<DecodeRow>(this.outputFormat(flags), this.stdoutSink(), { columns: DECODE_COLUMNS });
+    const writer = await createWriter<DecodeRow>(this.outputFormat(flags), this.stdoutSink(flags), DECODE_SCHEMA);
     layers.forEach((l, depth) => writer.write({ depth, chain: l.chain, kind: l.kind, text: l.text ?? (l.json !== undefined ? JSON.stringify(l.json) : null) }));
     writer.end();
     return layers;

@@ -4,18 +4,9 @@ import { LeakscopeCommand } from '../cli/base.js';
 import { openGeoFromFlags } from '../cli/geo.js';
 import type { GeoInfo } from '../geo/lookup.js';
 import { createWriter } from '../src/report/writers/index.js';
-import type { Column } from '../src/report/columns.js';
+import { GEO_SCHEMA } from '../src/report/schemas/geo.js';
 import { UserError } from '../src/errors.js';
 import { isIP } from 'node:net';
-
-const GEO_COLUMNS: readonly Column<GeoInfo>[] = [
-  { key: 'ip', header: 'Address', get: (g) => g.ip },
-  { key: 'special', header: 'Range', get: (g) => g.special },
-  { key: 'country', header: 'Country', get: (g) => g.country },
-  { key: 'city', header: 'City', get: (g) => g.city },
-  { key: 'asn', header: 'ASN', get: (g) => (g.asn ? `AS${g.asn}` : null) },
-  { key: 'org', header: 'Organisation', get: (g) => g.org },
-];
 
 export default class Geo extends LeakscopeCommand {
   static override summary = 'geolocate addresses: country, city, ASN and organisation';
@@ -35,8 +26,8 @@ export default class Geo extends LeakscopeCommand {
     for (const ip of ips) if (!isIP(ip)) throw new UserError(`not an IP address: "${ip}"`, 2, ['give IPv4 (161.117.2.20) or IPv6 (2a01:4f8::1) addresses']);
     const geo = openGeoFromFlags({ geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
     const format = this.outputFormat(flags);
-    const writer = await createWriter<GeoInfo>(format, this.stdoutSink(), {
-      columns: GEO_COLUMNS,
+    const writer = await createWriter<GeoInfo>(format, this.stdoutSink(flags), {
+      ...GEO_SCHEMA,
       jsonSingle: ips.length === 1,
       table: { footer: () => geo.sources.map((s) => s.attribution) },
     });

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { LeakscopeCommand } from '../cli/base.js';
 import { captureInfo, type InfoRecord } from '../src/engine/info.js';
 import { createWriter } from '../src/report/writers/index.js';
-import { INFO_COLUMNS } from '../src/report/info-columns.js';
+import { INFO_SCHEMA } from '../src/report/schemas/info.js';
 import { Progress } from '../src/report/progress.js';
 
 export default class Info extends LeakscopeCommand {
@@ -10,7 +10,7 @@ export default class Info extends LeakscopeCommand {
   static override description = 'Like capinfos. Reads pcap and pcapng (also gzip-compressed) from files or standard input (-). ' +
     'Exits 2 when a file is not a capture, 3 when a capture is damaged (everything before the damage is still reported).';
   static override examples = [
-    '<%= config.bin %> info fixtures/captures/xiaomi_http.pcap',
+    '<%= config.bin %> info fixtures/captures/mi_browser_demo.pcap',
     '<%= config.bin %> info phone.pcapng --format json',
     'tcpdump -w - | <%= config.bin %> info -',
   ];
@@ -20,7 +20,7 @@ export default class Info extends LeakscopeCommand {
   async run(): Promise<InfoRecord[]> {
     const { argv, flags } = await this.parse(Info);
     const limits = this.limitsFrom(flags);
-    const writer = await createWriter<InfoRecord>(this.outputFormat(flags), this.stdoutSink(), { columns: INFO_COLUMNS, jsonSingle: argv.length === 1, table: { vertical: true } });
+    const writer = await createWriter<InfoRecord>(this.outputFormat(flags), this.stdoutSink(flags), { ...INFO_SCHEMA, jsonSingle: argv.length === 1, table: { vertical: true } });
     const records: InfoRecord[] = [];
     const exit = await this.eachCapture(argv as string[], flags, async (source, name) => {
       const progress = new Progress(name, { quiet: flags.quiet });

@@ -47,7 +47,7 @@ export default class Merge extends LeakscopeCommand {
       }
     }
     try {
-      const output = new BatchOutput(format, this.stdoutSink(), fd);
+      const output = new BatchOutput(format, this.stdoutSink(flags), fd);
       for (const set of merged.sets) output.write(set);
       await output.finish(merged.aggregate);
     } finally {

@@ -3,27 +3,14 @@ import { LeakscopeCommand } from '../cli/base.js';
 import { scanCapture } from '../src/engine/scan.js';
 import { streamRecord, type StreamRecord } from '../src/engine/streams.js';
 import { createWriter } from '../src/report/writers/index.js';
-import type { Column } from '../src/report/columns.js';
+import { STREAM_SCHEMA } from '../src/report/schemas/stream.js';
 import { Progress } from '../src/report/progress.js';
-
-const STREAM_COLUMNS: readonly Column<StreamRecord>[] = [
-  { key: 'id', header: 'Stream', get: (s) => `${s.proto}.${s.id}` },
-  { key: 'client', header: 'Client', get: (s) => `${s.client}:${s.client_port}` },
-  { key: 'server', header: 'Server', get: (s) => `${s.server}:${s.server_port}` },
-  { key: 'start', header: 'Start', get: (s) => s.start },
-  { key: 'end', header: 'End', get: (s) => s.end },
-  { key: 'packets', header: 'Packets out/in', get: (s) => `${s.packets_out}/${s.packets_in}` },
-  { key: 'bytes', header: 'Payload out/in', get: (s) => `${s.payload_out}/${s.payload_in}` },
-  { key: 'history', header: 'History', get: (s) => s.history },
-  { key: 'missed_bytes', header: 'Missed', get: (s) => s.missed_bytes },
-  { key: 'protocol', header: 'Protocol', get: (s) => s.protocol },
-];
 
 export default class Streams extends LeakscopeCommand {
   static override summary = 'list TCP streams: endpoints, time span, packets and bytes each way, Zeek-style history, missed bytes, protocol';
   static override description = 'History letters as in Zeek\'s conn.log (client upper case, server lower case): S syn, H syn-ack, A ack, D data, F fin, R rst, G/g gap, T/t retransmission. ' +
     'With --dump DIR, each direction\'s reassembled bytes are written to their own file, named like tcpflow\'s.';
-  static override examples = ['<%= config.bin %> streams fixtures/captures/xiaomi_http.pcap', '<%= config.bin %> streams phone.pcap --dump /tmp/flows --format ndjson'];
+  static override examples = ['<%= config.bin %> streams fixtures/captures/mi_browser_demo.pcap', '<%= config.bin %> streams phone.pcap --dump /tmp/flows --format ndjson'];
   static override strict = false;
   static override args = { capture: Args.string({ description: 'capture file(s), or - for standard input', required: true }) };
   static override flags = {
@@ -34,7 +21,7 @@ export default class Streams extends LeakscopeCommand {
   async run(): Promise<{ streams: number }> {
     const { argv, flags } = await this.parse(Streams);
     const limits = this.limitsFrom(flags);
-    const writer = await createWriter<StreamRecord>(this.outputFormat(flags), this.stdoutSink(), { columns: STREAM_COLUMNS });
+    const writer = await createWriter<StreamRecord>(this.outputFormat(flags), this.stdoutSink(flags), STREAM_SCHEMA);
     let count = 0;
     const exit = await this.eachCapture(argv as string[], flags, async (source, name) => {
       const progress = new Progress(name, { quiet: flags.quiet });

@@ -6,6 +6,7 @@
  * would be octal to some tools) and RFC 4291 IPv6 text, optionally with an embedded IPv4 tail
  * and a zone (`fe80::1%eth0`, the zone is ignored).
  */
+import { formatIpv6 } from '../src/decode/addr.js';
 
 /** `a.b.c.d` → uint32, or -1 when the text is not a strict dotted-quad address. */
 export function parseIPv4(text: string, start = 0, end = text.length): number {
@@ -121,22 +122,11 @@ export function ipv6ToDecimal(b: Uint8Array): string {
   return BigInt('0x' + hex).toString();
 }
 
-/** 16 bytes → RFC 5952 text (the canonical form the mmdb reader parses). */
+/**
+ * 16 bytes → RFC 5952 text. One place owns IP text (src/decode/addr.ts, as tshark prints it):
+ * the addresses a report looks up and the ones a capture names are the same strings, also for
+ * IPv4-mapped addresses (`::ffff:1.2.3.4`).
+ */
 export function formatIPv6(b: Uint8Array): string {
-  const g: number[] = [];
-  for (let k = 0; k < 16; k += 2) g.push((b[k] << 8) | b[k + 1]);
-  // the longest run of ≥ 2 zero groups becomes `::`
-  let bestAt = -1;
-  let bestLen = 1;
-  for (let k = 0; k < 8; ) {
-    if (g[k] !== 0) { k++; continue; }
-    let n = k;
-    while (n < 8 && g[n] === 0) n++;
-    if (n - k > bestLen) { bestAt = k; bestLen = n - k; }
-    k = n;
-  }
-  if (bestAt < 0) return g.map((x) => x.toString(16)).join(':');
-  const head = g.slice(0, bestAt).map((x) => x.toString(16)).join(':');
-  const tail = g.slice(bestAt + bestLen).map((x) => x.toString(16)).join(':');
-  return `${head}::${tail}`;
+  return formatIpv6(b, 0);
 }

@@ -12,6 +12,7 @@ import { FLOW_ANOMALIES } from './flow/anomalies.js';
 import { PROTO_ANOMALIES } from './proto/anomalies.js';
 import { LEAK_ANOMALIES } from './leaks/anomalies.js';
 import type { PacketMeta } from './capture/frame.js';
+import { DECRYPT_ANOMALIES } from './decrypt/anomalies.js';
 
 export const ANOMALY_CODES = {
   internal_decoder_error: 'a decoder threw unexpectedly; the packet was skipped (a bug in leakscope)',
@@ -21,6 +22,7 @@ export const ANOMALY_CODES = {
   ...FLOW_ANOMALIES,
   ...PROTO_ANOMALIES,
   ...LEAK_ANOMALIES,
+  ...DECRYPT_ANOMALIES,
 } as const;
 
 export type AnomalyCode = keyof typeof ANOMALY_CODES;

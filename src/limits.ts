@@ -61,6 +61,16 @@ export const DEFAULT_LIMITS = {
   maxHttpRequestsPerStream: 100_000,
   /** bytes produced by decompressing one body or payload layer */
   maxDecompressedBytes: 16 * 1024 * 1024,
+  /** HPACK dynamic table size accepted from a peer (SETTINGS_HEADER_TABLE_SIZE, size updates); browsers use 64 KiB */
+  maxHpackTableBytes: 64 * 1024,
+  /** bytes of one HTTP/2 header block (HEADERS or PUSH_PROMISE and its CONTINUATION frames) */
+  maxHttp2HeaderBlockBytes: 256 * 1024,
+  /** CONTINUATION frames of one header block (each may be empty: a count bounds them where bytes cannot) */
+  maxHttp2ContinuationFrames: 1024,
+  /** HTTP/2 streams with a request or response in progress per connection */
+  maxHttp2OpenStreams: 512,
+  /** request body bytes held across the open streams of one HTTP/2 connection (each also capped by maxHttpBodyBytes) */
+  maxHttp2BufferedBodyBytes: 16 * 1024 * 1024,
   /** DNS compression pointers followed per name */
   maxDnsCompressionHops: 32,
   /** resource records parsed per DNS message */
@@ -69,6 +79,26 @@ export const DEFAULT_LIMITS = {
   maxQuicPendingConnections: 4096,
   /** CRYPTO bytes joined per QUIC connection */
   maxQuicCryptoBytes: 64 * 1024,
+  /** streams tracked per direction of one decrypted QUIC connection (the oldest is forgotten beyond this) */
+  maxQuicStreamsPerConnection: 4096,
+  /** STREAM bytes held behind a hole per stream (out of order); past it the stream is given up */
+  maxQuicStreamBufferedBytes: 1024 * 1024,
+  /** connection IDs remembered per direction of one QUIC connection (to find short headers' DCID length) */
+  maxQuicConnectionIds: 64,
+  /** QPACK dynamic table capacity followed per direction (an encoder asking for more is a QPACK bomb) */
+  maxQpackTableCapacity: 1024 * 1024,
+  /** HTTP/3 field sections waiting for encoder-stream inserts per connection (RFC 9204 blocked streams) */
+  maxQpackBlockedSections: 128,
+  /** bytes of those blocked field sections held per connection */
+  maxQpackBlockedBytes: 1024 * 1024,
+
+  // decryption (key logs, Decryption Secrets Blocks, TLS records)
+  /** characters of one key log line (the longest legitimate ones are ECH_CONFIG lines) */
+  maxKeyLogLineBytes: 64 * 1024,
+  /** bytes of one key log file or Decryption Secrets Block (Wireshark refuses DSBs over 1 GiB) */
+  maxKeyLogBytes: 256 * 1024 * 1024,
+  /** bytes of a TLS-compressed (RFC 3749 DEFLATE) direction inflated: each record re-inflates the stream so far */
+  maxTlsCompressedBytes: 1024 * 1024,
 
   // payload peeling and leak detection
   /** decode layers stacked (url → base64 → gzip → json …) */

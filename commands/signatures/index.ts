@@ -1,34 +1,15 @@
 import { Flags } from '@oclif/core';
 import { LeakscopeCommand } from '../../cli/base.js';
 import { loadSignatures } from '../../cli/signatures.js';
-import type { Signature } from '../../src/signatures/db.js';
 import { createWriter } from '../../src/report/writers/index.js';
-import type { Column } from '../../src/report/columns.js';
-
-interface SignatureRow { id: string; vendor: string; product: string; category: string; match: string; alert: boolean; confidence: string; references: string[] }
-
-export function matchText(s: Signature): string {
-  const m = s.match as Record<string, unknown>;
-  return Object.entries(m)
-    .filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(' ') : String(v)}`)
-    .join('; ');
-}
-
-const COLUMNS: readonly Column<SignatureRow>[] = [
-  { key: 'id', header: 'Id', get: (r) => r.id },
-  { key: 'vendor', header: 'Vendor', get: (r) => r.vendor },
-  { key: 'category', header: 'Category', get: (r) => r.category },
-  { key: 'match', header: 'Match', get: (r) => r.match },
-  { key: 'alert', header: 'Alerts', get: (r) => (r.alert ? 'yes' : 'label only') },
-];
+import { SIGNATURE_SCHEMA, signatureRow, type SignatureRow } from '../../src/report/schemas/signature.js';
 
 export default class Signatures extends LeakscopeCommand {
   static override summary = 'list the signature database: the Xiaomi and Sensors Data endpoints leakscope knows';
   static override examples = ['<%= config.bin %> signatures', '<%= config.bin %> signatures --vendor "Sensors Data" --format csv'];
   static override flags = {
     vendor: Flags.string({ summary: 'only this vendor' }),
-    signatures: Flags.string({ multiple: true, summary: 'also load this pack (JSON)' }),
+    signatures: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'also load this pack (JSON)' }),
   };
 
   async run(): Promise<SignatureRow[]> {
@@ -38,9 +19,9 @@ export default class Signatures extends LeakscopeCommand {
     const rows = db
       .all()
       .filter((s) => !flags.vendor || s.vendor.toLowerCase() === flags.vendor.toLowerCase())
-      .map((s) => ({ id: s.id, vendor: s.vendor, product: s.product, category: s.category, match: matchText(s), alert: s.alert, confidence: s.confidence, references: s.references }));
-    const writer = await createWriter<SignatureRow>(this.outputFormat(flags), this.stdoutSink(), {
-      columns: COLUMNS,
+      .map(signatureRow);
+    const writer = await createWriter<SignatureRow>(this.outputFormat(flags), this.stdoutSink(flags), {
+      ...SIGNATURE_SCHEMA,
       table: { groupBy: (r) => r.vendor, footer: () => [`${rows.length} signatures; database ${db.version}`] },
     });
     rows.forEach((r) => writer.write(r));

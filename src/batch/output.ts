@@ -7,9 +7,9 @@
 import { safeJson } from '../report/escape.js';
 import { writeSync } from 'node:fs';
 import { createWriter } from '../report/writers/index.js';
-import type { Column } from '../report/columns.js';
+import { AGGREGATE_CAPTURE_SCHEMA, AGGREGATE_HOST_SCHEMA, LINKED_IDENTIFIER_SCHEMA, type AggregateHostRow } from '../report/schemas/batch.js';
 import type { Sink } from '../report/sink.js';
-import type { AggregateCapture, AggregateHost, AggregateRecord, LinkedIdentifier } from './aggregate.js';
+import type { AggregateCapture, AggregateRecord, LinkedIdentifier } from './aggregate.js';
 import { resultSetLines, type CaptureResultSet } from './records.js';
 
 export type BatchFormat = 'ndjson' | 'table' | 'json';
@@ -49,38 +49,17 @@ export class BatchOutput {
   }
 }
 
-const HOST_COLUMNS: readonly Column<AggregateHost & { total: number }>[] = [
-  { key: 'host', header: 'Host', get: (h) => h.host },
-  { key: 'vendor', header: 'Vendor', get: (h) => h.vendor },
-  { key: 'captures', header: 'Captures', get: (h) => `${h.captures} / ${h.total}` },
-  { key: 'flows', header: 'Flows', get: (h) => h.flows },
-  { key: 'bytes', header: 'Out / in', get: (h) => `${h.bytes_out} / ${h.bytes_in}` },
-  { key: 'leak_kinds', header: 'Leaked kinds', get: (h) => h.leak_kinds },
-];
-
-const CAPTURE_COLUMNS: readonly Column<AggregateCapture>[] = [
-  { key: 'capture', header: 'Capture', get: (c) => c.capture },
-  { key: 'status', header: 'Status', get: (c) => c.status },
-  { key: 'hosts', header: 'Hosts', get: (c) => c.hosts },
-];
-
-const IDENTIFIER_COLUMNS: readonly Column<LinkedIdentifier>[] = [
-  { key: 'kind', header: 'Identifier', get: (i) => i.kind },
-  { key: 'value', header: 'Value', get: (i) => i.value },
-  { key: 'captures', header: 'Seen in captures', get: (i) => i.captures },
-];
-
 /** The aggregate as three tables: hosts × captures, captures, identifiers linking captures. */
 export async function writeAggregateTables(a: AggregateRecord, out: Sink): Promise<void> {
   const t = a.totals;
-  const hosts = await createWriter<AggregateHost & { total: number }>('table', out, { columns: HOST_COLUMNS, table: { title: 'Hosts across captures' } });
+  const hosts = await createWriter<AggregateHostRow>('table', out, { ...AGGREGATE_HOST_SCHEMA, table: { title: 'Hosts across captures' } });
   for (const h of a.hosts) hosts.write({ ...h, total: t.captures });
   hosts.end();
-  const captures = await createWriter<AggregateCapture>('table', out, { columns: CAPTURE_COLUMNS, table: { title: 'Captures' } });
+  const captures = await createWriter<AggregateCapture>('table', out, { ...AGGREGATE_CAPTURE_SCHEMA, table: { title: 'Captures' } });
   for (const c of a.captures) captures.write(c);
   captures.end();
   const ids = await createWriter<LinkedIdentifier>('table', out, {
-    columns: IDENTIFIER_COLUMNS,
+    ...LINKED_IDENTIFIER_SCHEMA,
     table: {
       title: 'Identifiers seen in more than one capture',
       footer: () => [`${t.captures} capture(s): ${t.ok} ok, ${t.partial} partial, ${t.error} failed; ${t.hosts} host(s); ${a.devices.length} device group(s) linked by identifiers`],

@@ -14,5 +14,7 @@ export const CAPTURE_ANOMALIES = {
   pcapng_caplen_exceeds_block: 'a packet block claims more captured bytes than the block holds; reading stopped',
   pcapng_caplen_exceeds_limit: 'a packet block claims more captured bytes than maxRecordBytes; reading stopped',
   pcapng_option_invalid: 'a block option runs past the end of its block; the remaining options were ignored',
+  pcapng_dsb_length_invalid: 'a decryption secrets block whose secrets_len runs past the block; its secrets were skipped',
+  pcapng_dsb_type_unsupported: 'a decryption secrets block of a type other than TLS key log (SSH, WireGuard, Zigbee…); skipped and counted',
   capture_gzip_invalid: 'the gzip stream is corrupt or cut short; reading stopped, frames decompressed before it kept',
 } as const;

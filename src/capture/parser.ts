@@ -43,12 +43,14 @@ const BLOCK_IDB = 0x00000001;
 const BLOCK_OPB = 0x00000002; // obsolete packet block
 const BLOCK_SPB = 0x00000003;
 const BLOCK_EPB = 0x00000006;
+const BLOCK_DSB = 0x0000000a; // decryption secrets block
 
 /** smallest legal total length of each block type (header 8 + fixed body + trailer 4) */
 const SHB_MIN_LEN = 28;
 const IDB_MIN_LEN = 20;
 const EPB_MIN_LEN = 32; // also the obsolete packet block
 const SPB_MIN_LEN = 16;
+const DSB_MIN_LEN = 20;
 
 const OPT_END = 0;
 const IF_NAME = 2;
@@ -81,6 +83,7 @@ export class CaptureParser {
   private readonly limits: Readonly<Limits>;
   private readonly sink: AnomalySink & { packet: number };
   private readonly onHeader: ((h: CaptureHeader) => void) | undefined;
+  private readonly onSecrets: ReadOptions['onSecrets'];
 
   private state = EXPECT_FILE_HEADER;
   private littleEndian = true;
@@ -117,6 +120,7 @@ export class CaptureParser {
   private maxSec = -Infinity;
   private maxNsec = 0;
   private damage: CaptureDamage | null = null;
+  private readonly secrets = { tls: 0, other: 0 };
 
   private readonly ts = { sec: 0, nsec: 0 };
   private readonly frame = new ReusedFrame();
@@ -129,6 +133,7 @@ export class CaptureParser {
     this.limits = opts.limits ?? DEFAULT_LIMITS;
     this.sink = opts.anomalies ?? NO_ANOMALIES;
     this.onHeader = opts.onHeader;
+    this.onSecrets = opts.onSecrets;
   }
 
   /** Feeds the next bytes. `chunk` may be reused by the caller once push returns. */
@@ -192,6 +197,7 @@ export class CaptureParser {
       lastTs: this.frames > 0 ? { sec: this.maxSec, nsec: this.maxNsec } : null,
       sha256: '',
       damage: this.damage,
+      secrets: { ...this.secrets },
     };
   }
 
@@ -410,7 +416,8 @@ export class CaptureParser {
       case BLOCK_EPB: return this.enhancedPacket(b, off, len, false);
       case BLOCK_OPB: return this.enhancedPacket(b, off, len, true);
       case BLOCK_SPB: return this.simplePacket(b, off, len);
-      // name resolution, statistics, custom, decryption secrets, unknown: skipped by length
+      case BLOCK_DSB: return this.decryptionSecrets(b, off, len);
+      // name resolution, statistics, custom, unknown: skipped by length
       default: return len;
     }
   }
@@ -518,6 +525,31 @@ export class CaptureParser {
     return len;
   }
 
+  /**
+   * Decryption secrets block: secrets_type, secrets_len, the secrets padded to 4. TLS key
+   * logs ("TLSK") go to onSecrets wherever the block stands; other types (SSH, WireGuard,
+   * Zigbee) are counted and skipped. A secrets_len past the block is an anomaly, not damage:
+   * the block's own length still says where the next one starts.
+   */
+  private decryptionSecrets(b: Uint8Array, off: number, len: number): number {
+    if (len < DSB_MIN_LEN) return this.tooShort(off, len, 'decryption secrets block', DSB_MIN_LEN);
+    const type = this.u32(off + 8);
+    const secretsLen = this.u32(off + 12);
+    const room = len - DSB_MIN_LEN;
+    if (secretsLen > room) {
+      this.report('pcapng_dsb_length_invalid', 0, off + 12, `secrets_len ${secretsLen} > the block's ${room} data bytes`);
+      return len;
+    }
+    if (type !== SECRETS_TYPE_TLS) {
+      this.secrets.other++;
+      this.report('pcapng_dsb_type_unsupported', 0, off + 8, `secrets type 0x${type.toString(16).padStart(8, '0')}`);
+      return len;
+    }
+    this.secrets.tls++;
+    this.onSecrets?.(type, b.subarray(off + 16, off + 16 + secretsLen), this.base + off);
+    return len;
+  }
+
   // ---- frames, anomalies, damage ----
 
   private emit(b: Uint8Array, start: number, caplen: number, origlen: number, linkType: number, interfaceId: number, fileOffset: number): void {
@@ -577,6 +609,9 @@ export class CaptureParser {
     return `a ${this.need}-byte pcapng block`;
   }
 }
+
+/** "TLSK": an NSS key log (wiretap/secrets-types.h) */
+export const SECRETS_TYPE_TLS = 0x544c534b;
 
 function byteOrderMagic(b: Uint8Array, off: number): 'little' | 'big' | null {
   if (b[off] === 0x1a && b[off + 1] === 0x2b && b[off + 2] === 0x3c && b[off + 3] === 0x4d) return 'big';

@@ -63,6 +63,8 @@ export interface ReadSummary {
   sha256: string;
   /** where reading stopped early, or null when the whole file was read */
   damage: CaptureDamage | null;
+  /** pcapng Decryption Secrets Blocks read: TLS key logs, and other types (skipped) */
+  secrets: { tls: number; other: number };
 }
 
 export interface ReadOptions {
@@ -73,6 +75,11 @@ export interface ReadOptions {
   name?: string;
   /** after every chunk read from the source; totalBytes is null for streams */
   onProgress?: (fileBytesRead: number, totalBytes: number | null) => void;
+  /**
+   * a pcapng Decryption Secrets Block of TLS key log text ("TLSK"), in file order among the
+   * frames; `data` is a view valid only during the call
+   */
+  onSecrets?: (secretsType: number, data: Uint8Array, fileOffset: number) => void;
   /** once, when the header is known: before the first frame, or at the end of a frameless file */
   onHeader?: (h: CaptureHeader) => void;
   signal?: AbortSignal;

@@ -127,3 +127,13 @@ function parseIpv4(text: string): Uint8Array | undefined {
   }
   return out;
 }
+
+/**
+ * An address and port as one piece of text: `192.0.2.1:443`, and for IPv6 the RFC 3986 /
+ * RFC 5952 §6 form `[2001:db8::1]:443` (a bare `::1:443` cannot be told apart from an address).
+ * Every report that joins an address and a port goes through here.
+ */
+export function formatEndpoint(ip: string, port: number | string | null | undefined): string {
+  const host = ip.includes(':') ? `[${ip}]` : ip;
+  return port === null || port === undefined || port === '' ? host : `${host}:${port}`;
+}

@@ -23,4 +23,6 @@ export interface TlsSecrets {
 export interface KeyLookup {
   /** the secrets logged for the connection whose ClientHello carried `clientRandom` (32 bytes) */
   lookup(clientRandom: Uint8Array): TlsSecrets | undefined;
+  /** the connection these secrets were looked up for decrypted with them (counted per key source) */
+  opened?(secrets: TlsSecrets): void;
 }

@@ -41,6 +41,8 @@ export interface HostServer {
   asn: number | null;
   org: string | null;
   special?: string | null;
+  /** true when no traffic to the address was seen: it comes from a DNS answer for the name */
+  dns_only?: boolean;
 }
 
 export interface HostRecord {
@@ -55,6 +57,11 @@ export interface HostRecord {
   signatures: string[];
   /** whether any matching signature is an alerting one (broad vendor suffixes only label) */
   alert: boolean;
+  /**
+   * vendors whose SDK traces (e.g. a Sensors Data cookie) requests to this host carried, when
+   * nothing says the host itself is the vendor's: a first-party site using the vendor's SDK
+   */
+  sdk_vendors: string[];
   /** how the name was seen: sni, quic, http, dns, cert, address */
   seen_as: string[];
   transport: string[];
@@ -86,6 +93,11 @@ interface HostState {
   first: { sec: number; nsec: number } | null;
   last: { sec: number; nsec: number } | null;
   servers: Set<string>;
+  /** addresses DNS answers gave for the name (used when no traffic to it was seen) */
+  dnsServers: Set<string>;
+  /** when the name was looked up (used when no traffic to it was seen) */
+  dnsFirst: { sec: number; nsec: number } | null;
+  dnsLast: { sec: number; nsec: number } | null;
   leaks: Map<string, HostLeak>;
   /** distinct values kept per kind, and findings dropped past maxLeakValuesPerKind */
   kindCounts: Map<string, number>;
@@ -113,6 +125,14 @@ export interface AggregateDetail {
 /** Code-unit order: the same on every machine and locale (byte-identical output). */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `2020-05-01T10:00:00.000360Z` (formatTimestamp's text) → seconds and nanoseconds. */
+function isoTime(ts: string): { sec: number; nsec: number } | null {
+  const ms = Date.parse(ts.slice(0, 19) + 'Z');
+  if (Number.isNaN(ms)) return null;
+  const frac = /^\.(\d{1,9})/.exec(ts.slice(19));
+  return { sec: ms / 1000, nsec: frac ? Number(frac[1].padEnd(9, '0')) : 0 };
 }
 
 function tsBefore(aSec: number, aNsec: number, bSec: number, bNsec: number): boolean {
@@ -161,6 +181,9 @@ export class HostAggregator {
         first: null,
         last: null,
         servers: new Set(),
+        dnsServers: new Set(),
+        dnsFirst: null,
+        dnsLast: null,
         leaks: new Map(),
         kindCounts: new Map(),
         dropped: new Map(),
@@ -223,6 +246,9 @@ export class HostAggregator {
         const h = this.host(normaliseHost(obs.qname));
         h.seenAs.add('dns');
         h.transport.add('dns');
+        const t = isoTime(obs.ts);
+        if (t && (!h.dnsFirst || tsBefore(t.sec, t.nsec, h.dnsFirst.sec, h.dnsFirst.nsec))) h.dnsFirst = t;
+        if (t && (!h.dnsLast || tsBefore(h.dnsLast.sec, h.dnsLast.nsec, t.sec, t.nsec))) h.dnsLast = t;
         if (detail?.dns) this.learnAddresses(detail.dns);
         // CNAME targets are names of the same service (e.g. a vendor's GSLB) and match too
         for (const c of obs.cnames) {
@@ -248,7 +274,10 @@ export class HostAggregator {
     const chain = new Set([qname]);
     for (const rr of msg.answers) if (rr.type === 5 && chain.has(normaliseHost(rr.name))) chain.add(normaliseHost(rr.data));
     for (const rr of msg.answers) {
-      if ((rr.type === 1 || rr.type === 28) && chain.has(normaliseHost(rr.name))) this.addressNames.set(rr.data, qname);
+      if ((rr.type === 1 || rr.type === 28) && chain.has(normaliseHost(rr.name))) {
+        this.addressNames.set(rr.data, qname);
+        this.hosts.get(qname)?.dnsServers.add(rr.data);
+      }
     }
   }
 
@@ -312,7 +341,15 @@ export class HostAggregator {
   records(opts: { allHosts?: boolean; vendor?: string; geo?: (ip: string) => HostServer } = {}): HostRecord[] {
     const out: HostRecord[] = [];
     for (const h of this.hosts.values()) {
-      const hits = [...h.hits.values()];
+      const allHits = [...h.hits.values()];
+      // a host is the vendor's by its name or its collector-shaped traffic, not by an SDK's cookie
+      const hits = allHits.filter((x) => x.endpoint);
+      const sdkVendors = [...new Set(allHits.filter((x) => !x.endpoint).map((x) => x.signature.vendor))].filter((v) => !hits.some((x) => x.signature.vendor === v));
+      // a name seen only in DNS: its servers and times are the DNS answers'
+      const dnsOnly = h.servers.size === 0 && h.first === null;
+      const first = h.first ?? (dnsOnly ? h.dnsFirst : null);
+      const last = h.last ?? (dnsOnly ? h.dnsLast : null);
+      const serverIps = dnsOnly ? h.dnsServers : h.servers;
       if (!opts.allHosts && hits.length === 0) continue;
       const vendors = [...new Set(hits.map((x) => x.signature.vendor))];
       if (opts.vendor && !vendors.some((v) => v.toLowerCase() === opts.vendor!.toLowerCase())) continue;
@@ -327,6 +364,7 @@ export class HostAggregator {
         vendors,
         signatures: hits.map((x) => x.signature.id),
         alert: hits.some((x) => x.signature.alert),
+        sdk_vendors: sdkVendors.sort(),
         seen_as: [...h.seenAs].sort(),
         transport: [...h.transport].sort(),
         flows: h.flows,
@@ -334,9 +372,12 @@ export class HostAggregator {
         bytes_in: h.bytesIn,
         opaque_bytes: h.opaque,
         opaque_reasons: [...h.opaqueReasons].sort(),
-        first_seen: h.first ? formatTimestamp(h.first.sec, h.first.nsec) : null,
-        last_seen: h.last ? formatTimestamp(h.last.sec, h.last.nsec) : null,
-        servers: [...h.servers].sort().map((ip) => (opts.geo ? opts.geo(ip) : { ip, country: null, city: null, asn: null, org: null })),
+        first_seen: first ? formatTimestamp(first.sec, first.nsec) : null,
+        last_seen: last ? formatTimestamp(last.sec, last.nsec) : null,
+        servers: [...serverIps].sort().map((ip) => {
+          const server: HostServer = opts.geo ? opts.geo(ip) : { ip, country: null, city: null, asn: null, org: null };
+          return dnsOnly ? { ...server, dns_only: true } : server;
+        }),
         leaks,
         leaks_dropped: Object.fromEntries([...h.dropped].sort((a, b) => compare(a[0], b[0]))),
         captures: [...h.captures].sort(),

@@ -38,7 +38,7 @@ const PLUMBING_HEADERS = new Set([
 
 class Collector {
   readonly findings: LeakFinding[] = [];
-  private readonly seen = new Set<string>();
+  private readonly seen = new Map<string, LeakFinding>();
   private readonly forms: IdentifierForm[];
 
   constructor(
@@ -50,12 +50,20 @@ class Collector {
     this.forms = identifiers?.length ? identifierForms(identifiers) : [];
   }
 
+  /**
+   * One finding per kind, value and place: a value both a detector and an analyst's identifier
+   * recognise (or two forms of one identifier) is reported once, with the form it was found in.
+   */
   add(kind: LeakKind, value: string, chain: string, key: string | null, form?: string): void {
-    const id = `${kind}\u0000${value}\u0000${chain}\u0000${form ?? ''}`;
-    if (this.seen.has(id)) return;
-    this.seen.add(id);
+    const id = `${kind}\u0000${value}\u0000${chain}`;
+    const seen = this.seen.get(id);
+    if (seen) {
+      if (form && form !== 'plain' && !seen.form) seen.form = form;
+      return;
+    }
     const f: LeakFinding = { kind, value, chain, key };
     if (form) f.form = form;
+    this.seen.set(id, f);
     this.findings.push(f);
   }
 
@@ -75,7 +83,8 @@ class Collector {
     let lower: string | undefined;
     for (const f of this.forms) {
       const hay = f.caseInsensitive ? (lower ??= raw.toLowerCase()) : raw;
-      if (hay.includes(f.needle)) this.add(f.identifier.kind, f.identifier.value, chain, key, f.form);
+      // the value as it was found (the re-cased or hashed text), not as the analyst typed it
+      if (hay.includes(f.needle)) this.add(f.identifier.kind, f.needle, chain, key, f.form);
     }
   }
 

@@ -8,7 +8,8 @@
  *   key/iv/hp      = HKDF-Expand-Label(client_secret, "quic key"|"quic iv"|"quic hp", "", 16|12|16)
  *                    (QUIC v2: "quicv2 key", "quicv2 iv", "quicv2 hp")
  */
-import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { INITIAL_SUITE, QuicPacketKeys, removeHeaderProtection, type UnprotectedHeader } from '../decrypt/quic-keys.js';
 
 export const QUIC_V1 = 0x00000001;
 export const QUIC_V2 = 0x6b3343cf;
@@ -70,41 +71,21 @@ export function deriveInitialKeys(version: number, dcid: Uint8Array, side: 'clie
 }
 
 /**
- * Opens one long-header packet in place-free fashion: `pkt` is [start, end) of the packet
- * (end = start of the next coalesced packet), `pnOffset` the offset of the packet number.
- * Returns the plaintext payload (a new buffer) and writes the packet number to `out`, or
- * undefined when the packet is too short or does not authenticate.
+ * Opens one long-header packet: `pkt` is [start, end) of the packet (end = start of the next
+ * coalesced packet), `pnOffset` the offset of the packet number. Returns the plaintext payload
+ * (a new buffer) and writes the packet number to `out`, or undefined when the packet is too
+ * short or does not authenticate. Header protection and the AEAD are the decryptor's
+ * (src/decrypt/quic-keys.ts); Initials have no earlier packet number to recover from.
  */
 export function openInitial(b: Uint8Array, start: number, pnOffset: number, end: number, keys: InitialKeys,
   out: { packetNumber: number }): Buffer | undefined {
-  if (pnOffset + 4 + HP_SAMPLE_LEN > end) return undefined;
-  const sample = b.subarray(pnOffset + 4, pnOffset + 4 + HP_SAMPLE_LEN);
-  const ecb = createCipheriv('aes-128-ecb', keys.hp, null);
-  const mask = ecb.update(sample);
-  const first = b[start]! ^ (mask[0]! & 0x0f);           // long header: low 4 bits protected
-  const pnLen = (first & 0x03) + 1;
-  if (pnOffset + pnLen + AEAD_TAG_LEN > end) return undefined;
-  // AAD = the unprotected header: copy it so the caller's bytes stay untouched
-  const aad = Buffer.from(b.subarray(start, pnOffset + pnLen));
-  aad[0] = first;
-  let pn = 0;
-  for (let i = 0; i < pnLen; i++) {
-    const v = b[pnOffset + i]! ^ mask[1 + i]!;
-    aad[pnOffset - start + i] = v;
-    pn = pn * 256 + v;
-  }
-  const nonce = Buffer.from(keys.iv);
-  // the packet number (≤ 4 bytes here) is XORed into the low end of the IV
-  for (let i = 0; i < 4; i++) nonce[11 - i]! ^= (pn >>> (8 * i)) & 0xff;
-  const tagAt = end - AEAD_TAG_LEN;
-  try {
-    const gcm = createDecipheriv('aes-128-gcm', keys.key, nonce);
-    gcm.setAAD(aad);
-    gcm.setAuthTag(b.subarray(tagAt, end));
-    const plain = Buffer.concat([gcm.update(b.subarray(pnOffset + pnLen, tagAt)), gcm.final()]);
-    out.packetNumber = pn;
-    return plain;
-  } catch {
-    return undefined;                                   // authentication failed
-  }
+  const pk = new QuicPacketKeys(INITIAL_SUITE, 0, EMPTY, keys.key, keys.iv, keys.hp);
+  const h: UnprotectedHeader = { first: 0, packetNumber: 0, payloadStart: 0, aad: EMPTY };
+  if (!removeHeaderProtection(pk, b, start, pnOffset, end, true, -1, Buffer.alloc(pnOffset - start + 4), h)) return undefined;
+  if (h.payloadStart + AEAD_TAG_LEN > end) return undefined;
+  const plain = pk.open(b, h.payloadStart, end, h.aad, h.packetNumber);
+  if (plain !== undefined) out.packetNumber = h.packetNumber;
+  return plain;
 }
+
+const EMPTY = Buffer.alloc(0);

@@ -2,12 +2,15 @@
  * Where writers put text. Standard output that was closed early (`| head`) must end the
  * program quietly, not with an EPIPE stack trace.
  */
+import type { Presentation } from './presentation.js';
 export interface Sink {
   write(text: string): void;
   /** hand over anything held back (writers call it from `end()`) */
   flush?(): void;
   readonly isTTY: boolean;
   readonly columns?: number;
+  /** colour, width and --wide for tables (default: colour on a terminal, the terminal's width) */
+  readonly presentation?: Presentation;
 }
 
 /** Text is handed to the stream in blocks of about this size: one write per record cost a tenth of `events`' time. */
@@ -25,7 +28,7 @@ let exitListener = false;
  * when the process exits (stdout to a file, pipe or terminal is synchronous on Linux), so an
  * error part-way through still leaves every record written before it.
  */
-export function streamSink(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }): Sink {
+export function streamSink(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, presentation?: Presentation): Sink {
   let pending = '';
   let timer: NodeJS.Timeout | undefined;
   const flush = (): void => {
@@ -55,6 +58,7 @@ export function streamSink(stream: NodeJS.WritableStream & { isTTY?: boolean; co
       }
     },
     flush,
+    presentation,
     get isTTY() {
       return Boolean(stream.isTTY);
     },
@@ -69,6 +73,7 @@ export class StringSink implements Sink {
   readonly isTTY = false;
   readonly columns = 200;
   text = '';
+  constructor(readonly presentation?: Presentation) {}
   write(text: string): void {
     this.text += text;
   }

@@ -21,9 +21,16 @@ export { importBlocklist } from './blocklist.js';
 
 export interface SignatureHit {
   signature: Signature;
-  on: 'host' | 'path' | 'body' | 'user_agent' | 'shape';
+  on: 'host' | 'path' | 'body' | 'user_agent' | 'cookie' | 'shape';
   /** the name or request part that matched */
   value: string;
+  /**
+   * Whether the hit says the server is the vendor's: its name, or a request in the shape of
+   * the vendor's collector. A hit on what the client carries regardless of the server (an
+   * SDK's cookie, which a first-party site sets and gets back) says only which SDK the
+   * client runs: false.
+   */
+  endpoint: boolean;
 }
 
 
@@ -36,6 +43,9 @@ interface CompiledSignature {
   hostGated: boolean;
   request: { field: (typeof REQUEST_FIELDS)[number]; re: RegExp }[];
 }
+
+/** Request parts a client sends to any server (an SDK's cookie): on their own they do not make a server the vendor's. */
+const CLIENT_SIDE_FIELDS: ReadonlySet<string> = new Set(['cookie']);
 
 /** Bytes of a body scanned by body regexes (form bodies of SDKs are far smaller). */
 const MAX_BODY_SCAN = 256 * 1024;
@@ -55,6 +65,8 @@ function hitOn(field: (typeof REQUEST_FIELDS)[number]): SignatureHit['on'] {
       return 'body';
     case 'userAgent':
       return 'user_agent';
+    case 'cookie':
+      return 'cookie';
     default:
       return 'shape';
   }
@@ -179,7 +191,7 @@ export class SignatureDb {
     }
     for (const c of this.regexUngated) if (c.hostRegex!.test(host)) add(c, labels * 2 + 1);
     found.sort((a, b) => b.rank - a.rank || Number(b.c.signature.alert) - Number(a.c.signature.alert) || a.c.order - b.c.order);
-    return found.map(({ c }) => ({ signature: c.signature, on: 'host' as const, value: host }));
+    return found.map(({ c }) => ({ signature: c.signature, on: 'host' as const, value: host, endpoint: true }));
   }
 
   /** True when the host constraint of a request signature (if any) holds for `host`. */
@@ -213,7 +225,7 @@ export class SignatureDb {
           all = false;
           break;
         }
-        first ??= { signature: c.signature, on: hitOn(field), value: clip(matched) };
+        first ??= { signature: c.signature, on: hitOn(field), value: clip(matched), endpoint: c.hostGated || c.request.some((r) => !CLIENT_SIDE_FIELDS.has(r.field)) };
       }
       if (all && first) (hits ??= []).push({ c, hit: first });
     }

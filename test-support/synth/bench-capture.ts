@@ -4,13 +4,18 @@
  * telemetry with base64/gzip bodies to Xiaomi and Sensors Data hosts, bulk downloads, and some
  * reordered and retransmitted segments — repeated until the file reaches the size asked for.
  *
- * usage: node dist/src/synth/bench-capture.js OUT.pcap [SIZE_MB=400]
+ * With --keyed, the traffic of test-support/keyed-bench.ts instead: every TLS connection (1.3 and
+ * 1.2, HTTP/2 and HTTP/1.1 inside) decrypts with the key log written beside it as OUT.keys.
+ *
+ * usage: node dist/test-support/synth/bench-capture.js OUT.pcap [SIZE_MB=400] [--keyed]
  */
+import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { buildAppDataRecord, buildClientHelloRecord, buildServerHelloRecord } from './tls.js';
 import { buildDnsQuery, buildDnsResponse } from './dns.js';
 import { TrafficBuilder, type FrameSink } from './session.js';
 import { writePcapFile } from './pcap-file.js';
+import { generateKeyedBenchTraffic } from '../keyed-bench.js';
 
 const VENDOR_HOSTS = ['tracking.intl.miui.com', 'data.mistat.intl.xiaomi.com', 'sa.api.intl.miui.com', 'api.ad.intl.xiaomi.com', 'sdkdebugtest.datasink.sensorsdata.cn'];
 const BENIGN_HOSTS = ['www.example.com', 'en.wikipedia.org', 'duckduckgo.com', 'cdn.example.net', 'api.example.org', 'static.example.com'];
@@ -128,11 +133,19 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, ''))) {
-  const out = process.argv[2];
-  const sizeMb = Number(process.argv[3] ?? '400');
+  const args = process.argv.slice(2).filter((a) => a !== '--keyed');
+  const keyed = args.length < process.argv.length - 2;
+  const out = args[0];
+  const sizeMb = Number(args[1] ?? '400');
   if (!out) {
-    process.stderr.write('usage: bench-capture OUT.pcap [SIZE_MB]\n');
+    process.stderr.write('usage: bench-capture OUT.pcap [SIZE_MB] [--keyed]\n');
     process.exit(2);
   }
-  await writePcapFile(out, (sink) => generateBenchTraffic(sink, sizeMb * 1e6));
+  if (keyed) {
+    const keyLog: string[] = [];
+    await writePcapFile(out, (sink) => generateKeyedBenchTraffic(sink, sizeMb * 1e6, keyLog));
+    writeFileSync(out.replace(/\.pcap$/, '') + '.keys', keyLog.join('\n') + '\n');
+  } else {
+    await writePcapFile(out, (sink) => generateBenchTraffic(sink, sizeMb * 1e6));
+  }
 }

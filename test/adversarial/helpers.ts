@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { scanCapture, type ScanResult } from '../../src/engine/scan.js';
 import type { Observation } from '../../src/engine/observations.js';
-import { PcapWriter, concatBytes } from '../../test-support/capture-writer.js';
+import { PcapWriter, concatBytes } from '../../src/capture/writer.js';
 import { ETHERTYPE, IP_PROTO, ethernet, ipv4, tcp, tcpFlags, udp } from '../../test-support/synth/packets.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 

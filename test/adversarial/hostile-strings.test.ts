@@ -7,8 +7,8 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/engine/analyze.js';
 import type { Observation } from '../../src/engine/observations.js';
-import { EVENT_COLUMNS } from '../../src/report/event-columns.js';
-import { HOST_COLUMNS, HOST_CSV_COLUMNS, hostCsvRows, type HostCsvRow } from '../../src/report/host-columns.js';
+import { EVENT_SCHEMA } from '../../src/report/schemas/event.js';
+import { HOST_SCHEMA, type HostCsvPart } from '../../src/report/schemas/host.js';
 import type { HostRecord } from '../../src/engine/hosts.js';
 import { createWriter, type Format } from '../../src/report/writers/index.js';
 import { StringSink } from '../../src/report/sink.js';
@@ -88,7 +88,7 @@ describe('escape sequences in captured strings', () => {
   async function eventsIn(format: Format): Promise<{ text: string; observations: Observation[] }> {
     const s = await scanBytes(capture);
     const sink = new StringSink();
-    const w = await createWriter<Observation>(format, sink, { columns: EVENT_COLUMNS, table: { maxCell: 500 } });
+    const w = await createWriter<Observation>(format, sink, { ...EVENT_SCHEMA, table: { maxCell: 500 } });
     for (const o of s.observations) w.write(o);
     w.end();
     return { text: sink.text, observations: s.observations };
@@ -120,7 +120,7 @@ describe('escape sequences in captured strings', () => {
   it('analyze table: hosts and leaked values with escape sequences are escaped', async () => {
     const result = await analyzeCaptures(source(capture), { allHosts: true });
     const sink = new StringSink();
-    const w = await createWriter<HostRecord>('table', sink, { columns: HOST_COLUMNS });
+    const w = await createWriter<HostRecord, HostCsvPart>('table', sink, HOST_SCHEMA);
     for (const h of result.hosts) w.write(h);
     w.end();
     expect(result.hosts.map((h) => h.host)).toEqual(expect.arrayContaining([host]));
@@ -132,26 +132,26 @@ describe('escape sequences in captured strings', () => {
     const crlfSni = 'a.example\r\nforged,row,"x"';
     const s = await scanBytes(pcapOf(new TcpConversation(41200, 443).handshake().client(helloWithSni(enc.encode(crlfSni))).client('', tcpFlags.FIN | tcpFlags.ACK).frames));
     const sink = new StringSink();
-    const w = await createWriter<Observation>('csv', sink, { columns: EVENT_COLUMNS });
+    const w = await createWriter<Observation>('csv', sink, EVENT_SCHEMA);
     for (const o of s.observations) w.write(o);
     w.end();
     // header + one record: the record's CRLF sits inside a quoted field
     const records = sink.text.split(/\r\n(?=(?:[^"]*"[^"]*")*[^"]*$)/).filter((l) => l.length > 0);
     expect(records).toHaveLength(2);
-    expect(records[1]).toContain('"SNI a.example\r\nforged,row,""x""');
+    expect(records[1]).toContain('"a.example\r\nforged,row,""x""');
   });
 
   // src/report/writers/csv.ts csvField() used to quote only fields holding `",\r\n`, letting ESC
   // and other control characters go out bare; it now quotes on any C0 control or DEL.
   it('events and analyze csv: every field holding a control character is quoted (src/report/writers/csv.ts csvField)', async () => {
     const sink = new StringSink();
-    const w = await createWriter<Observation>('csv', sink, { columns: EVENT_COLUMNS });
+    const w = await createWriter<Observation>('csv', sink, EVENT_SCHEMA);
     for (const o of (await scanBytes(capture)).observations) w.write(o);
     w.end();
     const result = await analyzeCaptures(source(capture), { allHosts: true });
     const hostSink = new StringSink();
-    const hw = await createWriter<HostCsvRow>('csv', hostSink, { columns: HOST_CSV_COLUMNS });
-    for (const h of result.hosts) for (const r of hostCsvRows(h)) hw.write(r);
+    const hw = await createWriter<HostRecord, HostCsvPart>('csv', hostSink, HOST_SCHEMA);
+    for (const h of result.hosts) hw.write(h);
     hw.end();
     for (const text of [sink.text, hostSink.text]) {
       const bare = text.split(/\r\n/).flatMap((line) => line.split(',')).filter((f) => RAW_CONTROL.test(f) && !f.startsWith('"'));

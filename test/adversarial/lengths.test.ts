@@ -4,7 +4,7 @@
  * wedged), and the lie must surface as its named anomaly — never as an exception or a hang.
  */
 import { describe, expect, it } from 'vitest';
-import { PcapWriter, concatBytes } from '../../test-support/capture-writer.js';
+import { PcapWriter, concatBytes } from '../../src/capture/writer.js';
 import { buildDnsQuery, buildDnsResponse } from '../../test-support/synth/dns.js';
 import { ETHERTYPE, IP_PROTO, ethernet, ipv4, ipv6, tcp, tcpFlags, udp } from '../../test-support/synth/packets.js';
 import { CLIENT, SERVER, T0, TcpConversation, pcapOf, scanBytes, udpFrame, type Scanned } from './helpers.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PcapngWriter, concatBytes } from '../../test-support/capture-writer.js';
+import { PcapngWriter, concatBytes } from '../../src/capture/writer.js';
 import { ETHERTYPE, IP_PROTO, ethernet, ipv4, tcp, tcpFlags, udp } from '../../test-support/synth/packets.js';
 import { buildClientHelloRecord } from '../../test-support/synth/tls.js';
 import { scanCapture } from '../../src/engine/scan.js';

@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { analyzeCaptures } from '../../src/engine/analyze.js';
 import { openGeo } from '../../geo/lookup.js';
-import { PcapWriter } from '../../test-support/capture-writer.js';
+import { PcapWriter } from '../../src/capture/writer.js';
 import { FIXTURES, REPO_ROOT } from '../helpers/paths.js';
 
 const RUN = path.join(REPO_ROOT, 'bin', 'run.js');

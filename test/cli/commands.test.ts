@@ -54,10 +54,10 @@ describe('analyze', () => {
     expect(doc.hosts).toHaveLength(4);
   });
 
-  it('CSV: RFC 4180 with a header and one row per host and leak kind', () => {
+  it('CSV: RFC 4180 with a header and one row per host, leak kind and value', () => {
     const lines = cli(['analyze', DEMO, '--format', 'csv']).stdout.split('\r\n');
-    expect(lines[0]).toBe('host,vendor,category,signature,transport,flows,bytes_out,bytes_in,server_ips,country,asn,org,leak_kind,leak_values,leak_count,frames');
-    expect(lines.filter((l) => l.startsWith('tracking.intl.miui.com,') && l.includes(',imei,864811045123671,'))).toHaveLength(1);
+    expect(lines[0]).toBe('host,vendor,category,signature,transport,flows,bytes_out,bytes_in,opaque_bytes,server_ips,country,special,asn,org,first_seen,last_seen,leak_kind,leak_value,leak_form,leak_count,frames');
+    expect(lines.filter((l) => l.startsWith('tracking.intl.miui.com,') && l.includes(',imei,864811045123671,plain,'))).toHaveLength(1);
   });
 
   it('--fail-on-leak exits 1 when personal data was found, 0 otherwise', () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanCapture } from '../../src/engine/scan.js';
 import { captureLayout, mutateCapture } from '../../test-support/synth/mutate.js';
-import { PcapngWriter, concatBytes } from '../../test-support/capture-writer.js';
+import { PcapngWriter, concatBytes } from '../../src/capture/writer.js';
 import { buildClientHelloRecord } from '../../test-support/synth/tls.js';
 import { buildDnsQuery, buildDnsResponse } from '../../test-support/synth/dns.js';
 import { ETHERTYPE, IP_PROTO, ethernet, ipv4, ipv6, tcp, tcpFlags, udp } from '../../test-support/synth/packets.js';

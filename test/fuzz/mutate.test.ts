@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng, captureLayout, editcapErrors, iterationSeed, lengthFields, mutateCapture } from '../../test-support/synth/mutate.js';
-import { PcapngWriter, concatBytes } from '../../test-support/capture-writer.js';
+import { PcapngWriter, concatBytes } from '../../src/capture/writer.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { pcapOf, udpFrame } from '../adversarial/helpers.js';
 import { buildDnsQuery } from '../../test-support/synth/dns.js';

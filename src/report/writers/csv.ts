@@ -1,4 +1,6 @@
-import { cellText, type Column } from '../columns.js';
+import { cellText, type Column, type TableView } from '../columns.js';
+
+const CSV_VIEW: TableView = { wide: true };
 import type { Sink } from '../sink.js';
 
 /**
@@ -10,18 +12,29 @@ export function csvField(s: string): string {
   return /[",\u0000-\u001f\u007f]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export class CsvWriter<R> {
+/**
+ * One CSV row per record, or per part of a record when the schema splits it (`csvParts`);
+ * every column whose `csv` is not false, its value from `csv` or else from `get`.
+ */
+export class CsvWriter<R, P = never> {
   private headerDone = false;
-  constructor(private readonly out: Sink, private readonly columns: readonly Column<R>[], private readonly rowsOf: (r: R) => R[] = (r) => [r]) {}
+  private readonly columns: readonly Column<R, P>[];
+  constructor(private readonly out: Sink, columns: readonly Column<R, P>[], private readonly partsOf?: (r: R) => readonly P[]) {
+    this.columns = columns.filter((c) => c.csv !== false);
+  }
+  private header(): void {
+    this.out.write(this.columns.map((c) => csvField(c.key)).join(',') + '\r\n');
+    this.headerDone = true;
+  }
   write(record: R): void {
-    if (!this.headerDone) {
-      this.out.write(this.columns.map((c) => csvField(c.key)).join(',') + '\r\n');
-      this.headerDone = true;
+    if (!this.headerDone) this.header();
+    const parts: readonly (P | undefined)[] = this.partsOf ? this.partsOf(record) : [undefined];
+    for (const part of parts) {
+      this.out.write(this.columns.map((c) => csvField(cellText(c.csv ? c.csv(record, part as P) : c.get?.(record, CSV_VIEW)))).join(',') + '\r\n');
     }
-    for (const row of this.rowsOf(record)) this.out.write(this.columns.map((c) => csvField(cellText(c.get(row)))).join(',') + '\r\n');
   }
   end(): void {
-    if (!this.headerDone) this.out.write(this.columns.map((c) => csvField(c.key)).join(',') + '\r\n');
+    if (!this.headerDone) this.header();
     this.out.flush?.();
   }
 }

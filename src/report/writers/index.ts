@@ -1,4 +1,4 @@
-import type { Column } from '../columns.js';
+import type { Column, RecordSchema } from '../columns.js';
 import type { Sink } from '../sink.js';
 import { CsvWriter } from './csv.js';
 import { JsonWriter, type JsonEnvelope } from './json.js';
@@ -13,34 +13,30 @@ export interface RecordWriter<R> {
   end(): void;
 }
 
-export interface WriterSpec<R> {
-  columns: readonly Column<R>[];
+/** A record schema (src/report/schemas/) plus how this command's output is framed. */
+export interface WriterSpec<R, P = never> extends RecordSchema<R, P> {
   table?: TableOptions<R>;
   /** JSON: print a lone record as an object rather than an array */
   jsonSingle?: boolean;
   /** JSON: put the records in one member of a document (e.g. a header, then the hosts) */
   jsonEnvelope?: JsonEnvelope;
-  /** CSV: expand a record into several rows (e.g. one per leak kind) */
-  csvRows?: (record: R) => R[];
-  /** CSV: columns when they differ from the table's */
-  csvColumns?: readonly Column<R>[];
 }
 
 /**
  * A writer for `format`. Asynchronous because the table writer, with chalk and cli-table3, is
  * loaded only when a table is asked for: importing it took ~27 ms of every start-up.
  */
-export async function createWriter<R>(format: Format, out: Sink, spec: WriterSpec<R>): Promise<RecordWriter<R>> {
+export async function createWriter<R, P = never>(format: Format, out: Sink, spec: WriterSpec<R, P>): Promise<RecordWriter<R>> {
   switch (format) {
     case 'ndjson':
       return new NdjsonWriter<R>(out);
     case 'json':
       return new JsonWriter<R>(out, { single: spec.jsonSingle, envelope: spec.jsonEnvelope });
     case 'csv':
-      return new CsvWriter<R>(out, spec.csvColumns ?? spec.columns, spec.csvRows);
+      return new CsvWriter<R, P>(out, spec.columns, spec.csvParts);
     case 'table': {
       const { TableWriter } = await import('./table.js');
-      return new TableWriter<R>(out, spec.columns, spec.table);
+      return new TableWriter<R>(out, spec.columns as readonly Column<R, unknown>[], spec.table);
     }
   }
 }

@@ -1,8 +1,15 @@
-/** The human format: cli-table3, colour only when the sink is a terminal. */
-import chalk, { Chalk } from 'chalk';
-import Table from 'cli-table3';
-import { cellText, type Column } from '../columns.js';
-import { escapeControl, truncate } from '../escape.js';
+/**
+ * The human format: boxed tables that fit the terminal. Every cell is escaped (captured text
+ * is attacker-controlled), cut to its column's width with `…`, and lists are one item per
+ * line. When the table is wider than the terminal, the widest columns shrink first, down to
+ * each column's `min`; if that is not enough, columns with a `drop` rank are left out (rank 1
+ * first) and a line under the table says which. `--wide` (Presentation.wide) does neither.
+ */
+import { Chalk } from 'chalk';
+import { cellText, type Column, type TableView } from '../columns.js';
+import { escapeControl } from '../escape.js';
+import { fitText, padText, textWidth, wrapText } from '../text-width.js';
+import type { Presentation } from '../presentation.js';
 import type { Sink } from '../sink.js';
 
 export interface TableOptions<R> {
@@ -13,71 +20,162 @@ export interface TableOptions<R> {
   footer?: () => string[];
   /** group rows under a heading */
   groupBy?: (record: R) => string;
-  /** maximum characters per cell (derived from the terminal width when omitted) */
+  /** maximum characters per cell when the width is not limited (a pipe without COLUMNS) */
   maxCell?: number;
   /** one two-column table (field, value) per record, for records with many fields */
   vertical?: boolean;
 }
 
+const DEFAULT_MIN = 10;
+/** separators: `│ ` before each cell, ` ` after, one `│` at the end */
+const frameWidth = (columns: number): number => 3 * columns + 1;
+
+/** Which columns are shown and how wide, for `natural` widths in `width` columns of terminal. */
+export function fitColumns(
+  specs: readonly { min?: number; want?: number; drop?: number; header: string }[],
+  natural: readonly number[],
+  width: number | null,
+): { shown: number[]; widths: number[] } {
+  let shown = specs.map((_, i) => i);
+  if (width === null) return { shown, widths: [...natural] };
+  const minOf = (i: number) => Math.min(natural[i], specs[i].min ?? DEFAULT_MIN);
+  const dropOrder = shown.filter((i) => specs[i].drop !== undefined).sort((a, b) => specs[a].drop! - specs[b].drop!);
+  const wantOf = (i: number) => Math.min(natural[i], specs[i].want ?? specs[i].min ?? DEFAULT_MIN);
+  const room = () => width - frameWidth(shown.length);
+  // optional columns go while the others cannot have the width they want
+  while (shown.reduce((n, i) => n + wantOf(i), 0) > room() && dropOrder.length) {
+    const gone = dropOrder.shift()!;
+    shown = shown.filter((i) => i !== gone);
+  }
+  const widths = shown.map((i) => natural[i]);
+  const mins = shown.map((i) => minOf(i));
+  let excess = widths.reduce((a, b) => a + b, 0) - room();
+  // shrink the column with the most room above its minimum, one character at a time: long
+  // values (URLs, server places) give way first, short names last
+  while (excess > 0) {
+    let most = -1;
+    for (let k = 0; k < widths.length; k++) if (widths[k] > mins[k] && (most < 0 || widths[k] - mins[k] > widths[most] - mins[most])) most = k;
+    if (most < 0) break;
+    widths[most]--;
+    excess--;
+  }
+  // still too wide (a terminal narrower than the minimums): below the minimums, never below 1
+  while (excess > 0) {
+    let widest = 0;
+    for (let k = 1; k < widths.length; k++) if (widths[k] > widths[widest]) widest = k;
+    if (widths[widest] <= 1) break;
+    widths[widest]--;
+    excess--;
+  }
+  return { shown, widths };
+}
+
+type Paint = InstanceType<typeof Chalk>;
+
+function border(widths: readonly number[], left: string, mid: string, right: string): string {
+  return left + widths.map((w) => '─'.repeat(w + 2)).join(mid) + right;
+}
+
+function boxRow(cells: readonly string[][], widths: readonly number[], paint: (s: string) => string): string[] {
+  const height = Math.max(1, ...cells.map((c) => c.length));
+  const out: string[] = [];
+  for (let line = 0; line < height; line++) {
+    out.push('│' + cells.map((c, k) => ` ${paint(padText(fitText(c[line] ?? '', widths[k]), widths[k]))} `).join('│') + '│');
+  }
+  return out;
+}
+
 export class TableWriter<R> {
   private readonly rows: R[] = [];
-  private readonly colour: InstanceType<typeof Chalk>;
-  constructor(private readonly out: Sink, private readonly columns: readonly Column<R>[], private readonly opts: TableOptions<R> = {}) {
-    this.colour = out.isTTY ? chalk : new Chalk({ level: 0 });
+  private readonly presentation: Presentation;
+  private readonly colour: Paint;
+
+  constructor(private readonly out: Sink, private readonly columns: readonly Column<R, unknown>[], private readonly opts: TableOptions<R> = {}) {
+    this.presentation = out.presentation ?? { colour: out.isTTY, width: out.isTTY ? (out.columns ?? 80) : null, wide: false };
+    this.colour = new Chalk({ level: this.presentation.colour ? 1 : 0 });
   }
+
   write(record: R): void {
     this.rows.push(record);
   }
+
   end(): void {
+    const width = this.presentation.wide ? null : this.presentation.width;
+    const lines: string[] = [];
+    const prose = (text: string, style: (s: string) => string) => {
+      for (const l of width === null ? [escapeControl(text)] : wrapText(escapeControl(text), width)) lines.push(style(l));
+    };
+    if (this.opts.title) prose(this.opts.title, this.colour.bold);
+    if (this.opts.vertical) this.vertical(lines, width);
+    else this.horizontal(lines, width, prose);
+    for (const l of this.opts.footer?.() ?? []) prose(l, this.colour.dim);
+    this.out.write(lines.join('\n') + '\n');
+    this.out.flush?.();
+  }
+
+  /** A cell's lines: escaped, lists one item per line for multiline columns. */
+  private cell(col: Column<R, unknown>, r: R, view: TableView): string[] {
+    const v = col.get!(r, view);
+    const cap = (s: string) => (this.opts.maxCell && !this.presentation.wide ? fitText(s, this.opts.maxCell) : s);
+    if (Array.isArray(v) && (col.multiline || this.opts.vertical)) return v.map((x) => cap(escapeControl(cellText(x))));
+    return [cap(escapeControl(cellText(v)))];
+  }
+
+  private horizontal(lines: string[], width: number | null, prose: (text: string, style: (s: string) => string) => void): void {
     const c = this.colour;
-    const width = this.out.columns ?? 160;
-    // the widest column may take about half the line; the rest share what is left
-    const maxCell = this.opts.maxCell ?? Math.max(24, Math.floor(width / 2));
-    const groups = new Map<string, R[]>();
-    for (const r of this.rows) {
+    const view: TableView = { wide: this.presentation.wide };
+    const cols = this.columns.filter((col) => col.get);
+    const cells = this.rows.map((r) => cols.map((col) => this.cell(col, r, view)));
+    const natural = cols.map((col, k) => Math.max(textWidth(col.header), ...cells.map((row) => Math.max(0, ...row[k].map(textWidth)))));
+    const { shown, widths } = fitColumns(cols, natural, width);
+    const groups = new Map<string, number[]>();
+    this.rows.forEach((r, i) => {
       const g = this.opts.groupBy ? this.opts.groupBy(r) : '';
       let list = groups.get(g);
       if (!list) groups.set(g, (list = []));
-      list.push(r);
-    }
-    const lines: string[] = [];
-    if (this.opts.title) lines.push(c.bold(escapeControl(this.opts.title)));
-    if (this.opts.vertical) {
-      for (const r of this.rows) {
-        const table = new Table({ style: { head: [], border: [] }, wordWrap: true });
-        for (const col of this.columns) {
-          const v = col.get(r);
-          const text = Array.isArray(v) ? v.map((x) => truncate(escapeControl(cellText(x)), maxCell)).join('\n') : truncate(escapeControl(cellText(v)), maxCell);
-          table.push({ [c.bold(col.header)]: text });
-        }
-        lines.push(table.toString());
+      list.push(i);
+    });
+    if (groups.size === 0) groups.set('', []);
+    const multiLine = cells.some((row) => row.some((cell) => cell.length > 1));
+    for (const [group, indexes] of groups) {
+      if (group) {
+        lines.push('');
+        prose(group, c.bold.underline);
       }
-      for (const l of this.opts.footer?.() ?? []) lines.push(c.dim(escapeControl(l)));
-      this.out.write(lines.join('\n') + '\n');
-      this.out.flush?.();
-      return;
-    }
-    for (const [group, rows] of groups) {
-      if (group) lines.push('', c.bold.underline(escapeControl(group)));
-      const table = new Table({
-        head: this.columns.map((col) => c.bold(col.header)),
-        style: { head: [], border: [] },
-        wordWrap: true,
+      lines.push(border(widths, '┌', '┬', '┐'));
+      lines.push(...boxRow(shown.map((k) => [cols[k].header]), widths, c.bold));
+      lines.push(border(widths, '├', '┼', '┤'));
+      indexes.forEach((i, n) => {
+        if (n > 0 && multiLine) lines.push(border(widths, '├', '┼', '┤'));
+        const hot = this.opts.emphasise?.(this.rows[i]) ?? false;
+        lines.push(...boxRow(shown.map((k) => cells[i][k]), widths, hot ? c.red : (s) => s));
       });
-      for (const r of rows) {
-        const hot = this.opts.emphasise?.(r) ?? false;
-        table.push(this.columns.map((col) => {
-          const v = col.get(r);
-          const text = col.multiline && Array.isArray(v)
-            ? v.map((item) => truncate(escapeControl(cellText(item)), maxCell)).join('\n')
-            : truncate(escapeControl(cellText(v)), maxCell);
-          return hot ? c.red(text) : text;
-        }));
-      }
-      lines.push(table.toString());
+      lines.push(border(widths, '└', '┴', '┘'));
     }
-    for (const l of this.opts.footer?.() ?? []) lines.push(c.dim(escapeControl(l)));
-    this.out.write(lines.join('\n') + '\n');
-    this.out.flush?.();
+    if (shown.length < cols.length) {
+      const left = cols.filter((_, k) => !shown.includes(k)).map((col) => col.header);
+      prose(`not shown at this width: ${left.join(', ')} (--wide shows every column)`, c.dim);
+    }
+  }
+
+  /** One two-column table (field, value) per record. */
+  private vertical(lines: string[], width: number | null): void {
+    const c = this.colour;
+    const view: TableView = { wide: this.presentation.wide };
+    const cols = this.columns.filter((col) => col.get);
+    const keyWidth = Math.max(...cols.map((col) => textWidth(col.header)));
+    for (const r of this.rows) {
+      const values = cols.map((col) => this.cell(col, r, view));
+      const natural = [keyWidth, Math.max(1, ...values.map((v) => Math.max(0, ...v.map(textWidth))))];
+      const { widths } = fitColumns([{ header: '', min: keyWidth }, { header: '', min: DEFAULT_MIN }], natural, width);
+      lines.push(border(widths, '┌', '┬', '┐'));
+      cols.forEach((col, k) => {
+        if (k > 0) lines.push(border(widths, '├', '┼', '┤'));
+        const [head, ...rest] = boxRow([[col.header], values[k]], widths, (s) => s);
+        // only the field name is bold
+        lines.push(head.replace(col.header, c.bold(col.header)), ...rest);
+      });
+      lines.push(border(widths, '└', '┴', '┘'));
+    }
   }
 }

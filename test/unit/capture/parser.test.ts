@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { PcapWriter, PcapngWriter, concatBytes, type WrittenPacket } from '../../../test-support/capture-writer.js';
+import { PcapWriter, PcapngWriter, concatBytes, type WrittenPacket } from '../../../src/capture/writer.js';
 import { resolveLimits } from '../../../src/limits.js';
 import { parse, hexBytes } from './helpers.js';
 

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { readCapture, CaptureFormatError, type CaptureHeader } from '../../../src/capture/reader.js';
-import { PcapWriter, PcapngWriter, concatBytes } from '../../../test-support/capture-writer.js';
+import { PcapWriter, PcapngWriter, concatBytes } from '../../../src/capture/writer.js';
 import { AnomalyLog } from '../../../src/anomaly.js';
 import { resolveLimits } from '../../../src/limits.js';
 import { keep, type KeptFrame } from './helpers.js';

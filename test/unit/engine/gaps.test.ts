@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PcapWriter, concatBytes } from '../../../test-support/capture-writer.js';
+import { PcapWriter, concatBytes } from '../../../src/capture/writer.js';
 import { analyzeCaptures } from '../../../src/engine/analyze.js';
 import { scanCapture } from '../../../src/engine/scan.js';
 import type { Observation } from '../../../src/engine/observations.js';

@@ -109,13 +109,26 @@ describe('http_mixed.pcap requests', () => {
     expect(h).toContainEqual({ kind: 'page_title', value: 'HIV test results', chain: 'body → gzip → json $.events[2].title', key: 'title' });
   });
 
-  it('finds the analyst IMEI as md5 in imei_md5 (and as itself elsewhere)', () => {
+  it('finds the analyst IMEI as md5 in imei_md5 (and as itself elsewhere), each finding once, as it was found', () => {
     const c = rebuilt.find(({ r }) => r.uri.startsWith('/v2/ad/get'))!;
     const identifiers = [parseIdentifierSpec('imei=864811045123671')];
     const f = findLeaksInHttpRequest(toRequest(c.r, c.built!.body), { limits, identifiers });
-    expect(f).toContainEqual({ kind: 'imei', value: '864811045123671', chain: 'uri query:imei_md5', key: 'imei_md5', form: 'md5' });
+    // the hash the request carried, labelled md5 (not the analyst's plain value beside a second copy)
+    expect(f.filter((x) => x.kind === 'imei')).toEqual([{ kind: 'imei', value: '406a0854778104a790f54b7ae474fb92', chain: 'uri query:imei_md5', key: 'imei_md5', form: 'md5' }]);
     const a1 = rebuilt.find(({ r }) => r.uri === '/track/v4')!;
     const g = findLeaksInHttpRequest(toRequest(a1.r, a1.built!.body), { limits, identifiers });
-    expect(g).toContainEqual({ kind: 'imei', value: '864811045123671', chain: 'body form:data → base64 → json $.imei', key: 'imei', form: 'plain' });
+    expect(g.filter((x) => x.kind === 'imei')).toEqual([{ kind: 'imei', value: '864811045123671', chain: 'body form:data → base64 → json $.imei', key: 'imei' }]);
+  });
+
+  it('an identifier given in other letter cases is reported once per place, in the case it was sent', () => {
+    const a1 = rebuilt.find(({ r }) => r.uri === '/track/v4')!;
+    const upper = [parseIdentifierSpec('android_id=3F8A1C2B9D4E5F60')];
+    const g = findLeaksInHttpRequest(toRequest(a1.r, a1.built!.body), { limits, identifiers: upper });
+    const android = g.filter((x) => x.kind === 'android_id');
+    expect(android.length).toBeGreaterThan(0);
+    for (const x of android) expect(x.value).toBe('3f8a1c2b9d4e5f60');
+    // one finding per place
+    expect(new Set(android.map((x) => x.chain)).size).toBe(android.length);
+    expect(android.some((x) => x.form === 'lower')).toBe(true);
   });
 });

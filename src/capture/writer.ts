@@ -149,6 +149,17 @@ export class PcapngWriter {
     return o.bytes;
   }
 
+  /**
+   * A decryption secrets block (type 0x0000000A): secrets_type (default "TLSK", an NSS key
+   * log), secrets_len and the secrets padded to 4.
+   */
+  decryptionSecrets(secrets: Uint8Array, secretsType = 0x544c534b): Uint8Array {
+    const len = 20 + ((secrets.length + 3) & ~3);
+    const o = new Out(len, this.le);
+    o.u32(0x0000000a).u32(len).u32(secretsType).u32(secrets.length).raw(secrets).pad4().u32(len);
+    return o.bytes;
+  }
+
   /** Any other block (name resolution, statistics, custom…), with the body padded to 4. */
   block(type: number, body: Uint8Array): Uint8Array {
     const len = 12 + ((body.length + 3) & ~3);
