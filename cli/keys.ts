@@ -12,6 +12,7 @@ import type { Limits } from '../src/limits.js';
 export const KEY_FLAGS = {
   keylog: Flags.string({
     multiple: true,
+    multipleNonGreedy: true,
     summary: 'a TLS key log (SSLKEYLOGFILE, NSS format) to decrypt TLS and QUIC with; keys embedded in a pcapng capture are used too',
     helpGroup: 'DECRYPTION',
   }),

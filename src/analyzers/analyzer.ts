@@ -44,6 +44,14 @@ export interface FlowSummaryExtra {
   opaqueBytes: number;
   /** why: null when nothing was opaque; the dispatcher says `not_parsed` or `unrecognised_protocol`, an analyzer may say better */
   opaqueReason: string | null;
+  /**
+   * TLS/QUIC with key material given: `decrypted` (some of its protected records opened),
+   * `no_key` (none of the key sources had its secrets), `failed` (secrets found, but the tags
+   * or MACs did not verify); null when nothing was decrypted or no keys were given
+   */
+  decryption?: 'decrypted' | 'no_key' | 'failed' | null;
+  /** bytes of protected records that were decrypted */
+  decryptedBytes?: number;
 }
 
 /** Per-capture services shared by every flow's analyzers. */

@@ -7,13 +7,17 @@
 import type { DetectionRow } from './analyzer.js';
 import { DNS_TCP_ROW, DNS_UDP_ROW } from './dns.js';
 import { HTTP_ROW } from './http.js';
+import { HTTP2_ROW } from './http2.js';
+import { HTTP3_ROW } from './http3.js';
 import { QUIC_ROW } from './quic.js';
 import { TLS_ROW } from './tls.js';
 
 export const DETECTION_TABLE: readonly DetectionRow[] = [
   TLS_ROW,
+  HTTP2_ROW,
   HTTP_ROW,
   DNS_TCP_ROW,
   DNS_UDP_ROW,
   QUIC_ROW,
+  HTTP3_ROW,
 ];

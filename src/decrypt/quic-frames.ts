@@ -145,7 +145,8 @@ export function walkFrames(p: Uint8Array, sink: FrameSink, vi: VarInt): string |
 
 /**
  * In-order delivery of one CRYPTO or STREAM byte stream. Data at the next expected offset is
- * delivered at once; later pieces wait (up to `maxBuffered` bytes) until the hole fills;
+ * delivered at once; later pieces wait (up to `maxBuffered` bytes in at most `maxPieces`
+ * pieces: tiny scattered frames must not make the sorted insert quadratic) until the hole fills;
  * retransmitted bytes are trimmed. Views are held, not copied: each decrypted payload is a
  * buffer of its own.
  */
@@ -160,10 +161,10 @@ export class OrderedStream {
 
   /**
    * Adds a piece; calls deliver() for every in-order run it completes (fin set on the last
-   * when the stream is complete). Returns false when the piece did not fit in `maxBuffered`
+   * when the stream is complete). Returns false when the piece did not fit in `maxBuffered`/`maxPieces`
    * (it was dropped: the stream has a hole from then on).
    */
-  add(offset: number, data: Uint8Array, fin: boolean, maxBuffered: number,
+  add(offset: number, data: Uint8Array, fin: boolean, maxBuffered: number, maxPieces: number,
     deliver: (data: Uint8Array, fin: boolean) => void): boolean {
     if (fin) this.finalSize = offset + data.length;
     const stop = offset + data.length;
@@ -172,7 +173,7 @@ export class OrderedStream {
       return true;
     }
     if (offset > this.next) {
-      if (this.pendingBytes + data.length > maxBuffered) return false;
+      if (this.pendingBytes + data.length > maxBuffered || this.pending.length >= maxPieces) return false;
       let i = this.pending.length;
       while (i > 0 && this.pending[i - 1]!.offset > offset) i--;
       this.pending.splice(i, 0, { offset, data });

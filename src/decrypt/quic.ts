@@ -87,12 +87,14 @@ export interface QuicDecryptStats {
   decryptedBytes: number;
   /** 1-RTT key updates followed */
   keyUpdates: number;
+  /** datagram bytes of every packet that opened (Initials included): what was inspected */
+  openedWireBytes: number;
 }
 
 const MAX_CID_LENGTH = 20;
 
 export class QuicConnectionDecryptor {
-  readonly stats: QuicDecryptStats = { decrypted: 0, noKey: 0, failed: 0, initial: 0, decryptedBytes: 0, keyUpdates: 0 };
+  readonly stats: QuicDecryptStats = { decrypted: 0, noKey: 0, failed: 0, initial: 0, decryptedBytes: 0, keyUpdates: 0, openedWireBytes: 0 };
   version = 0;
   /** the ClientHello random read from the client's Initial CRYPTO data */
   clientRandom: Buffer | undefined;
@@ -286,6 +288,7 @@ export class QuicConnectionDecryptor {
       return;
     }
     if (pn > side.largestPn[space]) side.largestPn[space] = pn;
+    this.stats.openedWireBytes += end - start;
     if (space === SPACE_INITIAL) this.stats.initial++;
     else {
       this.stats.decrypted++;
@@ -383,9 +386,9 @@ export class QuicConnectionDecryptor {
     const side = this.sides[this.curDir];
     const space = this.curSpace;
     if (space !== SPACE_INITIAL || side.helloDone) return;       // only the hellos are read
-    const ok = side.crypto[space].add(offset, data, false, this.limits.maxQuicCryptoBytes,
+    const ok = side.crypto[space].add(offset, data, false, this.limits.maxQuicCryptoBytes, this.limits.maxBufferedSegmentsPerStream,
       (piece) => this.onHelloBytes(side, piece));
-    if (!ok) this.anomalies.anomaly('limit_reached', this.curAt, 'maxQuicCryptoBytes');
+    if (!ok) this.anomalies.anomaly('limit_reached', this.curAt, 'maxQuicCryptoBytes or maxBufferedSegmentsPerStream');
   }
 
   /** joins the first handshake message of a side's Initial CRYPTO stream */
@@ -449,10 +452,10 @@ export class QuicConnectionDecryptor {
       streams.set(id, st);
     }
     if (st.finDelivered || st.next < 0) return;
-    const ok = st.add(offset, data, fin, this.limits.maxQuicStreamBufferedBytes,
+    const ok = st.add(offset, data, fin, this.limits.maxQuicStreamBufferedBytes, this.limits.maxBufferedSegmentsPerStream,
       (piece, end) => this.out.onStreamData(dir, id, piece, end));
     if (!ok) {
-      this.anomalies.anomaly('limit_reached', this.curAt, 'maxQuicStreamBufferedBytes');
+      this.anomalies.anomaly('limit_reached', this.curAt, st.buffered + data.length > this.limits.maxQuicStreamBufferedBytes ? 'maxQuicStreamBufferedBytes' : 'maxBufferedSegmentsPerStream');
       this.abortStream(dir, id);
     }
   }

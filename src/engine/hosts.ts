@@ -68,7 +68,9 @@ export interface HostRecord {
   flows: number;
   bytes_out: number;
   bytes_in: number;
-  /** application bytes leakscope could not look into, and why */
+  /** application bytes of encrypted connections that were decrypted with the keys given (and read) */
+  decrypted_bytes: number;
+  /** application bytes leakscope could not look into, and why: `tls_encrypted`/`quic_encrypted` (no keys given), `no_key` (keys given, none for these connections), `decrypt_failed` (keys that did not open them), `not_parsed`, `unrecognised_protocol` */
   opaque_bytes: number;
   opaque_reasons: string[];
   first_seen: string | null;
@@ -88,6 +90,7 @@ interface HostState {
   flows: number;
   bytesOut: number;
   bytesIn: number;
+  decrypted: number;
   opaque: number;
   opaqueReasons: Set<string>;
   first: { sec: number; nsec: number } | null;
@@ -176,6 +179,7 @@ export class HostAggregator {
         flows: 0,
         bytesOut: 0,
         bytesIn: 0,
+        decrypted: 0,
         opaque: 0,
         opaqueReasons: new Set(),
         first: null,
@@ -231,14 +235,15 @@ export class HostAggregator {
         break;
       }
       case 'http': {
-        const f = this.flowState(`tcp:${obs.stream}`);
+        // a request decrypted from QUIC travelled on a UDP flow (the ids of TCP and UDP flows are counted apart)
+        const f = this.flowState(`${obs.carrier === 'quic' ? 'udp' : 'tcp'}:${obs.stream}`);
         f.transport = f.transport ?? 'http';
         const name = obs.host ? normaliseHost(obs.host) : obs.dst;
         f.host ??= name;
         const h = this.host(name);
         h.seenAs.add(obs.host ? 'http' : 'address');
         h.servers.add(obs.dst);
-        if (detail?.findings) this.addFindings(h, obs, detail.findings);
+        if (detail?.findings) this.addFindings(h, obs, detail.findings, carriedBy(obs, f.transport));
         break;
       }
       case 'dns': {
@@ -281,9 +286,10 @@ export class HostAggregator {
     }
   }
 
-  private addFindings(h: HostState, obs: Observation & { type: 'http' }, findings: RequestFindings): void {
+  /** `via`: how the request travelled before its own layers (`tls1.3 → h2 stream 5`), prefixed to every finding's chain; '' in clear HTTP/1 */
+  private addFindings(h: HostState, obs: Observation & { type: 'http' }, findings: RequestFindings, via: string): void {
     for (const hit of findings.hits) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
-    for (const f of findings.leaks) this.addLeak(h, f, obs.frame, obs.stream);
+    for (const f of findings.leaks) this.addLeak(h, via === '' ? f : { ...f, chain: `${via} → ${f.chain}` }, obs.frame, obs.stream);
   }
 
   private addLeak(h: HostState, f: LeakFinding, frame: number, stream: number): void {
@@ -326,6 +332,7 @@ export class HostAggregator {
     const transport = f?.transport ?? (extra.protocol === 'quic' ? 'quic' : extra.protocol === 'http' ? 'http' : extra.protocol === 'tls' ? 'tls' : null);
     if (transport) h.transport.add(transport);
     else h.transport.add(flow.proto);
+    h.decrypted += extra.decryptedBytes ?? 0;
     if (extra.opaqueBytes > 0) {
       h.opaque += extra.opaqueBytes;
       if (extra.opaqueReason) h.opaqueReasons.add(extra.opaqueReason);
@@ -370,6 +377,7 @@ export class HostAggregator {
         flows: h.flows,
         bytes_out: h.bytesOut,
         bytes_in: h.bytesIn,
+        decrypted_bytes: h.decrypted,
         opaque_bytes: h.opaque,
         opaque_reasons: [...h.opaqueReasons].sort(),
         first_seen: first ? formatTimestamp(first.sec, first.nsec) : null,
@@ -386,4 +394,18 @@ export class HostAggregator {
     const vendorRank = (r: HostRecord) => (r.vendor === null ? 2 : r.alert ? 0 : 1);
     return out.sort((a, b) => vendorRank(a) - vendorRank(b) || compare(a.vendor ?? '', b.vendor ?? '') || compare(a.host, b.host));
   }
+}
+
+/**
+ * The layers a request crossed before its own, for evidence chains: the encryption it was read
+ * from (`tls1.3`, from the connection's ServerHello, or the carrier's name) and the HTTP/2 or
+ * HTTP/3 stream: `tls1.3 → h2 stream 5`, `quic → h3 stream 0`, `h2 stream 1` (cleartext HTTP/2).
+ */
+function carriedBy(obs: Observation & { type: 'http' }, transport: string | null): string {
+  const parts: string[] = [];
+  if (obs.carrier === 'tls') parts.push(transport !== null && transport.startsWith('tls') ? transport : 'tls');
+  else if (obs.carrier !== undefined) parts.push(obs.carrier);
+  if (obs.http_version === '2' || obs.http_version === '3') parts.push(`h${obs.http_version}${obs.stream_id !== undefined ? ` stream ${obs.stream_id}` : ''}`);
+  else if (obs.carrier !== undefined && obs.http_version !== undefined) parts.push(`http/${obs.http_version}`);
+  return parts.join(' → ');
 }

@@ -78,6 +78,12 @@ export interface HttpObservation extends ObservationBase {
   request_index: number;
   /** some of the request's bytes were not captured (a hole in the stream, or it ended inside the request) */
   incomplete: boolean;
+  /** HTTP version as '1.1', '2', '3' when it travelled decrypted or over HTTP/2 or HTTP/3; absent for plaintext HTTP/1 (see `version`) */
+  http_version?: string;
+  /** the HTTP/2 or HTTP/3 stream it travelled on */
+  stream_id?: number;
+  /** what it was decrypted from ('tls', 'quic'); absent when it crossed the wire in clear */
+  carrier?: string;
 }
 
 export interface HttpResponseObservation extends ObservationBase {
@@ -89,6 +95,10 @@ export interface HttpResponseObservation extends ObservationBase {
   body_bytes: number;
   /** some of its bytes were not captured: a hole in the stream, or the capture ended inside it */
   incomplete: boolean;
+  /** as for `http` */
+  http_version?: string;
+  stream_id?: number;
+  carrier?: string;
 }
 
 export interface DnsObservation extends ObservationBase {

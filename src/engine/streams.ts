@@ -27,6 +27,8 @@ export interface StreamRecord {
   protocol: string;
   close_reason: string | null;
   opaque_bytes: number;
+  /** TLS/QUIC with keys given: decrypted, no_key (no source had its secrets), failed (wrong key); null otherwise */
+  decryption: 'decrypted' | 'no_key' | 'failed' | null;
 }
 
 export function streamRecord(file: string, f: FlowInfo, extra: FlowSummaryExtra): StreamRecord {
@@ -54,5 +56,6 @@ export function streamRecord(file: string, f: FlowInfo, extra: FlowSummaryExtra)
     protocol: extra.protocol,
     close_reason: f.closeReason,
     opaque_bytes: extra.opaqueBytes,
+    decryption: extra.decryption ?? null,
   };
 }

@@ -98,6 +98,7 @@ export class HpackDecoder {
   /** decoded string bytes of the last readString (for table sizes), and where a literal's octets lie */
   private strBytes = 0;
 
+  /** @param sink where problems go (an analyzer's sink is bound to its flow) */
   constructor(
     private readonly limits: Pick<Limits, 'maxHpackTableBytes' | 'maxHttpHeaderBytes' | 'maxHttpHeaders'>,
     private readonly sink: AnomalySink,

@@ -478,7 +478,7 @@ export class Http2Connection {
   }
 
   private open(id: number, at: number): Stream | undefined {
-    if (this.streams.size >= this.limits.maxHttp2OpenStreams) {
+    if (this.streams.size >= this.limits.maxHttp2OpenStreams && !this.forgetOldestAnswered()) {
       if (!this.streamsCapped) this.sink.anomaly('limit_reached', at, 'maxHttp2OpenStreams');
       this.streamsCapped = true;
       return undefined;
@@ -487,6 +487,21 @@ export class Http2Connection {
     st.reset = this.resetIds.has(id);
     this.streams.set(id, st);
     return st;
+  }
+
+  /**
+   * Makes room by forgetting the oldest stream whose request was reported and whose response has
+   * not begun (a one-sided capture, a server that never answers): its response, should it come,
+   * is still reported, as a stream of its own. False when every open stream is still in progress.
+   */
+  private forgetOldestAnswered(): boolean {
+    for (const st of this.streams.values()) {
+      if (st.reqDone && st.res === null) {
+        this.streams.delete(st.id);
+        return true;
+      }
+    }
+    return false;
   }
 
   private requestOf(id: number, fields: HpackField[], at: number): Http2Request | null {

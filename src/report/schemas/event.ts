@@ -21,14 +21,23 @@ export function observationSummary(o: Observation): string {
     case 'quic':
       return `QUIC v${o.version}; SNI ${o.sni ?? '(none)'}; ALPN ${o.alpn.join(',') || '-'}`;
     case 'http':
-      return `${o.method} ${o.host ?? '(no Host)'} ${o.uri}${o.body_bytes ? ` [${o.body_bytes} B body]` : ''}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}`;
+      return `${o.method} ${o.host ?? '(no Host)'} ${o.uri}${o.body_bytes ? ` [${o.body_bytes} B body]` : ''}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}${carried(o)}`;
     case 'http_response':
-      return `${o.status} ${o.reason}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}`;
+      return `${o.status}${o.reason ? ` ${o.reason}` : ''}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}${carried(o)}`;
     case 'dns':
       return `${o.qname} ${o.qtype} ${o.rcode ?? '(no response)'}${o.cnames.length ? ` → ${o.cnames.join(' → ')}` : ''}${o.answers.length ? ` = ${o.answers.join(', ')}` : ''}`;
     case 'anomaly':
       return `${o.code}${o.detail !== null ? `: ${o.detail}` : ''}${o.stream !== null ? ` (${o.proto} stream ${o.stream})` : ''}`;
   }
+}
+
+/** ` (tls → h2 stream 5)`: how an HTTP message travelled, when not as plaintext HTTP/1 */
+function carried(o: { http_version?: string; stream_id?: number; carrier?: string }): string {
+  const parts: string[] = [];
+  if (o.carrier !== undefined) parts.push(o.carrier);
+  if (o.http_version === '2' || o.http_version === '3') parts.push(`h${o.http_version}${o.stream_id !== undefined ? ` stream ${o.stream_id}` : ''}`);
+  else if (o.http_version !== undefined && o.carrier !== undefined) parts.push(`http/${o.http_version}`);
+  return parts.length ? ` (${parts.join(' → ')})` : '';
 }
 
 /** A field of the observation when its type has it, else empty. */
@@ -50,7 +59,7 @@ export const EVENT_SCHEMA: RecordSchema<Observation> = {
     { key: 'type', header: 'Type', get: (o) => o.type },
     { key: 'file', header: 'File', csv: (o) => o.file },
     { key: 'frame', header: 'Frame', get: (o) => o.frame, min: 5 },
-    { key: 'ts', header: 'Time', get: (o) => o.ts, drop: 1 },
+    { key: 'ts', header: 'Time', get: (o) => o.ts, drop: 1, min: 27 },
     { key: 'source', header: 'Source', get: (o) => (o.src === null ? '' : formatEndpoint(o.src, o.sport)), csv: false, drop: 2, min: 15 },
     { key: 'destination', header: 'Destination', get: (o) => (o.dst === null ? '' : formatEndpoint(o.dst, o.dport)), csv: false, min: 15 },
     { key: 'src', header: 'src', csv: (o) => o.src },
@@ -58,7 +67,7 @@ export const EVENT_SCHEMA: RecordSchema<Observation> = {
     { key: 'dst', header: 'dst', csv: (o) => o.dst },
     { key: 'dport', header: 'dport', csv: (o) => o.dport },
     { key: 'stream', header: 'stream', csv: (o) => o.stream },
-    { key: 'summary', header: 'What', get: observationSummary, csv: false, min: 20 },
+    { key: 'summary', header: 'What', get: observationSummary, csv: false, min: 20, want: 40 },
     // tls, quic
     csvOnly('sni'),
     csvOnly('server_names', { list: true }),
@@ -97,9 +106,10 @@ export const EVENT_SCHEMA: RecordSchema<Observation> = {
     csvOnly('answers', { list: true }),
     csvOnly('cnames', { list: true }),
     csvOnly('svcb', { list: true }),
-    // anomaly
+    // anomaly (`stream` above; `proto` tcp/udp)
     csvOnly('proto'),
     csvOnly('code'),
+    csvOnly('offset'),
     csvOnly('detail'),
   ],
 };

@@ -69,6 +69,22 @@ function placeLines(h: HostRecord, view: TableView): string[] {
   return ['', ...sampled(h.servers, SERVER_SAMPLES, view).map((s) => (typeof s === 'string' ? '' : serverPlace(s)))];
 }
 
+/** why bytes were not read, as the table says it (no keys given: just "encrypted") */
+function notReadWhy(h: HostRecord): string {
+  const r = h.opaque_reasons;
+  if (r.includes('decrypt_failed')) return ', keys did not decrypt';
+  if (r.includes('no_key')) return ', no key';
+  return '';
+}
+
+/** For a host with decrypted traffic: that it was read (beside its leaks), and what could not be. */
+function readLines(h: HostRecord): string[] {
+  if (h.decrypted_bytes === 0) return [];
+  const out = h.leaks.length || Object.keys(h.leaks_dropped).length ? [`(read ${h.decrypted_bytes} B decrypted)`] : [];
+  if (h.opaque_bytes > 0) out.push(`(not read: ${h.opaque_bytes} B encrypted${notReadWhy(h)})`);
+  return out;
+}
+
 /** A CSV row's part: one leaked value of the host, or null for a host without leaks. */
 export type HostCsvPart = HostLeak | null;
 
@@ -94,18 +110,23 @@ export const HOST_SCHEMA: RecordSchema<HostRecord, HostCsvPart> = {
     { key: 'bytes', header: 'Bytes out/in', get: (h) => `${h.bytes_out}/${h.bytes_in}`, csv: false, drop: 2 },
     { key: 'bytes_out', header: 'Bytes out', csv: (h) => h.bytes_out },
     { key: 'bytes_in', header: 'Bytes in', csv: (h) => h.bytes_in },
+    { key: 'decrypted_bytes', header: 'Decrypted bytes', csv: (h) => h.decrypted_bytes },
     { key: 'opaque_bytes', header: 'Opaque bytes', csv: (h) => h.opaque_bytes },
     {
       key: 'leaks',
       header: 'Personal data sent',
-      get: (h, view) =>
-        h.leaks.length || Object.keys(h.leaks_dropped).length
+      get: (h, view) => [
+        ...(h.leaks.length || Object.keys(h.leaks_dropped).length
           ? leakLines(h, view)
-          : h.opaque_bytes > 0
-            ? [`none visible (${h.opaque_bytes} B encrypted)`]
-            : h.flows === 0 && h.transport.every((t) => t === 'dns')
-              ? ['no connection seen (DNS only)']
-              : ['none'],
+          : h.decrypted_bytes > 0
+            ? [`none (read ${h.decrypted_bytes} B decrypted)`]
+            : h.opaque_bytes > 0
+              ? [`none visible (${h.opaque_bytes} B encrypted${notReadWhy(h)})`]
+              : h.flows === 0 && h.transport.every((t) => t === 'dns')
+                ? ['no connection seen (DNS only)']
+                : ['none']),
+        ...readLines(h),
+      ],
       csv: false,
       multiline: true,
       min: 24,

@@ -1,7 +1,7 @@
 /**
  * `streams`' records. Table: endpoints as `address:port` (`[2001:db8::1]:443`), packets and
  * payload both ways (narrow terminals drop End, Missed, Start, History, Packets, Protocol in
- * that order). CSV: one value per column, the record's own fields.
+ * that order; a time is shown whole or not at all). CSV: one value per column, the record's own fields.
  */
 import { formatEndpoint } from '../../decode/addr.js';
 import type { Column, RecordSchema } from '../columns.js';
@@ -13,12 +13,12 @@ const fieldColumn = (key: keyof StreamRecord): Column<StreamRecord> => ({ key, h
 export const STREAM_SCHEMA: RecordSchema<StreamRecord> = {
   columns: [
     { key: 'stream', header: 'Stream', get: (s) => `${s.proto}.${s.id}`, csv: false, min: 6 },
-    { key: 'client_endpoint', header: 'Client', get: (s) => formatEndpoint(s.client, s.client_port), csv: false, min: 15 },
-    { key: 'server_endpoint', header: 'Server', get: (s) => formatEndpoint(s.server, s.server_port), csv: false, min: 15 },
-    { key: 'start_time', header: 'Start', get: (s) => s.start, csv: false, drop: 3 },
-    { key: 'end_time', header: 'End', get: (s) => s.end, csv: false, drop: 1 },
-    { key: 'packets', header: 'Packets out/in', get: (s) => `${s.packets_out}/${s.packets_in}`, csv: false, drop: 5, min: 7 },
-    { key: 'payload', header: 'Payload out/in', get: (s) => `${s.payload_out}/${s.payload_in}`, csv: false, min: 9 },
+    { key: 'client_endpoint', header: 'Client', get: (s) => formatEndpoint(s.client, s.client_port), csv: false, min: 15, want: 21 },
+    { key: 'server_endpoint', header: 'Server', get: (s) => formatEndpoint(s.server, s.server_port), csv: false, min: 15, want: 21 },
+    { key: 'start_time', header: 'Start', get: (s) => s.start, csv: false, drop: 3, min: 27 },
+    { key: 'end_time', header: 'End', get: (s) => s.end, csv: false, drop: 1, min: 27 },
+    { key: 'packets', header: 'Packets out/in', get: (s) => `${s.packets_out}/${s.packets_in}`, csv: false, drop: 5 },
+    { key: 'payload', header: 'Payload out/in', get: (s) => `${s.payload_out}/${s.payload_in}`, csv: false },
     { key: 'history_text', header: 'History', get: (s) => s.history, csv: false, drop: 4, min: 7 },
     { key: 'missed', header: 'Missed', get: (s) => s.missed_bytes, csv: false, drop: 2, min: 6 },
     { key: 'protocol_name', header: 'Protocol', get: (s) => s.protocol, csv: false, drop: 6, min: 8 },
@@ -26,7 +26,7 @@ export const STREAM_SCHEMA: RecordSchema<StreamRecord> = {
       [
         'file', 'proto', 'id', 'client', 'client_port', 'server', 'server_port', 'start', 'end', 'first_frame', 'last_frame',
         'packets_out', 'packets_in', 'bytes_out', 'bytes_in', 'payload_out', 'payload_in', 'history', 'missed_bytes', 'protocol',
-        'close_reason', 'opaque_bytes',
+        'close_reason', 'opaque_bytes', 'decryption',
       ] as const
     ).map(fieldColumn),
   ],

@@ -23,7 +23,7 @@ export interface WriterSpec<R, P = never> extends RecordSchema<R, P> {
 }
 
 /**
- * A writer for `format`. Asynchronous because the table writer, with chalk and cli-table3, is
+ * A writer for `format`. Asynchronous because the table writer, with chalk, is
  * loaded only when a table is asked for: importing it took ~27 ms of every start-up.
  */
 export async function createWriter<R, P = never>(format: Format, out: Sink, spec: WriterSpec<R, P>): Promise<RecordWriter<R>> {

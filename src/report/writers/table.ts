@@ -4,6 +4,7 @@
  * line. When the table is wider than the terminal, the widest columns shrink first, down to
  * each column's `min`; if that is not enough, columns with a `drop` rank are left out (rank 1
  * first) and a line under the table says which. `--wide` (Presentation.wide) does neither.
+ * A vertical table (one record's fields, `info`) wraps long values instead of cutting them.
  */
 import { Chalk } from 'chalk';
 import { cellText, type Column, type TableView } from '../columns.js';
@@ -38,7 +39,8 @@ export function fitColumns(
 ): { shown: number[]; widths: number[] } {
   let shown = specs.map((_, i) => i);
   if (width === null) return { shown, widths: [...natural] };
-  const minOf = (i: number) => Math.min(natural[i], specs[i].min ?? DEFAULT_MIN);
+  // a column's header stays whole: it is the minimum when longer than `min`
+  const minOf = (i: number) => Math.min(natural[i], Math.max(specs[i].min ?? DEFAULT_MIN, textWidth(specs[i].header)));
   const dropOrder = shown.filter((i) => specs[i].drop !== undefined).sort((a, b) => specs[a].drop! - specs[b].drop!);
   const wantOf = (i: number) => Math.min(natural[i], specs[i].want ?? specs[i].min ?? DEFAULT_MIN);
   const room = () => width - frameWidth(shown.length);
@@ -171,7 +173,9 @@ export class TableWriter<R> {
       lines.push(border(widths, '┌', '┬', '┐'));
       cols.forEach((col, k) => {
         if (k > 0) lines.push(border(widths, '├', '┼', '┤'));
-        const [head, ...rest] = boxRow([[col.header], values[k]], widths, (s) => s);
+        // a record's own table is for reading every field: long values wrap instead of being cut
+        const value = width === null ? values[k] : values[k].flatMap((v) => wrapText(v, widths[1]));
+        const [head, ...rest] = boxRow([[col.header], value], widths, (s) => s);
         // only the field name is bold
         lines.push(head.replace(col.header, c.bold(col.header)), ...rest);
       });

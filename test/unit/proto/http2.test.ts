@@ -79,6 +79,18 @@ describe('requests and responses', () => {
     expect(reqs.map((r) => r.uri)).toEqual(['/after']);
   });
 
+  it('PUSH_PROMISE blocks are decoded (the server\'s table stays in step) but not reported as client requests', () => {
+    // the promise adds `a: b` to the server's dynamic table (literal with indexing); the response then uses index 62
+    const promise = cat([Uint8Array.of(0, 0, 0, 2), hpackBlock(req('/pushed.css')), Uint8Array.of(0x40, 1, 0x61, 1, 0x62)]);
+    const { reqs, res, log } = run([...headers(1, req('/'), true)], [
+      frame(H2.PUSH_PROMISE, H2.END_HEADERS, 1, promise),
+      frame(H2.HEADERS, H2.END_HEADERS | H2.END_STREAM, 1, Uint8Array.of(0x88, 0xbe)),
+    ]);
+    expect(log.countsObject()).toEqual({});
+    expect(reqs.map((r) => r.uri)).toEqual(['/']);
+    expect(res.map((r) => [r.streamId, r.status, r.headers])).toEqual([[1, 200, [{ name: 'a', value: 'b' }]]]);
+  });
+
   it('an interim 100 response is skipped; the final one is reported', () => {
     const { res } = run([...headers(1, req('/'), true)], [...headers(1, [[':status', '100']], false), ...headers(1, [[':status', '404']], true)]);
     expect(res.map((r) => r.status)).toEqual([404]);
@@ -140,6 +152,15 @@ describe('limits and damage', () => {
     const { reqs, log } = run(frames, [], { maxHttp2OpenStreams: 4 });
     expect(reqs.map((r) => r.uri)).toEqual(['/s1', '/s3', '/s5', '/s7']);
     expect(log.counts.get('limit_reached')).toBe(1);
+  });
+
+  it('requests never answered (a one-sided capture) make room for new streams: all are reported', () => {
+    const frames: Uint8Array[] = [];
+    for (let s = 1; s <= 41; s += 2) frames.push(...headers(s, req(`/s${s}`), true));
+    const { reqs, res, log } = run(frames, [...headers(41, [[':status', '200']], true)], { maxHttp2OpenStreams: 4 });
+    expect(reqs.length).toBe(21);
+    expect(res.map((r) => [r.streamId, r.status])).toEqual([[41, 200]]);
+    expect(log.countsObject()).toEqual({});
   });
 
   it('the SETTINGS_HEADER_TABLE_SIZE a side announces bounds the other side\'s size updates', () => {

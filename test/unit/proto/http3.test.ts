@@ -59,21 +59,21 @@ describe('HTTP/3 requests from decrypted QUIC', () => {
     expect(responses.every((x) => x.res.status === 200)).toBe(true);
   });
 
-  it('quic_follow_multistream (draft-29, QPACK dynamic table): the 22 requests of the oracle', () => {
+  it('quic_follow_multistream (draft-29, QPACK dynamic table): the 22 requests of the oracle', async () => {
     const file = `${CORPUS}/files/wireshark-wireshark__quic_follow_multistream.pcapng`;
     const oracle = readFileSync(`${CORPUS}/oracle/wireshark-wireshark__quic_follow_multistream.pcapng.requests.tsv`, 'utf8')
       .trim().split('\n').slice(1).map((l) => l.split('\t'));
-    const { requests, log } = http3Of(file, readTestDsbKeyLog(file));
+    const { requests, log } = http3Of(file, await readTestDsbKeyLog(file));
     expect(log.countsObject()).toEqual({});
     expect(requests.map((r) => [String(r.req.streamId), r.req.method, r.req.authority, r.req.uri]))
       .toEqual(oracle.map((o) => [o[2], o[3], o[4], o[5]]));
   });
 
-  it('quic-fragmented-handshakes: the one HTTP/3 request (ChaCha20 connections among draft-29 and v1)', () => {
+  it('quic-fragmented-handshakes: the one HTTP/3 request (ChaCha20 connections among draft-29 and v1)', async () => {
     const file = `${CORPUS}/files/wireshark-wireshark__quic-fragmented-handshakes.pcapng`;
     const oracle = readFileSync(`${CORPUS}/oracle/wireshark-wireshark__quic-fragmented-handshakes.pcapng.requests.tsv`, 'utf8')
       .trim().split('\n').slice(1).map((l) => l.split('\t'));
-    const { requests } = http3Of(file, readTestDsbKeyLog(file));
+    const { requests } = http3Of(file, await readTestDsbKeyLog(file));
     expect(requests.map((r) => [String(r.req.streamId), r.req.method, r.req.authority, r.req.uri]))
       .toEqual(oracle.map((o) => [o[2], o[3], o[4], o[5]]));
   });
