@@ -7,8 +7,8 @@ import { SignatureDb } from '../signatures/db.js';
 import type { Identifier } from '../leaks/detect.js';
 import { NULL_GEO, type GeoLookup, type GeoSource } from '../../geo/lookup.js';
 import { scanCapture } from './scan.js';
-import { HostAggregator, type HostRecord, type HostServer } from './hosts.js';
-import { RequestInspector } from './findings.js';
+import type { HostRecord, HostServer } from './hosts.js';
+import { ReportStage } from './report-stage.js';
 import { redactHosts } from './redact.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -57,8 +57,7 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
   const limits = options.limits ?? resolveLimits();
   const signatures = options.signatures ?? SignatureDb.bundled();
   const geo = options.geo ?? NULL_GEO;
-  const agg = new HostAggregator({ limits, hostSignatures: (name) => signatures.matchHost(name) });
-  const inspector = new RequestInspector({ signatures, limits, identifiers: options.identifiers });
+  const agg = new ReportStage({ signatures, limits, identifiers: options.identifiers });
   const captures: CaptureStatus[] = [];
 
   for (const { name, source } of inputs) {
@@ -67,7 +66,7 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
       const res = await scanCapture(source, {
         name,
         limits,
-        onObservation: (obs, detail) => agg.observe(obs, detail && { dns: detail.dns, findings: detail.http && inspector.inspect(detail.http) }),
+        onObservation: (obs, detail) => agg.observe(obs, detail),
         onFlowClose: (flow, extra) => agg.flowClosed(flow, extra),
         onProgress: options.onProgress ? (d, t) => options.onProgress!(name, d, t) : undefined,
       });
