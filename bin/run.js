@@ -6,4 +6,6 @@ process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
 // code cache (bin/load-bundle.js, scripts/bundle.mjs)
 const { loadBundle } = await import('./load-bundle.js');
 
-await loadBundle().exports.execute({ dir: import.meta.url });
+// execute resolves once stdout and stderr have drained (cli/execute.ts): exiting is then safe,
+// and ends a run whose input (a live `-`) is still open
+process.exit(await loadBundle().exports.execute({ dir: import.meta.url }));

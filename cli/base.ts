@@ -5,10 +5,17 @@
 import { Command, Flags, Errors } from '@oclif/core';
 import { EXIT, UserError } from '../src/errors.js';
 import { CaptureFormatError } from '../src/capture/reader.js';
-import { resolveLimits, type Limits } from '../src/limits.js';
+import { DEFAULT_LIMITS, resolveLimits, type Limits } from '../src/limits.js';
+import { resolveName } from './names.js';
 import { FORMATS, type Format } from '../src/report/writers/index.js';
 import { exitQuietlyOnEpipe, streamSink, type Sink } from '../src/report/sink.js';
+import type { ReadSummary } from '../src/capture/reader.js';
+import { interruptedMessage } from '../src/engine/analyze.js';
+import { notDecodedLine, type NotDecoded } from '../src/engine/not-decoded.js';
 import { COLOR_CHOICES, presentationFor } from '../src/report/presentation.js';
+
+/** The signals that stop a run politely: the report of what was read is printed, exit 130. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export abstract class LeakscopeCommand extends Command {
   static override baseFlags = {
@@ -22,6 +29,9 @@ export abstract class LeakscopeCommand extends Command {
   };
 
   private debugMode = false;
+  private stopController: AbortController | null = null;
+  /** what `eachCapture` found wrong with captures it read: said in the report itself (table footers) */
+  protected readonly captureNotes: string[] = [];
 
   protected outputFormat(flags: { format?: string; json?: boolean }): Format {
     return flags.json ? 'json' : ((flags.format ?? 'table') as Format);
@@ -36,10 +46,11 @@ export abstract class LeakscopeCommand extends Command {
   protected limitsFrom(flags: { limit?: string[]; debug?: boolean }): Limits {
     this.debugMode = Boolean(flags.debug);
     const overrides: Record<string, number> = {};
+    const names = Object.keys(DEFAULT_LIMITS).map((name) => ({ name }));
     for (const spec of flags.limit ?? []) {
-      const m = /^([A-Za-z]+)=(\d+(?:\.\d+)?)$/.exec(spec);
-      if (!m) throw new UserError(`--limit expects name=number, got "${spec}"`);
-      overrides[m[1]] = Number(m[2]);
+      const m = /^([A-Za-z_-]+)=(\d+(?:\.\d+)?)$/.exec(spec);
+      if (!m) throw new UserError(`--limit expects name=number, got "${spec}"`, 2, ['--limit maxFlows=200000 (names and defaults: docs/limits.md)']);
+      overrides[resolveName('--limit', m[1], names)] = Number(m[2]);
     }
     try {
       return resolveLimits(overrides);
@@ -49,31 +60,67 @@ export abstract class LeakscopeCommand extends Command {
   }
 
   /**
+   * An AbortSignal that Ctrl-C (SIGINT), SIGTERM and SIGHUP abort: readers given it as `stop`
+   * stop reading, and the command reports what was read, marked interrupted, with exit 130 (as
+   * tshark prints its statistics on Ctrl-C). A second signal ends the process at once.
+   */
+  protected stopSignal(flags: { quiet?: boolean }): AbortSignal {
+    if (this.stopController) return this.stopController.signal;
+    const controller = new AbortController();
+    this.stopController = controller;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (controller.signal.aborted) process.exit(EXIT.interrupted);
+      controller.abort();
+      this.note(flags, `${signal}: stopped reading; reporting what was read (again to quit at once)`);
+    };
+    for (const s of STOP_SIGNALS) process.on(s, onSignal);
+    return controller.signal;
+  }
+
+  /** True once a stop signal arrived (the run's exit code is then 130). */
+  protected get interrupted(): boolean {
+    return this.stopController?.signal.aborted === true;
+  }
+
+  /**
    * Runs `fn` for every capture argument; a capture that cannot be read is reported on stderr
-   * and the others still run. Returns the exit code: 2 if any input was not a capture, else 3
-   * if any was damaged, else 0.
+   * and the others still run. Damage, packets not decoded and interruption are noted on stderr and in
+   * `captureNotes` (for the report itself); after a stop signal no further capture is read.
+   * Returns the exit code: 130 if interrupted, else 2 if any input was not a capture, else 3
+   * if any was damaged or had packets that could not be decoded, else 0.
    */
   protected async eachCapture(
     files: string[],
     flags: { quiet?: boolean },
-    fn: (source: string | NodeJS.ReadableStream, name: string) => Promise<{ damage: { offset: number; frame: number; expected: string } | null }>,
+    fn: (source: string | NodeJS.ReadableStream, name: string, stop: AbortSignal) => Promise<Pick<ReadSummary, 'damage' | 'frames'> & { interrupted?: boolean; notDecoded?: NotDecoded[] }>,
   ): Promise<number> {
+    const stop = this.stopSignal(flags);
     let bad = false;
     let damaged = false;
     for (const name of files) {
+      if (stop.aborted) break;
       try {
-        const { damage } = await fn(name === '-' ? process.stdin : name, name);
+        const { damage, interrupted, frames, notDecoded } = await fn(name === '-' ? process.stdin : name, name, stop);
+        for (const n of notDecoded ?? []) {
+          damaged = true;
+          this.captureNotes.push(`${name}: ${notDecodedLine(n)}`);
+          this.note(flags, `${name}: ${notDecodedLine(n)}`);
+        }
         if (damage) {
           damaged = true;
-          this.note(flags, `${name}: damaged at byte ${damage.offset} after ${damage.frame} packets: expected ${damage.expected}; everything before it is reported`);
+          const what = `${name}: damaged at byte ${damage.offset} after ${damage.frame} packets: expected ${damage.expected}`;
+          this.captureNotes.push(what);
+          this.note(flags, `${what}; everything before it is reported`);
         }
+        if (interrupted) this.captureNotes.push(`${name}: ${interruptedMessage(frames)}`);
       } catch (err) {
         if (!(err instanceof CaptureFormatError) || files.length === 1) throw err;
         bad = true;
+        this.captureNotes.push(err.message);
         process.stderr.write(`leakscope: ${err.message}\n`);
       }
     }
-    return bad ? EXIT.badInput : damaged ? EXIT.partial : EXIT.ok;
+    return stop.aborted ? EXIT.interrupted : bad ? EXIT.badInput : damaged ? EXIT.partial : EXIT.ok;
   }
 
   /** A warning line on stderr unless --quiet. */

@@ -1,5 +1,5 @@
 /**
- * Every command by its oclif id, and oclif's `execute`: the entry point of the bundle that
+ * Every command by its oclif id, and `execute` (cli/execute.ts): the entry point of the bundle that
  * `bin/run.js` loads (package.json `oclif.commands`, strategy `explicit`). One pre-linked file
  * instead of ~250 modules to resolve and compile saves 30–50 ms of every start-up.
  */
@@ -16,7 +16,7 @@ import SignaturesTest from '../commands/signatures/test.js';
 import SignaturesValidate from '../commands/signatures/validate.js';
 import Streams from '../commands/streams.js';
 
-export { execute } from '@oclif/core';
+export { execute } from './execute.js';
 /** package.json `oclif.hooks.command_not_found`: in the bundle, so no module is imported at that moment */
 export { default as commandNotFound } from './not-found.js';
 

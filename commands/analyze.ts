@@ -3,12 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { LeakscopeCommand } from '../cli/base.js';
 import { analyzeCaptures, type AnalyzeResult } from '../src/engine/analyze.js';
 import type { HostRecord } from '../src/engine/hosts.js';
-import { loadSignatures } from '../cli/signatures.js';
+import { loadSignatures, resolveVendor } from '../cli/signatures.js';
 import { openGeoFromFlags } from '../cli/geo.js';
 import { readIdentifiers } from '../cli/identifiers.js';
 import { createWriter, type RecordWriter } from '../src/report/writers/index.js';
 import { HOST_SCHEMA, type HostCsvPart } from '../src/report/schemas/host.js';
-import { reportFooter, reportSummary } from '../src/report/footer.js';
+import { captureStatusLines, reportFooter, reportSummary } from '../src/report/footer.js';
+import { notDecodedLine } from '../src/engine/not-decoded.js';
 import { Progress } from '../src/report/progress.js';
 import type { Sink } from '../src/report/sink.js';
 import { EXIT, UserError } from '../src/errors.js';
@@ -28,7 +29,7 @@ export default class Analyze extends LeakscopeCommand {
   static override args = { capture: Args.string({ description: 'capture file(s), or - for standard input', required: true }) };
   static override flags = {
     'all-hosts': Flags.boolean({ summary: 'also list hosts no signature matched' }),
-    vendor: Flags.string({ summary: 'only hosts of this vendor (e.g. Xiaomi, "Sensors Data")' }),
+    vendor: Flags.string({ summary: 'only hosts of this vendor (e.g. Xiaomi, "Sensors Data" or its pack id sensorsdata; any letter case)' }),
     'fail-on-leak': Flags.boolean({ summary: 'exit 1 when any personal data was found' }),
     identifier: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'a device identifier to look for, kind=value (also found hashed or in other letter cases)' }),
     'identifiers-file': Flags.string({ summary: 'a file of kind=value lines to look for' }),
@@ -45,6 +46,7 @@ export default class Analyze extends LeakscopeCommand {
     const limits = this.limitsFrom(flags);
     const identifiers = readIdentifiers(flags.identifier ?? [], flags['identifiers-file']);
     const signatures = loadSignatures(flags.signatures ?? []);
+    const vendor = resolveVendor(signatures, flags.vendor);
     const geo = openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
     const files = argv as string[];
     if (files.filter((f) => f === '-').length > 1) throw new UserError('standard input (-) can be read only once');
@@ -58,9 +60,10 @@ export default class Analyze extends LeakscopeCommand {
         geo,
         identifiers,
         allHosts: flags['all-hosts'],
-        vendor: flags.vendor,
+        vendor,
         redact: flags.redact ? { salt: flags.salt ?? randomBytes(16).toString('hex') } : undefined,
         onProgress: (file, d, t) => progress.update(d, t, file),
+        stop: this.stopSignal(flags),
       },
     );
     progress.done();
@@ -70,11 +73,13 @@ export default class Analyze extends LeakscopeCommand {
     for (const c of captures) {
       if (c.status === 'error') process.stderr.write(`leakscope: ${c.message}\n`);
       else if (c.damage) this.note(flags, `${c.file}: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}; everything before it is reported`);
+      for (const n of c.not_decoded ?? []) this.note(flags, `${c.file}: ${notDecodedLine(n)}`);
     }
 
     await this.print(result, this.outputFormat(flags), this.stdoutSink(flags));
 
     const leaked = result.hosts.some((h) => h.leaks.length > 0);
+    if (this.interrupted) this.exit(EXIT.interrupted);
     if (captures.some((c) => c.status === 'error')) this.exit(EXIT.badInput);
     if (flags['fail-on-leak'] && leaked) this.exit(EXIT.leaksFound);
     if (captures.some((c) => c.status === 'partial')) this.exit(EXIT.partial);
@@ -88,7 +93,7 @@ export default class Analyze extends LeakscopeCommand {
       table: {
         groupBy: (h) => (h.vendor ? `${h.vendor}${h.alert ? '' : ' (vendor infrastructure)'}` : 'No signature'),
         emphasise: (h) => h.leaks.length > 0 && h.transport.includes('http'),
-        footer: () => [reportSummary(result), ...reportFooter(result)],
+        footer: () => [reportSummary(result), ...captureStatusLines(result), ...reportFooter(result)],
       },
     });
     for (const h of result.hosts) writer.write(h);

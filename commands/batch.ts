@@ -1,16 +1,17 @@
 import { Args, Flags } from '@oclif/core';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, truncateSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { LeakscopeCommand } from '../cli/base.js';
 import { readIdentifiers } from '../cli/identifiers.js';
-import { loadSignatures } from '../cli/signatures.js';
+import { loadSignatures, resolveVendor } from '../cli/signatures.js';
 import { openGeoFromFlags } from '../cli/geo.js';
 import { EXIT, UserError } from '../src/errors.js';
 import { BatchAggregator, type AggregateRecord } from '../src/batch/aggregate.js';
-import { parseShard, resolveInputs, selectShard } from '../src/batch/inputs.js';
+import { dropDuplicateContent, parseShard, resolveInputs, selectShard } from '../src/batch/inputs.js';
 import { BATCH_FORMATS, BatchOutput, type BatchFormat } from '../src/batch/output.js';
 import { BatchProgressLine } from '../src/batch/progress.js';
-import { doneCaptures, readResultsFile } from '../src/batch/results-file.js';
+import { doneCaptures, readResultsFile, setsToKeep } from '../src/batch/results-file.js';
+import { resultSetLines } from '../src/batch/records.js';
 import { defaultJobs, runBatch, type BatchRunStats } from '../src/batch/run.js';
 import type { BatchConfig } from '../src/batch/task.js';
 
@@ -32,7 +33,7 @@ export default class Batch extends LeakscopeCommand {
     '<%= config.bin %> batch "archive/**/*.pcap.gz" phones-2020-05.tar.gz --jobs 2',
     'find /data -name "*.pcapng" -mtime -1 | <%= config.bin %> batch --from-stdin --out today.ndjson',
     '<%= config.bin %> batch captures/ --out results.ndjson --resume',
-    '<%= config.bin %> batch captures/ --shard 0/4 --out shard-0.ndjson',
+    '<%= config.bin %> batch captures/ --shard 1/4 --out shard-1.ndjson',
   ];
   static override strict = false;
   // ignoreStdin: oclif would otherwise take a piped path list as one argument
@@ -40,12 +41,12 @@ export default class Batch extends LeakscopeCommand {
   static override flags = {
     format: Flags.string({ char: 'f', options: [...BATCH_FORMATS], default: 'ndjson', summary: 'output format (table and json show the aggregate)', helpGroup: 'OUTPUT' }),
     out: Flags.string({ char: 'o', summary: 'write NDJSON records to this file instead of standard output' }),
-    resume: Flags.boolean({ summary: 'skip captures already in --out (same path and SHA-256) and append the rest', dependsOn: ['out'] }),
+    resume: Flags.boolean({ summary: 'skip captures already in --out (same path and SHA-256), retry those that failed, and append the rest', dependsOn: ['out'] }),
     jobs: Flags.integer({ char: 'j', min: 1, summary: 'worker threads (default: all cores)' }),
-    shard: Flags.string({ summary: 'process only shard K of N (K/N, K from 0), e.g. from JOB_COMPLETION_INDEX' }),
+    shard: Flags.string({ summary: 'process only shard K of N (K/N, K from 1 as in Jest and Playwright: 1/4 … 4/4)' }),
     'from-stdin': Flags.boolean({ summary: 'read capture paths from standard input, one per line' }),
     'all-hosts': Flags.boolean({ summary: 'also list hosts no signature matched' }),
-    vendor: Flags.string({ summary: 'only hosts of this vendor (e.g. Xiaomi, "Sensors Data")' }),
+    vendor: Flags.string({ summary: 'only hosts of this vendor (e.g. Xiaomi, "Sensors Data" or its pack id sensorsdata; any letter case)' }),
     identifier: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'a device identifier to look for, kind=value' }),
     'identifiers-file': Flags.string({ summary: 'a file of kind=value lines to look for' }),
     redact: Flags.boolean({ summary: 'replace leaked values by salted hashes (one salt for the whole batch)' }),
@@ -70,11 +71,11 @@ export default class Batch extends LeakscopeCommand {
       try {
         shard = parseShard(flags.shard);
       } catch (err) {
-        throw new UserError((err as Error).message, 2, ['shards are numbered from 0: --shard 0/4 … --shard 3/4']);
+        throw new UserError((err as Error).message, 2, ['shards are numbered from 1: --shard 1/4 … --shard 4/4 (Kubernetes: "$((JOB_COMPLETION_INDEX + 1))/4")']);
       }
     }
     // check the packs and databases here, once, so a bad file is one usage error, not N worker failures
-    loadSignatures(flags.signatures ?? []);
+    const vendor = resolveVendor(loadSignatures(flags.signatures ?? []), flags.vendor);
     openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
     const config: BatchConfig = {
       limits,
@@ -82,7 +83,7 @@ export default class Batch extends LeakscopeCommand {
       geo: { enabled: !flags['no-geo'], cityDb: flags['geo-db'], asnDb: flags['asn-db'] },
       identifiers: readIdentifiers(flags.identifier ?? [], flags['identifiers-file']),
       allHosts: flags['all-hosts'],
-      vendor: flags.vendor,
+      vendor,
       redactSalt: flags.redact ? (flags.salt ?? randomBytes(16).toString('hex')) : undefined,
     };
 
@@ -90,7 +91,10 @@ export default class Batch extends LeakscopeCommand {
     const resolved = await resolveInputs(args, listed);
     // not silent even with --quiet: an input the user named produced nothing
     for (const g of resolved.unmatched) process.stderr.write(`leakscope: ${g}: no file matches\n`);
-    const items = shard ? selectShard(resolved.items, shard) : resolved.items;
+    // one capture given twice (same SHA-256) is analysed once; before sharding, so every shard drops the same copies
+    const unique = await dropDuplicateContent(resolved.items);
+    for (const d of unique.duplicates) this.note(flags, `${d.path}: same content (SHA-256) as ${d.sameAs}; analysed once, as ${d.sameAs}`);
+    const items = shard ? selectShard(unique.items, shard) : unique.items;
 
     const aggregator = new BatchAggregator();
     let done = new Map<string, string>();
@@ -98,10 +102,18 @@ export default class Batch extends LeakscopeCommand {
     if (flags.out) {
       if (flags.resume && existsSync(flags.out)) {
         const previous = await readResultsFile(flags.out);
-        for (const set of previous.sets) aggregator.add(set);
-        done = doneCaptures(previous.sets);
-        // drop the old aggregate and anything an interrupted run left half-written
-        truncateSync(flags.out, previous.keepBytes);
+        const kept = setsToKeep(previous.sets);
+        for (const set of kept) aggregator.add(set);
+        done = doneCaptures(kept);
+        if (kept.length === previous.sets.length) {
+          // drop the old aggregate and anything an interrupted run left half-written
+          truncateSync(flags.out, previous.keepBytes);
+        } else {
+          // failed captures are retried: their error records go, so each capture keeps one outcome
+          const tmp = `${flags.out}.${process.pid}.tmp`;
+          writeFileSync(tmp, kept.map(resultSetLines).join(''));
+          renameSync(tmp, flags.out);
+        }
       }
       try {
         fd = openSync(flags.out, flags.resume ? 'a' : 'w');

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { LeakscopeCommand } from '../cli/base.js';
+import { resolveName } from '../cli/names.js';
 import { scanCapture } from '../src/engine/scan.js';
 import { OBSERVATION_TYPES, type Observation, type ObservationType } from '../src/engine/observations.js';
 import { createWriter } from '../src/report/writers/index.js';
@@ -16,21 +17,24 @@ export default class Events extends LeakscopeCommand {
   static override strict = false;
   static override args = { capture: Args.string({ description: 'capture file(s), or - for standard input', required: true }) };
   static override flags = {
-    type: Flags.string({ multiple: true, multipleNonGreedy: true, delimiter: ',', options: [...OBSERVATION_TYPES], summary: 'only these record types (repeat the flag, or a comma-separated list)' }),
+    type: Flags.string({ multiple: true, multipleNonGreedy: true, delimiter: ',', summary: `only these record types (repeat the flag, or a comma-separated list; any letter case): ${OBSERVATION_TYPES.join(', ')}` }),
   };
 
   async run(): Promise<{ events: number }> {
     const { argv, flags } = await this.parse(Events);
     const limits = this.limitsFrom(flags);
-    const wanted = new Set<ObservationType>((flags.type as ObservationType[] | undefined) ?? OBSERVATION_TYPES);
-    const writer = await createWriter<Observation>(this.outputFormat(flags), this.stdoutSink(flags), EVENT_SCHEMA);
+    const wanted = new Set<ObservationType>(
+      flags.type ? flags.type.map((t) => resolveName('--type', t, OBSERVATION_TYPES.map((name) => ({ name }))) as ObservationType) : OBSERVATION_TYPES,
+    );
+    const writer = await createWriter<Observation>(this.outputFormat(flags), this.stdoutSink(flags), { ...EVENT_SCHEMA, table: { footer: () => this.captureNotes } });
     let count = 0;
-    const exit = await this.eachCapture(argv as string[], flags, async (source, name) => {
+    const exit = await this.eachCapture(argv as string[], flags, async (source, name, stop) => {
       const progress = new Progress(name, { quiet: flags.quiet });
       const res = await scanCapture(source, {
         name,
         sha256: false,
         limits,
+        stop,
         onObservation: (obs) => {
           if (!wanted.has(obs.type)) return;
           writer.write(obs);
@@ -39,7 +43,7 @@ export default class Events extends LeakscopeCommand {
         onProgress: (d, t) => progress.update(d, t),
       });
       progress.done();
-      return res.read;
+      return { ...res.read, notDecoded: res.notDecoded };
     });
     writer.end();
     if (exit) this.exit(exit);

@@ -22,13 +22,13 @@ export default class Info extends LeakscopeCommand {
     const limits = this.limitsFrom(flags);
     const writer = await createWriter<InfoRecord>(this.outputFormat(flags), this.stdoutSink(flags), { ...INFO_SCHEMA, jsonSingle: argv.length === 1, table: { vertical: true } });
     const records: InfoRecord[] = [];
-    const exit = await this.eachCapture(argv as string[], flags, async (source, name) => {
+    const exit = await this.eachCapture(argv as string[], flags, async (source, name, stop) => {
       const progress = new Progress(name, { quiet: flags.quiet });
-      const rec = await captureInfo(source, { name, limits, onProgress: (d, t) => progress.update(d, t) });
+      const rec = await captureInfo(source, { name, limits, stop, onProgress: (d, t) => progress.update(d, t) });
       progress.done();
       writer.write(rec);
       records.push(rec);
-      return rec;
+      return { damage: rec.damage, frames: rec.packets, interrupted: rec.interrupted, notDecoded: rec.not_decoded };
     });
     writer.end();
     if (exit) this.exit(exit);

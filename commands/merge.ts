@@ -8,7 +8,7 @@ import { BATCH_FORMATS, BatchOutput, type BatchFormat } from '../src/batch/outpu
 export default class Merge extends LeakscopeCommand {
   static override summary = 'combine batch outputs (e.g. the shards of one archive) into one result with a common aggregate';
   static override description =
-    'Reads NDJSON files written by `leakscope batch`, keeps every capture\'s last complete record set (a capture in several files: ' +
+    'Reads NDJSON files written by `leakscope batch` (a file that is not batch output is exit 2), keeps every capture\'s last complete record set (a capture in several files: ' +
     'the later file wins), and writes them sorted by capture, followed by the aggregate over all of them — the same aggregate an ' +
     'unsharded run gives. Sets cut off by an interrupted run are left out and reported on stderr.';
   static override examples = [
@@ -31,6 +31,7 @@ export default class Merge extends LeakscopeCommand {
     try {
       merged = await mergeResultFiles(files);
     } catch (err) {
+      if (err instanceof UserError) throw err;
       const e = err as NodeJS.ErrnoException;
       throw new UserError(`cannot read ${e.path ?? 'an input'}: ${e.code ?? e.message}`);
     }

@@ -21,14 +21,15 @@ export default class Streams extends LeakscopeCommand {
   async run(): Promise<{ streams: number }> {
     const { argv, flags } = await this.parse(Streams);
     const limits = this.limitsFrom(flags);
-    const writer = await createWriter<StreamRecord>(this.outputFormat(flags), this.stdoutSink(flags), STREAM_SCHEMA);
+    const writer = await createWriter<StreamRecord>(this.outputFormat(flags), this.stdoutSink(flags), { ...STREAM_SCHEMA, table: { footer: () => this.captureNotes } });
     let count = 0;
-    const exit = await this.eachCapture(argv as string[], flags, async (source, name) => {
+    const exit = await this.eachCapture(argv as string[], flags, async (source, name, stop) => {
       const progress = new Progress(name, { quiet: flags.quiet });
       const res = await scanCapture(source, {
         name,
         sha256: false,
         limits,
+        stop,
         dumpDir: flags.dump,
         onFlowClose: (flow, extra) => {
           if (flow.proto === 'udp' && !flags.udp) return;
@@ -38,7 +39,7 @@ export default class Streams extends LeakscopeCommand {
         onProgress: (d, t) => progress.update(d, t),
       });
       progress.done();
-      return res.read;
+      return { ...res.read, notDecoded: res.notDecoded };
     });
     writer.end();
     if (exit) this.exit(exit);

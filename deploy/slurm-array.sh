@@ -3,9 +3,10 @@
 #   sbatch deploy/slurm-array.sh /data/captures /data/results
 # then, when all tasks are done:
 #   leakscope merge /data/results/shard-*.ndjson --out /data/results/all.ndjson
-# Shards are numbered from 0, so the array is 0..N-1. Resubmitting a failed task resumes its file.
+# Shards are numbered from 1 (as in Jest and Playwright), so the array is 1..N. Resubmitting a
+# failed task resumes its file (and retries the captures that failed).
 #SBATCH --job-name=leakscope-batch
-#SBATCH --array=0-7
+#SBATCH --array=1-8
 #SBATCH --cpus-per-task=2
 #SBATCH --mem=2G
 #SBATCH --time=04:00:00

@@ -15,4 +15,6 @@ export const EXIT = {
   leaksFound: 1,
   badInput: 2,
   partial: 3,
+  /** stopped by Ctrl-C (SIGINT), SIGTERM or SIGHUP; the report of what was read was printed (128 + SIGINT, as shells give) */
+  interrupted: 130,
 } as const;

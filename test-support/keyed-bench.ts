@@ -1,9 +1,10 @@
 /**
- * The keyed benchmark capture: the benchmark's phone traffic (test-support/synth/bench-capture.ts) with
- * every TLS connection decryptable from a key log the generator writes beside it — TLS 1.3 and
- * TLS 1.2 connections carrying HTTP/2 and HTTP/1.1 telemetry to Xiaomi and Sensors Data hosts
- * (base64 / gzip bodies, ids in headers), HTTP/2 downloads from benign hosts, DNS lookups;
- * some segments reordered or retransmitted. Deterministic: the same bytes on every run.
+ * The keyed benchmark capture: the benchmark's phone traffic (test-support/synth/bench-capture.ts, the
+ * same mix per round: DNS, a download, telemetry with two requests, a second download) with
+ * every connection TLS and decryptable from a key log the generator writes beside it — TLS 1.3
+ * and TLS 1.2 connections carrying HTTP/2 and HTTP/1.1: telemetry to Xiaomi and Sensors Data
+ * hosts (base64 / gzip bodies, ids in headers), downloads from benign hosts; some segments
+ * reordered or retransmitted. Deterministic: the same bytes on every run.
  *
  * usage (after `npm run build`): node dist/test-support/synth/bench-capture.js OUT.pcap SIZE_MB --keyed
  * writes OUT.pcap and OUT.keys.
@@ -62,6 +63,10 @@ function http1Post(host: string, n: number): Uint8Array {
   return concat([head, body]);
 }
 
+function http1Get(host: string, n: number): Uint8Array {
+  return enc.encode(`GET /static/${n}.js HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${UA}\r\nAccept: */*\r\n\r\n`);
+}
+
 function http1Ok(body: Uint8Array): Uint8Array {
   return concat([enc.encode(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
 }
@@ -117,21 +122,27 @@ export function generateKeyedBenchTraffic(sink: FrameSink & { bytes: number }, t
       { from: 'server', data: buildDnsResponse(id, vendor, 'A', [{ name: vendor, type: 'A', data: serverIp }]) },
     ]);
 
-    // HTTP/2 telemetry over TLS 1.3 (and every fourth round over TLS 1.2)
-    t.tcpConnection({ ip: phone, port: port() }, { ip: serverIp, port: 443 },
-      tls(round % 4 === 0 ? '1.2' : '1.3', vendor, 'h2', h2Telemetry(vendor, round * 4, 3)), { retransmit: round % 11 === 0 });
+    // the plain benchmark's mix (src/synth/bench-capture.ts), every connection encrypted: a
+    // download from a benign host, telemetry with two requests, a second download
+    const download = bulk.subarray(0, 16_384 + rng.below(200_000));
+    t.tcpConnection({ ip: phone, port: port() }, { ip: `198.51.100.${1 + (round % 200)}`, port: 443 }, round % 4 === 0
+      ? tls('1.2', benign, 'http/1.1', [{ from: 'client', data: http1Get(benign, round) }, { from: 'server', data: http1Ok(download) }])
+      : tls('1.3', benign, 'h2', h2Download(benign, round, download)), { reorder: round % 5 === 0, retransmit: round % 7 === 0 });
 
-    // HTTP/1.1 telemetry, keep-alive with two requests, over TLS 1.2 (every third round TLS 1.3)
-    t.tcpConnection({ ip: phone, port: port() }, { ip: serverIp, port: 443 }, tls(round % 3 === 0 ? '1.3' : '1.2', vendor, 'http/1.1', [
-      { from: 'client', data: http1Post(vendor, round * 4 + 3) },
-      { from: 'server', data: http1Ok(enc.encode('{"code":0}')) },
-      { from: 'client', data: http1Post(vendor, round * 4 + 4) },
-      { from: 'server', data: http1Ok(enc.encode('{"code":0}')) },
-    ]), { reorder: round % 5 === 0 });
+    // telemetry to a vendor host, two requests on one connection: HTTP/2 over TLS 1.3, or
+    // (every other round) HTTP/1.1 keep-alive over TLS 1.2 (every sixth round over TLS 1.3)
+    t.tcpConnection({ ip: phone, port: port() }, { ip: serverIp, port: 443 }, round % 2 === 0
+      ? tls(round % 6 === 0 ? '1.3' : '1.2', vendor, 'http/1.1', [
+        { from: 'client', data: http1Post(vendor, round) },
+        { from: 'server', data: http1Ok(enc.encode('{"code":0}')) },
+        { from: 'client', data: http1Post(vendor, round + 1) },
+        { from: 'server', data: http1Ok(enc.encode('{"code":0}')) },
+      ])
+      : tls('1.3', vendor, 'h2', h2Telemetry(vendor, round, 2)), { retransmit: round % 11 === 0 });
 
-    // an HTTP/2 download from a benign host over TLS 1.3
-    t.tcpConnection({ ip: phone, port: port() }, { ip: `198.51.100.${1 + (round % 200)}`, port: 443 },
-      tls('1.3', benign, 'h2', h2Download(benign, round, bulk.subarray(0, 16_384 + rng.below(200_000)))), { reorder: round % 3 === 0 });
+    // a second download from a benign host, HTTP/2 over TLS 1.3
+    t.tcpConnection({ ip: phone, port: port() }, { ip: `192.0.2.${1 + (round % 200)}`, port: 443 },
+      tls('1.3', benign, 'h2', h2Download(benign, round + 1, bulk.subarray(0, 8_192 + rng.below(120_000)))), { reorder: round % 3 === 0 });
     t.advance(20_000_000);
   }
 }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { LeakscopeCommand } from '../../cli/base.js';
-import { loadSignatures } from '../../cli/signatures.js';
+import { loadSignatures, resolveVendor } from '../../cli/signatures.js';
 import { createWriter } from '../../src/report/writers/index.js';
 import { SIGNATURE_SCHEMA, signatureRow, type SignatureRow } from '../../src/report/schemas/signature.js';
 
@@ -16,9 +16,10 @@ export default class Signatures extends LeakscopeCommand {
     const { flags } = await this.parse(Signatures);
     this.limitsFrom(flags);
     const db = loadSignatures(flags.signatures ?? []);
+    const vendor = resolveVendor(db, flags.vendor);
     const rows = db
       .all()
-      .filter((s) => !flags.vendor || s.vendor.toLowerCase() === flags.vendor.toLowerCase())
+      .filter((s) => !vendor || s.vendor === vendor)
       .map(signatureRow);
     const writer = await createWriter<SignatureRow>(this.outputFormat(flags), this.stdoutSink(flags), {
       ...SIGNATURE_SCHEMA,

@@ -8,6 +8,8 @@
  * error rather than silently entered. A path that does not exist is still an item: it becomes an
  * error record naming it, like any other unreadable input.
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { compareNames, expandGlob, hasGlobMagic } from './glob.js';
@@ -99,14 +101,18 @@ async function walk(dir: string, add: (item: BatchItem) => void): Promise<void> 
 }
 
 /** `K/N` → {index, count}; shards are numbered from 0 like Kubernetes' JOB_COMPLETION_INDEX. */
+/**
+ * `--shard K/N`, K counted from 1 as Jest and Playwright count (`1/2` and `2/2`); `index` is
+ * K - 1, the remainder selectShard keeps.
+ */
 export function parseShard(spec: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(spec.trim());
-  if (!m) throw new RangeError(`--shard expects K/N (e.g. 0/4), got "${spec}"`);
-  const index = Number(m[1]);
+  if (!m) throw new RangeError(`--shard expects K/N (e.g. 1/4), got "${spec}"`);
+  const k = Number(m[1]);
   const count = Number(m[2]);
   if (count < 1) throw new RangeError(`--shard ${spec}: N must be at least 1`);
-  if (index >= count) throw new RangeError(`--shard ${spec}: K must be below N (shards are numbered 0..${count - 1})`);
-  return { index, count };
+  if (k < 1 || k > count) throw new RangeError(`--shard ${spec}: K must be 1 to ${count} (shards are numbered from 1)`);
+  return { index: k - 1, count };
 }
 
 /** 32-bit FNV-1a of the UTF-16 code units: tiny, stable across machines and Node versions. */
@@ -126,4 +132,41 @@ function fnv1a(s: string): number {
 export function selectShard<T extends { path: string }>(items: readonly T[], shard: { index: number; count: number }): T[] {
   if (shard.count === 1) return [...items];
   return items.filter((it) => fnv1a(it.path) % shard.count === shard.index);
+}
+
+/**
+ * The items without repeated content: capture files of the same size are hashed (SHA-256) and
+ * only the first (in path order) of each content is kept, so one capture given twice (a copy,
+ * a second path to it) is analysed once. Files of a size no other input has are not read here.
+ */
+export async function dropDuplicateContent(items: readonly BatchItem[]): Promise<{ items: BatchItem[]; duplicates: { path: string; sameAs: string }[] }> {
+  const bySize = new Map<number, BatchItem[]>();
+  for (const it of items) {
+    if (it.kind !== 'capture' || it.size === 0) continue;
+    const group = bySize.get(it.size);
+    if (group) group.push(it);
+    else bySize.set(it.size, [it]);
+  }
+  const dropped = new Map<BatchItem, string>();
+  for (const group of bySize.values()) {
+    if (group.length < 2) continue;
+    const firstOf = new Map<string, string>();
+    for (const it of group) {
+      const sha = await sha256OfFile(it.path).catch(() => null); // unreadable: reported when processed
+      if (sha === null) continue;
+      const first = firstOf.get(sha);
+      if (first === undefined) firstOf.set(sha, it.path);
+      else dropped.set(it, first);
+    }
+  }
+  return {
+    items: items.filter((it) => !dropped.has(it)),
+    duplicates: [...dropped].map(([it, sameAs]) => ({ path: it.path, sameAs })),
+  };
+}
+
+async function sha256OfFile(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
 }

@@ -6,6 +6,7 @@
 import { safeJson } from '../report/escape.js';
 import type { AnalyzeResult } from '../engine/analyze.js';
 import type { HostRecord } from '../engine/hosts.js';
+import type { NotDecoded } from '../engine/not-decoded.js';
 
 export interface CaptureRecord {
   type: 'capture';
@@ -20,6 +21,8 @@ export interface CaptureRecord {
   status: 'ok' | 'partial';
   /** where reading stopped (status partial) */
   damage?: { offset: number; frame: number; expected: string };
+  /** packets that could not be looked into (status partial) */
+  not_decoded?: NotDecoded[];
 }
 
 export interface BatchErrorRecord {
@@ -52,6 +55,7 @@ export function resultSetFrom(name: string, result: AnalyzeResult): CaptureResul
     status: status.status,
   };
   if (status.damage) record.damage = { ...status.damage };
+  if (status.not_decoded) record.not_decoded = status.not_decoded;
   return { capture: record, hosts: result.hosts.map((h) => ({ ...h, capture: name })) };
 }
 

@@ -21,6 +21,8 @@ export interface ResultsFile {
   badLines: number;
   /** capture sets whose host records never all arrived (left out of `sets`) */
   incomplete: number;
+  /** lines that were batch records (capture, host, error, aggregate): none means the file is not batch output */
+  records: number;
 }
 
 /** Parses batch NDJSON text. */
@@ -30,6 +32,7 @@ export function parseResults(text: string): ResultsFile {
   let keepBytes = 0;
   let badLines = 0;
   let incomplete = 0;
+  let records = 0;
   let clean = true; // nothing incomplete or unreadable so far
 
   let pos = 0;
@@ -59,7 +62,10 @@ export function parseResults(text: string): ResultsFile {
       clean = false;
       continue;
     }
-    if (rec.type === 'aggregate') continue;
+    if (rec.type === 'aggregate') {
+      records++;
+      continue;
+    }
     if (typeof rec.capture !== 'string') {
       badLines++;
       clean = false;
@@ -98,13 +104,28 @@ export function parseResults(text: string): ResultsFile {
       clean = false;
       continue;
     }
+    records++;
     if (clean && open.size === 0) keepBytes = lineEnd;
   }
-  return { sets, keepBytes, badLines, incomplete: incomplete + open.size };
+  return { sets, keepBytes, badLines, incomplete: incomplete + open.size, records };
 }
 
 export async function readResultsFile(file: string): Promise<ResultsFile> {
   return parseResults(await readFile(file, 'utf8'));
+}
+
+/**
+ * What a resumed run keeps of a results file: each capture's last set, in file order, without
+ * those that failed (an error record): they are retried, and their new outcome is then the
+ * capture's only one.
+ */
+export function setsToKeep(sets: readonly CaptureResultSet[]): CaptureResultSet[] {
+  const last = new Map<string, CaptureResultSet>();
+  for (const s of sets) {
+    last.delete(s.capture.capture); // re-inserted: file order of the last set
+    last.set(s.capture.capture, s);
+  }
+  return [...last.values()].filter((s) => s.capture.type === 'capture');
 }
 
 /** Captures recorded with a result (ok or partial; errors are retried): name → SHA-256. */

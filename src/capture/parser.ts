@@ -165,8 +165,11 @@ export class CaptureParser {
     }
   }
 
-  /** Declares the end of input; returns the summary (sha256 '' and fileBytes = bytes pushed). */
-  end(): ReadSummary {
+  /**
+   * Declares the end of input; returns the summary (sha256 '' and fileBytes = bytes pushed).
+   * `interrupted`: the input was stopped on request, so a record cut short is not damage.
+   */
+  end(interrupted = false): ReadSummary {
     if (this.state === EXPECT_FILE_HEADER) {
       const head = this.carry.subarray(0, this.carryLen);
       if (this.pushed === 0) {
@@ -178,7 +181,7 @@ export class CaptureParser {
       }
       throw this.notACapture(head);
     }
-    if (this.state !== FINISHED && this.carryLen > 0) {
+    if (this.state !== FINISHED && this.carryLen > 0 && !interrupted) {
       const code: AnomalyCode = this.state === EXPECT_PCAP_RECORD ? 'pcap_record_truncated' : 'pcapng_block_truncated';
       this.recordDamage(code, this.carryStart, `${this.describeNeed()}, found ${this.carryLen} bytes before end of file`);
     }
@@ -197,6 +200,7 @@ export class CaptureParser {
       lastTs: this.frames > 0 ? { sec: this.maxSec, nsec: this.maxNsec } : null,
       sha256: '',
       damage: this.damage,
+      interrupted,
       secrets: { ...this.secrets },
     };
   }

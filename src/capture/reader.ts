@@ -48,9 +48,9 @@ export async function readCapture(
     const opened = await openCapture(source, name);
     fh = opened.fh;
     totalBytes = opened.size;
-    if (opened.size === null) chunks = fileChunks(fh, chunkBytes);
+    if (opened.size === null) chunks = untilStopped(fileChunks(fh, chunkBytes), opts.stop);
   } else {
-    chunks = streamChunks(source === '-' ? process.stdin : (source as NodeJS.ReadableStream));
+    chunks = streamChunks(source === '-' ? process.stdin : (source as NodeJS.ReadableStream), opts.stop);
   }
 
   // large files are hashed on the other core; streams and small files inline
@@ -74,18 +74,18 @@ export async function readCapture(
       const first = readSync(fh.fd, buf, 0, chunkBytes, null);
       if (first >= 2 && isGzipMagic(buf)) {
         // the reused buffer is not handed on: the first chunk is copied, the rest read anew
-        await readGzip(prepend(Buffer.from(buf.subarray(0, first)), regularFileChunks(fh, chunkBytes)), account, parser, true);
+        await readGzip(prepend(Buffer.from(buf.subarray(0, first)), regularFileChunks(fh, chunkBytes)), account, parser, true, opts.stop);
       } else {
-        await parseRegularFile(fh.fd, buf, first, account, parser);
+        await parseRegularFile(fh.fd, buf, first, account, parser, opts.stop);
       }
     } else {
-      await readChunks(chunks!, account, parser, fromFile);
+      await readChunks(chunks!, account, parser, fromFile, opts.stop);
     }
   } finally {
     await fh?.close();
   }
 
-  const summary = parser.end();
+  const summary = parser.end(opts.stop?.aborted === true);
   summary.fileBytes = fileBytes;
   summary.sha256 = hash ? hash.digest('hex') : '';
   if (parallel) {
@@ -179,8 +179,32 @@ function startRead(fh: FileHandle, buf: Buffer, size: number): Promise<{ bytesRe
   return p;
 }
 
-async function* streamChunks(stream: NodeJS.ReadableStream): AsyncGenerator<Uint8Array> {
-  for await (const c of stream as AsyncIterable<Uint8Array | string>) yield typeof c === 'string' ? Buffer.from(c) : c;
+async function* streamChunks(stream: NodeJS.ReadableStream, stop?: AbortSignal): AsyncGenerator<Uint8Array> {
+  for await (const c of untilStopped(stream as AsyncIterable<Uint8Array | string>, stop)) yield typeof c === 'string' ? Buffer.from(c) : c;
+}
+
+/**
+ * `source`, ending as soon as `stop` is aborted, even while a read is waiting (a live capture
+ * on a pipe that stays open: Ctrl-C must not wait for the next packet). The source is then
+ * closed (`return()`: a stream is destroyed), so nothing more is read from it.
+ */
+async function* untilStopped<T>(source: AsyncIterable<T>, stop: AbortSignal | undefined): AsyncGenerator<T> {
+  if (!stop) return yield* source;
+  const it = source[Symbol.asyncIterator]();
+  const stopped = new Promise<IteratorResult<T>>((resolve) => {
+    if (stop.aborted) resolve({ done: true, value: undefined });
+    else stop.addEventListener('abort', () => resolve({ done: true, value: undefined }), { once: true });
+  });
+  try {
+    for (;;) {
+      const r = await Promise.race([it.next(), stopped]);
+      if (r.done || stop.aborted) return;
+      yield r.value;
+    }
+  } finally {
+    // not awaited: a read still waiting would hold the stop up; return() cancels it
+    void Promise.resolve(it.return?.()).catch(() => undefined);
+  }
 }
 
 function concatHead(parts: Uint8Array[]): Uint8Array {
@@ -201,6 +225,7 @@ async function readGzip(
   account: (chunk: Uint8Array) => void,
   parser: CaptureParser,
   copyChunks: boolean,
+  stop?: AbortSignal,
 ): Promise<void> {
   parser.compression = 'gzip';
   const compressed = Readable.from(
@@ -209,6 +234,7 @@ async function readGzip(
         account(chunk);
         // zlib holds on to its input across ticks; file chunks are reused buffers
         yield copyChunks ? Buffer.from(chunk) : chunk;
+        if (stop?.aborted) return;
       }
     })(),
     { objectMode: false },
@@ -217,9 +243,14 @@ async function readGzip(
   // errors surface through the iteration below; the callback only keeps them handled
   pipeline(compressed, gunzip, () => undefined);
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) parser.push(chunk);
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      parser.push(chunk);
+      if (stop?.aborted) break;
+    }
   } catch (err) {
     if (!isZlibError(err)) throw err;
+    // the input ended early because it was stopped: a cut gzip stream is expected then
+    if (stop?.aborted) return;
     parser.stopForDamage('capture_gzip_invalid', `a valid gzip stream, found ${err.message}`);
   }
 }
@@ -230,9 +261,16 @@ async function readGzip(
  * (progress, abort). Small chunks stay in the core's cache between the kernel's copy and the
  * parser's pass, and a loop costs nothing per chunk, where an async iterator costs a promise.
  */
-async function parseRegularFile(fd: number, buf: Buffer, first: number, account: (chunk: Uint8Array) => void, parser: CaptureParser): Promise<void> {
+async function parseRegularFile(
+  fd: number,
+  buf: Buffer,
+  first: number,
+  account: (chunk: Uint8Array) => void,
+  parser: CaptureParser,
+  stop?: AbortSignal,
+): Promise<void> {
   let sinceTurn = 0;
-  for (let bytes = first; bytes > 0; bytes = readSync(fd, buf, 0, buf.length, null)) {
+  for (let bytes = first; bytes > 0 && !stop?.aborted; bytes = readSync(fd, buf, 0, buf.length, null)) {
     const chunk = buf.subarray(0, bytes);
     account(chunk);
     parser.push(chunk);
@@ -250,7 +288,13 @@ async function* prepend(first: Uint8Array, rest: AsyncIterable<Uint8Array>): Asy
 }
 
 /** Chunks from a stream or a FIFO: gzip recognised by its first two bytes, then parsed or inflated. */
-async function readChunks(chunks: AsyncIterable<Uint8Array>, account: (chunk: Uint8Array) => void, parser: CaptureParser, fromFile: boolean): Promise<void> {
+async function readChunks(
+  chunks: AsyncIterable<Uint8Array>,
+  account: (chunk: Uint8Array) => void,
+  parser: CaptureParser,
+  fromFile: boolean,
+  stop?: AbortSignal,
+): Promise<void> {
   const it = chunks[Symbol.asyncIterator]();
   // Peek at the first two bytes for the gzip magic. Copies, because file chunks live in
   // buffers the next read reuses.
@@ -279,7 +323,7 @@ async function readChunks(chunks: AsyncIterable<Uint8Array>, account: (chunk: Ui
   })();
 
   if (headLen >= 2 && isGzipMagic(concatHead(head))) {
-    await readGzip(rest, account, parser, fromFile);
+    await readGzip(rest, account, parser, fromFile, stop);
   } else {
     for await (const chunk of rest) {
       account(chunk);

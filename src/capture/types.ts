@@ -63,6 +63,8 @@ export interface ReadSummary {
   sha256: string;
   /** where reading stopped early, or null when the whole file was read */
   damage: CaptureDamage | null;
+  /** reading was stopped on request (ReadOptions.stop: Ctrl-C) before the end of the input */
+  interrupted: boolean;
   /** pcapng Decryption Secrets Blocks read: TLS key logs, and other types (skipped) */
   secrets: { tls: number; other: number };
 }
@@ -83,6 +85,11 @@ export interface ReadOptions {
   /** once, when the header is known: before the first frame, or at the end of a frameless file */
   onHeader?: (h: CaptureHeader) => void;
   signal?: AbortSignal;
+  /**
+   * Stops reading when aborted (Ctrl-C on a live capture): unlike `signal`, what was read is
+   * the result, with `interrupted` set; a record cut by the stop is dropped, not damage.
+   */
+  stop?: AbortSignal;
   /** compute summary.sha256 (default true) */
   sha256?: boolean;
 }

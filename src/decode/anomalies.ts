@@ -2,6 +2,9 @@
 export const DECODE_ANOMALIES = {
   link_type_unsupported: 'frames of a link type leakscope does not decode (counted per type; reported once per type)',
   raw_ip_bad_version: 'raw IP link type but the first nibble is neither 4 nor 6',
+  radiotap_bad_header: 'radiotap header whose version is not 0 or whose length is below 8 or past the frame',
+  ppi_bad_header: 'PPI header whose length is below 8 or past the frame',
+  nflog_bad_tlv: 'NFLOG TLV whose length is below its 4-byte header (TLV walk stopped)',
   pppoe_bad_version_type: 'PPPoE session header whose version/type is not 1/1',
   ipv4_bad_version: 'IPv4 expected (ethertype/protocol) but the version field is not 4',
   ipv4_header_length_lt_20: 'IPv4 header length (IHL) below 5 words',

@@ -34,6 +34,8 @@ export interface LayerCounts {
   reassembled: number;
   /** frames per link type leakscope does not decode */
   unknownLinkTypes: Map<number, number>;
+  /** frames per link type whose link layer encrypts the payload (protected 802.11 frames): opaque */
+  encryptedLink: Map<number, number>;
 }
 
 export class DecodeContext {
@@ -48,6 +50,10 @@ export class DecodeContext {
   ipLayers = 0;
   /** capture time of the frame, seconds (fragment timeouts) */
   tsSec = 0;
+  /** LINKTYPE_* of the frame (per-link-type counts) */
+  linkType = 0;
+  /** the radio header said the 802.11 header is padded to 32 bits (radiotap's data-pad flag) */
+  wlanPadded = false;
   readonly fragments: FragmentReassembler;
 
   constructor(
@@ -86,6 +92,7 @@ export class DecodeContext {
     this.encapsulation = 0;
     this.ipLayers = 0;
     this.tsSec = tsSec;
+    this.wlanPadded = false;
   }
 }
 

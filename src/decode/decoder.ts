@@ -20,6 +20,9 @@ import { decodeGre } from './gre.js';
 import { decodeTcp } from './tcp.js';
 import { decodeUdp } from './udp.js';
 import { decodeGtpu } from './gtpu.js';
+import { decodeIeee80211, decodePpi, decodeRadiotap } from './ieee80211.js';
+import { decodeNflog } from './nflog.js';
+import { decodeCiscoHdlc, decodePpp, decodePppHdlc } from './ppp.js';
 
 // what the decoder counts (context.ts holds the type: the layers add to it through their context)
 export type { LayerCounts } from './context.js';
@@ -43,10 +46,17 @@ DECODERS[Layer.gre] = decodeGre;
 DECODERS[Layer.tcp] = decodeTcp;
 DECODERS[Layer.udp] = decodeUdp;
 DECODERS[Layer.gtpu] = decodeGtpu;
+DECODERS[Layer.radiotap] = decodeRadiotap;
+DECODERS[Layer.ppi] = decodePpi;
+DECODERS[Layer.ieee80211] = decodeIeee80211;
+DECODERS[Layer.nflog] = decodeNflog;
+DECODERS[Layer.ppp] = decodePpp;
+DECODERS[Layer.pppHdlc] = decodePppHdlc;
+DECODERS[Layer.ciscoHdlc] = decodeCiscoHdlc;
 
 export class PacketDecoder {
   readonly counts: LayerCounts = {
-    ipv4: 0, ipv6: 0, tcp: 0, udp: 0, other: 0, fragments: 0, reassembled: 0, unknownLinkTypes: new Map(),
+    ipv4: 0, ipv6: 0, tcp: 0, udp: 0, other: 0, fragments: 0, reassembled: 0, unknownLinkTypes: new Map(), encryptedLink: new Map(),
   };
   private readonly packet = createDecodedPacket();
   private readonly ctx: DecodeContext;
@@ -67,6 +77,7 @@ export class PacketDecoder {
     const ctx = this.ctx;
     resetPacket(p, data, start, end);
     ctx.reset(start, end, tsSec);
+    ctx.linkType = linkType;
     const first = LINK_TYPES.get(linkType);
     if (first === undefined) {
       this.unknownLinkType(linkType);

@@ -10,7 +10,15 @@ export const Layer = {
   loop: 7,
   /** raw IP link types (the version nibble picks IPv4 or IPv6) */
   raw: 8,
+  /** PPP (RFC 1661) or Cisco HDLC framing */
+  ppp: 9,
   ipv4: 10, ipv6: 11, ipv6ext: 12, gre: 13, ipip: 14,
+  /** radiotap and PPI radio headers, the IEEE 802.11 frame (with its LLC/SNAP header) */
+  radiotap: 15, ppi: 16, ieee80211: 17,
+  /** Linux NFLOG */
+  nflog: 18,
+  /** entry points of link types framed two ways (decoded, and listed, as `ppp`) */
+  pppHdlc: 25, ciscoHdlc: 26,
   tcp: 20, udp: 21, icmp: 22, icmpv6: 23,
   /** GTP-U (UDP port 2152) carrying a user-plane IP packet */
   gtpu: 24,

@@ -5,16 +5,13 @@
  *   +--------+------+------------+----------+-------------+-----------
  *   | ver|typ| code | session id | length   | PPP protocol| payload …
  *
- * `length` counts the PPP protocol field and payload. PPP protocol 0x0021 is IPv4, 0x0057
- * IPv6; a protocol field whose first byte is odd is the 1-byte compressed form (RFC 1661
- * §6.5). LCP, IPCP and other control protocols are counted as `other`.
+ * `length` counts the PPP protocol field and payload, read as in ppp.ts.
  */
 import { Layer, pushLayer, type DecodedPacket } from './packet.js';
-import { DONE, LIMITED, MALFORMED, TRUNCATED, u16, type DecodeContext } from './context.js';
+import { LIMITED, MALFORMED, TRUNCATED, u16, type DecodeContext } from './context.js';
+import { pppProtocolNext } from './ppp.js';
 
 export const PPPOE_HEADER_LEN = 6;
-export const PPP_IPV4 = 0x0021;
-export const PPP_IPV6 = 0x0057;
 
 export function decodePppoe(b: Uint8Array, off: number, end: number, out: DecodedPacket, ctx: DecodeContext): number {
   if (end - off < PPPOE_HEADER_LEN + 1) {
@@ -35,23 +32,5 @@ export function decodePppoe(b: Uint8Array, off: number, end: number, out: Decode
     out.truncated = true;
     payloadEnd = end;
   }
-  let protocol: number;
-  let next: number;
-  if (b[payload] & 1) {
-    protocol = b[payload];
-    next = payload + 1;
-  } else {
-    if (payloadEnd - payload < 2) {
-      out.truncated = true;
-      return TRUNCATED;
-    }
-    protocol = u16(b, payload);
-    next = payload + 2;
-  }
-  ctx.nextOff = next;
-  ctx.nextEnd = payloadEnd;
-  if (protocol === PPP_IPV4) return Layer.ipv4;
-  if (protocol === PPP_IPV6) return Layer.ipv6;
-  pushLayer(out, Layer.other);
-  return DONE;
+  return pppProtocolNext(b, payload, payloadEnd, out, ctx);
 }

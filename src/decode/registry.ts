@@ -6,19 +6,50 @@
 import { Layer, pushLayer, type DecodedPacket, type LayerId } from './packet.js';
 import { DONE } from './context.js';
 
-/** LINKTYPE_* values (tcpdump.org/linktypes.html) */
-export const LINK_TYPES = new Map<number, LayerId>([
-  [0, Layer.null], // BSD loopback, family in host byte order
-  [1, Layer.ethernet],
-  [12, Layer.raw], // DLT_RAW on most BSDs (written as 12 by old libpcaps)
-  [14, Layer.raw], // DLT_RAW on OpenBSD
-  [101, Layer.raw], // LINKTYPE_RAW
-  [108, Layer.loop], // OpenBSD loopback, family in network order
-  [113, Layer.sll],
-  [228, Layer.ipv4], // LINKTYPE_IPV4
-  [229, Layer.ipv6], // LINKTYPE_IPV6
-  [276, Layer.sll2],
-]);
+/**
+ * The link types (tcpdump.org/linktypes.html): the one table of their names (`info`, reports)
+ * and of the layer that decodes each one leakscope reads. A link type without a layer is named
+ * but not decoded: its frames are counted per capture and reported as not decoded.
+ */
+const LINK_TYPE_TABLE: readonly { linkType: number; name: string; layer?: LayerId }[] = [
+  { linkType: 0, name: 'NULL (BSD loopback)', layer: Layer.null }, // family in host byte order
+  { linkType: 1, name: 'ETHERNET', layer: Layer.ethernet },
+  { linkType: 9, name: 'PPP', layer: Layer.ppp },
+  { linkType: 12, name: 'RAW (IP)', layer: Layer.raw }, // DLT_RAW on most BSDs (written as 12 by old libpcaps)
+  { linkType: 14, name: 'RAW (IP, OpenBSD)', layer: Layer.raw },
+  { linkType: 50, name: 'PPP_HDLC', layer: Layer.pppHdlc },
+  { linkType: 101, name: 'RAW', layer: Layer.raw },
+  { linkType: 104, name: 'C_HDLC (Cisco HDLC)', layer: Layer.ciscoHdlc },
+  { linkType: 105, name: 'IEEE802_11', layer: Layer.ieee80211 },
+  { linkType: 108, name: 'LOOP (OpenBSD loopback)', layer: Layer.loop }, // family in network order
+  { linkType: 113, name: 'LINUX_SLL', layer: Layer.sll },
+  { linkType: 127, name: 'IEEE802_11_RADIOTAP', layer: Layer.radiotap },
+  { linkType: 192, name: 'PPI', layer: Layer.ppi },
+  { linkType: 228, name: 'IPV4', layer: Layer.ipv4 },
+  { linkType: 229, name: 'IPV6', layer: Layer.ipv6 },
+  { linkType: 239, name: 'NFLOG', layer: Layer.nflog },
+  { linkType: 276, name: 'LINUX_SLL2', layer: Layer.sll2 },
+  // named, not decoded
+  { linkType: 119, name: 'PRISM_HEADER' },
+  { linkType: 163, name: 'IEEE802_11_AVS' },
+  { linkType: 147, name: 'USER0' },
+  { linkType: 187, name: 'BLUETOOTH_HCI_H4' },
+  { linkType: 220, name: 'USB_LINUX_MMAPPED' },
+];
+
+/** LINKTYPE_* value → the layer that decodes it */
+export const LINK_TYPES = new Map<number, LayerId>(LINK_TYPE_TABLE.filter((t) => t.layer !== undefined).map((t) => [t.linkType, t.layer!]));
+const LINK_TYPE_NAMES = new Map<number, string>(LINK_TYPE_TABLE.map((t) => [t.linkType, t.name]));
+
+/** The layer decoding a link type, or undefined when leakscope does not decode it. */
+export function linkTypeLayer(linkType: number): LayerId | undefined {
+  return LINK_TYPES.get(linkType);
+}
+
+/** The link type's name (LINKTYPE_ without its prefix), or `LINKTYPE_<n>` for one not in the table. */
+export function linkTypeName(linkType: number): string {
+  return LINK_TYPE_NAMES.get(linkType) ?? `LINKTYPE_${linkType}`;
+}
 
 /** Ethertypes (also used by SLL, GRE's protocol type and VLAN's inner type) */
 export const ETHER_TYPES = new Map<number, LayerId>([

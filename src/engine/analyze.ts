@@ -11,6 +11,7 @@ import type { HostRecord, HostServer } from './hosts.js';
 import { ReportStage } from './report-stage.js';
 import { redactHosts } from './redact.js';
 import { TOOL_VERSION } from '../version.js';
+import type { NotDecoded } from './not-decoded.js';
 
 export interface AnalyzeOptions {
   limits?: Limits;
@@ -22,6 +23,8 @@ export interface AnalyzeOptions {
   /** replace leaked values by salted hashes; the salt makes reports comparable when reused */
   redact?: { salt: string };
   onProgress?: (file: string, bytesRead: number, totalBytes: number | null) => void;
+  /** stop reading when aborted (Ctrl-C): what was read is reported, the capture marked interrupted, later ones not read */
+  stop?: AbortSignal;
 }
 
 export interface CaptureStatus {
@@ -31,6 +34,10 @@ export interface CaptureStatus {
   status: 'ok' | 'partial' | 'error';
   message?: string;
   damage?: { offset: number; frame: number; expected: string };
+  /** packets that could not be looked into, per link type and reason: status 'partial' */
+  not_decoded?: NotDecoded[];
+  /** reading was stopped (Ctrl-C) after `packets` packets: status 'partial', message "interrupted after N packets" */
+  interrupted?: true;
   anomalies: Record<string, number>;
 }
 
@@ -61,6 +68,7 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
   const captures: CaptureStatus[] = [];
 
   for (const { name, source } of inputs) {
+    if (options.stop?.aborted) break;
     agg.beginCapture(name);
     try {
       const res = await scanCapture(source, {
@@ -69,16 +77,22 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
         onObservation: (obs, detail) => agg.observe(obs, detail),
         onFlowClose: (flow, extra) => agg.flowClosed(flow, extra),
         onProgress: options.onProgress ? (d, t) => options.onProgress!(name, d, t) : undefined,
+        stop: options.stop,
       });
       agg.endCapture(res.read.sha256);
       const status: CaptureStatus = {
         file: name,
         sha256: res.read.sha256,
         packets: res.read.frames,
-        status: res.read.damage ? 'partial' : 'ok',
+        status: res.read.damage || res.read.interrupted || res.notDecoded.length > 0 ? 'partial' : 'ok',
         anomalies: res.anomalies.countsObject(),
       };
       if (res.read.damage) status.damage = { ...res.read.damage };
+      if (res.notDecoded.length > 0) status.not_decoded = res.notDecoded;
+      if (res.read.interrupted) {
+        status.interrupted = true;
+        status.message = interruptedMessage(res.read.frames);
+      }
       captures.push(status);
     } catch (err) {
       if (!(err instanceof Error) || err.name !== 'CaptureFormatError') throw err;
@@ -104,4 +118,9 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
     },
     hosts,
   };
+}
+
+/** How a capture whose reading was stopped is described, in the report and on stderr. */
+export function interruptedMessage(packets: number): string {
+  return `interrupted after ${packets} packets`;
 }

@@ -398,14 +398,14 @@ export class HostAggregator {
 
 /**
  * The layers a request crossed before its own, for evidence chains: the encryption it was read
- * from (`tls1.3`, from the connection's ServerHello, or the carrier's name) and the HTTP/2 or
- * HTTP/3 stream: `tls1.3 → h2 stream 5`, `quic → h3 stream 0`, `h2 stream 1` (cleartext HTTP/2).
+ * from (`tls1.3`: the record's tls_version, else the connection's ServerHello; or the carrier's
+ * name) and the HTTP/2 or HTTP/3 stream: `tls1.3 → h2 stream 5`, `quic → h3 stream 0`,
+ * `h2 stream 1` (cleartext HTTP/2), `tls1.2` (HTTP/1.1 inside TLS).
  */
 function carriedBy(obs: Observation & { type: 'http' }, transport: string | null): string {
   const parts: string[] = [];
-  if (obs.carrier === 'tls') parts.push(transport !== null && transport.startsWith('tls') ? transport : 'tls');
+  if (obs.carrier === 'tls') parts.push(obs.tls_version ? `tls${obs.tls_version}` : transport !== null && transport.startsWith('tls') ? transport : 'tls');
   else if (obs.carrier !== undefined) parts.push(obs.carrier);
   if (obs.http_version === '2' || obs.http_version === '3') parts.push(`h${obs.http_version}${obs.stream_id !== undefined ? ` stream ${obs.stream_id}` : ''}`);
-  else if (obs.carrier !== undefined && obs.http_version !== undefined) parts.push(`http/${obs.http_version}`);
   return parts.join(' → ');
 }

@@ -1,7 +1,8 @@
 /** `leakscope info`: what capinfos tells, plus per-layer and anomaly counts. */
 import { formatTimestamp } from '../capture/frame.js';
 import { scanCapture, type ScanOptions } from './scan.js';
-import { linkTypeName } from './linktypes.js';
+import type { NotDecoded } from './not-decoded.js';
+import { linkTypeName } from '../decode/registry.js';
 
 export interface InfoRecord {
   file: string;
@@ -23,12 +24,16 @@ export interface InfoRecord {
   sha256: string;
   layers: { ipv4: number; ipv6: number; tcp: number; udp: number; other: number; fragments: number; reassembled: number };
   unknown_linktypes: Record<string, number>;
+  /** packets that could not be looked into, per link type and reason */
+  not_decoded: NotDecoded[];
   anomalies: Record<string, number>;
   /** where reading stopped early, when the file is damaged */
   damage: { offset: number; frame: number; expected: string } | null;
+  /** reading was stopped (Ctrl-C) before the end: the counts are of what was read */
+  interrupted: boolean;
 }
 
-export async function captureInfo(source: string | NodeJS.ReadableStream, options: Pick<ScanOptions, 'name' | 'limits' | 'onProgress' | 'signal'> = {}): Promise<InfoRecord> {
+export async function captureInfo(source: string | NodeJS.ReadableStream, options: Pick<ScanOptions, 'name' | 'limits' | 'onProgress' | 'signal' | 'stop'> = {}): Promise<InfoRecord> {
   const res = await scanCapture(source, { ...options, decodeOnly: true });
   const { read, layers } = res;
   const digits = read.header.tsPrecision === 'us' ? 6 : 9;
@@ -54,7 +59,9 @@ export async function captureInfo(source: string | NodeJS.ReadableStream, option
     sha256: read.sha256,
     layers: { ipv4: layers.ipv4, ipv6: layers.ipv6, tcp: layers.tcp, udp: layers.udp, other: layers.other, fragments: layers.fragments, reassembled: layers.reassembled },
     unknown_linktypes: unknown,
+    not_decoded: res.notDecoded,
     anomalies: res.anomalies.countsObject(),
     damage: read.damage ? { offset: read.damage.offset, frame: read.damage.frame, expected: read.damage.expected } : null,
+    interrupted: read.interrupted,
   };
 }

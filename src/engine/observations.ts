@@ -84,6 +84,8 @@ export interface HttpObservation extends ObservationBase {
   stream_id?: number;
   /** what it was decrypted from ('tls', 'quic'); absent when it crossed the wire in clear */
   carrier?: string;
+  /** decrypted traffic: the TLS version that protected it ("1.2", "1.3") */
+  tls_version?: string;
 }
 
 export interface HttpResponseObservation extends ObservationBase {

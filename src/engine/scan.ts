@@ -9,11 +9,12 @@ import { formatTimestamp, type Frame, type PacketMeta } from '../capture/frame.j
 import { PacketDecoder, type LayerCounts } from '../decode/decoder.js';
 import type { KeyLookup } from '../decrypt/key-store.js';
 import { FlowTable, type FlowInfo } from '../flow/table.js';
-import { StreamDumper } from '../flow/dump.js';
+import { DumpWriteError, StreamDumper } from '../flow/dump.js';
 import type { CaptureContext, FlowSummaryExtra } from '../analyzers/analyzer.js';
 import { FlowDispatcher } from '../analyzers/dispatcher.js';
 import type { AnomalyObservation, Observation, ObservationDetail } from './observations.js';
 import { MemoryGovernor } from './memory.js';
+import { notDecoded, type NotDecoded } from './not-decoded.js';
 
 export interface ScanOptions {
   /** name used in records (defaults to the path, '-' for standard input) */
@@ -25,6 +26,8 @@ export interface ScanOptions {
   onFlowClose?: (flow: FlowInfo, extra: FlowSummaryExtra) => void;
   onProgress?: (bytesRead: number, totalBytes: number | null) => void;
   signal?: AbortSignal;
+  /** stop reading when aborted (Ctrl-C): the flows read so far are finished and reported, `read.interrupted` is set */
+  stop?: AbortSignal;
   /** write each TCP direction's reassembled bytes into this folder (tcpflow-style names) */
   dumpDir?: string;
   /** compute the file's SHA-256 (default true); `events` and `streams` print none, so they skip it */
@@ -40,6 +43,8 @@ export interface ScanResult {
   anomalies: AnomalyLog;
   tcpStreams: number;
   udpFlows: number;
+  /** frames that could not be looked into (unsupported link type, encrypted Wi-Fi): the capture is partial */
+  notDecoded: NotDecoded[];
 }
 
 /**
@@ -94,6 +99,8 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
         flows.onPacket(pkt, meta);
       }
     } catch (err) {
+      // the dump's folder or disk failed: not the packet's fault, and never silent
+      if (err instanceof DumpWriteError) throw err;
       // A bug of ours must not cost the rest of the capture (gopacket's panicToError).
       anomalies.anomaly('internal_decoder_error', 0, err instanceof Error ? err.message : String(err));
     }
@@ -105,12 +112,14 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     name,
     onProgress: options.onProgress,
     signal: options.signal,
+    stop: options.stop,
     sha256: options.sha256,
   });
   anomalies.packet = 0;
   try {
     flows?.finish();
   } catch (err) {
+    if (err instanceof DumpWriteError) throw err;
     anomalies.anomaly('internal_decoder_error', 0, err instanceof Error ? err.message : String(err));
   } finally {
     dumper?.closeAll();
@@ -122,6 +131,7 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     anomalies,
     tcpStreams: flows?.stats.tcpStreams ?? 0,
     udpFlows: flows?.stats.udpFlows ?? 0,
+    notDecoded: notDecoded(decoder.counts),
   };
 }
 

@@ -18,10 +18,11 @@
  * Names are built from formatted addresses and numbers only, and are checked again so that
  * they can never leave DIR: no `/`, `\`, NUL, and no name made only of dots.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { PacketMeta } from '../capture/frame.js';
 import { Dir, type FlowHandler, type FlowInfo } from './table.js';
+import { UserError } from '../errors.js';
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 /** longest name written (NAME_MAX is 255 on common file systems) */
@@ -58,6 +59,18 @@ export interface DumpOptions {
 }
 
 /** Writes reassembled TCP directions into a directory; one `handler()` per flow. */
+/**
+ * The dump could not be written (a folder that cannot be made, a full disk, a file that cannot
+ * be opened): never silent, and not a packet's fault — the scan stops and the command exits 2
+ * naming the path.
+ */
+export class DumpWriteError extends UserError {
+  constructor(readonly path: string, cause: unknown) {
+    super(`cannot write the stream dump ${path}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'DumpWriteError';
+  }
+}
+
 export class StreamDumper {
   /** paths of the files created, in order of creation */
   readonly files: string[] = [];
@@ -65,9 +78,17 @@ export class StreamDumper {
   private readonly open = new Map<string, number>();
   private readonly maxOpen: number;
 
+  /** Creates the folder when it does not exist (as tcpflow -o does); a folder that cannot be made or written is a DumpWriteError. */
   constructor(dir: string, options: DumpOptions = {}) {
     this.root = path.resolve(dir);
     this.maxOpen = Math.max(1, options.maxOpenFiles ?? 64);
+    try {
+      mkdirSync(this.root, { recursive: true });
+      accessSync(this.root, constants.W_OK);
+    } catch (err) {
+      throw new DumpWriteError(dir, err);
+    }
+    if (!statSync(this.root).isDirectory()) throw new DumpWriteError(dir, Object.assign(new Error('not a directory'), { code: 'ENOTDIR' }));
   }
 
   /** A handler that dumps the flow's bytes and passes every call on to `inner` (if given) while it wants them. */
@@ -91,7 +112,7 @@ export class StreamDumper {
         fd = openSync(full, 'wx');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
-        throw err;
+        throw new DumpWriteError(full, err);
       }
       this.remember(full, fd);
       this.files.push(full);
@@ -101,13 +122,17 @@ export class StreamDumper {
   }
 
   write(file: string, bytes: Uint8Array, position: number): void {
-    let fd = this.open.get(file);
-    if (fd === undefined) {
-      fd = openSync(file, 'r+');
-      this.remember(file, fd);
+    try {
+      let fd = this.open.get(file);
+      if (fd === undefined) {
+        fd = openSync(file, 'r+');
+        this.remember(file, fd);
+      }
+      let done = 0;
+      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+    } catch (err) {
+      throw new DumpWriteError(file, err);
     }
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
   }
 
   release(file: string): void {

@@ -9,7 +9,7 @@ import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
 import { parseForm } from '../inspect/codec.js';
 import { identifierForms, type Identifier, type IdentifierForm } from './identifiers.js';
-import { classify, classifyUserAgent, looksLikeUrl, normaliseKey, type Classified, type LeakKind } from './kinds.js';
+import { classify, classifyUserAgent, headerKey, looksLikeUrl, type Classified, type LeakKind } from './kinds.js';
 import { fieldChain, jsonPath, peel, type PeelLayer } from '../inspect/peel.js';
 import { searchEngineParams, searchTermsInUrl } from './search.js';
 import type { InspectedRequest } from '../inspect/request.js';
@@ -147,7 +147,7 @@ export function findLeaksInHttpRequest(req: InspectedRequest, opts: { limits: Li
       for (const [k, v] of fields ?? []) for (const layer of peel(v, limits, ctx, { chain: `${chain}:${k}` })) c.layer(layer, k, false);
       continue;
     }
-    for (const layer of peel(h.value, limits, ctx, { chain })) c.layer(layer, normaliseKey(h.name.replace(/^x-/i, '')), false);
+    for (const layer of peel(h.value, limits, ctx, { chain })) c.layer(layer, headerKey(h.name), false);
   }
 
   for (const layer of layers.body) c.layer(layer, null, false);

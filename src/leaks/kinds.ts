@@ -86,6 +86,21 @@ export function normaliseKey(key: string): string {
   return normalisedKeys.get(key);
 }
 
+/**
+ * The key a custom header's value is classified under: its name without `x-`, and without
+ * leading vendor segments until a known key is left (`x-mi-android-id` → `android_id`,
+ * `x-mi-model` → `model`); the whole name when no tail is a known key (`x-trace-ctx`).
+ */
+export function headerKey(name: string): string {
+  const whole = normaliseKey(name.replace(/^x-/i, ''));
+  if (KEY_KIND.has(whole) || HASHED_KEYS.has(whole)) return whole;
+  for (let i = whole.indexOf('_'); i >= 0; i = whole.indexOf('_', i + 1)) {
+    const tail = whole.slice(i + 1);
+    if (KEY_KIND.has(tail) || HASHED_KEYS.has(tail)) return tail;
+  }
+  return whole;
+}
+
 /** SDK placeholders for unknown values, and values that carry nothing (not leaks). */
 export function isPlaceholder(v: string): boolean {
   const t = v.trim();

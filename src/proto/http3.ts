@@ -245,8 +245,9 @@ export class Http3Connection implements QuicStreamSink {
       const s = this.blocked[i]!;
       if (s.dir !== dir) continue;
       const block = s.block![0]!;
+      // still waiting (UNKNOWN_YET is above any insert count): leave it queued
       const ric = this.qpack[dir].requiredInsertCount(block, 0, block.length);
-      if (ric > this.qpack[dir].insertCount) continue;
+      if (ric > this.qpack[dir].insertCount && !this.qpack[dir].encoderBroken) continue;
       this.blocked.splice(i--, 1);
       this.blockedBytes -= block.length;
       s.blocked = false;
@@ -264,7 +265,11 @@ export class Http3Connection implements QuicStreamSink {
       if (!readVarint(b, p, b.length, vi)) return this.broken(s, 'SETTINGS cut short');
       p += vi.size;
       // the peer's maximum bounds what this side's encoder may use: it decodes the other direction
-      if (id === SETTINGS_QPACK_MAX_TABLE_CAPACITY) this.qpack[s.dir === 0 ? 1 : 0].maxTableCapacity = vi.value;
+      if (id === SETTINGS_QPACK_MAX_TABLE_CAPACITY) {
+        const other: QuicDir = s.dir === 0 ? 1 : 0;
+        this.qpack[other].maxTableCapacity = vi.value;
+        this.retryBlocked(other);                              // sections that waited for the table's size
+      }
     }
   }
 

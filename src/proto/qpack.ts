@@ -57,6 +57,9 @@ export const QPACK_BLOCKED = 1;
 export const QPACK_ERROR = -1;
 export type QpackResult = typeof QPACK_OK | typeof QPACK_BLOCKED | typeof QPACK_ERROR;
 
+/** requiredInsertCount(): the section references the dynamic table, whose size is not known yet */
+export const UNKNOWN_YET = Number.MAX_SAFE_INTEGER;
+
 /** RFC 9204 §3.2.1: each entry costs its name and value lengths plus 32 */
 const ENTRY_OVERHEAD = 32;
 
@@ -200,13 +203,15 @@ export class QpackDecoder {
 
   /**
    * The Required Insert Count of the field section at b[start]: 0 for static-only sections;
-   * -1 when the prefix is malformed.
+   * -1 when the prefix is malformed; UNKNOWN_YET when it needs the table's maximum capacity
+   * and neither the peer's SETTINGS nor the encoder's capacity has been seen.
    */
   requiredInsertCount(b: Uint8Array, start: number, end: number): number {
     if (!this.intIn(b, start, end, 8)) { this.error = 'field section prefix cut short'; return -1; }
     const encoded = this.cur.value;
     if (encoded === 0) return 0;
     // RFC 9204 §4.5.1.1; without the peer's SETTINGS, the largest capacity the encoder set
+    if (this.maxTableCapacity < 0 && this.largestCapacitySet === 0) return UNKNOWN_YET;
     const maxCapacity = this.maxTableCapacity >= 0 ? this.maxTableCapacity : this.largestCapacitySet;
     const maxEntries = Math.floor(maxCapacity / 32);
     const fullRange = 2 * maxEntries;
@@ -228,6 +233,7 @@ export class QpackDecoder {
    */
   decode(b: Uint8Array, start: number, end: number, out: QpackField[]): QpackResult {
     const ric = this.requiredInsertCount(b, start, end);
+    if (ric === UNKNOWN_YET) return this.encoderBroken ? this.sectionError('field section needs a dynamic table the encoder stream no longer follows') : QPACK_BLOCKED;
     if (ric < 0) return QPACK_ERROR;
     if (ric > this.insertCount) {
       if (this.encoderBroken) { this.error = 'field section needs a dynamic table the encoder stream no longer follows'; return QPACK_ERROR; }

@@ -16,6 +16,7 @@ import {
   QUIC_DRAFT_29, QUIC_V1, QUIC_V2, deriveInitialKeys, initialSalt, isReservedVersion, openInitial, type InitialKeys,
 } from './quic-crypto.js';
 import { HandshakeType, parseClientHello, type ClientHello } from './tls.js';
+import { readVarint, type VarInt } from '../decrypt/quic-frames.js';
 
 const MAX_CID_LEN = 20;
 const FRAME_PADDING = 0x00, FRAME_PING = 0x01, FRAME_ACK = 0x02, FRAME_ACK_ECN = 0x03, FRAME_CRYPTO = 0x06;
@@ -43,19 +44,6 @@ function isInitialType(firstByte: number, version: number): boolean {
 
 function u32(b: Uint8Array, off: number): number {
   return ((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0;
-}
-
-/** a variable-length integer (RFC 9000 §16) at `off` into `out`; false when cut short */
-interface VarInt { value: number; size: number }
-function readVarint(b: Uint8Array, off: number, end: number, out: VarInt): boolean {
-  if (off >= end) return false;
-  const size = 1 << (b[off]! >> 6);
-  if (end - off < size) return false;
-  let v = b[off]! & 0x3f;
-  for (let i = 1; i < size; i++) v = v * 256 + b[off + i]!;   // > 2^53 loses precision: only ever compared with caps
-  out.value = v;
-  out.size = size;
-  return true;
 }
 
 /**

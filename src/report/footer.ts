@@ -1,4 +1,5 @@
 import type { AnalyzeResult } from '../engine/analyze.js';
+import { notDecodedLine } from '../engine/not-decoded.js';
 
 /** One line: how many hosts, vendors, leaks. */
 export function reportSummary(r: AnalyzeResult): string {
@@ -9,6 +10,22 @@ export function reportSummary(r: AnalyzeResult): string {
   const packets = r.header.captures.reduce((n, c) => n + c.packets, 0);
   return `${r.header.captures.length} capture(s), ${packets} packets: ${vendorHosts.length} vendor host(s), ` +
     `${leakHosts.length} with personal data (${values} distinct values, ${plaintext} host(s) in plaintext)`;
+}
+
+/**
+ * One line per capture that was not read whole (damaged, interrupted, not a capture): the
+ * report itself says so, whatever --quiet hides on stderr.
+ */
+export function captureStatusLines(r: AnalyzeResult): string[] {
+  const lines: string[] = [];
+  for (const c of r.header.captures) {
+    if (c.status === 'ok') continue;
+    if (c.status === 'error') lines.push(`error: ${c.message}`);
+    if (c.interrupted) lines.push(`${c.file}: partial: ${c.message}`);
+    if (c.damage) lines.push(`${c.file}: partial: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}`);
+    for (const n of c.not_decoded ?? []) lines.push(`${c.file}: partial: ${notDecodedLine(n)}`);
+  }
+  return lines;
 }
 
 /** Data sources and the attribution their licences require (CC BY 4.0 for DB-IP). */

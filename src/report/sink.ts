@@ -18,15 +18,15 @@ const SINK_BLOCK_CHARS = 64 * 1024;
 /** ...and never held longer than this, so a live capture on standard input still streams. */
 const SINK_MAX_DELAY_MS = 100;
 
-/** Sinks holding text back: written out when the process exits, by one listener for all. */
+/** Sinks holding text back: written out by `flushSinks()` before the CLI exits (and, last resort, on `exit`). */
 const unflushed = new Set<() => void>();
 let exitListener = false;
 
 /**
  * A sink over a Node writable (stdout or a file stream). Records are gathered into blocks;
  * what is pending is written when the block fills, after SINK_MAX_DELAY_MS, on `flush()` and
- * when the process exits (stdout to a file, pipe or terminal is synchronous on Linux), so an
- * error part-way through still leaves every record written before it.
+ * by `flushSinks()`, which the CLI calls before it waits for standard output to drain
+ * (`drainOutput`), so an error part-way through still leaves every record written before it.
  */
 export function streamSink(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, presentation?: Presentation): Sink {
   let pending = '';
@@ -66,6 +66,30 @@ export function streamSink(stream: NodeJS.WritableStream & { isTTY?: boolean; co
       return stream.columns;
     },
   };
+}
+
+/** Hands every sink's pending text to its stream. */
+export function flushSinks(): void {
+  for (const f of [...unflushed]) f();
+}
+
+/** How often `drainOutput` looks whether a stream has handed its last byte to the kernel. */
+const DRAIN_POLL_MS = 5;
+
+/**
+ * Resolves when standard output and standard error have handed every byte written to them to
+ * the kernel. A pipe is asynchronous in Node on Linux: what the reader has not taken yet (beyond
+ * the pipe's 64 KiB) waits in the stream, and `process.exit()` throws it away. Every exit of the
+ * CLI waits for this first (cli/execute.ts), whatever its exit code. A stream that was closed
+ * (EPIPE: `| head`) or destroyed has nothing more to give.
+ */
+export async function drainOutput(): Promise<void> {
+  flushSinks();
+  for (const stream of [process.stdout, process.stderr]) {
+    while (stream.writableLength > 0 && !stream.destroyed && !stream.errored) {
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    }
+  }
 }
 
 /** Collects text in memory (tests, and the library API's string results). */

@@ -112,6 +112,7 @@ export class SignatureDb {
   private readonly regexUngated: CompiledSignature[] = [];
   private readonly requestSignatures: CompiledSignature[] = [];
   private readonly hasPayloadSignatures: boolean;
+  private readonly vendorPacks = new Map<string, Set<string>>();
 
   private constructor(packs: SignaturePack[]) {
     this.packs = packs.map((p) => ({ name: p.name, version: p.version, count: p.signatures.length }));
@@ -121,6 +122,8 @@ export class SignatureDb {
     for (const pack of packs) {
       for (const signature of pack.signatures) {
         this.signatures.push(signature);
+        if (!this.vendorPacks.has(signature.vendor)) this.vendorPacks.set(signature.vendor, new Set());
+        this.vendorPacks.get(signature.vendor)!.add(pack.name);
         const m = signature.match;
         const c: CompiledSignature = {
           signature,
@@ -159,6 +162,11 @@ export class SignatureDb {
 
   all(): Signature[] {
     return [...this.signatures];
+  }
+
+  /** Every vendor the packs name, with the ids of the packs that name it (in pack order). */
+  vendors(): { vendor: string; packs: string[] }[] {
+    return [...this.vendorPacks].map(([vendor, packs]) => ({ vendor, packs: [...packs] }));
   }
 
   /**

@@ -17,6 +17,7 @@
  *   edge value.
  * - `file-header`: snaplen or link type of a classic pcap file header changed.
  */
+import { LINK_TYPES } from '../../src/decode/registry.js';
 
 /** mulberry32: a tiny, fast, well-mixed 32-bit PRNG (good enough for fuzzing, not crypto). */
 export class Rng {
@@ -246,8 +247,8 @@ export function mutateCapture(clean: Uint8Array, iteration: number, options: Mut
           put32(bytes, 16, v, layout.littleEndian);
           applied.push(`file-header snaplen=${v}`);
         } else {
-          // link types the decoder knows, and one it does not
-          const v = rng.pick([0, 1, 12, 101, 108, 113, 228, 229, 276, 147]);
+          // link types the decoder knows (its one table), and one it does not
+          const v = rng.pick([...LINK_TYPES.keys(), 147]);
           put32(bytes, 20, v, layout.littleEndian);
           applied.push(`file-header linktype=${v}`);
         }

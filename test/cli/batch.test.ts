@@ -261,8 +261,8 @@ describe('resume, shards and merge', () => {
     const whole = records(leakscope(['batch', ...inputs]).stdout);
     const s0 = path.join(tmp, 'shard0.ndjson');
     const s1 = path.join(tmp, 'shard1.ndjson');
-    expect(leakscope(['batch', ...inputs, '--shard', '0/2', '--out', s0]).status).toBe(3);
-    expect(leakscope(['batch', ...inputs, '--shard', '1/2', '--out', s1]).status).toBe(3);
+    expect(leakscope(['batch', ...inputs, '--shard', '1/2', '--out', s0]).status).toBe(3);
+    expect(leakscope(['batch', ...inputs, '--shard', '2/2', '--out', s1]).status).toBe(3);
     const n0 = records(readFileSync(s0, 'utf8')).filter((r) => r.type !== 'aggregate' && r.type !== 'host').length;
     const n1 = records(readFileSync(s1, 'utf8')).filter((r) => r.type !== 'aggregate' && r.type !== 'host').length;
     expect(n0 + n1).toBe(105);
@@ -278,6 +278,48 @@ describe('resume, shards and merge', () => {
     for (const [k, v] of a) expect(v).toEqual(b.get(k));
   });
 
+  it('--resume retries a capture that failed and keeps one outcome per capture', () => {
+    const out = path.join(tmp, 'retry.ndjson');
+    const flaky = path.join(tmp, 'flaky.pcap');
+    writeFileSync(flaky, ''); // not a capture yet
+    expect(leakscope(['batch', ...pick(0, 2), flaky, '--out', out]).status).toBe(3);
+    expect(records(readFileSync(out, 'utf8')).filter((r) => r.capture === flaky).map((r) => r.type)).toEqual(['error']);
+    // still failing: retried, and still one error record
+    expect(leakscope(['batch', ...pick(0, 2), flaky, '--out', out, '--resume']).status).toBe(3);
+    expect(records(readFileSync(out, 'utf8')).filter((r) => r.capture === flaky).map((r) => r.type)).toEqual(['error']);
+    // now readable: retried, and the capture's one outcome is its result
+    writeFileSync(flaky, variant(900));
+    const third = leakscope(['batch', ...pick(0, 2), flaky, '--out', out, '--resume']);
+    expect(third.status).toBe(0);
+    expect(third.stderr).toContain('1 capture(s) analysed (1 ok, 0 partial, 0 failed), 2 already in');
+    const recs = records(readFileSync(out, 'utf8'));
+    expect(recs.filter((r) => r.capture === flaky && r.type !== 'host').map((r) => r.type)).toEqual(['capture']);
+    expect(recs.filter((r) => r.type === 'capture')).toHaveLength(3);
+    expect(aggregateOf(recs)).toEqual(aggregateOf(records(leakscope(['batch', ...pick(0, 2), flaky]).stdout)));
+  });
+
+  it('the same capture given twice (same SHA-256, two paths) is analysed once, with a note', () => {
+    const copy = path.join(tmp, 'copy-of-v001.pcap');
+    writeFileSync(copy, readFileSync(pick(1, 2)[0]));
+    const r = leakscope(['batch', ...pick(0, 3), copy]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`${copy}: same content (SHA-256) as ${pick(1, 2)[0]}; analysed once`);
+    const caps = records(r.stdout).filter((x) => x.type === 'capture').map((x) => x.capture);
+    expect(caps).toHaveLength(3);
+    expect(caps).not.toContain(copy);
+  });
+
+  it('merge of a file that is not batch output is exit 2 naming it', () => {
+    const report = path.join(tmp, 'analyze.ndjson');
+    writeFileSync(report, leakscope(['analyze', pick(0, 1)[0], '--format', 'ndjson']).stdout);
+    for (const file of [report, pick(0, 1)[0]]) {
+      const r = leakscope(['merge', file]);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`leakscope: ${file}: not batch output`);
+    }
+  });
+
   it('--format table shows the aggregate as tables', () => {
     const r = leakscope(['batch', ...pick(0, 3), '--format', 'table']);
     expect(r.status).toBe(0);
@@ -291,7 +333,8 @@ describe('resume, shards and merge', () => {
 describe('usage errors exit 2', () => {
   it.each([
     [['batch'], /no inputs/],
-    [['batch', 'x.pcap', '--shard', '2/2'], /numbered 0..1/],
+    [['batch', 'x.pcap', '--shard', '3/2'], /K must be 1 to 2 \(shards are numbered from 1\)/],
+    [['batch', 'x.pcap', '--shard', '0/2'], /K must be 1 to 2/],
     [['batch', 'x.pcap', '--resume'], /--out/],
   ])('%j', (args, message) => {
     const r = leakscope(args);

@@ -16,10 +16,10 @@
  * prints no oclif parse error and no "not found".
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, REPO_ROOT } from '../helpers/paths.js';
 
 const DEMO = path.join(FIXTURES, 'captures', 'mi_browser_demo.pcap');
@@ -91,6 +91,7 @@ function readmeExamples(): string[] {
 }
 
 beforeAll(setUp, 120_000);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('every --help example runs as written', () => {
   it('there are examples for every command', () => {

@@ -5,6 +5,8 @@
  *  - nDPI 1kxun: a Chinese video app whose ad SDKs (rayjump/Mintegral, vpon, liftoff) send the
  *    Google advertising id, the Android id, the app's package name, the emulator's model and
  *    Android version in query strings, forms and a zlib-compressed JSON body (with a MAC address);
+ *    the app itself sends its user id, the Android id, its package, the brand and OS in
+ *    `Client-Uid`/`Client-AndroidId`/`Client-Package`/`Client-Brand`/`Client-Os` headers;
  *  - nDPI quickplay (captured on a Xiaomi MI 3W): a Xiaomi account user id, an app's user id;
  *  - nDPI ocs: a Capptain analytics device id;
  *  - Referer headers (the page the user came from) and User-Agent model/OS strings everywhere.

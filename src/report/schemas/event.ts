@@ -97,6 +97,10 @@ export const EVENT_SCHEMA: RecordSchema<Observation> = {
     // http, http_response
     csvOnly('body_bytes'),
     csvOnly('incomplete'),
+    // http, http_response that travelled decrypted or over HTTP/2 or HTTP/3
+    csvOnly('http_version'),
+    csvOnly('stream_id'),
+    csvOnly('carrier'),
     // dns
     csvOnly('transport'),
     csvOnly('id'),

@@ -4,6 +4,7 @@
  */
 import { csvList, type RecordSchema } from '../columns.js';
 import type { InfoRecord } from '../../engine/info.js';
+import { notDecodedLine } from '../../engine/not-decoded.js';
 
 const counts = (m: Record<string, number>): string[] => Object.entries(m).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`);
 
@@ -22,6 +23,7 @@ export const INFO_SCHEMA: RecordSchema<InfoRecord> = {
       csv: (r) => csvList([...new Set(r.linktypes.map((l) => l.linktype))]),
     },
     { key: 'packets', header: 'Packets', get: (r) => r.packets },
+    { key: 'status', header: 'Status', get: (r) => infoStatus(r) },
     { key: 'bytes_pair', header: 'Bytes (captured / wire)', get: (r) => `${r.bytes} / ${r.wire_bytes}`, csv: false },
     { key: 'bytes', header: 'Bytes', csv: (r) => r.bytes },
     { key: 'wire_bytes', header: 'Wire bytes', csv: (r) => r.wire_bytes },
@@ -38,3 +40,12 @@ export const INFO_SCHEMA: RecordSchema<InfoRecord> = {
     { key: 'sha256', header: 'SHA-256', get: (r) => r.sha256 },
   ],
 };
+
+/** Whether the whole capture was read: a damaged, interrupted or partly undecodable one is said in the report itself, --quiet or not. */
+function infoStatus(r: InfoRecord): string {
+  const parts: string[] = [];
+  if (r.interrupted) parts.push(`interrupted after ${r.packets} packets`);
+  if (r.damage) parts.push(`damaged at byte ${r.damage.offset} after ${r.damage.frame} packets: expected ${r.damage.expected}`);
+  if (r.not_decoded.length > 0) parts.push(`partial: ${r.not_decoded.map(notDecodedLine).join('; ')}`);
+  return parts.length ? parts.join('; ') : 'complete';
+}

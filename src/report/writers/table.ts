@@ -79,7 +79,8 @@ function border(widths: readonly number[], left: string, mid: string, right: str
 }
 
 function boxRow(cells: readonly string[][], widths: readonly number[], paint: (s: string) => string): string[] {
-  const height = Math.max(1, ...cells.map((c) => c.length));
+  let height = 1;
+  for (const c of cells) height = Math.max(height, c.length);
   const out: string[] = [];
   for (let line = 0; line < height; line++) {
     out.push('│' + cells.map((c, k) => ` ${paint(padText(fitText(c[line] ?? '', widths[k]), widths[k]))} `).join('│') + '│');
@@ -128,7 +129,9 @@ export class TableWriter<R> {
     const view: TableView = { wide: this.presentation.wide };
     const cols = this.columns.filter((col) => col.get);
     const cells = this.rows.map((r) => cols.map((col) => this.cell(col, r, view)));
-    const natural = cols.map((col, k) => Math.max(textWidth(col.header), ...cells.map((row) => Math.max(0, ...row[k].map(textWidth)))));
+    // a loop, not Math.max(...rows): an events table can have more rows than a call has arguments
+    const natural = cols.map((col) => textWidth(col.header));
+    for (const row of cells) for (let k = 0; k < row.length; k++) for (const line of row[k]) natural[k] = Math.max(natural[k], textWidth(line));
     const { shown, widths } = fitColumns(cols, natural, width);
     const groups = new Map<string, number[]>();
     this.rows.forEach((r, i) => {
@@ -168,7 +171,9 @@ export class TableWriter<R> {
     const keyWidth = Math.max(...cols.map((col) => textWidth(col.header)));
     for (const r of this.rows) {
       const values = cols.map((col) => this.cell(col, r, view));
-      const natural = [keyWidth, Math.max(1, ...values.map((v) => Math.max(0, ...v.map(textWidth))))];
+      let valueWidth = 1;
+      for (const v of values) for (const line of v) valueWidth = Math.max(valueWidth, textWidth(line));
+      const natural = [keyWidth, valueWidth];
       const { widths } = fitColumns([{ header: '', min: keyWidth }, { header: '', min: DEFAULT_MIN }], natural, width);
       lines.push(border(widths, '┌', '┬', '┐'));
       cols.forEach((col, k) => {

@@ -88,10 +88,11 @@ describe('resolveInputs', () => {
 });
 
 describe('shards', () => {
-  it('parses K/N from 0 and rejects the rest', () => {
-    expect(parseShard('0/4')).toEqual({ index: 0, count: 4 });
-    expect(parseShard('3/4')).toEqual({ index: 3, count: 4 });
-    expect(() => parseShard('4/4')).toThrow(/numbered 0..3/);
+  it('parses K/N with K from 1, as Jest and Playwright count, and rejects the rest', () => {
+    expect(parseShard('1/4')).toEqual({ index: 0, count: 4 });
+    expect(parseShard('4/4')).toEqual({ index: 3, count: 4 });
+    expect(() => parseShard('0/4')).toThrow(/K must be 1 to 4 \(shards are numbered from 1\)/);
+    expect(() => parseShard('5/4')).toThrow(/K must be 1 to 4/);
     expect(() => parseShard('1/0')).toThrow(/at least 1/);
     expect(() => parseShard('a/b')).toThrow(/K\/N/);
   });

@@ -162,11 +162,11 @@ describe('link layers (real frames from ../shared/corpus)', () => {
 
   it('counts unknown link types per value and reports each type once', () => {
     const { decoder, log } = setup();
-    decoder.decode(new Uint8Array(20), 105, 0);
-    decoder.decode(new Uint8Array(20), 105, 0);
+    decoder.decode(new Uint8Array(20), 147, 0);
+    decoder.decode(new Uint8Array(20), 147, 0);
     decoder.decode(new Uint8Array(20), 0x40000000, 0); // nDPI__fuzz-2021-10-13.pcap's header
-    expect([...decoder.counts.unknownLinkTypes]).toEqual([[105, 2], [0x40000000, 1]]);
-    expect(log.kept.map((a) => [a.code, a.detail])).toEqual([['link_type_unsupported', '105'], ['link_type_unsupported', '1073741824']]);
+    expect([...decoder.counts.unknownLinkTypes]).toEqual([[147, 2], [0x40000000, 1]]);
+    expect(log.kept.map((a) => [a.code, a.detail])).toEqual([['link_type_unsupported', '147'], ['link_type_unsupported', '1073741824']]);
   });
 
   it('a link header cut by the snaplen is truncated, not an anomaly (zeek__trunc-hdr.pcap keeps 8 of 78 bytes)', () => {

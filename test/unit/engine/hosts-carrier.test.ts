@@ -1,8 +1,8 @@
 /**
  * Evidence chains of decrypted requests start at the encryption: an `http` record carried by TLS
  * (the TLS analyzer's child, with `carrier` and `http_version`) on a connection whose ServerHello
- * said TLS 1.3 gets `tls1.3 → h2 stream 5 → …`, one over HTTP/1.1 `tls1.2 → http/1.1 → …`, one
- * of HTTP/3 over QUIC `quic → h3 stream 0 → …`.
+ * said TLS 1.3 gets `tls1.3 → h2 stream 5 → …`, one over HTTP/1.1 `tls1.2 → …`, one of HTTP/3
+ * over QUIC `quic → h3 stream 0 → …`.
  */
 import { describe, expect, it } from 'vitest';
 import { ReportStage } from '../../../src/engine/report-stage.js';
@@ -34,8 +34,11 @@ describe('evidence chains name the carrier', () => {
   it('TLS 1.3 → HTTP/2 stream', () => {
     expect(chains(1, '1.3', { carrier: 'tls', http_version: '2', stream_id: 5 })).toEqual(['tls1.3 → h2 stream 5 → uri query:imei']);
   });
-  it('TLS 1.2 → HTTP/1.1', () => {
-    expect(chains(2, '1.2', { carrier: 'tls', http_version: '1.1' })).toEqual(['tls1.2 → http/1.1 → uri query:imei']);
+  it('TLS 1.2 → HTTP/1.1: the TLS version, then the request\'s own layers', () => {
+    expect(chains(2, '1.2', { carrier: 'tls', http_version: '1.1' })).toEqual(['tls1.2 → uri query:imei']);
+  });
+  it('the record\'s tls_version wins over the ServerHello seen', () => {
+    expect(chains(5, null, { carrier: 'tls', tls_version: '1.3', http_version: '2', stream_id: 3 } as Partial<HttpObservation>)).toEqual(['tls1.3 → h2 stream 3 → uri query:imei']);
   });
   it('QUIC → HTTP/3 stream', () => {
     expect(chains(3, null, { carrier: 'quic', http_version: '3', stream_id: 0 })).toEqual(['quic → h3 stream 0 → uri query:imei']);

@@ -134,6 +134,24 @@ describe('findLeaksInHttpRequest', () => {
     expect(f).toContainEqual({ kind: 'imei', value: '864811045123671', chain: 'header X-Imei', key: 'imei' });
   });
 
+  it('reads custom headers named with a vendor prefix (x-mi-android-id, x-mi-model), not unrelated ones', () => {
+    const req = request({
+      host: 'abtest.browser.intl.miui.com',
+      uri: '/api/v2/layer?exp=homepage_feed',
+      headers: [
+        { name: 'x-mi-android-id', value: '9b2e4f7a1c6d3e85' },
+        { name: 'x-mi-model', value: 'Redmi Note 10 Pro' },
+        { name: 'x-miui-version', value: 'V13.0.5.0.SKFMIXM' },
+        { name: 'x-request-id', value: '5f2c9a' },
+        { name: 'x-trace-ctx', value: 'abc' },
+      ],
+    });
+    const f = findLeaksInHttpRequest(req, { limits });
+    expect(f).toContainEqual({ kind: 'android_id', value: '9b2e4f7a1c6d3e85', chain: 'header x-mi-android-id', key: 'android_id' });
+    expect(f).toContainEqual({ kind: 'device_model', value: 'Redmi Note 10 Pro', chain: 'header x-mi-model', key: 'model' });
+    expect(f.filter((x) => x.chain === 'header x-request-id' || x.chain === 'header x-trace-ctx')).toEqual([]);
+  });
+
   it('finds analyst identifiers in other cases and as hashes', () => {
     const gaid = '38400000-8cf0-11bd-b23e-10b96e40000d';
     const ids = [parseIdentifierSpec(`gaid=${gaid}`), parseIdentifierSpec('android_id=3f8a1c2b9d4e5f60')];

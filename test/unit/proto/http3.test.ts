@@ -103,6 +103,17 @@ describe('HTTP/3 hostile input', () => {
     expect(log.counts.get('limit_reached')).toBe(1000 - 16);
   });
 
+  it('a request that arrives before the server\'s SETTINGS and the encoder stream waits for both', () => {
+    const { log, requests } = run((h3) => {
+      h3.onStreamData(0, 0, frame(1, Buffer.from('0381d11011', 'hex')), true);
+      h3.onStreamData(1, 3, Buffer.concat([varint(0), frame(4, Buffer.concat([varint(1), varint(220)]))]), false);
+      expect(h3.counts.requests).toBe(0);
+      h3.onStreamData(0, 2, Buffer.concat([varint(2), Buffer.from('3fbd01c00f7777772e6578616d706c652e636f6dc10c2f73616d706c652f70617468', 'hex')]), false);
+    });
+    expect(log.total).toBe(0);
+    expect(requests.map((r) => [r.method, r.authority, r.uri])).toEqual([['GET', 'www.example.com', '/sample/path']]);
+  });
+
   it('a blocked request is reported once its inserts arrive, after its FIN', () => {
     const { log, requests } = run((h3) => {
       h3.onStreamData(1, 3, Buffer.concat([varint(0), frame(4, Buffer.concat([varint(1), varint(220)]))]), false);

@@ -81,6 +81,9 @@ describe('QPACK (RFC 9204 Appendix B)', () => {
     e.maxTableCapacity = 100;
     expect(e.onEncoderStream(hex('3f65'))).toBe(false);        // capacity 132 over the peer's 100
     const f = new QpackDecoder(resolveLimits());
+    // a dynamic reference before anything says how large the table may be: wait
+    expect(decode(f, '05').r).toBe(QPACK_BLOCKED);
+    f.maxTableCapacity = 0;                                    // the peer's SETTINGS: no dynamic table
     expect(decode(f, '0000 ff').r).toBe(QPACK_ERROR);           // static index cut short
     expect(decode(f, '0000 ff 7f').r).toBe(QPACK_ERROR);        // static index 190: out of range
     expect(decode(f, '0000 5f ff').r).toBe(QPACK_ERROR);

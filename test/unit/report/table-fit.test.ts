@@ -77,3 +77,14 @@ describe('colour decision (ripgrep/git)', () => {
     expect(decideWidth({ isTTY: false }, {})).toBeNull();
   });
 });
+
+describe('a long table', () => {
+  it('150,000 rows (more than a call takes arguments) are laid out without a RangeError', () => {
+    interface R { n: number }
+    const sink = new StringSink({ colour: false, width: 80, wide: false });
+    const w = new TableWriter<R>(sink, [{ key: 'n', header: 'N', get: (r) => r.n }]);
+    for (let n = 0; n < 150_000; n++) w.write({ n });
+    w.end();
+    expect(sink.text.split('\n').length).toBeGreaterThan(150_000);
+  });
+});
