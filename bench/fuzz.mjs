@@ -36,18 +36,79 @@ export const DEFAULT_INPUTS = [
   '../shared/corpus/files/dpkt__truncated_dns.pcap',
   '../shared/corpus/files/tcpdump__quic_handshake.pcap',
   '../shared/corpus/files/gopacket__le_test901.pcapng',
+  // decryption: TLS 1.2/1.3 with their key logs (F.keys beside them), keys embedded in a DSB
+  '../shared/keyed/clients/partial_keys.pcap',
+  '../shared/keyed/corpus/files/wireshark-wireshark__tls13-rfc8446.pcap',
+  '../shared/keyed/corpus/files/wireshark-wireshark__tls12-dsb.pcapng',
 ].map((p) => path.resolve(root, p));
+
+/** The key log beside a capture, as the conformance tool finds it (F.keys, or F without its extension + .keys). */
+export function keylogBeside(file) {
+  for (const k of [`${file}.keys`, file.replace(/\.[^./]+$/, '.keys')]) {
+    try { return readFileSync(k, 'utf8'); } catch { /* none */ }
+  }
+  return undefined;
+}
+
+/** A small deterministic PRNG (mulberry32). */
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A damaged key log: a flipped hex digit (a wrong key: records must fail, not crash), a line
+ * cut short, a line dropped, garbage inserted, or line ends changed. Returns the text and what was done.
+ */
+export function mutateKeyLog(text, iteration, seed = 0) {
+  const rnd = prng((seed * 0x9e3779b1) ^ iteration);
+  const lines = text.split('\n');
+  const i = Math.floor(rnd() * lines.length);
+  const line = lines[i] ?? '';
+  const op = Math.floor(rnd() * 5);
+  if (op === 0 && line.length > 0) {
+    const at = Math.floor(rnd() * line.length);
+    lines[i] = line.slice(0, at) + '0123456789abcdefXZ '[Math.floor(rnd() * 19)] + line.slice(at + 1);
+    return { text: lines.join('\n'), applied: `keylog-flip line ${i + 1}` };
+  }
+  if (op === 1) {
+    lines[i] = line.slice(0, Math.floor(rnd() * line.length));
+    return { text: lines.join('\n'), applied: `keylog-cut line ${i + 1}` };
+  }
+  if (op === 2) {
+    lines.splice(i, 1);
+    return { text: lines.join('\n'), applied: `keylog-drop line ${i + 1}` };
+  }
+  if (op === 3) {
+    lines.splice(i, 0, String.fromCharCode(...Array.from({ length: Math.floor(rnd() * 200) }, () => Math.floor(rnd() * 256))));
+    return { text: lines.join('\n'), applied: `keylog-garbage line ${i + 1}` };
+  }
+  return { text: lines.join(rnd() < 0.5 ? '\r\n' : '\r'), applied: 'keylog-line-ends' };
+}
 
 /**
  * Runs one capture through the pipeline from memory. Returns what it produced, or the error it
  * threw (never rejects).
  */
-export async function runOnce(lib, bytes) {
+export async function runOnce(lib, bytes, keylog) {
   const observations = [];
   let flows = 0;
   try {
+    let keyStore;
+    if (keylog !== undefined) {
+      // read leniently: a damaged line is skipped, as --keylog-lenient does
+      keyStore = new lib.KeyStore({ lenient: true, maxLineBytes: 64 * 1024, maxFileBytes: 1 << 28 });
+      keyStore.addText(keylog, 'fuzz.keys');
+    }
     const res = await lib.scanCapture(Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), {
       name: 'fuzz',
+      keyStore,
       onObservation: (o) => observations.push(o),
       onFlowClose: () => flows++,
     });
@@ -106,7 +167,7 @@ export async function runFuzz(lib, inputs, { iterations, from = 0, seed = 0, tim
   const layouts = inputs.map((i) => lib.captureLayout(i.bytes));
   const clean = [];
   for (const input of inputs) {
-    const run = await runOnce(lib, input.bytes);
+    const run = await runOnce(lib, input.bytes, input.keylog);
     if (!run.ok) throw new Error(`clean input ${input.name} fails before any mutation: ${run.error?.stack ?? run.error}`);
     clean.push(run);
   }
@@ -129,10 +190,18 @@ export async function runFuzz(lib, inputs, { iterations, from = 0, seed = 0, tim
         const kind = a.split(' ')[0];
         summary.kinds[kind] = (summary.kinds[kind] ?? 0) + 1;
       }
+      // a keyed input: every third iteration its key log is damaged too
+      let keylog = input.keylog;
+      if (keylog !== undefined && it % 3 === 0) {
+        const km = mutateKeyLog(keylog, it, seed);
+        keylog = km.text;
+        m.applied.push(km.applied);
+        summary.kinds[km.applied.split(' ')[0]] = (summary.kinds[km.applied.split(' ')[0]] ?? 0) + 1;
+      }
       watchdog.beat(it);
       onIteration?.(it);
       const t0 = process.hrtime.bigint();
-      const run = await runOnce(lib, m.bytes);
+      const run = await runOnce(lib, m.bytes, keylog);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       summary.iterations++;
       summary.bytes += m.bytes.length;
@@ -162,7 +231,7 @@ export async function runFuzz(lib, inputs, { iterations, from = 0, seed = 0, tim
   // a known-good capture still decodes exactly as before
   summary.cleanAfter = [];
   for (let k = 0; k < inputs.length; k++) {
-    const again = await runOnce(lib, inputs[k].bytes);
+    const again = await runOnce(lib, inputs[k].bytes, inputs[k].keylog);
     const same = again.ok && digest(again) === digest(clean[k]);
     summary.cleanAfter.push({ input: inputs[k].name, same });
     if (!same) summary.failures.push({ iteration: -1, input: inputs[k].name, applied: [], failure: 'clean input decodes differently after the mutated ones' });
@@ -174,11 +243,12 @@ async function loadLib() {
   return {
     ...(await import(pathToFileURL(path.join(root, 'dist/src/engine/scan.js')).href)),
     ...(await import(pathToFileURL(path.join(root, 'dist/test-support/synth/mutate.js')).href)),
+    ...(await import(pathToFileURL(path.join(root, 'dist/src/decrypt/key-sources.js')).href)),
   };
 }
 
 function loadInputs(files) {
-  return (files.length ? files : DEFAULT_INPUTS).map((f) => ({ name: path.relative(root, f), bytes: new Uint8Array(readFileSync(f)) }));
+  return (files.length ? files : DEFAULT_INPUTS).map((f) => ({ name: path.relative(root, f), bytes: new Uint8Array(readFileSync(f)), keylog: keylogBeside(f) }));
 }
 
 /** Worker side: runs iterations [from, from+iterations) and reports each start and the summary. */

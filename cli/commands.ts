@@ -9,6 +9,7 @@ import Decode from '../commands/decode.js';
 import Events from '../commands/events.js';
 import Geo from '../commands/geo.js';
 import Info from '../commands/info.js';
+import KeylogInject from '../commands/keylog/inject.js';
 import Merge from '../commands/merge.js';
 import Signatures from '../commands/signatures/index.js';
 import SignaturesImport from '../commands/signatures/import.js';
@@ -27,6 +28,7 @@ export const COMMANDS = {
   events: Events,
   geo: Geo,
   info: Info,
+  'keylog:inject': KeylogInject,
   merge: Merge,
   signatures: Signatures,
   'signatures:import': SignaturesImport,

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { randomBytes } from 'node:crypto';
 import { LeakscopeCommand } from '../cli/base.js';
+import { KEY_FLAGS, keyStoreFromFlags } from '../cli/keys.js';
 import { analyzeCaptures, type AnalyzeResult } from '../src/engine/analyze.js';
 import type { HostRecord } from '../src/engine/hosts.js';
 import { loadSignatures, resolveVendor } from '../cli/signatures.js';
@@ -39,11 +40,13 @@ export default class Analyze extends LeakscopeCommand {
     'no-geo': Flags.boolean({ summary: 'do not geolocate servers' }),
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb instead of the bundled DB-IP Lite' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb instead of the bundled ASN table' }),
+    ...KEY_FLAGS,
   };
 
   async run(): Promise<AnalyzeResult> {
     const { argv, flags } = await this.parse(Analyze);
     const limits = this.limitsFrom(flags);
+    const keyStore = keyStoreFromFlags(flags, limits);
     const identifiers = readIdentifiers(flags.identifier ?? [], flags['identifiers-file']);
     const signatures = loadSignatures(flags.signatures ?? []);
     const vendor = resolveVendor(signatures, flags.vendor);
@@ -56,6 +59,7 @@ export default class Analyze extends LeakscopeCommand {
       files.map((name) => ({ name, source: name === '-' ? process.stdin : name })),
       {
         limits,
+        keyStore,
         signatures,
         geo,
         identifiers,

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { LeakscopeCommand } from '../cli/base.js';
+import { KEY_FLAGS, keyStoreFromFlags } from '../cli/keys.js';
 import { readIdentifiers } from '../cli/identifiers.js';
 import { loadSignatures, resolveVendor } from '../cli/signatures.js';
 import { openGeoFromFlags } from '../cli/geo.js';
@@ -55,6 +56,7 @@ export default class Batch extends LeakscopeCommand {
     'no-geo': Flags.boolean({ summary: 'do not geolocate servers' }),
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb' }),
+    ...KEY_FLAGS,
   };
 
   async run(): Promise<BatchSummary> {
@@ -77,6 +79,7 @@ export default class Batch extends LeakscopeCommand {
     // check the packs and databases here, once, so a bad file is one usage error, not N worker failures
     const vendor = resolveVendor(loadSignatures(flags.signatures ?? []), flags.vendor);
     openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
+    keyStoreFromFlags(flags, limits);
     const config: BatchConfig = {
       limits,
       signatureFiles: flags.signatures ?? [],
@@ -85,6 +88,8 @@ export default class Batch extends LeakscopeCommand {
       allHosts: flags['all-hosts'],
       vendor,
       redactSalt: flags.redact ? (flags.salt ?? randomBytes(16).toString('hex')) : undefined,
+      keylogFiles: flags.keylog,
+      keylogLenient: flags['keylog-lenient'],
     };
 
     const listed = flags['from-stdin'] ? await readPathList(process.stdin) : [];

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { LeakscopeCommand } from '../cli/base.js';
 import { resolveName } from '../cli/names.js';
+import { KEY_FLAGS, keyStoreFromFlags } from '../cli/keys.js';
 import { scanCapture } from '../src/engine/scan.js';
 import { OBSERVATION_TYPES, type Observation, type ObservationType } from '../src/engine/observations.js';
 import { createWriter } from '../src/report/writers/index.js';
@@ -18,11 +19,13 @@ export default class Events extends LeakscopeCommand {
   static override args = { capture: Args.string({ description: 'capture file(s), or - for standard input', required: true }) };
   static override flags = {
     type: Flags.string({ multiple: true, multipleNonGreedy: true, delimiter: ',', summary: `only these record types (repeat the flag, or a comma-separated list; any letter case): ${OBSERVATION_TYPES.join(', ')}` }),
+    ...KEY_FLAGS,
   };
 
   async run(): Promise<{ events: number }> {
     const { argv, flags } = await this.parse(Events);
     const limits = this.limitsFrom(flags);
+    const keyStore = keyStoreFromFlags(flags, limits);
     const wanted = new Set<ObservationType>(
       flags.type ? flags.type.map((t) => resolveName('--type', t, OBSERVATION_TYPES.map((name) => ({ name }))) as ObservationType) : OBSERVATION_TYPES,
     );
@@ -35,6 +38,7 @@ export default class Events extends LeakscopeCommand {
         sha256: false,
         limits,
         stop,
+        keyStore,
         onObservation: (obs) => {
           if (!wanted.has(obs.type)) return;
           writer.write(obs);

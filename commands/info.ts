@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { LeakscopeCommand } from '../cli/base.js';
+import { KEY_FLAGS, keyStoreFromFlags } from '../cli/keys.js';
 import { captureInfo, type InfoRecord } from '../src/engine/info.js';
 import { createWriter } from '../src/report/writers/index.js';
 import { INFO_SCHEMA } from '../src/report/schemas/info.js';
@@ -16,15 +17,17 @@ export default class Info extends LeakscopeCommand {
   ];
   static override strict = false;
   static override args = { capture: Args.string({ description: 'capture file(s), or - for standard input', required: true }) };
+  static override flags = { ...KEY_FLAGS };
 
   async run(): Promise<InfoRecord[]> {
     const { argv, flags } = await this.parse(Info);
     const limits = this.limitsFrom(flags);
+    const keyStore = keyStoreFromFlags(flags, limits);
     const writer = await createWriter<InfoRecord>(this.outputFormat(flags), this.stdoutSink(flags), { ...INFO_SCHEMA, jsonSingle: argv.length === 1, table: { vertical: true } });
     const records: InfoRecord[] = [];
     const exit = await this.eachCapture(argv as string[], flags, async (source, name, stop) => {
       const progress = new Progress(name, { quiet: flags.quiet });
-      const rec = await captureInfo(source, { name, limits, stop, onProgress: (d, t) => progress.update(d, t) });
+      const rec = await captureInfo(source, { name, limits, stop, keyStore, onProgress: (d, t) => progress.update(d, t) });
       progress.done();
       writer.write(rec);
       records.push(rec);

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { LeakscopeCommand } from '../cli/base.js';
+import { KEY_FLAGS, keyStoreFromFlags } from '../cli/keys.js';
 import { scanCapture } from '../src/engine/scan.js';
 import { streamRecord, type StreamRecord } from '../src/engine/streams.js';
 import { createWriter } from '../src/report/writers/index.js';
@@ -16,11 +17,13 @@ export default class Streams extends LeakscopeCommand {
   static override flags = {
     udp: Flags.boolean({ summary: 'also list UDP flows' }),
     dump: Flags.string({ summary: 'write reassembled bytes of each direction into this folder' }),
+    ...KEY_FLAGS,
   };
 
   async run(): Promise<{ streams: number }> {
     const { argv, flags } = await this.parse(Streams);
     const limits = this.limitsFrom(flags);
+    const keyStore = keyStoreFromFlags(flags, limits);
     const writer = await createWriter<StreamRecord>(this.outputFormat(flags), this.stdoutSink(flags), { ...STREAM_SCHEMA, table: { footer: () => this.captureNotes } });
     let count = 0;
     const exit = await this.eachCapture(argv as string[], flags, async (source, name, stop) => {
@@ -30,6 +33,7 @@ export default class Streams extends LeakscopeCommand {
         sha256: false,
         limits,
         stop,
+        keyStore,
         dumpDir: flags.dump,
         onFlowClose: (flow, extra) => {
           if (flow.proto === 'udp' && !flags.udp) return;

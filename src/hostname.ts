@@ -13,3 +13,8 @@ export function normaliseHost(name: string): string {
   while (s.endsWith('.')) s = s.slice(0, -1);
   return s;
 }
+
+/** Whether a normalised host is an IPv4 or IPv6 address literal rather than a name. */
+export function isIpLiteral(host: string): boolean {
+  return host.includes(':') || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
+}

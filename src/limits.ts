@@ -47,6 +47,8 @@ export const DEFAULT_LIMITS = {
   // application parsers
   /** bytes of one TLS handshake message accepted (ClientHellos with big key shares fit) */
   maxTlsHandshakeBytes: 64 * 1024,
+  /** bytes of a MiPush handshake held until it is whole (a blob's body is at most 32 KiB; an XMPP stream open a few hundred bytes) */
+  maxPushHandshakeBytes: 40 * 1024,
   /** TLS extensions parsed per hello */
   maxTlsExtensions: 128,
   /** certificate bytes parsed per chain */

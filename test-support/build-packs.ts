@@ -191,6 +191,71 @@ const XIAOMI_LABELS = ['xiaomi.com', 'miui.com', 'mi.com', 'xiaomi.net'].map(
   }),
 );
 
+const UNF = 'unknownFalleN/xiaomi-dns-blocklist:xiaomi_dns_block.lst@5da3e98b';
+const HGZ = 'hagezi/dns-blocklists:domains/native.xiaomi.txt@176da7a9';
+const LIST_ROWS = 'shared/research/endpoints.tsv (list-only rows of this family)';
+
+/** One family label: a name or suffix the research's lists (or the public code cited) tie to a vendor. */
+function family(
+  id: string, vendor: string, product: string, category: string, match: SignatureMatchSpec,
+  description: string, references: string[], opts: { alert?: boolean; confidence?: Confidence } = {},
+): Signature {
+  return {
+    id, vendor, product, category, match, alert: opts.alert ?? false, confidence: opts.confidence ?? 'confident',
+    description, references, added: FAMILIES_ADDED,
+  };
+}
+
+/** Date the family labels below were added (issue #21: real Xiaomi devices). */
+const FAMILIES_ADDED = '2026-12-04';
+
+/**
+ * Families the list-only rows of endpoints.tsv (and the public code cited for them) belong to:
+ * CDN, IoT / Mi Home / cameras, router, Mi TV partners, the vendors' cloud load balancers.
+ * The list-only rows themselves stay out (their lists carry GPL/LGPL terms); a family label
+ * names who runs a host without alerting on it (these are mostly functional traffic), so a
+ * phone's Mi Home or CDN traffic is attributed to Xiaomi instead of being dropped as unknown.
+ */
+const XIAOMI_FAMILIES: Signature[] = [
+  family('xiaomi/family.mi-img.com', 'Xiaomi', 'Xiaomi CDN', 'cdn', { suffix: ['mi-img.com'] },
+    'Xiaomi image/file CDN (market.mi-img.com app-store images, cdn.*.fds.api.mi-img.com file storage)', [UNF, LIST_ROWS]),
+  family('xiaomi/family.fds', 'Xiaomi', 'Xiaomi CDN', 'cdn', { suffix: ['fds.api.xiaomi.com', 'fds-ssl.api.xiaomi.com'] },
+    'Xiaomi File Data Storage (FDS) object storage and CDN (cnbj1./awssgp0-files./cdn.fds.api.xiaomi.com)', [UNF, LIST_ROWS]),
+  family('xiaomi/family.mi-idc.com', 'Xiaomi', 'Xiaomi cloud', 'cloud', { suffix: ['mi-idc.com'] },
+    'Xiaomi data-centre GSLB resolver (resolver.gslb.mi-idc.com)', [UNF, LIST_ROWS]),
+  family('xiaomi/family.io.mi.com', 'Xiaomi', 'Mi Home (IoT)', 'iot', { suffix: ['io.mi.com'] },
+    'Mi Home / MIoT cloud: api.io.mi.com and its regions (de./sg./us./ru./i2./cn.), cameras (business.smartcamera./processor.smartcamera.api.io.mi.com), login (sts.api.io.mi.com)',
+    ['decompiled com.xiaomi.smarthome SmartHomeRc4Api (public code search, file 30904826565)', 'Home Assistant xiaomi_vacuum integration const.py CLOUD_REGIONS (public code search, file 61561682895)', UNF, LIST_ROWS]),
+  family('xiaomi/family.iot.mi.com', 'Xiaomi', 'Mi Home (IoT)', 'iot', { suffix: ['iot.mi.com'] },
+    'MIoT device services (idm.iot.mi.com)', [UNF, LIST_ROWS]),
+  family('xiaomi/family.home.mi.com', 'Xiaomi', 'Mi Home (IoT)', 'iot', { host: ['home.mi.com'] },
+    'Mi Home web services (home.mi.com)', ['decompiled com.xiaomi.smarthome server host helper (public code search, file 16696048485)']),
+  family('xiaomi/family.mijia.tech', 'Xiaomi', 'Mi Home (IoT)', 'iot', { suffix: ['mijia.tech'] },
+    'Mi Home (Mijia) cloud API since 2025 (https://api.mijia.tech/app, replacing api.io.mi.com/app)',
+    ['Do1e/mijia-api CHANGELOG 3.0.0 (public code search, file 11795254185)']),
+  family('xiaomi/family.miwifi.com', 'Xiaomi', 'Xiaomi router', 'iot', { suffix: ['miwifi.com'] },
+    'Xiaomi router (Mi WiFi) cloud (api./eu.api./sg.api.miwifi.com)', [UNF, LIST_ROWS]),
+  family('xiaomi/family.gitv.tv', 'Xiaomi', 'Mi TV content partner (GITV)', 'tv', { suffix: ['gitv.tv'] },
+    'Mi TV / PatchWall content partner GITV (ptqy.gitv.tv video, cupid ads, OTA); listed as Xiaomi-native by the blocklists',
+    [HGZ, UNF, LIST_ROWS], { confidence: 'imprecise' }),
+  family('xiaomi/family.kuyun.com', 'Xiaomi', 'Mi TV partner (Kuyun)', 'tv', { suffix: ['kuyun.com'] },
+    'Mi TV partner Kuyun (config./logonext.tv.kuyun.com); listed as Xiaomi-native by the blocklists',
+    [UNF, LIST_ROWS], { confidence: 'imprecise' }),
+  family('xiaomi/family.atianqi.com', 'Xiaomi', 'Mi TV video partner', 'tv', { host: ['gvod.aiseejapp.atianqi.com'] },
+    'Mi TV video partner host; listed as Xiaomi-native by the blocklists', [UNF, LIST_ROWS], { confidence: 'imprecise' }),
+  family('xiaomi/family.aws-elb', 'Xiaomi', 'Xiaomi cloud', 'cloud', { regex: '^[a-z0-9-]*(xiaomi|miui|micloud)[a-z0-9-]*\\.[a-z0-9-]+\\.elb\\.amazonaws\\.com$' },
+    'AWS load balancers named after Xiaomi services (CNAME targets: us-api-micloud-xiaomi-net-….elb.amazonaws.com, api-setting-intl-miui-com-….elb.amazonaws.com)',
+    [UNF, LIST_ROWS]),
+];
+
+/** Sensors Data's SaaS ingest domains beyond sensorsdata.cn (tenants' own subdomains). */
+const SENSORS_FAMILIES: Signature[] = [
+  family('sensorsdata/family.sensorsdatavip.com', 'Sensors Data', 'Sensors Analytics', 'analytics', { suffix: ['sensorsdatavip.com'] },
+    'Sensors Data SaaS ingest for tenants (https://datasink.<tenant>.sensorsdatavip.com/sa?project=…)',
+    ['sa-sdk-javascript server_url of a tenant (public code search, file 34522702396)', 'tenant web config sensorsDataUrl (public code search, file 1386130767)'],
+    { alert: true }),
+];
+
 /** Shape signatures the research describes in prose (§2.4, captures README) but not as a table row. */
 const SENSORS_EXTRA: Signature[] = [
   {
@@ -225,13 +290,13 @@ export function buildPacks(tsv: string): SignaturePack[] {
       name: 'xiaomi',
       version,
       description: 'Xiaomi / MIUI telemetry, ads, push, location and service endpoints (curated rows of shared/research/endpoints.tsv)',
-      signatures: [...(byVendor.get('Xiaomi') ?? []), ...XIAOMI_LABELS],
+      signatures: [...(byVendor.get('Xiaomi') ?? []), ...XIAOMI_LABELS, ...XIAOMI_FAMILIES],
     },
     {
       name: 'sensorsdata',
       version,
       description: 'Sensors Data (神策) analytics: vendor hosts and the SDK wire format on any host (shared/research/endpoints.tsv, endpoints.md §2)',
-      signatures: [...(byVendor.get('Sensors Data') ?? []), ...SENSORS_EXTRA],
+      signatures: [...(byVendor.get('Sensors Data') ?? []), ...SENSORS_EXTRA, ...SENSORS_FAMILIES],
     },
   ];
 }

@@ -122,7 +122,7 @@ export function generateKeyedBenchTraffic(sink: FrameSink & { bytes: number }, t
       { from: 'server', data: buildDnsResponse(id, vendor, 'A', [{ name: vendor, type: 'A', data: serverIp }]) },
     ]);
 
-    // the plain benchmark's mix (src/synth/bench-capture.ts), every connection encrypted: a
+    // the plain benchmark's mix (test-support/synth/bench-capture.ts), every connection encrypted: a
     // download from a benign host, telemetry with two requests, a second download
     const download = bulk.subarray(0, 16_384 + rng.below(200_000));
     t.tcpConnection({ ip: phone, port: port() }, { ip: `198.51.100.${1 + (round % 200)}`, port: 443 }, round % 4 === 0

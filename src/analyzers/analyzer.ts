@@ -69,6 +69,9 @@ export interface CaptureContext {
   shared<T>(key: string, make: () => T): T;
 }
 
+/** A detection row's answer: yes, no, or too few bytes to tell yet. */
+export type SniffResult = boolean | 'more';
+
 /** What detection knows about a flow besides its first bytes. */
 export interface SniffHint {
   readonly flow: FlowInfo;
@@ -117,7 +120,11 @@ export interface DetectionRow {
   readonly name: string;
   /** which flows it is sniffed on; null: never detected on its own, only created as a child */
   readonly transport: 'tcp' | 'udp' | null;
-  /** whether these first bytes of `dir` (a TCP segment's bytes, a datagram) are this protocol */
-  sniff(bytes: Uint8Array, dir: Dir, hint: SniffHint): boolean;
+  /**
+   * whether these first bytes of `dir` (a TCP segment's bytes, a datagram) are this protocol;
+   * `'more'` (TCP only): they fit it but are too few to tell (a ClientHello whose first segment
+   * carries 1-4 bytes): the dispatcher holds them and asks again with the next segment's joined
+   */
+  sniff(bytes: Uint8Array, dir: Dir, hint: SniffHint): SniffResult;
   create(ctx: AnalyzerContext): Analyzer;
 }

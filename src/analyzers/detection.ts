@@ -7,6 +7,7 @@
 import type { DetectionRow } from './analyzer.js';
 import { DNS_TCP_ROW, DNS_UDP_ROW } from './dns.js';
 import { HTTP_ROW } from './http.js';
+import { MIPUSH_ROW } from './mipush.js';
 import { HTTP2_ROW } from './http2.js';
 import { HTTP3_ROW } from './http3.js';
 import { QUIC_ROW } from './quic.js';
@@ -16,6 +17,7 @@ export const DETECTION_TABLE: readonly DetectionRow[] = [
   TLS_ROW,
   HTTP2_ROW,
   HTTP_ROW,
+  MIPUSH_ROW,
   DNS_TCP_ROW,
   DNS_UDP_ROW,
   QUIC_ROW,

@@ -9,7 +9,7 @@ import { formatTimestamp, type PacketMeta } from '../capture/frame.js';
 import { Dir } from '../flow/dir.js';
 import type { FlowHandler, FlowInfo } from '../flow/table.js';
 import type { Observation, ObservationBase, ObservationDetail } from '../engine/observations.js';
-import type { Analyzer, AnalyzerContext, AppProtocol, CaptureContext, DetectionRow, FlowSummaryExtra, PacketTime } from './analyzer.js';
+import type { Analyzer, AnalyzerContext, AppProtocol, CaptureContext, DetectionRow, FlowSummaryExtra, PacketTime, SniffResult } from './analyzer.js';
 import { createChild } from './child.js';
 import { DETECTION_TABLE } from './detection.js';
 
@@ -22,6 +22,8 @@ export class FlowDispatcher implements FlowHandler, AnalyzerContext, AnomalySink
   serverSentAfterLoss = false;
   private analyzer: Analyzer | null = null;
   private clientBytesSeen = 0;
+  /** the client's first bytes, held while a detection row waits for more of them (bounded by DETECTION_WINDOW_BYTES) */
+  private held: Uint8Array | null = null;
   /** TCP bytes handed to the analyzer: the rest is opaque */
   private inspectedBytes = 0;
   /** the packet being analysed, for the anomalies the analyzer reports */
@@ -40,10 +42,22 @@ export class FlowDispatcher implements FlowHandler, AnalyzerContext, AnomalySink
   onData(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void {
     this.meta = meta;
     if (this.analyzer === null) {
-      if (!this.detect('tcp', buf.subarray(from, to), dir)) {
+      // a row asked for more bytes: the client's next ones are judged joined to those held
+      const held = dir === Dir.ToServer ? this.held : null;
+      const bytes = held === null ? buf.subarray(from, to) : joinBytes(held, buf.subarray(from, to));
+      const found = this.detect('tcp', bytes, dir);
+      if (found === true && held !== null) {
+        this.held = null;
+        this.inspectedBytes += bytes.length;
+        this.analyzer!.data(dir, bytes, 0, bytes.length, meta);
+        return;
+      }
+      if (found !== true) {
         if (dir === Dir.ToServer) {
           this.clientBytesSeen += to - from;
           if (this.clientBytesSeen >= DETECTION_WINDOW_BYTES) this.protocol = 'unknown';
+          // held bytes are copied: the reassembler's are valid only during this call
+          this.held = found === 'more' && this.protocol !== 'unknown' ? bytes.slice() : null;
         } else if (this.clientStartLost) {
           this.serverSentAfterLoss = true;
         }
@@ -63,7 +77,7 @@ export class FlowDispatcher implements FlowHandler, AnalyzerContext, AnomalySink
 
   onDatagram(dir: Dir, bytes: Uint8Array, meta: PacketMeta): void {
     this.meta = meta;
-    if (this.analyzer === null && !this.detect('udp', bytes, dir)) {
+    if (this.analyzer === null && this.detect('udp', bytes, dir) !== true) {
       this.protocol = 'unknown';
       return;
     }
@@ -83,16 +97,26 @@ export class FlowDispatcher implements FlowHandler, AnalyzerContext, AnomalySink
     this.capture.flowClosed(flow, summary);
   }
 
-  /** The first row of `transport` that recognises the bytes: its analyzer is created. */
-  private detect(transport: 'tcp' | 'udp', bytes: Uint8Array, dir: Dir): boolean {
+  /**
+   * The first row of `transport` that recognises the bytes: its analyzer is created. `'more'`
+   * when none does yet but a TCP row needs more bytes to tell.
+   */
+  private detect(transport: 'tcp' | 'udp', bytes: Uint8Array, dir: Dir): SniffResult {
     if (this.protocol === 'unknown' && transport === 'tcp') return false;
+    let more = false;
     for (const row of this.table) {
-      if (row.transport !== transport || !row.sniff(bytes, dir, this)) continue;
+      if (row.transport !== transport) continue;
+      const r = row.sniff(bytes, dir, this);
+      if (r === 'more') {
+        more ||= transport === 'tcp';
+        continue;
+      }
+      if (!r) continue;
       this.protocol = row.name;
       this.analyzer = row.create(this);
       return true;
     }
-    return false;
+    return more ? 'more' : false;
   }
 
   // --- AnalyzerContext --------------------------------------------------------------
@@ -104,7 +128,7 @@ export class FlowDispatcher implements FlowHandler, AnalyzerContext, AnomalySink
   base(dir: Dir, at: PacketTime): ObservationBase {
     const f = this.flow;
     const fromClient = dir === Dir.ToServer;
-    return {
+    const base: ObservationBase = {
       file: this.capture.file,
       frame: at.frame,
       ts: formatTimestamp(at.tsSec, at.tsNsec),
@@ -114,6 +138,9 @@ export class FlowDispatcher implements FlowHandler, AnalyzerContext, AnomalySink
       dport: fromClient ? f.serverPort : f.clientPort,
       stream: f.id,
     };
+    // the app a PCAPdroid capture names for the flow
+    if (f.app !== null) base.app = f.app;
+    return base;
   }
 
   emit(obs: Observation, detail?: ObservationDetail): void {
@@ -123,4 +150,11 @@ export class FlowDispatcher implements FlowHandler, AnalyzerContext, AnomalySink
   child(name: string, fields?: Readonly<Record<string, unknown>>): Analyzer {
     return createChild(this.table, name, this, fields);
   }
+}
+
+function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

@@ -21,13 +21,19 @@
 import type { PacketMeta } from '../capture/frame.js';
 import { Dir } from '../flow/dir.js';
 import { HttpRequestParser, HttpResponseParser, looksLikeHttpRequest, type HttpRequest, type HttpResponse, type HttpResponseEvents } from '../proto/http1.js';
-import type { HttpObservation } from '../engine/observations.js';
+import type { DnsObservation, HttpObservation } from '../engine/observations.js';
+import { parseHttpDnsAnswer, parseHttpDnsQuery, type HttpDnsQuery } from '../proto/httpdns.js';
 import { keepTime, type Analyzer, type AnalyzerContext, type DetectionRow, type PacketTime } from './analyzer.js';
+
+/** Bytes of an HTTPDNS answer read (they are a few hundred; a longer body is not one). */
+const HTTPDNS_MAX_ANSWER_BYTES = 16 * 1024;
 
 /** An HTTP request whose response has not begun yet. */
 interface PendingRequest {
   frame: number;
   method: string;
+  /** the name lookup it makes, when it is an HTTPDNS query (proto/httpdns.ts) */
+  dns: HttpDnsQuery | null;
   /** offset the server's stream had reached when the request was complete: its response starts there or later */
   at: number;
 }
@@ -48,6 +54,8 @@ export class HttpAnalyzer implements Analyzer, HttpResponseEvents {
   private pipelined = false;
   /** request_frame of the response in progress */
   private answers: number | null = null;
+  /** the HTTPDNS query the response in progress answers */
+  private answersDns: HttpDnsQuery | null = null;
   /** the packet whose bytes (or gap) were parsed last: messages completed at close are reported there */
   private readonly at: PacketTime = { frame: 0, tsSec: 0, tsNsec: 0 };
 
@@ -86,6 +94,8 @@ export class HttpAnalyzer implements Analyzer, HttpResponseEvents {
   close(): void {
     this.requests.end();
     this.responses.end();
+    // HTTPDNS queries that got no answer are reported with rcode null, as DNS queries are
+    for (const p of this.pending) if (p.dns !== null) this.httpDns(p.dns, null);
   }
 
   /** A hole in `dir` may have held the start of messages (how many is unknown): see the header. */
@@ -133,7 +143,8 @@ export class HttpAnalyzer implements Analyzer, HttpResponseEvents {
       }
     }
     this.answers = req === undefined ? null : req.frame;
-    this.responses.answering(req === undefined ? null : req.method);
+    this.answersDns = req?.dns ?? null;
+    this.responses.answering(req === undefined ? null : req.method, this.answersDns ? HTTPDNS_MAX_ANSWER_BYTES : 0);
   }
 
   response(res: HttpResponse): void {
@@ -146,10 +157,35 @@ export class HttpAnalyzer implements Analyzer, HttpResponseEvents {
       body_bytes: res.bodyWireBytes,
       incomplete: res.incomplete,
     });
+    const dns = this.answersDns;
+    this.answersDns = null;
+    if (dns !== null) this.httpDns(dns, res);
+  }
+
+  /** An HTTPDNS answer: one `dns` observation (transport `httpdns`) per name asked. */
+  private httpDns(query: HttpDnsQuery, res: HttpResponse | null): void {
+    const answers = res?.body && res.status === 200 ? parseHttpDnsAnswer(query, new TextDecoder().decode(res.body)) : [];
+    const names = query.names.length ? query.names : [''];
+    for (const name of names) {
+      const a = answers.find((x) => x.name === name);
+      const obs: DnsObservation = {
+        type: 'dns',
+        ...this.ctx.base(res === null ? Dir.ToServer : Dir.ToClient, this.at),
+        transport: 'httpdns',
+        id: 0,
+        qname: name,
+        qtype: 'A',
+        rcode: res === null ? null : res.status === 200 ? 'NOERROR' : `HTTP ${res.status}`,
+        answers: a ? a.addresses : [],
+        cnames: [],
+        svcb: [],
+      };
+      this.ctx.emit(obs);
+    }
   }
 
   private request(req: HttpRequest): void {
-    this.pending.push({ frame: this.at.frame, method: req.method, at: this.responses.offset });
+    this.pending.push({ frame: this.at.frame, method: req.method, at: this.responses.offset, dns: parseHttpDnsQuery(req.method, req.uri) });
     // while unsure only the last two requests matter (see the header)
     if (this.inOrder === 0 && this.pending.length > 2) this.pending.splice(0, this.pending.length - 2);
     const obs: HttpObservation = {

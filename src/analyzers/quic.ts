@@ -26,7 +26,8 @@ export class QuicAnalyzer implements Analyzer {
   constructor(private readonly ctx: AnalyzerContext) {
     const { limits, capture } = ctx;
     this.initials = capture.shared('quic.initials', () => new QuicInitialTracker(limits, capture.anomalies));
-    if (ctx.keys !== undefined) {
+    // as the TLS analyzer: a key store that holds nothing (no --keylog, no embedded keys) is no keys
+    if (ctx.keys !== undefined && ctx.keys.empty !== true) {
       this.h3 = ctx.child('http3', { carrier: 'quic' }) as Http3Analyzer;
       this.decryptor = new QuicConnectionDecryptor(limits, ctx.anomalies, this.h3, ctx.keys);
     }

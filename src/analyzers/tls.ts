@@ -1,8 +1,9 @@
 /**
  * TLS over TCP: the ClientHello (`tls`, SSLv2-format ones included), the ServerHello
  * (`tls_server`) and, up to TLS 1.2, the server's certificate names (`tls_certificate`). Both
- * directions stop being read once the handshake goes encrypted; a HelloRetryRequest lets the
- * client's second ClientHello through.
+ * directions stop being read once the handshake goes encrypted (a HelloRetryRequest lets the
+ * client's second ClientHello through), unless keys were given: then tls-decryption.ts opens
+ * the records and hands the application data to a child analyzer (`http`, `http2`).
  */
 import { IGNORE_ANOMALIES } from '../anomaly.js';
 import type { PacketMeta } from '../capture/frame.js';
@@ -10,16 +11,18 @@ import { Dir } from '../flow/dir.js';
 import { ja3, ja4 } from '../proto/ja4.js';
 import { SSL2_CLIENT_HELLO, TlsStreamReader } from '../proto/tls-stream.js';
 import {
-  looksLikeTlsClientHello,
+  NEED_MORE,
   offeredVersions,
   parseCertificateNames,
   parseClientHello,
   parseSsl2ClientHello,
+  sniffTlsClientHello,
   tlsVersionName,
   type ClientHello,
   type ServerHello,
 } from '../proto/tls.js';
 import type { TlsObservation } from '../engine/observations.js';
+import { TlsDecryption } from './tls-decryption.js';
 import { keepTime, type Analyzer, type AnalyzerContext, type DetectionRow, type FlowSummaryExtra, type PacketTime } from './analyzer.js';
 
 const HANDSHAKE_CLIENT_HELLO = 1;
@@ -35,7 +38,11 @@ export class TlsAnalyzer implements Analyzer {
    */
   private readonly at: PacketTime = { frame: 0, tsSec: 0, tsNsec: 0 };
 
+  /** record decryption and the child analyzer of the plaintext, when keys were given */
+  private readonly decryption: TlsDecryption | null;
+
   constructor(private readonly ctx: AnalyzerContext) {
+    this.decryption = ctx.keys !== undefined && ctx.keys.empty !== true ? new TlsDecryption(ctx) : null;
     this.client = new TlsStreamReader(ctx.limits, ctx.anomalies, (type, body, cut) => this.clientHandshake(type, body, cut));
     // a server message cut short by a gap is dropped: its version and names would be guesses
     this.server = new TlsStreamReader(ctx.limits, ctx.anomalies, (type, body, cut, sh) => { if (!cut) this.serverHandshake(type, body, sh); });
@@ -43,24 +50,28 @@ export class TlsAnalyzer implements Analyzer {
 
   data(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void {
     keepTime(this.at, meta);
-    (dir === Dir.ToServer ? this.client : this.server).push(buf.subarray(from, to));
+    const reader = dir === Dir.ToServer ? this.client : this.server;
+    if (!reader.done) reader.push(buf.subarray(from, to));
+    this.decryption?.data(dir, buf.subarray(from, to), meta);
   }
 
   /** TLS records cannot be found again mid-stream */
-  gap(dir: Dir, missed: number): void {
+  gap(dir: Dir, missed: number, meta: PacketMeta): void {
     (dir === Dir.ToServer ? this.client : this.server).gap(missed);
+    this.decryption?.gap(dir, missed, meta);
   }
 
   datagram(): void {}
 
   wants(dir: Dir): boolean {
-    // after the handshake goes encrypted there is nothing left to read
+    // after the handshake goes encrypted there is nothing left to read, unless it is decrypted
     const r = dir === Dir.ToServer ? this.client : this.server;
-    return !(r.encrypted || r.failed);
+    return !(r.encrypted || r.failed) || (this.decryption?.wants(dir) ?? false);
   }
 
-  close(summary: FlowSummaryExtra): void {
-    if (summary.opaqueBytes > 0) summary.opaqueReason = 'tls_encrypted';
+  close(summary: FlowSummaryExtra, meta: PacketMeta): void {
+    if (this.decryption !== null) this.decryption.close(summary, meta);
+    else if (summary.opaqueBytes > 0) summary.opaqueReason = 'tls_encrypted';
   }
 
   private clientHandshake(type: number, body: Uint8Array, cut: boolean): void {
@@ -109,6 +120,11 @@ export const TLS_ROW: DetectionRow = {
   name: 'tls',
   transport: 'tcp',
   // a record cannot be found again mid-stream: only a stream whose start was captured
-  sniff: (b, dir, hint) => dir === Dir.ToServer && !hint.clientStartLost && looksLikeTlsClientHello(b, 0, b.length),
+  // a first segment of 1-4 bytes (zapret, GoodbyeDPI) is held until the record header can tell
+  sniff: (b, dir, hint) => {
+    if (dir !== Dir.ToServer || hint.clientStartLost) return false;
+    const r = sniffTlsClientHello(b, 0, b.length);
+    return r === NEED_MORE ? 'more' : r === 1;
+  },
   create: (ctx) => new TlsAnalyzer(ctx),
 };

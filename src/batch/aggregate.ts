@@ -8,7 +8,7 @@ import type { BatchHostRecord, CaptureResultSet } from './records.js';
 import { compareNames } from './glob.js';
 
 /** Leak kinds that identify a device or person: seen in two captures, they link them. */
-export const LINKING_KINDS: readonly string[] = ['imei', 'android_id', 'advertising_id', 'mac', 'email', 'phone', 'account_id', 'device_id'];
+export const LINKING_KINDS: readonly string[] = ['imei', 'android_id', 'advertising_id', 'mac', 'email', 'phone', 'account_id', 'session_token', 'device_id'];
 
 export interface AggregateHost {
   host: string;

@@ -23,6 +23,8 @@ export interface CaptureRecord {
   damage?: { offset: number; frame: number; expected: string };
   /** packets that could not be looked into (status partial) */
   not_decoded?: NotDecoded[];
+  /** TLS/QUIC connections by what decryption came to, when keys were available (--keylog, or embedded) */
+  decryption?: { decrypted: number; no_key: number; failed: number };
 }
 
 export interface BatchErrorRecord {
@@ -56,6 +58,7 @@ export function resultSetFrom(name: string, result: AnalyzeResult): CaptureResul
   };
   if (status.damage) record.damage = { ...status.damage };
   if (status.not_decoded) record.not_decoded = status.not_decoded;
+  if (status.decryption) record.decryption = { ...status.decryption };
   return { capture: record, hosts: result.hosts.map((h) => ({ ...h, capture: name })) };
 }
 

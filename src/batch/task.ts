@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { analyzeCaptures, type AnalyzeOptions } from '../engine/analyze.js';
+import { KeyStore } from '../decrypt/key-sources.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { SignatureDb, bundledPacks, loadPackFile } from '../signatures/db.js';
 import type { Identifier } from '../leaks/detect.js';
@@ -28,6 +29,9 @@ export interface BatchConfig {
   vendor?: string;
   /** one salt for the whole batch, so redacted values still link captures */
   redactSalt?: string;
+  /** key log files (--keylog), read once per worker; keys embedded in each capture are used too */
+  keylogFiles?: string[];
+  keylogLenient?: boolean;
 }
 
 export function defaultBatchConfig(overrides: Partial<BatchConfig> = {}): BatchConfig {
@@ -55,8 +59,17 @@ export function openBatchEnv(config: BatchConfig): BatchEnv {
       allHosts: config.allHosts,
       vendor: config.vendor,
       redact: config.redactSalt !== undefined ? { salt: config.redactSalt } : undefined,
+      keyStore: keyStoreOf(config),
     },
   };
+}
+
+/** The key log files in one store per thread (the command checked them before starting workers). */
+function keyStoreOf(config: BatchConfig): KeyStore | undefined {
+  if (!config.keylogFiles?.length) return undefined;
+  const store = new KeyStore({ lenient: config.keylogLenient, maxLineBytes: config.limits.maxKeyLogLineBytes, maxFileBytes: config.limits.maxKeyLogBytes });
+  for (const f of config.keylogFiles) store.addFile(f);
+  return store;
 }
 
 /** Resume: captures already in the output file, by name → SHA-256; equal ones are skipped. */

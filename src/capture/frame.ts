@@ -26,6 +26,9 @@ export interface Frame {
   offset: number;
   /** the captured bytes (a new view on each access) */
   readonly data: Uint8Array;
+  /** the app a PCAPdroid pcapng dump names for this packet (its package; `uid:N` when unmapped), null when none */
+  app: string | null;
+  appUid: number | null;
 }
 
 /**
@@ -55,6 +58,8 @@ export class ReusedFrame implements Frame {
   fileOffset = 0;
   buf: Uint8Array = new Uint8Array(0);
   offset = 0;
+  app: string | null = null;
+  appUid: number | null = null;
   get data(): Uint8Array {
     return this.buf.subarray(this.offset, this.offset + this.caplen);
   }

@@ -53,6 +53,14 @@ const SPB_MIN_LEN = 16;
 const DSB_MIN_LEN = 20;
 
 const OPT_END = 0;
+const OPT_COMMENT = 1;
+/** Custom blocks (pcapng §4.8), copiable and not: PCAPdroid's UID map is one (PEN 62652) */
+const BLOCK_CUSTOM = 0x00000bad;
+const BLOCK_CUSTOM_NOCOPY = 0x40000bad;
+const PCAPDROID_PEN = 62652;
+const PCAPDROID_BLOCK_UID_MAP = 1;
+/** apps a capture's UID map blocks may name before the map stops growing */
+const MAX_PCAPDROID_UIDS = 4096;
 const IF_NAME = 2;
 const IF_TSRESOL = 9;
 const IF_TSOFFSET = 14;
@@ -124,6 +132,21 @@ export class CaptureParser {
 
   private readonly ts = { sec: 0, nsec: 0 };
   private readonly frame = new ReusedFrame();
+  /** PCAPdroid's pcapng UID map: uid → package name (null until a UID map block is met) */
+  private pcapdroidApps: Map<number, string> | null = null;
+  /** the PCAPdroid uid of the packet being emitted, null when it names none */
+  private appUid: number | null = null;
+
+  /** the app a PCAPdroid uid names: its package, or `uid:N` when the map did not name it (made once) */
+  private appName(uid: number): string {
+    const apps = this.pcapdroidApps!;
+    let name = apps.get(uid);
+    if (name === undefined) {
+      name = `uid:${uid}`;
+      if (apps.size < MAX_PCAPDROID_UIDS) apps.set(uid, name);
+    }
+    return name;
+  }
 
   constructor(
     private readonly name: string,
@@ -421,7 +444,9 @@ export class CaptureParser {
       case BLOCK_OPB: return this.enhancedPacket(b, off, len, true);
       case BLOCK_SPB: return this.simplePacket(b, off, len);
       case BLOCK_DSB: return this.decryptionSecrets(b, off, len);
-      // name resolution, statistics, custom, unknown: skipped by length
+      case BLOCK_CUSTOM:
+      case BLOCK_CUSTOM_NOCOPY: return this.customBlock(b, off, len);
+      // name resolution, statistics, other custom blocks, unknown: skipped by length
       default: return len;
     }
   }
@@ -504,7 +529,60 @@ export class CaptureParser {
     const iface = this.interfaces[id];
     splitTimestamp(hi, lo, iface.unit, this.ts);
     this.ts.sec += iface.tsOffsetSec;
+    this.appUid = obsolete ? null : this.pcapdroidUid(b, off + 28 + ((caplen + 3) & ~3), off + len - 4);
     this.emit(b, off + 28, caplen, origlen, iface.linkType, id, this.base + off);
+    this.appUid = null;
+    return len;
+  }
+
+  /**
+   * PCAPdroid's pcapng dump names each packet's app by a comment `u-<uid>` (pcap_dump.c
+   * `dump_packet_pcapng`); the uid's package and app name come in a custom block before. The
+   * uid is read from the option's bytes: no string per packet.
+   */
+  private pcapdroidUid(b: Uint8Array, p: number, optEnd: number): number | null {
+    if (this.pcapdroidApps === null) return null;
+    while (optEnd - p >= 4) {
+      const code = this.u16(p);
+      const optLen = this.u16(p + 2);
+      if (code === OPT_END || optLen > optEnd - p - 4) return null;
+      const v = p + 4;
+      if (code === OPT_COMMENT && optLen >= 3 && optLen <= 13 && b[v] === 0x75 /* u */ && b[v + 1] === 0x2d /* - */) {
+        let i = v + 2;
+        const negative = b[i] === 0x2d;
+        if (negative) i++;
+        let uid = 0;
+        if (i >= v + optLen) return null;
+        for (; i < v + optLen; i++) {
+          const d = b[i]! - 0x30;
+          if (d < 0 || d > 9) return null;
+          uid = uid * 10 + d;
+        }
+        return negative ? -uid : uid;
+      }
+      p = v + ((optLen + 3) & ~3);
+    }
+    return null;
+  }
+
+  /** Custom block: PCAPdroid's UID map (`pcapng_pd_uid_map_block_t`); others are skipped. */
+  private customBlock(b: Uint8Array, off: number, len: number): number {
+    // type, length, PEN, version u16, block type u8, padding u8, uid i32, package and app name lengths u8
+    if (len < 28 || this.u32(off + 8) !== PCAPDROID_PEN || this.u16(off + 12) !== 1 || b[off + 14] !== PCAPDROID_BLOCK_UID_MAP) return len;
+    const uid = this.u32(off + 16) | 0;
+    const pkgLen = b[off + 20]!;
+    const nameLen = b[off + 21]!;
+    const pkg = off + 22;
+    if (pkg + pkgLen + nameLen > off + len - 4) {
+      this.report('pcapng_option_invalid', 0, off, `PCAPdroid UID map of ${pkgLen}+${nameLen} name bytes in a block of ${len}`);
+      return len;
+    }
+    this.pcapdroidApps ??= new Map();
+    if (this.pcapdroidApps.size < MAX_PCAPDROID_UIDS || this.pcapdroidApps.has(uid)) {
+      const packageName = utf8.decode(b.subarray(pkg, pkg + pkgLen));
+      const appName = utf8.decode(b.subarray(pkg + pkgLen, pkg + pkgLen + nameLen));
+      this.pcapdroidApps.set(uid, packageName || appName || `uid:${uid}`);
+    }
     return len;
   }
 
@@ -571,6 +649,8 @@ export class CaptureParser {
     f.fileOffset = fileOffset;
     f.buf = b;
     f.offset = start;
+    f.appUid = this.appUid;
+    f.app = this.appUid === null ? null : this.appName(this.appUid);
     this.capturedBytes += caplen;
     this.wireBytes += origlen;
     if (sec < this.minSec || (sec === this.minSec && nsec < this.minNsec)) { this.minSec = sec; this.minNsec = nsec; }

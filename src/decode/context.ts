@@ -36,6 +36,8 @@ export interface LayerCounts {
   unknownLinkTypes: Map<number, number>;
   /** frames per link type whose link layer encrypts the payload (protected 802.11 frames): opaque */
   encryptedLink: Map<number, number>;
+  /** frames that carried a PCAPdroid trailer (the app that sent them) */
+  pcapdroidTrailers: number;
 }
 
 export class DecodeContext {

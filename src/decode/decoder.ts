@@ -23,6 +23,9 @@ import { decodeGtpu } from './gtpu.js';
 import { decodeIeee80211, decodePpi, decodeRadiotap } from './ieee80211.js';
 import { decodeNflog } from './nflog.js';
 import { decodeCiscoHdlc, decodePpp, decodePppHdlc } from './ppp.js';
+import { PcapdroidAppNames, findPcapdroidTrailer, type PcapdroidTrailer } from './pcapdroid.js';
+
+const LINKTYPE_ETHERNET = 1;
 
 // what the decoder counts (context.ts holds the type: the layers add to it through their context)
 export type { LayerCounts } from './context.js';
@@ -56,8 +59,10 @@ DECODERS[Layer.ciscoHdlc] = decodeCiscoHdlc;
 
 export class PacketDecoder {
   readonly counts: LayerCounts = {
-    ipv4: 0, ipv6: 0, tcp: 0, udp: 0, other: 0, fragments: 0, reassembled: 0, unknownLinkTypes: new Map(), encryptedLink: new Map(),
+    ipv4: 0, ipv6: 0, tcp: 0, udp: 0, other: 0, fragments: 0, reassembled: 0, unknownLinkTypes: new Map(), encryptedLink: new Map(), pcapdroidTrailers: 0,
   };
+  private readonly trailer: PcapdroidTrailer = { uid: -1, nameOff: 0, nameLen: 0 };
+  private readonly apps = new PcapdroidAppNames();
   private readonly packet = createDecodedPacket();
   private readonly ctx: DecodeContext;
   /** a bound on layer steps per frame: encapsulation plus the fixed layers around it */
@@ -75,7 +80,15 @@ export class PacketDecoder {
   decode(data: Uint8Array, linkType: number, tsSec: number, start = 0, end = data.length): DecodedPacket {
     const p = this.packet;
     const ctx = this.ctx;
+    // PCAPdroid's trailer is cut off first: it must never be read as link padding or payload
+    const cut = linkType === LINKTYPE_ETHERNET ? findPcapdroidTrailer(data, start, end, this.trailer) : -1;
+    if (cut >= 0) end = cut;
     resetPacket(p, data, start, end);
+    if (cut >= 0) {
+      p.app = this.apps.name(data, this.trailer);
+      p.appUid = this.trailer.uid;
+      this.counts.pcapdroidTrailers++;
+    }
     ctx.reset(start, end, tsSec);
     ctx.linkType = linkType;
     const first = LINK_TYPES.get(linkType);

@@ -77,6 +77,11 @@ export interface DecodedPacket {
 
   /** some header or payload was cut short by the snaplen (captured < reported) */
   truncated: boolean;
+
+  /** the app a PCAPdroid trailer named (decode/pcapdroid.ts; the trailer is cut off before decoding); null without one */
+  app: string | null;
+  /** the app's Linux uid from the trailer (-1: none, or PCAPdroid did not know it) */
+  appUid: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -108,6 +113,8 @@ export function createDecodedPacket(): DecodedPacket {
     payloadOff: 0,
     payloadEnd: 0,
     truncated: false,
+    app: null,
+    appUid: -1,
   };
 }
 
@@ -136,6 +143,8 @@ export function resetPacket(p: DecodedPacket, buf: Uint8Array, start: number, en
   p.payloadOff = 0;
   p.payloadEnd = 0;
   p.truncated = false;
+  p.app = null;
+  p.appUid = -1;
 }
 
 /** Appends a layer id; stacks deeper than MAX_LISTED_LAYERS are decoded but not listed. */

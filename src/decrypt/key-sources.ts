@@ -170,7 +170,12 @@ export class KeyStore implements KeyLookup {
 export class CaptureKeys implements KeyLookup {
   readonly embedded: KeyStore;
 
-  constructor(readonly files: KeyStore | undefined, opts: KeyStoreOptions) {
+  constructor(
+    readonly files: KeyStore | undefined,
+    opts: KeyStoreOptions,
+    /** the capture is read from a stream: its DSBs are added while it is read */
+    readonly streamed = false,
+  ) {
     this.embedded = new KeyStore(opts);
   }
 
@@ -187,7 +192,7 @@ export class CaptureKeys implements KeyLookup {
     (secrets.source === EMBEDDED_SOURCE ? this.embedded : this.files)?.opened(secrets);
   }
 
-  /** Every source, files first; the embedded one only when the capture had keys. */
+  /** Every source, files first; the embedded one only when the capture held a DSB. */
   sources(): KeySourceStats[] {
     return [...(this.files?.sources() ?? []), ...this.embedded.sources()];
   }

@@ -25,4 +25,6 @@ export interface KeyLookup {
   lookup(clientRandom: Uint8Array): TlsSecrets | undefined;
   /** the connection these secrets were looked up for decrypted with them (counted per key source) */
   opened?(secrets: TlsSecrets): void;
+  /** no source holds any secret (yet): analyzers need not prepare to decrypt */
+  readonly empty?: boolean;
 }

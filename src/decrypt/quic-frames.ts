@@ -24,7 +24,8 @@ export interface FrameSink {
   onCrypto(offset: number, data: Uint8Array): void;
   onStream(streamId: number, offset: number, data: Uint8Array, fin: boolean): void;
   onResetStream(streamId: number): void;
-  onNewConnectionId(cid: Uint8Array): void;
+  /** a new connection ID and its stateless reset token (16 bytes) */
+  onNewConnectionId(cid: Uint8Array, resetToken: Uint8Array): void;
 }
 
 const FRAME_ACK_FREQUENCY = 0xaf;
@@ -116,7 +117,7 @@ export function walkFrames(p: Uint8Array, sink: FrameSink, vi: VarInt): string |
       if (!skip(2) || q >= end) return 'NEW_CONNECTION_ID';
       const len = p[q]!;
       if (len < 1 || len > 20 || end - q - 1 < len + 16) return 'NEW_CONNECTION_ID';
-      sink.onNewConnectionId(p.subarray(q + 1, q + 1 + len));
+      sink.onNewConnectionId(p.subarray(q + 1, q + 1 + len), p.subarray(q + 1 + len, q + 1 + len + 16));
       q += 1 + len + 16;
       continue;
     }

@@ -87,6 +87,8 @@ export interface QuicDecryptStats {
   decryptedBytes: number;
   /** 1-RTT key updates followed */
   keyUpdates: number;
+  /** Stateless Resets recognised by their token (they do not decrypt, and are not meant to) */
+  statelessResets: number;
   /** datagram bytes of every packet that opened (Initials included): what was inspected */
   openedWireBytes: number;
 }
@@ -94,7 +96,7 @@ export interface QuicDecryptStats {
 const MAX_CID_LENGTH = 20;
 
 export class QuicConnectionDecryptor {
-  readonly stats: QuicDecryptStats = { decrypted: 0, noKey: 0, failed: 0, initial: 0, decryptedBytes: 0, keyUpdates: 0, openedWireBytes: 0 };
+  readonly stats: QuicDecryptStats = { decrypted: 0, noKey: 0, failed: 0, initial: 0, decryptedBytes: 0, keyUpdates: 0, openedWireBytes: 0, statelessResets: 0 };
   version = 0;
   /** the ClientHello random read from the client's Initial CRYPTO data */
   clientRandom: Buffer | undefined;
@@ -117,6 +119,8 @@ export class QuicConnectionDecryptor {
   private readonly sink: FrameSink;
   /** set when the last guessKeys() had a secret but no suite opened the packet with it */
   private guessFailed = false;
+  /** stateless reset tokens from NEW_CONNECTION_ID frames (hex), bounded by maxQuicConnectionIds */
+  private readonly resetTokens = new Set<string>();
   /** keys of each suite a secret may belong to, while the suite is unknown */
   private readonly candidates = new Map<string, QuicPacketKeys[]>();
 
@@ -130,7 +134,11 @@ export class QuicConnectionDecryptor {
       onCrypto: (offset, data) => this.onCrypto(offset, data),
       onStream: (id, offset, data, fin) => this.onStream(id, offset, data, fin),
       onResetStream: (id) => this.abortStream(this.curDir, id),
-      onNewConnectionId: (cid) => this.addCid(this.curDir === 0 ? 1 : 0, cid),
+      onNewConnectionId: (cid, token) => {
+        this.addCid(this.curDir === 0 ? 1 : 0, cid);
+        // the issuer may end the connection with a Stateless Reset carrying this token
+        if (this.resetTokens.size < this.limits.maxQuicConnectionIds) this.resetTokens.add(Buffer.from(token).toString('hex'));
+      },
     };
   }
 
@@ -281,6 +289,10 @@ export class QuicConnectionDecryptor {
       plain = keys.open(b, from, end, aad, pn);
     }
     if (plain === undefined) {
+      if (!long && this.isStatelessReset(b, end)) {
+        this.stats.statelessResets++;
+        return;
+      }
       if (space !== SPACE_INITIAL) {
         this.stats.failed++;
         this.anomalies.anomaly('quic_packet_auth_failed', at, `${space === SPACE_HANDSHAKE ? 'Handshake' : long ? '0-RTT' : '1-RTT'} packet ${pn}`);
@@ -487,6 +499,11 @@ export class QuicConnectionDecryptor {
         if (!st.finDelivered && st.next >= 0) this.out.onStreamAbort(dir, id);
       }
     }
+  }
+
+  /** RFC 9000 §10.3: a short-header-looking datagram that ends in a reset token the peer was given */
+  private isStatelessReset(b: Uint8Array, end: number): boolean {
+    return this.resetTokens.size > 0 && end >= 21 && this.resetTokens.has(Buffer.from(b.buffer, b.byteOffset + end - 16, 16).toString('hex'));
   }
 
   /** a packet no keys were found for: no_key, or failed when a logged secret did not open it */

@@ -11,7 +11,8 @@ export type RecordHandler = (header: Uint8Array, fragment: Uint8Array) => void;
 export type Ssl2HelloHandler = (body: Uint8Array) => void;
 
 export class TlsRecordSplitter {
-  private readonly buf = new Uint8Array(TLS_RECORD_HEADER_LEN + TLS_MAX_RECORD_PAYLOAD);
+  /** a record that straddles pushes, gathered; made on first need (most records arrive whole) */
+  private buf: Uint8Array | null = null;
   private fill = 0;
   private need = TLS_RECORD_HEADER_LEN;
   private _stopped: 'malformed' | 'gap' | null = null;
@@ -48,17 +49,18 @@ export class TlsRecordSplitter {
         }
       }
       const take = Math.min(this.need - this.fill, bytes.length - p);
-      this.buf.set(bytes.subarray(p, p + take), this.fill);
+      const buf = (this.buf ??= new Uint8Array(TLS_RECORD_HEADER_LEN + TLS_MAX_RECORD_PAYLOAD));
+      buf.set(bytes.subarray(p, p + take), this.fill);
       this.fill += take;
       p += take;
       if (this.fill < this.need) return;
       if (this.need === TLS_RECORD_HEADER_LEN) {
-        const len = recordLength(this.buf, 0);
+        const len = recordLength(buf, 0);
         if (len < 0) { this._stopped = 'malformed'; return; }
         this.need = TLS_RECORD_HEADER_LEN + len;
         if (len > 0) continue;
       }
-      this.onRecord(this.buf.subarray(0, TLS_RECORD_HEADER_LEN), this.buf.subarray(TLS_RECORD_HEADER_LEN, this.need));
+      this.onRecord(buf.subarray(0, TLS_RECORD_HEADER_LEN), buf.subarray(TLS_RECORD_HEADER_LEN, this.need));
       this.fill = 0;
       this.need = TLS_RECORD_HEADER_LEN;
     }

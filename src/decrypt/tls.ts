@@ -171,6 +171,8 @@ export class TlsDecryptor {
   private clientHello: Hello | null = null;
   private serverHello: Hello | null = null;
   private _secrets: TlsSecrets | undefined;
+  /** a renegotiated connection's first secrets (reported as the connection's) */
+  private _secretsBefore: TlsSecrets | undefined;
   private looked = false;
   private suite13: Tls13CipherSuite | undefined;
   /** TLS ≤ 1.2 openers made at the ServerHello, taken up at each side's ChangeCipherSpec */
@@ -193,7 +195,7 @@ export class TlsDecryptor {
   /** the ClientHello random the secrets were looked up by */
   get clientRandom(): Buffer | null { return this.clientHello?.random ?? null; }
   /** the secrets found for this connection */
-  get secrets(): TlsSecrets | undefined { return this._secrets; }
+  get secrets(): TlsSecrets | undefined { return this._secretsBefore ?? this._secrets; }
   /** the server's ALPN choice (ServerHello, or TLS 1.3's EncryptedExtensions once decrypted) */
   get alpn(): string | null { return this._alpn; }
   get recordCounts(): Readonly<{ decrypted: number; noKey: number; failed: number; unsupported: number }> { return this.counts; }
@@ -281,6 +283,12 @@ export class TlsDecryptor {
     if (side.opener === null) return this.result(this.tls12Unsupported ? 'unsupported' : 'no_key', type, fragment);
     let content = side.opener.open(side.seq++, header, fragment);
     if (content === null) return this.result('failed', type, fragment);
+    if (type === CT_CHANGE_CIPHER_SPEC) {
+      // renegotiation: the new keys start after this side's protected ChangeCipherSpec
+      if (this.tls12 !== null) side.opener = side === this.client ? this.tls12.client : this.tls12.server;
+      side.seq = 0;
+      return this.result('decrypted', type, content);
+    }
     if (side.inflater !== null) {
       content = side.inflater.inflate(content);
       if (content === null) return this.result('failed', type, fragment);
@@ -444,8 +452,16 @@ export class TlsDecryptor {
   private onHandshake(side: Side, type: number, body: Uint8Array | null): void {
     const fromClient = side === this.client;
     if (type === HS_CLIENT_HELLO && fromClient && body !== null) {
-      // a second ClientHello (after a HelloRetryRequest) keeps the first's random
-      if (this.clientHello === null) this.clientHello = parseHello(body, true) ?? null;
+      const ch = parseHello(body, true);
+      if (ch === undefined) return;
+      // the second ClientHello after a HelloRetryRequest repeats the random; a new random is a
+      // TLS ≤ 1.2 renegotiation, whose master secret the key log files under that random
+      if (this.clientHello === null || !this.clientHello.random.equals(ch.random)) {
+        this.clientHello = ch;
+        this.looked = false;
+        this._secretsBefore = this._secrets;
+        this._secrets = undefined;
+      }
       return;
     }
     if (type === HS_SERVER_HELLO && !fromClient && body !== null) {

@@ -7,6 +7,7 @@ import { SignatureDb } from '../signatures/db.js';
 import type { Identifier } from '../leaks/detect.js';
 import { NULL_GEO, type GeoLookup, type GeoSource } from '../../geo/lookup.js';
 import { scanCapture } from './scan.js';
+import { EMBEDDED_SOURCE, type KeyStore } from '../decrypt/key-sources.js';
 import type { HostRecord, HostServer } from './hosts.js';
 import { ReportStage } from './report-stage.js';
 import { redactHosts } from './redact.js';
@@ -22,6 +23,10 @@ export interface AnalyzeOptions {
   vendor?: string;
   /** replace leaked values by salted hashes; the salt makes reports comparable when reused */
   redact?: { salt: string };
+  /** the run's key log files (--keylog); keys embedded in each capture are used as well */
+  keyStore?: KeyStore;
+  /** use keys embedded in the captures (pcapng Decryption Secrets Blocks); default true */
+  embeddedKeys?: boolean;
   onProgress?: (file: string, bytesRead: number, totalBytes: number | null) => void;
   /** stop reading when aborted (Ctrl-C): what was read is reported, the capture marked interrupted, later ones not read */
   stop?: AbortSignal;
@@ -39,6 +44,24 @@ export interface CaptureStatus {
   /** reading was stopped (Ctrl-C) after `packets` packets: status 'partial', message "interrupted after N packets" */
   interrupted?: true;
   anomalies: Record<string, number>;
+  /** TLS/QUIC connections by what decryption came to; null when no keys were available */
+  decryption?: { decrypted: number; no_key: number; failed: number } | null;
+}
+
+/** A key source as the report header names it, and what it did for the run. */
+export interface KeySourceReport {
+  /** the key log's path, or "embedded in the capture" */
+  source: string;
+  /** SHA-256 of the key log file; for embedded keys, the capture they were embedded in */
+  sha256: string | null;
+  capture: string | null;
+  /** connections the source holds secrets for */
+  sessions: number;
+  /** the run's TLS and QUIC connections it opened, of `connections` */
+  opened: number;
+  connections: number;
+  /** key log lines skipped (malformed, read leniently) */
+  skipped_lines: number;
 }
 
 export interface AnalyzeHeader {
@@ -47,6 +70,8 @@ export interface AnalyzeHeader {
   signatures: { version: string; packs: { name: string; version: string; count: number }[] };
   geo: GeoSource[];
   captures: CaptureStatus[];
+  /** the key sources decryption used (empty when none were given or embedded) */
+  keys: KeySourceReport[];
 }
 
 export interface AnalyzeResult {
@@ -66,16 +91,27 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
   const geo = options.geo ?? NULL_GEO;
   const agg = new ReportStage({ signatures, limits, identifiers: options.identifiers });
   const captures: CaptureStatus[] = [];
+  const keys: KeySourceReport[] = [];
+  // TLS and QUIC connections of the run: what each key source opened is said "of" these
+  let encryptedConnections = 0;
 
   for (const { name, source } of inputs) {
     if (options.stop?.aborted) break;
     agg.beginCapture(name);
+    const decryption = { decrypted: 0, no_key: 0, failed: 0 };
+    let decryptionSeen = false;
     try {
       const res = await scanCapture(source, {
         name,
         limits,
+        keyStore: options.keyStore,
+        embeddedKeys: options.embeddedKeys,
         onObservation: (obs, detail) => agg.observe(obs, detail),
-        onFlowClose: (flow, extra) => agg.flowClosed(flow, extra),
+        onFlowClose: (flow, extra) => {
+          if (extra.protocol === 'tls' || extra.protocol === 'quic') encryptedConnections++;
+          if (extra.decryption) { decryption[extra.decryption]++; decryptionSeen = true; }
+          agg.flowClosed(flow, extra);
+        },
         onProgress: options.onProgress ? (d, t) => options.onProgress!(name, d, t) : undefined,
         stop: options.stop,
       });
@@ -86,12 +122,17 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
         packets: res.read.frames,
         status: res.read.damage || res.read.interrupted || res.notDecoded.length > 0 ? 'partial' : 'ok',
         anomalies: res.anomalies.countsObject(),
+        decryption: decryptionSeen || res.keySources.length > 0 ? decryption : null,
       };
       if (res.read.damage) status.damage = { ...res.read.damage };
       if (res.notDecoded.length > 0) status.not_decoded = res.notDecoded;
       if (res.read.interrupted) {
         status.interrupted = true;
         status.message = interruptedMessage(res.read.frames);
+      }
+      for (const k of res.keySources) {
+        if (k.name !== EMBEDDED_SOURCE) continue;
+        keys.push({ source: k.name, sha256: null, capture: name, sessions: k.sessions, opened: k.opened, connections: 0, skipped_lines: k.counts.malformed });
       }
       captures.push(status);
     } catch (err) {
@@ -106,6 +147,11 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
     if (g.special) s.special = g.special;
     return s;
   };
+  // the key log files are shared by the run: their counts are the run's
+  const fileKeys: KeySourceReport[] = (options.keyStore?.sources() ?? []).map((k) => (
+    { source: k.name, sha256: k.sha256, capture: null, sessions: k.sessions, opened: k.opened, connections: 0, skipped_lines: k.counts.malformed }));
+  keys.unshift(...fileKeys);
+  for (const k of keys) k.connections = encryptedConnections;
   let hosts = agg.records({ allHosts: options.allHosts, vendor: options.vendor, geo: lookup });
   if (options.redact) hosts = redactHosts(hosts, options.redact.salt);
   return {
@@ -115,6 +161,7 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
       signatures: { version: signatures.version, packs: signatures.packs },
       geo: geo.sources,
       captures,
+      keys,
     },
     hosts,
   };

@@ -6,14 +6,14 @@
  * are made before they reach it.
  */
 import type { Limits } from '../limits.js';
-import { normaliseHost } from '../hostname.js';
+import { isIpLiteral, normaliseHost } from '../hostname.js';
 import type { FlowInfo } from '../flow/table.js';
 import type { DnsMessage } from '../proto/dns.js';
 import type { SignatureHit } from '../signatures/db.js';
-import type { LeakFinding } from '../leaks/detect.js';
+import type { LeakFinding, LeakKind } from '../leaks/detect.js';
 import { formatTimestamp } from '../capture/frame.js';
 import type { FlowSummaryExtra } from '../analyzers/analyzer.js';
-import type { Observation } from './observations.js';
+import type { Observation, PushObservation } from './observations.js';
 import type { RequestFindings } from './findings.js';
 
 export interface LeakEvidence {
@@ -25,6 +25,8 @@ export interface LeakEvidence {
   chain: string;
   /** for analyst-supplied identifiers: the form it was found in (plain, md5, upper, …) */
   form?: string;
+  /** the app that sent it (PCAPdroid captures) */
+  app?: string;
 }
 
 export interface HostLeak {
@@ -64,6 +66,8 @@ export interface HostRecord {
   sdk_vendors: string[];
   /** how the name was seen: sni, quic, http, dns, cert, address */
   seen_as: string[];
+  /** apps that talked to it, as a PCAPdroid capture's trailers name them (empty without trailers) */
+  apps: string[];
   transport: string[];
   flows: number;
   bytes_out: number;
@@ -86,6 +90,7 @@ interface HostState {
   name: string;
   hits: Map<string, SignatureHit>;
   seenAs: Set<string>;
+  apps: Set<string>;
   transport: Set<string>;
   flows: number;
   bytesOut: number;
@@ -148,6 +153,8 @@ export class HostAggregator {
   private flows = new Map<string, FlowState>();
   /** address → names it was given in DNS answers (latest first) */
   private readonly addressNames = new Map<string, string>();
+  /** addresses whose latest name came from an HTTPDNS answer (seen_as `httpdns` for flows they name) */
+  private readonly httpDnsAddresses = new Set<string>();
   private file = '';
   private sha256: string | undefined;
 
@@ -175,6 +182,7 @@ export class HostAggregator {
         name,
         hits: new Map(),
         seenAs: new Set(),
+        apps: new Set(),
         transport: new Set(),
         flows: 0,
         bytesOut: 0,
@@ -216,6 +224,7 @@ export class HostAggregator {
         for (const n of names) {
           const h = this.host(normaliseHost(n));
           h.seenAs.add(obs.type === 'quic' ? 'quic' : 'sni');
+          if (obs.app !== undefined) h.apps.add(obs.app);
           h.servers.add(obs.dst);
         }
         if (names.length && !f.host) f.host = normaliseHost(names[0]);
@@ -238,23 +247,39 @@ export class HostAggregator {
         // a request decrypted from QUIC travelled on a UDP flow (the ids of TCP and UDP flows are counted apart)
         const f = this.flowState(`${obs.carrier === 'quic' ? 'udp' : 'tcp'}:${obs.stream}`);
         f.transport = f.transport ?? 'http';
-        const name = obs.host ? normaliseHost(obs.host) : obs.dst;
+        // the Host header names the server; when it is absent or a bare address, an absolute
+        // request-target (`GET http://name/…`) may name it instead
+        const hostHeader = obs.host ? normaliseHost(obs.host) : null;
+        const uriName = hostHeader === null || isIpLiteral(hostHeader) ? absoluteUriHost(obs.uri) : null;
+        const name = uriName ?? hostHeader ?? obs.dst;
         f.host ??= name;
         const h = this.host(name);
-        h.seenAs.add(obs.host ? 'http' : 'address');
+        h.seenAs.add(uriName ? 'uri' : hostHeader ? 'http' : 'address');
+        if (obs.app !== undefined) h.apps.add(obs.app);
         h.servers.add(obs.dst);
         if (detail?.findings) this.addFindings(h, obs, detail.findings, carriedBy(obs, f.transport));
         break;
       }
       case 'dns': {
         if (!obs.qname) break;
-        const h = this.host(normaliseHost(obs.qname));
-        h.seenAs.add('dns');
-        h.transport.add('dns');
+        const qname = normaliseHost(obs.qname);
+        const h = this.host(qname);
+        const via = obs.transport === 'httpdns' ? 'httpdns' : 'dns';
+        h.seenAs.add(via);
+        if (obs.app !== undefined) h.apps.add(obs.app);
+        h.transport.add(via);
         const t = isoTime(obs.ts);
         if (t && (!h.dnsFirst || tsBefore(t.sec, t.nsec, h.dnsFirst.sec, h.dnsFirst.nsec))) h.dnsFirst = t;
         if (t && (!h.dnsLast || tsBefore(h.dnsLast.sec, h.dnsLast.nsec, t.sec, t.nsec))) h.dnsLast = t;
         if (detail?.dns) this.learnAddresses(detail.dns);
+        else if (via === 'httpdns') {
+          // an HTTPDNS answer names the addresses it gives: later flows to them are this name's
+          for (const a of obs.answers) {
+            this.addressNames.set(a, qname);
+            this.httpDnsAddresses.add(a);
+            h.dnsServers.add(a);
+          }
+        }
         // CNAME targets are names of the same service (e.g. a vendor's GSLB) and match too
         for (const c of obs.cnames) {
           const target = this.host(normaliseHost(c));
@@ -262,8 +287,37 @@ export class HostAggregator {
         }
         break;
       }
+      case 'push':
+        this.observePush(obs);
+        break;
       case 'http_response':
         break;
+    }
+  }
+
+  /**
+   * A MiPush handshake: the flow is named by the push server it names (its `host`, else the
+   * service it addresses: the XMPP stream's `to`) when nothing else named it, and what the
+   * handshake says about the device is leaked to that host.
+   */
+  private observePush(obs: PushObservation): void {
+    const f = this.flowState(`tcp:${obs.stream}`);
+    f.transport ??= 'mipush';
+    const hostName = obs.host ? normaliseHost(obs.host) : null;
+    const named = hostName && !isIpLiteral(hostName) ? hostName : obs.server ? normaliseHost(obs.server) : null;
+    const name = f.host ?? named ?? obs.dst;
+    if (f.host === null && named !== null) f.host = named;
+    const h = this.host(name);
+    if (name === named) h.seenAs.add(obs.form === 'xmpp' ? 'xmpp' : 'push');
+    h.servers.add(obs.dst);
+    if (obs.app !== undefined) h.apps.add(obs.app);
+    const at = `mipush ${obs.form === 'xmpp' ? 'stream' : obs.cmd}`;
+    const leaks: [LeakKind, string | null, string][] = [
+      ['device_model', obs.model, 'model'], ['os_version', obs.os, 'os'], ['device_id', obs.udid, obs.form === 'xmpp' ? 'uid' : 'udid'],
+      ['network', obs.connpt, 'connpt'], ['locale', obs.locale, 'locale'],
+    ];
+    for (const [kind, value, key] of leaks) {
+      if (value) this.addLeak(h, { kind, value, chain: `${at} ${key}`, key }, obs.frame, obs.stream, obs.app);
     }
   }
 
@@ -281,6 +335,7 @@ export class HostAggregator {
     for (const rr of msg.answers) {
       if ((rr.type === 1 || rr.type === 28) && chain.has(normaliseHost(rr.name))) {
         this.addressNames.set(rr.data, qname);
+        this.httpDnsAddresses.delete(rr.data);
         this.hosts.get(qname)?.dnsServers.add(rr.data);
       }
     }
@@ -289,10 +344,10 @@ export class HostAggregator {
   /** `via`: how the request travelled before its own layers (`tls1.3 → h2 stream 5`), prefixed to every finding's chain; '' in clear HTTP/1 */
   private addFindings(h: HostState, obs: Observation & { type: 'http' }, findings: RequestFindings, via: string): void {
     for (const hit of findings.hits) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
-    for (const f of findings.leaks) this.addLeak(h, via === '' ? f : { ...f, chain: `${via} → ${f.chain}` }, obs.frame, obs.stream);
+    for (const f of findings.leaks) this.addLeak(h, via === '' ? f : { ...f, chain: `${via} → ${f.chain}` }, obs.frame, obs.stream, obs.app);
   }
 
-  private addLeak(h: HostState, f: LeakFinding, frame: number, stream: number): void {
+  private addLeak(h: HostState, f: LeakFinding, frame: number, stream: number, app?: string): void {
     const key = `${f.kind}\u0000${f.value}`;
     let leak = h.leaks.get(key);
     if (!leak) {
@@ -311,6 +366,7 @@ export class HostAggregator {
       const ev: LeakEvidence = { file: this.file, frame, stream, chain: f.chain };
       if (this.sha256) ev.sha256 = this.sha256;
       if (f.form && f.form !== 'plain') ev.form = f.form;
+      if (app !== undefined) ev.app = app;
       leak.evidence.push(ev);
     }
   }
@@ -323,9 +379,10 @@ export class HostAggregator {
     const named = f?.host ?? null;
     const learnt = named ? undefined : this.addressNames.get(flow.server);
     const h = this.host(named ?? learnt ?? flow.server);
-    const seenAs = named ? null : learnt ? 'dns' : 'address';
+    const seenAs = named ? null : learnt ? (this.httpDnsAddresses.has(flow.server) ? 'httpdns' : 'dns') : 'address';
     if (seenAs) h.seenAs.add(seenAs);
     h.flows++;
+    if (flow.app !== null) h.apps.add(flow.app);
     h.bytesOut += flow.bytesToServer;
     h.bytesIn += flow.bytesToClient;
     h.servers.add(flow.server);
@@ -373,6 +430,7 @@ export class HostAggregator {
         alert: hits.some((x) => x.signature.alert),
         sdk_vendors: sdkVendors.sort(),
         seen_as: [...h.seenAs].sort(),
+        apps: [...h.apps].sort(),
         transport: [...h.transport].sort(),
         flows: h.flows,
         bytes_out: h.bytesOut,
@@ -394,6 +452,14 @@ export class HostAggregator {
     const vendorRank = (r: HostRecord) => (r.vendor === null ? 2 : r.alert ? 0 : 1);
     return out.sort((a, b) => vendorRank(a) - vendorRank(b) || compare(a.vendor ?? '', b.vendor ?? '') || compare(a.host, b.host));
   }
+}
+
+/** The host name of an absolute-form request-target (`http://name[:port]/…`), null when none or an address. */
+function absoluteUriHost(uri: string): string | null {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(\[[^\]]*\]|[^/?#:]+)/i.exec(uri);
+  if (!m) return null;
+  const host = normaliseHost(m[1]!);
+  return host && !isIpLiteral(host) ? host : null;
 }
 
 /**

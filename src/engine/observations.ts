@@ -17,6 +17,8 @@ export interface ObservationBase {
   dport: number;
   /** TCP stream / UDP flow id (0-based, in order of first packet, per protocol) */
   stream: number;
+  /** the app that sent it, when a PCAPdroid capture names it (per-packet trailer or pcapng UID map) */
+  app?: string;
 }
 
 export interface TlsObservation extends ObservationBase {
@@ -105,7 +107,8 @@ export interface HttpResponseObservation extends ObservationBase {
 
 export interface DnsObservation extends ObservationBase {
   type: 'dns';
-  transport: 'udp' | 'tcp';
+  /** `httpdns`: a lookup made over HTTP (Alibaba's /ACCOUNT/d?host=, Tencent's /d?dn=; proto/httpdns.ts), id 0 */
+  transport: 'udp' | 'tcp' | 'httpdns';
   id: number;
   qname: string;
   qtype: string;
@@ -145,8 +148,34 @@ export interface AnomalyObservation {
   detail: string | null;
 }
 
+/**
+ * A MiPush handshake (analyzers/mipush.ts): what the client's first message names. `form`:
+ * the binary blob (`CONN`) or the older XMPP-like stream open; absent fields are null.
+ */
+export interface PushObservation extends ObservationBase {
+  type: 'push';
+  protocol: 'mipush';
+  form: 'blob' | 'xmpp';
+  cmd: string;
+  /** the service addressed (ClientHeader.server, the stream's `to`) */
+  server: string | null;
+  model: string | null;
+  /** ROM build (Build.VERSION.INCREMENTAL) */
+  os: string | null;
+  /** device token (XMMsgConn udid, the stream's uid) */
+  udid: string | null;
+  sdk: number | null;
+  /** network type (WIFI, or radio access technology and APN) */
+  connpt: string | null;
+  /** the push server the device was sent to, host[:port] */
+  host: string | null;
+  locale: string | null;
+  andver: number | null;
+}
+
 export type Observation =
   | TlsObservation
+  | PushObservation
   | TlsServerObservation
   | TlsCertificateObservation
   | QuicObservation
@@ -156,7 +185,7 @@ export type Observation =
   | AnomalyObservation;
 
 export type ObservationType = Observation['type'];
-export const OBSERVATION_TYPES: readonly ObservationType[] = ['tls', 'tls_server', 'tls_certificate', 'quic', 'http', 'http_response', 'dns', 'anomaly'];
+export const OBSERVATION_TYPES: readonly ObservationType[] = ['tls', 'tls_server', 'tls_certificate', 'quic', 'http', 'http_response', 'dns', 'push', 'anomaly'];
 
 /** Parsed material behind an observation, for the report stage; valid only during the callback. */
 export interface ObservationDetail {

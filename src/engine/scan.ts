@@ -8,6 +8,8 @@ import { readCapture, type ReadSummary } from '../capture/reader.js';
 import { formatTimestamp, type Frame, type PacketMeta } from '../capture/frame.js';
 import { PacketDecoder, type LayerCounts } from '../decode/decoder.js';
 import type { KeyLookup } from '../decrypt/key-store.js';
+import { CaptureKeys, EMBEDDED_SOURCE, type KeySourceStats, type KeyStore } from '../decrypt/key-sources.js';
+import { readEmbeddedSecrets } from '../decrypt/embedded.js';
 import { FlowTable, type FlowInfo } from '../flow/table.js';
 import { DumpWriteError, StreamDumper } from '../flow/dump.js';
 import type { CaptureContext, FlowSummaryExtra } from '../analyzers/analyzer.js';
@@ -32,8 +34,12 @@ export interface ScanOptions {
   dumpDir?: string;
   /** compute the file's SHA-256 (default true); `events` and `streams` print none, so they skip it */
   sha256?: boolean;
-  /** key material the analyzers may decrypt with (TLS and QUIC secrets by ClientHello random) */
+  /** key material the analyzers may decrypt with (TLS and QUIC secrets by ClientHello random); replaces the two below */
   keys?: KeyLookup;
+  /** the run's key log files (--keylog), joined with the capture's embedded keys */
+  keyStore?: KeyStore;
+  /** use keys embedded in the capture (pcapng Decryption Secrets Blocks); default true */
+  embeddedKeys?: boolean;
 }
 
 export interface ScanResult {
@@ -45,6 +51,8 @@ export interface ScanResult {
   udpFlows: number;
   /** frames that could not be looked into (unsupported link type, encrypted Wi-Fi): the capture is partial */
   notDecoded: NotDecoded[];
+  /** the key sources this capture was decrypted with (empty when there were none) */
+  keySources: KeySourceStats[];
 }
 
 /**
@@ -56,6 +64,10 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
   const limits = options.limits ?? resolveLimits();
   const anomalies = new AnomalyLog(limits.maxAnomaliesKept);
   const decoder = new PacketDecoder(limits, anomalies);
+  const captureKeys = options.keys === undefined && !options.decodeOnly ? await prepareCaptureKeys(source, options, limits) : undefined;
+  // no key anywhere (and none can arrive later, as from a stream): the analyzers are given none
+  const keys = options.keys ?? (captureKeys !== undefined && (!captureKeys.empty || captureKeys.streamed) ? captureKeys : undefined);
+  const sourceKeys = options.keys instanceof CaptureKeys ? options.keys : captureKeys;
 
   // the packet being read, handed down the pipeline (one reused object)
   const meta: PacketMeta = { frame: 0, tsSec: 0, tsNsec: 0, wireLen: 0 };
@@ -68,7 +80,7 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
       file: name,
       limits,
       anomalies,
-      keys: options.keys,
+      keys,
       emit,
       flowClosed: options.onFlowClose ?? (() => {}),
       shared: <T>(key: string, make: () => T): T => {
@@ -91,6 +103,11 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     governor.tick();
     try {
       const pkt = decoder.decode(frame.buf, frame.linkType, frame.tsSec, frame.offset, frame.offset + frame.caplen);
+      // a PCAPdroid pcapng dump names the app in the packet's block, not in its bytes
+      if (frame.app !== null && pkt.app === null) {
+        pkt.app = frame.app;
+        pkt.appUid = frame.appUid ?? -1;
+      }
       if (flows && pkt.transportOk) {
         meta.frame = frame.index;
         meta.tsSec = frame.tsSec;
@@ -114,6 +131,8 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     signal: options.signal,
     stop: options.stop,
     sha256: options.sha256,
+    // a stream is read once: its keys apply from where their block stands
+    onSecrets: sourceKeys?.streamed ? (_type, data) => sourceKeys.embedded.addText(Buffer.from(data).toString('utf8'), EMBEDDED_SOURCE, { lenient: true }) : undefined,
   });
   anomalies.packet = 0;
   try {
@@ -132,9 +151,25 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     tcpStreams: flows?.stats.tcpStreams ?? 0,
     udpFlows: flows?.stats.udpFlows ?? 0,
     notDecoded: notDecoded(decoder.counts),
+    keySources: sourceKeys?.sources() ?? [],
   };
 }
 
+/**
+ * The keys of one capture: the run's key log files and the capture's own DSBs. A file named by
+ * path is read for its DSBs first (readEmbeddedSecrets), so keys standing after the packets
+ * they open still apply; a stream's DSBs are taken as they come (`streamed`). Undefined when
+ * neither is asked for.
+ */
+export async function prepareCaptureKeys(source: string | NodeJS.ReadableStream, options: Pick<ScanOptions, 'keyStore' | 'embeddedKeys' | 'signal'>, limits: Limits):
+  Promise<CaptureKeys | undefined> {
+  const embedded = options.embeddedKeys !== false;
+  if (options.keyStore === undefined && !embedded) return undefined;
+  const fromFile = typeof source === 'string' && source !== '-';
+  const keys = new CaptureKeys(options.keyStore, { maxLineBytes: limits.maxKeyLogLineBytes, maxFileBytes: limits.maxKeyLogBytes, lenient: true }, embedded && !fromFile);
+  if (embedded && fromFile) await readEmbeddedSecrets(source, keys.embedded, limits, options.signal);
+  return keys;
+}
 /** An anomaly the log kept, as an `anomaly` observation (`at`: its packet, when known). */
 function anomalyObservation(file: string, a: Anomaly, flow: FlowRef | undefined, at: PacketMeta | undefined): AnomalyObservation {
   return {

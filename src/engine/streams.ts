@@ -29,6 +29,9 @@ export interface StreamRecord {
   opaque_bytes: number;
   /** TLS/QUIC with keys given: decrypted, no_key (no source had its secrets), failed (wrong key); null otherwise */
   decryption: 'decrypted' | 'no_key' | 'failed' | null;
+  /** the app PCAPdroid's trailer named for the flow (null without trailers), and its uid */
+  app: string | null;
+  app_uid: number | null;
 }
 
 export function streamRecord(file: string, f: FlowInfo, extra: FlowSummaryExtra): StreamRecord {
@@ -57,5 +60,7 @@ export function streamRecord(file: string, f: FlowInfo, extra: FlowSummaryExtra)
     close_reason: f.closeReason,
     opaque_bytes: extra.opaqueBytes,
     decryption: extra.decryption ?? null,
+    app: f.app,
+    app_uid: f.appUid,
   };
 }

@@ -37,6 +37,10 @@ export interface FlowInfo {
   /** TCP bytes the capture lost (skipped holes), both directions */
   missedBytes: number;
   closeReason: 'fin' | 'rst' | 'idle' | 'evicted' | 'end' | null;
+  /** the app PCAPdroid's trailer named for this flow's packets (the first one that named any); null without trailers */
+  app: string | null;
+  /** its Linux uid (-1 when PCAPdroid did not know it); null without trailers */
+  appUid: number | null;
 }
 
 export interface FlowHandler {

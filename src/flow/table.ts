@@ -52,8 +52,8 @@ export interface FlowTableStats {
   liveFlows: number;
 }
 
-/** Ports that name the server side whichever packet is seen first (DNS, HTTP, TLS and their alternates). */
-export const KNOWN_SERVER_PORTS: ReadonlySet<number> = new Set([53, 80, 443, 8080, 8443, 18080, 18443, 18053]);
+/** Ports that name the server side whichever packet is seen first (DNS, HTTP, TLS and their alternates; XMPP/MiPush 5222). */
+export const KNOWN_SERVER_PORTS: ReadonlySet<number> = new Set([53, 80, 443, 5222, 8080, 8443, 18080, 18443, 18053]);
 
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
@@ -179,6 +179,10 @@ export class FlowTable {
 
     this.lastFlow = flow;
     const info = flow.info;
+    if (info.app === null && pkt.app !== null) {
+      info.app = pkt.app;
+      info.appUid = pkt.appUid;
+    }
     const ipBytes = ipPacketBytes(pkt, meta.wireLen);
     const captured = Math.max(0, Math.min(pkt.payloadEnd, pkt.frameEnd) - pkt.payloadOff);
     const payloadLen = reportedPayloadLength(pkt, captured, ipBytes);
@@ -340,6 +344,8 @@ export class FlowTable {
       history: '',
       missedBytes: 0,
       closeReason: null,
+      app: null,
+      appUid: null,
     };
     const slot = this.addresses.alloc(buf, cOff, sOff, addrLen);
     const flow = new Flow(info, tcp, slot, addrLen, hash, this.created++, this.shared, this.newHandler);

@@ -9,7 +9,7 @@ import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
 import { parseForm } from '../inspect/codec.js';
 import { identifierForms, type Identifier, type IdentifierForm } from './identifiers.js';
-import { classify, classifyUserAgent, headerKey, looksLikeUrl, type Classified, type LeakKind } from './kinds.js';
+import { classify, classifyUserAgent, headerKey, isSessionTokenKey, looksLikeUrl, type Classified, type LeakKind } from './kinds.js';
 import { fieldChain, jsonPath, peel, type PeelLayer } from '../inspect/peel.js';
 import { searchEngineParams, searchTermsInUrl } from './search.js';
 import type { InspectedRequest } from '../inspect/request.js';
@@ -144,10 +144,21 @@ export function findLeaksInHttpRequest(req: InspectedRequest, opts: { limits: Li
     if (name === 'cookie') {
       // `a=1; b=2` is a form with `; ` separators; each value is peeled like a form field
       const fields = parseForm(h.value.split(/;\s*/).join('&'), limits.maxValuesPerPayload);
-      for (const [k, v] of fields ?? []) for (const layer of peel(v, limits, ctx, { chain: `${chain}:${k}` })) c.layer(layer, k, false);
+      for (const [k, v] of fields ?? []) {
+        if (!isSessionTokenKey(k)) for (const layer of peel(v, limits, ctx, { chain: `${chain}:${k}` })) c.layer(layer, k, false);
+      }
+      // a session token is a credential as sent, whatever its bytes decode to (a cookie value is
+      // not form-encoded: its `+` and `/` are base64's, not spaces)
+      for (const part of h.value.split(';')) {
+        const eq = part.indexOf('=');
+        const k = eq > 0 ? part.slice(0, eq).trim() : '';
+        if (k && isSessionTokenKey(k)) c.value(k, part.slice(eq + 1).trim(), `${chain}:${k}`);
+      }
       continue;
     }
-    for (const layer of peel(h.value, limits, ctx, { chain })) c.layer(layer, headerKey(h.name), false);
+    const key = headerKey(h.name);
+    if (isSessionTokenKey(key)) c.value(key, h.value, chain);
+    else for (const layer of peel(h.value, limits, ctx, { chain })) c.layer(layer, key, false);
   }
 
   for (const layer of layers.body) c.layer(layer, null, false);

@@ -22,16 +22,19 @@ export type LeakKind =
   | 'screen'
   | 'incognito'
   | 'account_id'
+  | 'session_token'
   | 'device_id'
   | 'referrer'
   | 'manufacturer'
   | 'app_version'
-  | 'browser';
+  | 'browser'
+  | 'network'
+  | 'locale';
 
 export const LEAK_KINDS: readonly LeakKind[] = [
   'url', 'search_query', 'page_title', 'imei', 'android_id', 'advertising_id', 'mac', 'email', 'phone', 'location',
-  'device_model', 'os_version', 'app', 'screen', 'incognito', 'account_id', 'device_id', 'referrer', 'manufacturer',
-  'app_version', 'browser',
+  'device_model', 'os_version', 'app', 'screen', 'incognito', 'account_id', 'session_token', 'device_id', 'referrer', 'manufacturer',
+  'app_version', 'browser', 'network', 'locale',
 ];
 
 /** A classified value: `form` says how an identifier was carried when it is not plain (md5 …). */
@@ -58,7 +61,9 @@ const KEYS: [LeakKind, string[]][] = [
   ['app', ['pkg', 'package', 'package_name', 'packagename', 'app_package', '_app_', 'sender', 'app_name']],
   ['screen', ['screen_name', 'activity', 'screen']],
   ['incognito', ['incognito', 'incognito_mode', 'inc', 'is_incognito', 'private_mode', 'privacy_mode']],
-  ['account_id', ['distinct_id', 'login_id', 'user_id', 'userid', 'uid', 'account_id', 'account', 'mi_id', 'xiaomi_id', 'anonymous_id', 'original_id', 'cookie_id']],
+  ['account_id', ['distinct_id', 'login_id', 'user_id', 'userid', 'uid', 'account_id', 'account', 'mi_id', 'xiaomi_id', 'anonymous_id', 'original_id', 'cookie_id', 'cuserid', 'c_user_id']],
+  // session credentials: Xiaomi account cookies (`serviceToken`, `passToken`, `<sid>_serviceToken`), OAuth and bearer tokens
+  ['session_token', ['servicetoken', 'service_token', 'passtoken', 'pass_token', 'yetanotherservicetoken', 'session_token', 'sessiontoken', 'access_token', 'accesstoken', 'auth_token', 'authtoken', 'refresh_token', 'authorization']],
   ['device_id', ['device_id', 'deviceid', 'did', '_di_', 'udid', 'uuid', 'device_uuid', 'mi_uuid', 'android_uuid', 'instance_id', 'ii', 'cuid', 'imsi']],
   ['manufacturer', ['manufacturer', 'brand', 'device_brand']],
   ['app_version', ['app_version', 'av', 'version_name', 'app_ver', 'appversion']],
@@ -74,6 +79,21 @@ const HASHED_KEYS = new Map<string, LeakKind>([
   ['md', 'imei'], ['ms', 'imei'], ['mac_md5', 'mac'], ['mcm', 'mac'], ['mcs', 'mac'], ['android_id_md5', 'android_id'],
 ]);
 
+/** Identifier kinds an app may send hashed under a telling key (`imei_md5`, `oaid_sha1`, `md5_android_id`). */
+const HASHABLE = new Set<LeakKind>(['imei', 'android_id', 'advertising_id', 'mac', 'device_id', 'phone', 'email']);
+const HASH_SUFFIX_RE = /^(?:hashed_|hash_)?([a-z0-9_]+?)_?(md5|sha1|sha256)$/;
+const HASH_PREFIX_RE = /^(md5|sha1|sha256)_?([a-z0-9_]+)$/;
+
+// the kind a normalised key announces a hash of, or null (memoised: few distinct keys per capture)
+const hashedKeyKinds = new StringMemo<LeakKind | null>((k) => {
+  const fixed = HASHED_KEYS.get(k);
+  if (fixed) return fixed;
+  const m = HASH_SUFFIX_RE.exec(k) ?? HASH_PREFIX_RE.exec(k);
+  if (!m) return null;
+  const inner = KEY_KIND.get(m[1] === 'md5' || m[1] === 'sha1' || m[1] === 'sha256' ? m[2] : m[1]);
+  return inner !== undefined && HASHABLE.has(inner) ? inner : null;
+});
+
 // an SDK sends the same few dozen keys in every event
 const normalisedKeys = new StringMemo((key) => {
   let k = key.toLowerCase().replace(/-/g, '_');
@@ -81,6 +101,12 @@ const normalisedKeys = new StringMemo((key) => {
   if (k.startsWith('identity_')) k = k.slice('identity_'.length);
   return k;
 });
+
+/** Whether `key` names a session credential: its value is reported as sent, never peeled. */
+export function isSessionTokenKey(key: string): boolean {
+  const k = normaliseKey(key);
+  return KEY_KIND.get(k) === 'session_token' || k.endsWith('_servicetoken');
+}
 
 export function normaliseKey(key: string): string {
   return normalisedKeys.get(key);
@@ -135,6 +161,8 @@ const EMAIL_RE = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 const PHONE_RE = /^\+?[\d\s().-]{7,24}$/;
 const MIUI_VERSION_RE = /^V\d{1,2}(\.\d+){2,3}\.[A-Z]{4,}$/;
 const URL_RE = /^(?:https?:\/\/|www\.)[^\s]+$/i;
+/** An app's custom-scheme link (`shopexample://prodotto/123`): not javascript:, data: or about: (no `//`). */
+const DEEP_LINK_RE = /^[a-z][a-z0-9+.-]{1,31}:\/\/[^\s/]+[^\s]*$/i;
 const HASH_RE: [RegExp, string][] = [[/^[0-9a-f]{32}$/i, 'md5'], [/^[0-9a-f]{40}$/i, 'sha1'], [/^[0-9a-f]{64}$/i, 'sha256']];
 const PACKAGE_RE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/i;
 const TRUE_RE = /^(true|1|yes|on)$/i;
@@ -152,7 +180,7 @@ export function classify(key: string | null, value: string): Classified[] {
   if (isPlaceholder(v) || v.length > 4096) return [];
   const out: Classified[] = [];
   const k = key === null ? null : normaliseKey(key);
-  const kind = k === null ? undefined : KEY_KIND.get(k);
+  const kind = k === null ? undefined : KEY_KIND.get(k) ?? (k.endsWith('_servicetoken') ? 'session_token' : undefined);
   // distinctive shapes, under any key
   // (cheap tests first: most values have none of these shapes)
   if (v.indexOf('@') > 0 && EMAIL_RE.test(v)) out.push({ kind: 'email', value: v });
@@ -160,7 +188,7 @@ export function classify(key: string | null, value: string): Classified[] {
   if (v.charCodeAt(0) === 0x56 /* V */ && MIUI_VERSION_RE.test(v) && kind !== 'os_version') out.push({ kind: 'os_version', value: v });
   if (k === null) return out;
 
-  const hashed = HASHED_KEYS.get(k);
+  const hashed = kind === undefined ? hashedKeyKinds.get(k) : null;
   if (hashed) {
     const form = HASH_RE.find(([re]) => re.test(v))?.[1];
     if (form) out.push({ kind: hashed, value: v.toLowerCase(), form });
@@ -170,7 +198,8 @@ export function classify(key: string | null, value: string): Classified[] {
     case undefined:
       return out;
     case 'url':
-      if (looksLikeUrl(v)) out.push({ kind, value: v });
+      // app deep links (`shopexample://prodotto/123`) are visited pages too
+      if (looksLikeUrl(v) || DEEP_LINK_RE.test(v)) out.push({ kind, value: v });
       break;
     case 'referrer':
       if (looksLikeUrl(v)) out.push({ kind, value: v });
@@ -206,6 +235,8 @@ export function classify(key: string | null, value: string): Classified[] {
         const n = Number(v);
         const max = k === 'lat' || k === 'latitude' ? 90 : 180;
         if (v !== '' && Number.isFinite(n) && n !== 0 && Math.abs(n) <= max) out.push({ kind, value: v });
+        // Sensors Data SDKs send `$latitude`/`$longitude` as integers scaled by 10^6 (45464211 = 45.464211)
+        else if (Number.isSafeInteger(n) && Math.abs(n) > max && Math.abs(n) <= max * 1e6) out.push({ kind, value: String(n / 1e6), form: 'e6' });
       }
       break;
     case 'device_model':
@@ -223,6 +254,10 @@ export function classify(key: string | null, value: string): Classified[] {
       break;
     case 'account_id':
       if (v.length >= 3 && v.length <= 256 && !TRUE_RE.test(v)) out.push({ kind, value: v });
+      break;
+    case 'session_token':
+      // a credential is long and has no spaces (but `Authorization: Bearer <token>`)
+      if (v.length >= 8 && /^(?:[A-Za-z]+ )?[^\s]{8,}$/.test(v) && !TRUE_RE.test(v)) out.push({ kind, value: v });
       break;
     case 'device_id':
       if (v.length >= 6 && v.length <= 128) {
@@ -250,13 +285,47 @@ export function classifyUserAgent(ua: string): readonly Classified[] {
   return userAgentLeaks.get(ua);
 }
 
+/** Comment segments that are not a device model: `U`, `wv`, `Linux`, `Mobile`, locales, Chrome's reduced `K`. */
+const NOT_A_MODEL_RE = /^(?:u|n|i|wv|k|linux|mobile|tablet|x11|arm|arm64|aarch64|[a-z]{2}(?:[-_][a-z]{2,4})?)$/i;
+/** Mi Home's okhttp UA: `Android-<os>-<app version>-<model>-<n>-<id> APP/<package> APPV/<n>`. */
+const MIHOME_UA_RE = /^Android-(\d+(?:\.\d+)*)-[\w.]+-(.+?)-\d+-[A-Za-z0-9]+ APP\/([a-z][\w.]+)/;
+
+/** A device model out of one `;`-separated UA comment segment (`Redmi Note 9 Pro MIUI/V12…`, `M2007J20CG Build/QKQ1…`). */
+function modelOfSegment(segment: string): string | null {
+  const m = segment.replace(/\s+(?:Build|MIUI|Miui|miui)\/.*$/, '').replace(/^Build\/.*$/, '').trim();
+  if (m.length < 2 || m.length > 60 || NOT_A_MODEL_RE.test(m) || !/\p{L}/u.test(m) || /^Android\b/i.test(m) || isPlaceholder(m)) return null;
+  return m;
+}
+
 function userAgentFindings(ua: string): Classified[] {
   const out: Classified[] = [];
-  const android = /Android (\d+(?:\.\d+)*)/.exec(ua);
-  if (android) out.push({ kind: 'os_version', value: `Android ${android[1]}` });
-  const model = /;\s*([^;()]+?)\s+Build\//.exec(ua);
-  if (model && !isPlaceholder(model[1])) out.push({ kind: 'device_model', value: model[1] });
+  const push = (kind: LeakKind, value: string) => {
+    if (!out.some((c) => c.kind === kind && c.value === value)) out.push({ kind, value });
+  };
+  const mihome = MIHOME_UA_RE.exec(ua);
+  if (mihome) {
+    push('os_version', `Android ${mihome[1]}`);
+    const model = modelOfSegment(mihome[2]);
+    if (model) push('device_model', model);
+    push('app', mihome[3]);
+  }
+  const android = /Android[ /](\d+(?:\.\d+)*)/.exec(ua);
+  if (android) push('os_version', `Android ${android[1]}`);
+  // the model follows the `Android N` segment of a `(…; Android N; [locale;] model[ Build/…| MIUI/…])`
+  // comment (Dalvik, WebView, okhttp apps that copy it); ` Build/` anywhere names it too
+  for (const comment of ua.matchAll(/\(([^()]*Android[^()]*)\)/g)) {
+    const segments = comment[1].split(';').map((x) => x.trim());
+    const at = segments.findIndex((x) => /^Android(?:[ /]\d|$)/.test(x));
+    const built = segments.find((x) => /\sBuild\//.test(x));
+    let model = built ? modelOfSegment(built) : null;
+    for (let i = at + 1; at >= 0 && model === null && i < segments.length; i++) model = modelOfSegment(segments[i]);
+    if (model) push('device_model', model);
+  }
+  if (!out.some((c) => c.kind === 'device_model')) {
+    const built = /;\s*([^;()]+?)\s+Build\//.exec(ua);
+    if (built && !isPlaceholder(built[1])) push('device_model', built[1]);
+  }
   const miui = /MIUI\/(V?[\w.]+)/.exec(ua);
-  if (miui) out.push({ kind: 'os_version', value: miui[1] });
+  if (miui) push('os_version', miui[1]);
   return out;
 }

@@ -1,6 +1,7 @@
 /** Anomaly codes of src/proto/ (see src/anomaly.ts): `code: one-line description`. */
 export const PROTO_ANOMALIES = {
   // TLS and QUIC (src/proto/tls*.ts, ja4.ts, x509.ts, quic*.ts)
+  mipush_handshake_unreadable: 'a MiPush client opened with a plaintext blob that is not a readable CONN (detail: its command); no handshake is reported',
   tls_record_malformed: 'a TLS record header has an unknown content type, a non-TLS version or a length over 2^14+2048; the stream is no longer parsed',
   tls_handshake_interleaved: 'a non-handshake record arrived in the middle of a handshake message',
   tls_gap: 'bytes of a TLS stream were not captured before its handshake went encrypted; records cannot be found again, so the direction is no longer parsed',

@@ -94,7 +94,7 @@ export class HpackDecoder {
   // the block being decoded
   private pos = 0;
   private end = 0;
-  private huffScratch = new Uint8Array(256);
+  private huffScratch = new Uint8Array(0); // grown to the longest Huffman string met
   /** decoded string bytes of the last readString (for table sizes), and where a literal's octets lie */
   private strBytes = 0;
 

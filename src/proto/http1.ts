@@ -18,7 +18,7 @@
 import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
 import { decodeContent } from './content-encoding.js';
-import { Body, Http1Stream, SP, header, isTchar, type HttpHeader } from './http1-framing.js';
+import { Body, CR, Http1Stream, LF, SP, header, isTchar, type HttpHeader } from './http1-framing.js';
 
 export interface HttpRequest {
   method: string;
@@ -56,6 +56,8 @@ export interface HttpResponse {
   bodyWireBytes: number;
   /** some of its bytes were not captured (a hole in the stream, or the capture ended inside it) */
   incomplete: boolean;
+  /** the body (de-chunked, not decompressed), only when the owner asked for it with `answering` */
+  body?: Uint8Array;
 }
 
 // a header's first value by name, and the framing engine the two parsers extend: http1-framing.ts
@@ -72,7 +74,11 @@ const KNOWN_METHODS = [
   'MKACTIVITY', 'CHECKOUT', 'MERGE', 'SUBSCRIBE', 'UNSUBSCRIBE', 'NOTIFY',
 ].map((m) => Uint8Array.from(m, (c) => c.charCodeAt(0)));
 
-/** True when [off, end) starts with a known method token followed by a space. */
+/**
+ * True when [off, end) starts an HTTP request: a known method token followed by a space, or any
+ * method token (RFC 9110 §9.1: a tchar token; unregistered methods included) whose whole
+ * request line `method SP request-target SP HTTP/d.d` is there.
+ */
 export function looksLikeHttpRequest(b: Uint8Array, off: number, end: number): boolean {
   end = Math.min(end, b.length);
   for (const m of KNOWN_METHODS) {
@@ -81,7 +87,29 @@ export function looksLikeHttpRequest(b: Uint8Array, off: number, end: number): b
     while (i < m.length && b[off + i] === m[i]) i++;
     if (i === m.length) return true;
   }
-  return false;
+  return requestLineWithAnyMethod(b, off, end);
+}
+
+/** Longest method token accepted by content alone (as the parser's start-line check). */
+const MAX_METHOD_LEN = 32;
+const HTTP_VERSION_PREFIX = Uint8Array.from('HTTP/', (c) => c.charCodeAt(0));
+
+/** `token SP target SP HTTP/d.d (CR)LF` at off: an unregistered method needs its whole line as evidence. */
+function requestLineWithAnyMethod(b: Uint8Array, off: number, end: number): boolean {
+  let i = off;
+  while (i < end && i - off <= MAX_METHOD_LEN && isTchar(b[i]!)) i++;
+  if (i === off || i - off > MAX_METHOD_LEN || i >= end || b[i] !== SP) return false;
+  const targetStart = ++i;
+  // the request-target: visible ASCII up to the next SP (RFC 9112 §3.2)
+  while (i < end && b[i]! > SP && b[i]! < 0x7f) i++;
+  if (i === targetStart || i >= end || b[i] !== SP) return false;
+  i++;
+  if (end - i < HTTP_VERSION_PREFIX.length + 4) return false;
+  for (let k = 0; k < HTTP_VERSION_PREFIX.length; k++) if (b[i + k] !== HTTP_VERSION_PREFIX[k]) return false;
+  i += HTTP_VERSION_PREFIX.length;
+  const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+  if (!isDigit(b[i]!) || b[i + 1] !== 0x2e || !isDigit(b[i + 2]!)) return false;
+  return b[i + 3] === LF || (b[i + 3] === CR && (i + 4 === end || b[i + 4] === LF));
 }
 
 /** Client → server: emits every request with its (decoded, capped) body. */
@@ -238,9 +266,19 @@ export class HttpResponseParser extends Http1Stream {
     super(limits, ctx);
   }
 
-  /** The response in progress answers a request with this method (null: not known, framed as for a GET). */
-  answering(method: string | null): void {
+  /** body bytes of the response in progress to keep (`answering`), and those kept */
+  private keepBytes = 0;
+  private kept: Uint8Array[] = [];
+  private keptLen = 0;
+
+  /**
+   * The response in progress answers a request with this method (null: not known, framed as for
+   * a GET); `keepBody`: keep up to that many bytes of its body (an answer the owner reads, e.g.
+   * HTTPDNS), bounded by limits.maxHttpBodyBytes.
+   */
+  answering(method: string | null, keepBody = 0): void {
     this.method = method ?? 'GET';
+    this.keepBytes = Math.min(keepBody, this.limits.maxHttpBodyBytes);
   }
 
   protected malformedCode() { return 'http_response_malformed' as const; }
@@ -289,14 +327,23 @@ export class HttpResponseParser extends Http1Stream {
     return Body.UntilClose;
   }
 
-  protected bodyData(_b: Uint8Array, _off: number, _end: number): void {
-    // response bodies are counted (bodyWireBytes), not kept
+  protected bodyData(b: Uint8Array, off: number, end: number): void {
+    // response bodies are counted (bodyWireBytes), kept only when the owner asked
+    const n = Math.min(end - off, this.keepBytes - this.keptLen);
+    if (n <= 0) return;
+    this.kept.push(b.slice(off, off + n));
+    this.keptLen += n;
   }
 
   protected messageComplete(incomplete: boolean): void {
     if (this.interim || this.emitted) return;
     this.emitted = true;
-    this.events.response({ status: this.status, reason: this.reason, version: this.version, headers: this.headers, bodyWireBytes: this.bodyWireBytes, incomplete });
+    const res: HttpResponse = { status: this.status, reason: this.reason, version: this.version, headers: this.headers, bodyWireBytes: this.bodyWireBytes, incomplete };
+    if (this.keepBytes > 0) res.body = concat(this.kept, this.keptLen);
+    this.kept = [];
+    this.keptLen = 0;
+    this.keepBytes = 0;
+    this.events.response(res);
   }
 }
 

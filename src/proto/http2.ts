@@ -59,6 +59,8 @@ const enum St { Preface, Header, Payload, Stopped }
 /** what is done with a frame's payload bytes as they arrive */
 const enum Take { Skip, Collect, Data }
 
+const NOTHING = new Uint8Array(0);
+
 /** One stream's request and response halves. */
 class Stream {
   req: Http2Request | null = null;
@@ -94,14 +96,14 @@ class Direction {
   left = 0;
   take = Take.Skip;
   /** bytes of the payload gathered (Collect), up to collectMax */
-  collect: Uint8Array = new Uint8Array(1024);
+  collect: Uint8Array = NOTHING; // grown on first use: many connections never carry a frame needing it
   collected = 0;
   collectMax = 0;
   // DATA: pad length still to read, data bytes left, then padding
   needPadLen = false;
   dataLeft = 0;
   // the header block in progress (HEADERS/PUSH_PROMISE without END_HEADERS, then CONTINUATION)
-  block: Uint8Array = new Uint8Array(0);
+  block: Uint8Array = NOTHING;
   blockLen = 0;
   blockOpen = false;
   blockStream = 0;

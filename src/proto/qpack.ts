@@ -57,6 +57,8 @@ export const QPACK_BLOCKED = 1;
 export const QPACK_ERROR = -1;
 export type QpackResult = typeof QPACK_OK | typeof QPACK_BLOCKED | typeof QPACK_ERROR;
 
+const NO_BYTES = new Uint8Array(0);
+
 /** requiredInsertCount(): the section references the dynamic table, whose size is not known yet */
 export const UNKNOWN_YET = Number.MAX_SAFE_INTEGER;
 
@@ -83,9 +85,10 @@ export class QpackDecoder {
   private largestCapacitySet = 0;
   private size = 0;
   /** encoder-stream bytes of an instruction not complete yet */
-  private pending: Uint8Array = new Uint8Array(0);
+  private pending: Uint8Array = NO_BYTES;
   private readonly cur: Cursor = { pos: 0, value: 0, text: '' };
-  private scratch = new Uint8Array(256);
+  /** Huffman output, made at the first Huffman string */
+  private scratch: Uint8Array = NO_BYTES;
 
   constructor(private readonly limits: Limits) {}
 
@@ -109,17 +112,17 @@ export class QpackDecoder {
     while (p < b.length) {
       const next = this.instruction(b, p);
       if (next === -1) break;                                   // incomplete: wait for more
-      if (next === -2) { this.encoderBroken = true; this.pending = new Uint8Array(0); return false; }
+      if (next === -2) { this.encoderBroken = true; this.pending = NO_BYTES; return false; }
       p = next;
     }
     const rest = b.length - p;
     if (rest > this.limits.maxHttpHeaderBytes) {
       this.error = 'encoder instruction longer than maxHttpHeaderBytes';
       this.encoderBroken = true;
-      this.pending = new Uint8Array(0);
+      this.pending = NO_BYTES;
       return false;
     }
-    this.pending = rest === 0 ? new Uint8Array(0) : b.slice(p);
+    this.pending = rest === 0 ? NO_BYTES : b.slice(p);
     return true;
   }
 
@@ -354,7 +357,7 @@ export class QpackDecoder {
       this.cur.text = Buffer.from(b.buffer, b.byteOffset + from, len).toString();
     } else {
       const need = huffmanMaxDecodedLength(len);
-      if (this.scratch.length < need) this.scratch = new Uint8Array(Math.max(need, this.scratch.length * 2));
+      if (this.scratch.length < need) this.scratch = new Uint8Array(Math.max(need, 256, this.scratch.length * 2));
       const got = huffmanDecode(b, from, from + len, this.scratch, 0);
       if (got < 0) return this.fail(huffmanErrorText(got));
       this.cur.text = Buffer.from(this.scratch.buffer, this.scratch.byteOffset, got).toString();

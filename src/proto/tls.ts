@@ -107,6 +107,29 @@ export function looksLikeTlsClientHello(b: Uint8Array, off: number, end: number)
   return isSsl2ClientHelloHeader(b, off, end);
 }
 
+/**
+ * Whether a client stream starting with b[off, end) is a TLS ClientHello, without waiting for
+ * more than the first bytes need: 1 yes, 0 no, NEED_MORE while every byte so far fits one (a
+ * first TCP segment of 1-4 bytes, as zapret and GoodbyeDPI send on purpose, or a first record
+ * holding fewer bytes). The record's first handshake byte decides: a ClientHello split over
+ * several records still starts with message type 1 in the first one.
+ */
+export function sniffTlsClientHello(b: Uint8Array, off: number, end: number): 1 | 0 | typeof NEED_MORE {
+  const n = end - off;
+  if (n <= 0) return NEED_MORE;
+  if (b[off] === ContentType.handshake) {
+    if (n >= 2 && b[off + 1] !== 3) return 0;
+    if (n >= 3 && b[off + 2]! > 4) return 0;
+    if (n >= 5 && ((b[off + 3]! << 8) | b[off + 4]!) === 0) return 0;
+    if (n < 6) return NEED_MORE;
+    return looksLikeTlsClientHello(b, off, end) ? 1 : 0;
+  }
+  // an SSLv2-format CLIENT-HELLO: the first byte has its high bit set
+  if ((b[off]! & 0x80) === 0) return 0;
+  if (n < 5) return n >= 3 && b[off + 2] !== 1 ? 0 : NEED_MORE;
+  return isSsl2ClientHelloHeader(b, off, end) ? 1 : 0;
+}
+
 function isSsl2ClientHelloHeader(b: Uint8Array, off: number, end: number): boolean {
   if (end - off < 5) return false;
   const b0 = b[off]!;

@@ -32,5 +32,11 @@ export function captureStatusLines(r: AnalyzeResult): string[] {
 export function reportFooter(r: AnalyzeResult): string[] {
   const lines = [`signatures ${r.header.signatures.version}`];
   for (const s of r.header.geo) lines.push(`${s.kind === 'asn' ? 'ASN' : 'geolocation'}: ${s.attribution}`);
+  // each key source, and what it opened of the run's TLS and QUIC connections
+  for (const k of r.header.keys ?? []) {
+    const where = k.capture !== null ? `${k.source} (${k.capture})` : `${k.source}${k.sha256 ? ` sha256 ${k.sha256}` : ''}`;
+    const skipped = k.skipped_lines > 0 ? `, ${k.skipped_lines} malformed line(s) skipped` : '';
+    lines.push(`keys: ${where}: opened ${k.opened} of ${k.connections} TLS/QUIC connection(s)${skipped}`);
+  }
   return lines;
 }

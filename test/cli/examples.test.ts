@@ -9,6 +9,9 @@
  *   gzip-compressed; `phones-2020-05.tar.gz` → a tar.gz of it; `shard-N.ndjson`,
  *   `results/*.ndjson` → batch outputs; `my-pack.json`, `mine.json` → a copy of the bundled
  *   Xiaomi pack; `xiaomi-blocklist.txt` → a two-line hosts file; `fixtures/` → the repository's.
+ * - keyed: `tls-phone.pcap` → ../shared/keyed/clients/partial_keys.pcap, `tls-phone.pcapng` the same
+ *   as pcapng, with key logs `sslkeys.log`, `chrome.keys` (its own) and `curl.keys` (another
+ *   capture's); `pcapdroid.pcapng` → chromium_h2_dsb.pcapng (keys embedded).
  * - live capture commands (`tcpdump … -w -`) → `cat phone.pcap`; `find /data` → `find .`;
  *   `/tmp/flows` → `flows` (inside the scratch folder).
  * - `leakscope` → the built CLI (bin/run.js) through a PATH shim.
@@ -42,6 +45,13 @@ function setUp(): void {
   execFileSync('bash', ['-c', `gzip -c ${JSON.stringify(DEMO)} > archive/2020/phone.pcap.gz && tar czf phones-2020-05.tar.gz phone.pcap`], { cwd: scratch });
   copyFileSync(path.join(REPO_ROOT, 'signatures', 'xiaomi.json'), path.join(scratch, 'my-pack.json'));
   copyFileSync(path.join(REPO_ROOT, 'signatures', 'xiaomi.json'), path.join(scratch, 'mine.json'));
+  const keyed = path.join(REPO_ROOT, '..', 'shared', 'keyed', 'clients');
+  copyFileSync(path.join(keyed, 'partial_keys.pcap'), path.join(scratch, 'tls-phone.pcap'));
+  execFileSync('editcap', ['-F', 'pcapng', path.join(keyed, 'partial_keys.pcap'), path.join(scratch, 'tls-phone.pcapng')]);
+  copyFileSync(path.join(keyed, 'partial_keys.keys'), path.join(scratch, 'sslkeys.log'));
+  copyFileSync(path.join(keyed, 'partial_keys.keys'), path.join(scratch, 'chrome.keys'));
+  copyFileSync(path.join(keyed, 'tls_h1_curl_openssl.keys'), path.join(scratch, 'curl.keys'));
+  copyFileSync(path.join(keyed, 'chromium_h2_dsb.pcapng'), path.join(scratch, 'pcapdroid.pcapng'));
   writeFileSync(path.join(scratch, 'xiaomi-blocklist.txt'), '0.0.0.0 tracking.intl.miui.com\n0.0.0.0 data.mistat.intl.xiaomi.com\n');
   const batchOut = (out: string) => execFileSync(path.join(bin, 'leakscope'), ['batch', 'captures/', '--out', out, '--quiet', '--no-geo'], { cwd: scratch });
   mkdirSync(path.join(scratch, 'results'));

@@ -106,3 +106,21 @@ describe('events, streams and info - interrupted', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ packets: 900, interrupted: true, damage: null });
   });
 });
+
+describe('a second signal', () => {
+  it('ends the run at once, even while the report waits for a reader that does not read', async () => {
+    const child = spawn(process.execPath, [RUN, 'analyze', '-', '--format', 'json', '--no-geo', '--quiet'], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdout.pause(); // nobody reads: the 1.4 MB report cannot be written past the pipe's 64 KiB
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => child.stdin.write(WRITTEN, (err) => (err ? reject(err) : resolve())));
+    await sleep(1500);
+    child.kill('SIGINT'); // stop reading: the report is written, and waits for the reader
+    const first = await Promise.race([exited, sleep(2000).then(() => 'still running' as const)]);
+    expect(first).toBe('still running');
+    child.kill('SIGINT'); // at once
+    const status = await Promise.race([exited, sleep(5000).then(() => 'still running' as const)]);
+    expect(status).toBe(130);
+    child.stdin.destroy();
+    child.stdout.destroy();
+  });
+});

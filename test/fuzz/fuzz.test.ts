@@ -15,7 +15,8 @@ import { buildDnsQuery, buildDnsResponse } from '../../test-support/synth/dns.js
 import { ETHERTYPE, IP_PROTO, ethernet, ipv4, ipv6, tcp, tcpFlags, udp } from '../../test-support/synth/packets.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 // @ts-expect-error: a plain .mjs script without type declarations
-import { runFuzz } from '../../bench/fuzz.mjs';
+import { keylogBeside, runFuzz } from '../../bench/fuzz.mjs';
+import { KeyStore } from '../../src/decrypt/key-sources.js';
 
 interface FuzzSummary {
   iterations: number;
@@ -26,7 +27,7 @@ interface FuzzSummary {
   anomalyCodes: Record<string, number>;
 }
 
-const lib = { scanCapture, mutateCapture, captureLayout };
+const lib = { scanCapture, mutateCapture, captureLayout, KeyStore };
 
 
 /** A pcapng (two interfaces, IPv4 and IPv6) holding a TLS ClientHello and a DNS exchange, from the project's builders. */
@@ -78,5 +79,24 @@ describe('mutation fuzzer', () => {
     expect(summary.outcomes.damaged).toBeGreaterThan(100);
     expect(summary.cleanAfter.map((c) => c.same)).toEqual([true, true, true, true, true]);
     expect(Object.keys(summary.anomalyCodes).length).toBeGreaterThan(10);
+  });
+
+  it('1,500 mutations of keyed captures and their key logs: decryption fails into typed anomalies, never a throw or a hang', async () => {
+    const keyed = (rel: string) => {
+      const file = path.join(REPO_ROOT, rel);
+      return { name: rel, bytes: new Uint8Array(readFileSync(file)), keylog: keylogBeside(file) as string | undefined };
+    };
+    const inputs = [
+      keyed('../shared/keyed/clients/partial_keys.pcap'),
+      keyed('../shared/keyed/corpus/files/wireshark-wireshark__tls13-rfc8446.pcap'),
+      keyed('../shared/keyed/corpus/files/wireshark-wireshark__tls12-dsb.pcapng'),
+    ];
+    expect(inputs.map((i) => i.keylog !== undefined)).toEqual([true, true, false]);
+    const summary = (await runFuzz(lib, inputs, { iterations: 1500, seed: 0, timeoutMs: 20_000 })) as FuzzSummary;
+    expect(summary.failures).toEqual([]);
+    expect(summary.cleanAfter.map((c) => c.same)).toEqual([true, true, true]);
+    // key logs were damaged, and damaged records or keys ended in the decryptor's anomalies
+    for (const kind of ['keylog-flip', 'keylog-cut', 'keylog-drop', 'keylog-garbage']) expect(summary.kinds[kind] ?? 0).toBeGreaterThan(20);
+    expect(summary.anomalyCodes.tls_decrypt_failed ?? 0).toBeGreaterThan(10);
   });
 });

@@ -63,9 +63,11 @@ export function decryptCapture(file: string, keylogs: string[] = [], opts: { emb
       },
     };
   });
+  const meta = { frame: 0, tsSec: 0, tsNsec: 0, wireLen: 0 };
   const parser = new CaptureParser(file, (f) => {
     const pkt = decoder.decode(f.buf, f.linkType, f.tsSec, f.offset, f.offset + f.caplen);
-    if (pkt.transportOk) table.onPacket(pkt, f.index, f.tsSec, f.tsNsec, f.origlen);
+    meta.frame = f.index; meta.tsSec = f.tsSec; meta.tsNsec = f.tsNsec; meta.wireLen = f.origlen;
+    if (pkt.transportOk) table.onPacket(pkt, meta);
   });
   parser.push(bytes);
   parser.end();

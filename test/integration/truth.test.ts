@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeCaptures, type AnalyzeResult } from '../../src/engine/analyze.js';
 import type { HostRecord } from '../../src/engine/hosts.js';
 import { sharedCapture } from '../helpers/paths.js';
+import { KIND_FOR_TRUTH_KEY, NOT_VALUES, VENDOR_NAME } from '../helpers/truth-kinds.js';
 
 interface TruthFinding {
   indicator: 'tls_sni' | 'http' | 'dns_query';
@@ -19,40 +20,6 @@ interface TruthFinding {
   leaks?: Record<string, unknown>;
 }
 
-/** The truth files' leak keys → the leak kinds of our report that may carry them. */
-const KIND_FOR_TRUTH_KEY: Record<string, string[]> = {
-  url_visited: ['url'],
-  url_visited_examples: ['url'],
-  search_query: ['search_query'],
-  page_title: ['page_title'],
-  referrer: ['url', 'referrer'],
-  imei: ['imei'],
-  imei_md5: ['imei'],
-  android_id: ['android_id', 'device_id'],
-  device_id: ['device_id', 'android_id'],
-  // http_mixed step H sends the OAID under the short key `did` (device id): by key it is a device id
-  oaid: ['advertising_id', 'device_id'],
-  gaid: ['advertising_id'],
-  distinct_id: ['account_id', 'device_id'],
-  login_id: ['account_id'],
-  anonymous_id: ['account_id', 'device_id'],
-  cookie_id: ['account_id', 'device_id'],
-  original_id: ['account_id', 'device_id'],
-  model: ['device_model'],
-  manufacturer: ['manufacturer', 'device_model'],
-  os: ['os', 'os_version'],
-  os_version: ['os_version'],
-  miui_version: ['os_version'],
-  app_version: ['app_version', 'app'],
-  browser: ['browser', 'app'],
-  browser_version: ['browser', 'app_version', 'app'],
-  incognito: ['incognito'],
-  email: ['email'],
-  phone: ['phone'],
-  city: ['location'],
-};
-const NOT_VALUES = new Set(['url_visited_count']);
-const VENDOR_NAME: Record<string, string> = { xiaomi: 'Xiaomi', sensorsdata: 'Sensors Data' };
 
 function truthOf(capture: string): { findings: TruthFinding[]; flows?: { tls?: { sni?: string }; requests?: { host?: string; detection?: string }[]; detection?: string }[] } {
   return JSON.parse(readFileSync(sharedCapture(capture.replace(/\.pcap$/, '.truth.json')), 'utf8'));

@@ -1,9 +1,10 @@
 /**
  * `events`' observation records: the table's columns and the CSV's, declared once.
  *
- * Table: frame, time, type, the two endpoints and one human summary (narrow terminals drop
+ * Table: type, frame, time, the two endpoints and one human summary (narrow terminals drop
  * Time, then Source). CSV: one row per observation with a real column for every field of
- * every type (empty where the type has no such field); lists are space-separated (csvList).
+ * every type (empty where the type has no such field; checked when compiling); lists are
+ * space-separated (csvList).
  */
 import { formatEndpoint } from '../../decode/addr.js';
 import { csvList, type Column, type RecordSchema } from '../columns.js';
@@ -26,6 +27,10 @@ export function observationSummary(o: Observation): string {
       return `${o.status}${o.reason ? ` ${o.reason}` : ''}${o.incomplete ? ' (incomplete: bytes not captured)' : ''}${carried(o)}`;
     case 'dns':
       return `${o.qname} ${o.qtype} ${o.rcode ?? '(no response)'}${o.cnames.length ? ` → ${o.cnames.join(' → ')}` : ''}${o.answers.length ? ` = ${o.answers.join(', ')}` : ''}`;
+    case 'push': {
+      const facts = [o.model, o.os, o.udid && `token ${o.udid}`, o.connpt, o.locale].filter(Boolean).join('; ');
+      return `MiPush ${o.cmd} to ${o.host ?? o.server ?? '(unnamed)'}${facts ? `: ${facts}` : ''}`;
+    }
     case 'anomaly':
       return `${o.code}${o.detail !== null ? `: ${o.detail}` : ''}${o.stream !== null ? ` (${o.proto} stream ${o.stream})` : ''}`;
   }
@@ -40,80 +45,63 @@ function carried(o: { http_version?: string; stream_id?: number; carrier?: strin
   return parts.length ? ` (${parts.join(' → ')})` : '';
 }
 
-/** A field of the observation when its type has it, else empty. */
-function field(name: string, list = false): (o: Observation) => unknown {
-  return (o) => {
-    const v = (o as unknown as Record<string, unknown>)[name];
-    if (v === undefined) return null;
-    return list && Array.isArray(v) ? csvList(v) : v;
-  };
-}
+/** Every field name any observation type has. */
+type ObservationField = Observation extends infer O ? (O extends unknown ? keyof O : never) : never;
 
-/** A CSV column of one record field (`header` for completeness: CSV columns are not in the table). */
-function csvOnly(key: string, opts: { list?: boolean; from?: string } = {}): Column<Observation> {
-  return { key, header: key, csv: field(opts.from ?? key, opts.list) };
+/**
+ * The CSV's columns, in order: every field of every observation type (empty where the type
+ * has no such field). `quic`'s `version` is its wire version, `tls_server`'s the negotiated one.
+ */
+const CSV_FIELDS = [
+  'type', 'file', 'frame', 'ts', 'src', 'sport', 'dst', 'dport', 'stream', 'app',
+  // tls, quic
+  'sni', 'server_names', 'alpn', 'versions', 'ja4', 'ja3', 'ech', 'cut',
+  // tls_server, quic; http's HTTP/1 version too
+  'version', 'cipher_suite',
+  // tls_certificate
+  'names',
+  // http
+  'method', 'host', 'uri', 'user_agent', 'content_type', 'content_encoding', 'request_index',
+  // http_response
+  'status', 'reason', 'request_frame',
+  // http, http_response (the last three when it travelled decrypted or over HTTP/2 or HTTP/3)
+  'body_bytes', 'incomplete', 'http_version', 'stream_id', 'carrier', 'tls_version',
+  // dns
+  'transport', 'id', 'qname', 'qtype', 'rcode', 'answers', 'cnames', 'svcb',
+  // push (MiPush handshake; `host` is shared with http above)
+  'protocol', 'form', 'cmd', 'server', 'model', 'os', 'udid', 'sdk', 'connpt', 'locale', 'andver',
+  // anomaly
+  'proto', 'code', 'offset', 'detail',
+] as const satisfies readonly ObservationField[];
+
+// A field added to an observation type and not to CSV_FIELDS fails to compile here, naming it.
+type MissingFromCsv = Exclude<ObservationField, (typeof CSV_FIELDS)[number]>;
+const csvCoversEveryField: [MissingFromCsv] extends [never] ? true : MissingFromCsv = true;
+void csvCoversEveryField;
+
+/** One field of the record, lists space-separated (csvList); empty when its type has no such field. */
+function fieldColumn(key: (typeof CSV_FIELDS)[number]): Column<Observation> {
+  return {
+    key,
+    header: key,
+    csv: (o) => {
+      const v = (o as unknown as Record<string, unknown>)[key];
+      if (v === undefined) return null;
+      return Array.isArray(v) ? csvList(v) : v;
+    },
+  };
 }
 
 export const EVENT_SCHEMA: RecordSchema<Observation> = {
   columns: [
-    { key: 'type', header: 'Type', get: (o) => o.type },
-    { key: 'file', header: 'File', csv: (o) => o.file },
-    { key: 'frame', header: 'Frame', get: (o) => o.frame, min: 5 },
-    { key: 'ts', header: 'Time', get: (o) => o.ts, drop: 1, min: 27 },
+    // the table
+    { key: 'type', header: 'Type', get: (o) => o.type, csv: false },
+    { key: 'frame', header: 'Frame', get: (o) => o.frame, csv: false, min: 5 },
+    { key: 'ts', header: 'Time', get: (o) => o.ts, csv: false, drop: 1, min: 27 },
     { key: 'source', header: 'Source', get: (o) => (o.src === null ? '' : formatEndpoint(o.src, o.sport)), csv: false, drop: 2, min: 15 },
     { key: 'destination', header: 'Destination', get: (o) => (o.dst === null ? '' : formatEndpoint(o.dst, o.dport)), csv: false, min: 15 },
-    { key: 'src', header: 'src', csv: (o) => o.src },
-    { key: 'sport', header: 'sport', csv: (o) => o.sport },
-    { key: 'dst', header: 'dst', csv: (o) => o.dst },
-    { key: 'dport', header: 'dport', csv: (o) => o.dport },
-    { key: 'stream', header: 'stream', csv: (o) => o.stream },
     { key: 'summary', header: 'What', get: observationSummary, csv: false, min: 20, want: 40 },
-    // tls, quic
-    csvOnly('sni'),
-    csvOnly('server_names', { list: true }),
-    csvOnly('alpn', { list: true }),
-    csvOnly('versions', { list: true }),
-    csvOnly('ja4'),
-    csvOnly('ja3'),
-    csvOnly('ech'),
-    csvOnly('cut'),
-    // tls_server (negotiated), quic (wire version)
-    csvOnly('version'),
-    csvOnly('cipher_suite'),
-    // tls_certificate
-    csvOnly('names', { list: true }),
-    // http
-    csvOnly('method'),
-    csvOnly('host'),
-    csvOnly('uri'),
-    csvOnly('user_agent'),
-    csvOnly('content_type'),
-    csvOnly('content_encoding'),
-    csvOnly('request_index'),
-    // http_response
-    csvOnly('status'),
-    csvOnly('reason'),
-    csvOnly('request_frame'),
-    // http, http_response
-    csvOnly('body_bytes'),
-    csvOnly('incomplete'),
-    // http, http_response that travelled decrypted or over HTTP/2 or HTTP/3
-    csvOnly('http_version'),
-    csvOnly('stream_id'),
-    csvOnly('carrier'),
-    // dns
-    csvOnly('transport'),
-    csvOnly('id'),
-    csvOnly('qname'),
-    csvOnly('qtype'),
-    csvOnly('rcode'),
-    csvOnly('answers', { list: true }),
-    csvOnly('cnames', { list: true }),
-    csvOnly('svcb', { list: true }),
-    // anomaly (`stream` above; `proto` tcp/udp)
-    csvOnly('proto'),
-    csvOnly('code'),
-    csvOnly('offset'),
-    csvOnly('detail'),
+    // the CSV
+    ...CSV_FIELDS.map(fieldColumn),
   ],
 };

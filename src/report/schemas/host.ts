@@ -63,7 +63,10 @@ export function serverPlace(s: HostServer): string {
  * cell puts the rest of each address's place on the same line as the address.
  */
 function hostLines(h: HostRecord, view: TableView): string[] {
-  return [h.host, ...sampled(h.servers, SERVER_SAMPLES, view, 'servers: ').map((s) => (typeof s === 'string' ? `  ${s}` : `  ${serverLine(s)}`))];
+  const lines = [h.host, ...sampled(h.servers, SERVER_SAMPLES, view, 'servers: ').map((s) => (typeof s === 'string' ? `  ${s}` : `  ${serverLine(s)}`))];
+  // which apps talked to it, when a PCAPdroid capture names them
+  if (h.apps.length) lines.push(`  apps: ${h.apps.join(', ')}`);
+  return lines;
 }
 function placeLines(h: HostRecord, view: TableView): string[] {
   return ['', ...sampled(h.servers, SERVER_SAMPLES, view).map((s) => (typeof s === 'string' ? '' : serverPlace(s)))];
@@ -146,5 +149,8 @@ export const HOST_SCHEMA: RecordSchema<HostRecord, HostCsvPart> = {
     { key: 'leak_form', header: 'Leak form', csv: (_, l) => (l ? csvList([...new Set(l.evidence.map((e) => e.form ?? 'plain'))]) : null) },
     { key: 'leak_count', header: 'Leak count', csv: (_, l) => l?.count ?? null },
     { key: 'frames', header: 'Frames', csv: (_, l) => (l ? csvList([...new Set(l.evidence.map((e) => e.frame))]) : null) },
+    // PCAPdroid captures: the apps that talked to the host, and those that sent this value
+    { key: 'apps', header: 'Apps', csv: (h) => csvList(h.apps) },
+    { key: 'leak_apps', header: 'Leak apps', csv: (_, l) => (l ? csvList([...new Set(l.evidence.flatMap((e) => (e.app === undefined ? [] : [e.app])))]) : null) },
   ],
 };

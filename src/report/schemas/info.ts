@@ -37,6 +37,13 @@ export const INFO_SCHEMA: RecordSchema<InfoRecord> = {
       get: (r) => (Object.keys(r.anomalies).length ? Object.entries(r.anomalies).map(([k, n]) => `${k} ${n}`) : 'none'),
       csv: (r) => csvList(counts(r.anomalies)),
     },
+    {
+      key: 'decryption',
+      header: 'Decryption',
+      get: (r) => (r.decryption === null ? (r.decryption_secrets.tls > 0 ? `${r.decryption_secrets.tls} key block(s)` : 'no keys')
+        : `${r.decryption.decrypted} decrypted, ${r.decryption.no_key} no key, ${r.decryption.failed} failed`),
+      csv: (r) => (r.decryption === null ? null : csvList(counts(r.decryption))),
+    },
     { key: 'sha256', header: 'SHA-256', get: (r) => r.sha256 },
   ],
 };

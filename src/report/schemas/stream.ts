@@ -1,11 +1,24 @@
 /**
  * `streams`' records. Table: endpoints as `address:port` (`[2001:db8::1]:443`), packets and
- * payload both ways (narrow terminals drop End, Missed, Start, History, Packets, Protocol in
- * that order; a time is shown whole or not at all). CSV: one value per column, the record's own fields.
+ * payload both ways, decryption (narrow terminals drop End, Missed, Start, History, Packets,
+ * Protocol, Decryption in that order; a time is shown whole or not at all). CSV: one value per
+ * column, the record's own fields.
  */
 import { formatEndpoint } from '../../decode/addr.js';
 import type { Column, RecordSchema } from '../columns.js';
 import type { StreamRecord } from '../../engine/streams.js';
+
+/** The CSV's columns: every field of the record but `type` (always `stream`). */
+const CSV_FIELDS = [
+  'file', 'proto', 'id', 'client', 'client_port', 'server', 'server_port', 'start', 'end', 'first_frame', 'last_frame',
+  'packets_out', 'packets_in', 'bytes_out', 'bytes_in', 'payload_out', 'payload_in', 'history', 'missed_bytes', 'protocol',
+  'close_reason', 'opaque_bytes', 'decryption', 'app', 'app_uid',
+] as const satisfies readonly (keyof StreamRecord)[];
+
+// A field added to StreamRecord and not to CSV_FIELDS fails to compile here, naming it.
+type MissingFromCsv = Exclude<keyof StreamRecord, (typeof CSV_FIELDS)[number] | 'type'>;
+const csvCoversEveryField: [MissingFromCsv] extends [never] ? true : MissingFromCsv = true;
+void csvCoversEveryField;
 
 /** A CSV column holding one record field as it is. */
 const fieldColumn = (key: keyof StreamRecord): Column<StreamRecord> => ({ key, header: key, csv: (s) => s[key] });
@@ -22,12 +35,7 @@ export const STREAM_SCHEMA: RecordSchema<StreamRecord> = {
     { key: 'history_text', header: 'History', get: (s) => s.history, csv: false, drop: 4, min: 7 },
     { key: 'missed', header: 'Missed', get: (s) => s.missed_bytes, csv: false, drop: 2, min: 6 },
     { key: 'protocol_name', header: 'Protocol', get: (s) => s.protocol, csv: false, drop: 6, min: 8 },
-    ...(
-      [
-        'file', 'proto', 'id', 'client', 'client_port', 'server', 'server_port', 'start', 'end', 'first_frame', 'last_frame',
-        'packets_out', 'packets_in', 'bytes_out', 'bytes_in', 'payload_out', 'payload_in', 'history', 'missed_bytes', 'protocol',
-        'close_reason', 'opaque_bytes', 'decryption',
-      ] as const
-    ).map(fieldColumn),
+    { key: 'decryption_state', header: 'Decryption', get: (s) => s.decryption, csv: false, drop: 7, min: 9 },
+    ...CSV_FIELDS.map(fieldColumn),
   ],
 };

@@ -57,6 +57,9 @@ describe('QUIC analyzer with keys → http3 child', () => {
       expect(f.opaqueReason).toBe('quic_encrypted');
       expect(f.decryption).toBeUndefined();
     }
+    // a key store holding nothing (no --keylog, no keys embedded) is the same as no keys
+    const empty = await scan({ lookup: () => undefined, empty: true });
+    for (const f of empty.flows.filter((x) => x.protocol === 'quic')) expect([f.decryption, f.opaqueReason]).toEqual([undefined, 'quic_encrypted']);
     const other = await scan({ lookup: () => undefined });
     expect(other.obs.filter((x) => x.o.type === 'http')).toHaveLength(0);
     for (const f of other.flows.filter((x) => x.protocol === 'quic')) {

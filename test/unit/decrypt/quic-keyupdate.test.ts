@@ -73,6 +73,14 @@ describe('QUIC decryption: v2, ChaCha20, key updates, connection IDs', () => {
     expect(log.kept[0]?.detail).toBe('1-RTT packet 44');
   });
 
+  it('a Stateless Reset (a datagram ending in a token from NEW_CONNECTION_ID) is recognised, not counted as failed', () => {
+    const reset = Buffer.concat([Buffer.from([0x4f]), randomBytes(30), Buffer.alloc(16, 0xab)]);
+    const { d, log } = run([...datagrams, [1, reset]]);
+    expect(d.stats.statelessResets).toBe(1);
+    expect(d.stats.failed).toBe(0);
+    expect(log.total).toBe(0);
+  });
+
   it('counts a damaged packet as failed with an anomaly and goes on', () => {
     const damaged = datagrams.map(([dir, p]) => [dir, Buffer.from(p)] as [QuicDir, Buffer]);
     damaged[3]![1][damaged[3]![1].length - 3]! ^= 0x40;         // inside the tag of the "hello " packet

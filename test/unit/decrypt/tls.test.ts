@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHARED } from '../../helpers/paths.js';
+import { REPO_ROOT, SHARED } from '../../helpers/paths.js';
 import { decryptCapture, type DecryptedConnection } from '../../helpers/tls-decrypt.js';
 
 const CLIENTS = path.join(SHARED, 'keyed/clients');
@@ -124,6 +124,31 @@ describe('TLS decryption of the public keyed corpus (tshark 4.0.17 decrypted ans
     const { connections } = decryptCapture(file(name), keys(name));
     expect(http1Requests(connections)).toEqual(oracleHttp1(CORPUS, name));
     expect(http1Requests(connections)).toContain('GET /early');
+  });
+
+  it('a HelloRetryRequest (the project\'s own fixture): the second ClientHello keeps the random, and the request decrypts', () => {
+    const dir = path.join(REPO_ROOT, 'fixtures', 'captures');
+    const { connections } = decryptCapture(path.join(dir, 'tls13_hello_retry.pcapng'), [path.join(dir, 'tls13_hello_retry.keys')]);
+    expect(connections).toHaveLength(1);
+    const c = connections[0]!;
+    expect(c.outcome).toBe('decrypted');
+    expect(c.decryptor.version).toBe(0x0304);
+    // two plaintext ClientHellos and two ServerHellos (the first a HelloRetryRequest) before anything protected
+    expect(c.records.filter((r) => r.status === 'plaintext' && r.contentType === 22).length).toBe(4);
+    expect(c.records.filter((r) => r.status === 'failed' || r.status === 'no_key')).toEqual([]);
+    expect(c.clientData.toString()).toBe('GET /hello-retry HTTP/1.0\r\nHost: hrr.test\r\n\r\n');
+    expect(c.serverData.toString('latin1')).toMatch(/^HTTP\/1\.0 200 ok/);
+  });
+
+  it('a TLS 1.2 renegotiation (the project\'s own fixture): the second handshake\'s keys, looked up by its new random, apply after its protected ChangeCipherSpec', () => {
+    const dir = path.join(REPO_ROOT, 'fixtures', 'captures');
+    const { connections } = decryptCapture(path.join(dir, 'tls12_renegotiation.pcapng'), [path.join(dir, 'tls12_renegotiation.keys')]);
+    const c = connections[0]!;
+    expect(c.outcome).toBe('decrypted');
+    // the second ClientHello and ServerHello travel decrypted under the first keys
+    expect(c.records.filter((r) => r.status === 'decrypted' && r.contentType === 20)).toHaveLength(2);
+    expect(c.records.filter((r) => r.status === 'failed' || r.status === 'no_key')).toEqual([]);
+    expect(c.clientData.toString()).toBe('GET /after-renegotiation HTTP/1.0\r\n\r\n');
   });
 
   it('dhe1: TLS 1.0 CBC with the implicit IV and the MD5/SHA-1 PRF', () => {

@@ -37,9 +37,17 @@ describe('looksLikeHttpRequest', () => {
     ['PROPFIND /dav HTTP/1.1\r\n', true],
     ['OPTIONS * HTTP/1.1\r\n', true],
     ['GET/ HTTP/1.1', false],          // no space after the method
-    ['get / HTTP/1.1', false],         // methods are case-sensitive
+    ['get / HTTP/1.1', false],         // not a known method, and its line is not complete
+    ['get / HTTP/1.1\r\n', true],       // methods are case-sensitive tokens: `get` is another one (RFC 9110 §9.1)
     ['GE', false],                     // too short to tell
-    ['M-SEARCH * HTTP/1.1\r\n', false], // SSDP over UDP, never an HTTP request in the report
+    ['MIREPORT /v1/health HTTP/1.1\r\n', true], // an unregistered method with its whole request line
+    ['MIREPORT /v1/health HTTP/1.1\n', true],
+    ['X-MS-ENUMATTS * HTTP/1.0\r\n', true],
+    ['MIREPORT /v1/health HTTP/1.', false],  // the line is not there yet: known methods only
+    ['MIREPORT /v1/health\r\n', false],  // HTTP/0.9-style line: no version, not taken on content alone
+    ['FOO bar baz\r\n', false],
+    ['MIRE\x01ORT / HTTP/1.1\r\n', false], // not a token
+    ['M-SEARCH * HTTP/1.1\r\n', true], // any token over TCP (SSDP is UDP and never reaches HTTP detection)
     ['\x16\x03\x01\x02\x00', false],   // a TLS record
     ['HTTP/1.1 200 OK\r\n', false],
   ])('%j → %s', (s, want) => {

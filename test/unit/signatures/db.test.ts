@@ -66,8 +66,8 @@ describe('bundled packs', () => {
   it('are versioned and counted', () => {
     expect(db.version).toBe('xiaomi@2026.11.24+sensorsdata@2026.11.24');
     expect(db.packs).toEqual([
-      { name: 'xiaomi', version: '2026.11.24', count: 152 },
-      { name: 'sensorsdata', version: '2026.11.24', count: 24 },
+      { name: 'xiaomi', version: '2026.11.24', count: 164 },
+      { name: 'sensorsdata', version: '2026.11.24', count: 25 },
     ]);
   });
 
