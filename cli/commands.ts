@@ -6,6 +6,7 @@
 import Analyze from '../commands/analyze.js';
 import Batch from '../commands/batch.js';
 import Decode from '../commands/decode.js';
+import Diff from '../commands/diff.js';
 import Events from '../commands/events.js';
 import Geo from '../commands/geo.js';
 import Info from '../commands/info.js';
@@ -25,6 +26,7 @@ export const COMMANDS = {
   analyze: Analyze,
   batch: Batch,
   decode: Decode,
+  diff: Diff,
   events: Events,
   geo: Geo,
   info: Info,

@@ -14,6 +14,10 @@ import { notDecodedLine } from '../src/engine/not-decoded.js';
 import { Progress } from '../src/report/progress.js';
 import type { Sink } from '../src/report/sink.js';
 import { EXIT, UserError } from '../src/errors.js';
+import type { Limits } from '../src/limits.js';
+// html engineer (#22): experiment windows and the HTML report
+import { parseWindowFlags } from '../cli/windows.js';
+import { RequestActivity, writeHtmlReport } from '../src/report/html/index.js';
 
 export default class Analyze extends LeakscopeCommand {
   static override summary = 'report per host what a capture sent to Xiaomi and Sensors Data, and where the servers are';
@@ -40,6 +44,7 @@ export default class Analyze extends LeakscopeCommand {
     'no-geo': Flags.boolean({ summary: 'do not geolocate servers' }),
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb instead of the bundled DB-IP Lite' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb instead of the bundled ASN table' }),
+    window: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'tag findings inside an experiment window, LABEL=START..END (ISO 8601 times or offsets like +90s, +1m30s)' }),
     ...KEY_FLAGS,
   };
 
@@ -50,10 +55,14 @@ export default class Analyze extends LeakscopeCommand {
     const identifiers = readIdentifiers(flags.identifier ?? [], flags['identifiers-file']);
     const signatures = loadSignatures(flags.signatures ?? []);
     const vendor = resolveVendor(signatures, flags.vendor);
+    const windows = parseWindowFlags(flags.window);
     const geo = openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
     const files = argv as string[];
     if (files.filter((f) => f === '-').length > 1) throw new UserError('standard input (-) can be read only once');
 
+    const format = this.outputFormat(flags);
+    // html: the timeline also shows requests that carried nothing (not in the JSON report)
+    const activity = format === 'html' ? new RequestActivity(limits.htmlTimelineRequestsPerHost) : undefined;
     const progress = new Progress('reading', { quiet: flags.quiet });
     const result = await analyzeCaptures(
       files.map((name) => ({ name, source: name === '-' ? process.stdin : name })),
@@ -65,6 +74,8 @@ export default class Analyze extends LeakscopeCommand {
         identifiers,
         allHosts: flags['all-hosts'],
         vendor,
+        windows,
+        onObservation: activity?.observe,
         redact: flags.redact ? { salt: flags.salt ?? randomBytes(16).toString('hex') } : undefined,
         onProgress: (file, d, t) => progress.update(d, t, file),
         stop: this.stopSignal(flags),
@@ -80,7 +91,7 @@ export default class Analyze extends LeakscopeCommand {
       for (const n of c.not_decoded ?? []) this.note(flags, `${c.file}: ${notDecodedLine(n)}`);
     }
 
-    await this.print(result, this.outputFormat(flags), this.stdoutSink(flags));
+    await this.print(result, format, this.stdoutSink(flags), limits, activity);
 
     const leaked = result.hosts.some((h) => h.leaks.length > 0);
     if (this.interrupted) this.exit(EXIT.interrupted);
@@ -90,7 +101,8 @@ export default class Analyze extends LeakscopeCommand {
     return result;
   }
 
-  private async print(result: AnalyzeResult, format: ReturnType<LeakscopeCommand['outputFormat']>, sink: Sink): Promise<void> {
+  private async print(result: AnalyzeResult, format: ReturnType<LeakscopeCommand['outputFormat']>, sink: Sink, limits: Limits, activity?: RequestActivity): Promise<void> {
+    if (format === 'html') return writeHtmlReport(sink, { kind: 'analyze', result, limits, activity });
     const writer: RecordWriter<HostRecord> = await createWriter<HostRecord, HostCsvPart>(format, sink, {
       ...HOST_SCHEMA,
       jsonEnvelope: { head: () => ({ ...result.header }), key: 'hosts' },

@@ -15,6 +15,10 @@ import { doneCaptures, readResultsFile, setsToKeep } from '../src/batch/results-
 import { resultSetLines } from '../src/batch/records.js';
 import { defaultJobs, runBatch, type BatchRunStats } from '../src/batch/run.js';
 import type { BatchConfig } from '../src/batch/task.js';
+// html engineer (#22): the HTML report of a batch
+import { writeHtmlReport } from '../src/report/html/index.js';
+import { parseWindowFlags } from '../cli/windows.js';
+import { TOOL_VERSION } from '../src/version.js';
 
 export interface BatchSummary {
   stats: BatchRunStats;
@@ -56,6 +60,7 @@ export default class Batch extends LeakscopeCommand {
     'no-geo': Flags.boolean({ summary: 'do not geolocate servers' }),
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb' }),
+    window: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "tag findings inside an experiment window, LABEL=START..END (ISO 8601 times, or offsets from each capture's start like +90s)" }),
     ...KEY_FLAGS,
   };
 
@@ -77,8 +82,9 @@ export default class Batch extends LeakscopeCommand {
       }
     }
     // check the packs and databases here, once, so a bad file is one usage error, not N worker failures
-    const vendor = resolveVendor(loadSignatures(flags.signatures ?? []), flags.vendor);
-    openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
+    const signatures = loadSignatures(flags.signatures ?? []);
+    const vendor = resolveVendor(signatures, flags.vendor);
+    const geoDbs = openGeoFromFlags({ noGeo: flags['no-geo'], geoDb: flags['geo-db'], asnDb: flags['asn-db'] });
     keyStoreFromFlags(flags, limits);
     const config: BatchConfig = {
       limits,
@@ -88,6 +94,7 @@ export default class Batch extends LeakscopeCommand {
       allHosts: flags['all-hosts'],
       vendor,
       redactSalt: flags.redact ? (flags.salt ?? randomBytes(16).toString('hex')) : undefined,
+      windows: parseWindowFlags(flags.window),
       keylogFiles: flags.keylog,
       keylogLenient: flags['keylog-lenient'],
     };
@@ -127,7 +134,14 @@ export default class Batch extends LeakscopeCommand {
       }
     }
 
-    const output = new BatchOutput(format, this.stdoutSink(flags), fd);
+    const sink = this.stdoutSink(flags);
+    const output = new BatchOutput(format, sink, fd, (sets, aggregate) =>
+      writeHtmlReport(sink, {
+        kind: 'batch', sets, aggregate, limits,
+        tool: { name: 'leakscope', version: TOOL_VERSION },
+        geo: geoDbs.sources,
+        signatures: { version: signatures.version, packs: signatures.packs },
+      }));
     const progress = new BatchProgressLine({ quiet: flags.quiet });
     let stats: BatchRunStats;
     try {

@@ -114,6 +114,18 @@ export const DEFAULT_LIMITS = {
   /** evidence references kept per leaked value */
   maxEvidencePerValue: 50,
 
+  // HTML report (the JSON keeps everything the caps above keep; the page says what it leaves out)
+  /** leaked values listed per host and kind in the HTML report */
+  htmlValuesPerKind: 200,
+  /** evidence references listed per value in the HTML report */
+  htmlEvidencePerValue: 10,
+  /** hosts drawn in the HTML report's timeline (hosts with findings first) */
+  htmlTimelineHosts: 300,
+  /** request times kept per host for the HTML report's timeline (more are counted) */
+  htmlTimelineRequestsPerHost: 100_000,
+  /** host sections in the HTML report (hosts with findings first) */
+  htmlHosts: 2000,
+
   // memory
   /** old-generation heap (MB) past which a full garbage collection is asked for, so peak memory tracks live state (0: never) */
   heapSoftLimitMB: 24,

@@ -12,21 +12,27 @@ import type { Sink } from '../report/sink.js';
 import type { AggregateCapture, AggregateRecord, LinkedIdentifier } from './aggregate.js';
 import { resultSetLines, type CaptureResultSet } from './records.js';
 
-export type BatchFormat = 'ndjson' | 'table' | 'json';
-export const BATCH_FORMATS: readonly BatchFormat[] = ['ndjson', 'table', 'json'];
+export type BatchFormat = 'ndjson' | 'table' | 'json' | 'html';
+export const BATCH_FORMATS: readonly BatchFormat[] = ['ndjson', 'table', 'json', 'html'];
+
+/** Writes the HTML report of the whole batch (src/report/html/), given every set and the aggregate. */
+export type BatchHtmlWriter = (sets: CaptureResultSet[], aggregate: AggregateRecord) => void;
 
 export class BatchOutput {
   private readonly collected: unknown[] = [];
+  /** html: every capture's full set, for the report written at the end */
+  private readonly sets: CaptureResultSet[] = [];
 
   /**
    * @param stdout where the chosen format goes
    * @param fileFd an open output file (NDJSON), or null for none
    */
-  constructor(private readonly format: BatchFormat, private readonly stdout: Sink, private readonly fileFd: number | null = null) {}
+  constructor(private readonly format: BatchFormat, private readonly stdout: Sink, private readonly fileFd: number | null = null, private readonly html?: BatchHtmlWriter) {}
 
   /** `serialised`: the set's NDJSON lines when a worker made them (then `set` is slim) */
   write(set: CaptureResultSet, serialised?: string): void {
     const lines = serialised ?? resultSetLines(set);
+    if (this.format === 'html') this.sets.push(serialised ? parseSetLines(serialised) : set);
     if (this.fileFd !== null) writeSync(this.fileFd, lines);
     else if (this.format === 'ndjson') this.stdout.write(lines);
     else if (this.format === 'json') this.collected.push(...(serialised ? lines.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown) : [set.capture, ...set.hosts]));
@@ -45,8 +51,18 @@ export class BatchOutput {
       case 'table':
         await writeAggregateTables(aggregate, this.stdout);
         break;
+      case 'html':
+        if (!this.html) throw new Error('BatchOutput: html format without an HTML writer');
+        this.html(this.sets, aggregate);
+        break;
     }
   }
+}
+
+/** A set back from its NDJSON lines (a worker's serialised set carries the full records). */
+function parseSetLines(lines: string): CaptureResultSet {
+  const [capture, ...hosts] = lines.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+  return { capture, hosts } as CaptureResultSet;
 }
 
 /** The aggregate as three tables: hosts × captures, captures, identifiers linking captures. */

@@ -17,6 +17,7 @@ import { isGzipMagic } from '../capture/magic.js';
 import { errorRecord, resultSetFrom, type CaptureResultSet } from './records.js';
 import { TarFormatError, tarEntries } from './tar.js';
 import type { BatchItem } from './inputs.js';
+import type { ExperimentWindow } from '../engine/windows.js';
 
 /** Everything a worker needs to analyse like `analyze` would; plain data (crosses threads). */
 export interface BatchConfig {
@@ -29,6 +30,8 @@ export interface BatchConfig {
   vendor?: string;
   /** one salt for the whole batch, so redacted values still link captures */
   redactSalt?: string;
+  /** experiment windows (--window); offsets count from each capture's first packet */
+  windows?: ExperimentWindow[];
   /** key log files (--keylog), read once per worker; keys embedded in each capture are used too */
   keylogFiles?: string[];
   keylogLenient?: boolean;
@@ -59,6 +62,7 @@ export function openBatchEnv(config: BatchConfig): BatchEnv {
       allHosts: config.allHosts,
       vendor: config.vendor,
       redact: config.redactSalt !== undefined ? { salt: config.redactSalt } : undefined,
+      windows: config.windows,
       keyStore: keyStoreOf(config),
     },
   };

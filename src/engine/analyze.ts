@@ -13,6 +13,9 @@ import { ReportStage } from './report-stage.js';
 import { redactHosts } from './redact.js';
 import { TOOL_VERSION } from '../version.js';
 import type { NotDecoded } from './not-decoded.js';
+import { formatTimestamp } from '../capture/frame.js';
+import type { ExperimentWindow } from './windows.js';
+import type { Observation } from './observations.js';
 
 export interface AnalyzeOptions {
   limits?: Limits;
@@ -23,11 +26,15 @@ export interface AnalyzeOptions {
   vendor?: string;
   /** replace leaked values by salted hashes; the salt makes reports comparable when reused */
   redact?: { salt: string };
+  /** experiment windows (--window) every finding is tagged with */
+  windows?: readonly ExperimentWindow[];
   /** the run's key log files (--keylog); keys embedded in each capture are used as well */
   keyStore?: KeyStore;
   /** use keys embedded in the captures (pcapng Decryption Secrets Blocks); default true */
   embeddedKeys?: boolean;
   onProgress?: (file: string, bytesRead: number, totalBytes: number | null) => void;
+  /** every observation, after the host aggregation has seen it (e.g. the HTML timeline's request times) */
+  onObservation?: (obs: Observation) => void;
   /** stop reading when aborted (Ctrl-C): what was read is reported, the capture marked interrupted, later ones not read */
   stop?: AbortSignal;
 }
@@ -36,6 +43,9 @@ export interface CaptureStatus {
   file: string;
   sha256: string | null;
   packets: number;
+  /** the first frame's timestamp (offsets in --window count from it) and the latest one */
+  first_packet: string | null;
+  last_packet: string | null;
   status: 'ok' | 'partial' | 'error';
   message?: string;
   damage?: { offset: number; frame: number; expected: string };
@@ -72,6 +82,8 @@ export interface AnalyzeHeader {
   captures: CaptureStatus[];
   /** the key sources decryption used (empty when none were given or embedded) */
   keys: KeySourceReport[];
+  /** the experiment windows findings were tagged with, as given (only when some were) */
+  windows?: { label: string; start: string; end: string }[];
 }
 
 export interface AnalyzeResult {
@@ -89,7 +101,7 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
   const limits = options.limits ?? resolveLimits();
   const signatures = options.signatures ?? SignatureDb.bundled();
   const geo = options.geo ?? NULL_GEO;
-  const agg = new ReportStage({ signatures, limits, identifiers: options.identifiers });
+  const agg = new ReportStage({ signatures, limits, identifiers: options.identifiers, windows: options.windows });
   const captures: CaptureStatus[] = [];
   const keys: KeySourceReport[] = [];
   // TLS and QUIC connections of the run: what each key source opened is said "of" these
@@ -106,12 +118,18 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
         limits,
         keyStore: options.keyStore,
         embeddedKeys: options.embeddedKeys,
-        onObservation: (obs, detail) => agg.observe(obs, detail),
+        onObservation: options.onObservation
+          ? (obs, detail) => {
+              agg.observe(obs, detail);
+              options.onObservation!(obs);
+            }
+          : (obs, detail) => agg.observe(obs, detail),
         onFlowClose: (flow, extra) => {
           if (extra.protocol === 'tls' || extra.protocol === 'quic') encryptedConnections++;
           if (extra.decryption) { decryption[extra.decryption]++; decryptionSeen = true; }
           agg.flowClosed(flow, extra);
         },
+        onStart: (sec, nsec) => agg.captureStarted(sec, nsec),
         onProgress: options.onProgress ? (d, t) => options.onProgress!(name, d, t) : undefined,
         stop: options.stop,
       });
@@ -120,6 +138,8 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
         file: name,
         sha256: res.read.sha256,
         packets: res.read.frames,
+        first_packet: res.span ? formatTimestamp(res.span.firstSec, res.span.firstNsec) : null,
+        last_packet: res.span ? formatTimestamp(res.span.lastSec, res.span.lastNsec) : null,
         status: res.read.damage || res.read.interrupted || res.notDecoded.length > 0 ? 'partial' : 'ok',
         anomalies: res.anomalies.countsObject(),
         decryption: decryptionSeen || res.keySources.length > 0 ? decryption : null,
@@ -137,7 +157,7 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
       captures.push(status);
     } catch (err) {
       if (!(err instanceof Error) || err.name !== 'CaptureFormatError') throw err;
-      captures.push({ file: name, sha256: null, packets: 0, status: 'error', message: err.message, anomalies: {} });
+      captures.push({ file: name, sha256: null, packets: 0, first_packet: null, last_packet: null, status: 'error', message: err.message, anomalies: {} });
     }
   }
 
@@ -145,6 +165,11 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
     const g = geo.lookup(ip);
     const s: HostServer = { ip, country: g.country, city: g.city, asn: g.asn, org: g.org };
     if (g.special) s.special = g.special;
+    // the city's coordinates, where the database has them: the HTML report's map places the server there
+    if (typeof g.latitude === 'number' && typeof g.longitude === 'number') {
+      s.latitude = Math.round(g.latitude * 1e4) / 1e4;
+      s.longitude = Math.round(g.longitude * 1e4) / 1e4;
+    }
     return s;
   };
   // the key log files are shared by the run: their counts are the run's
@@ -154,17 +179,16 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
   for (const k of keys) k.connections = encryptedConnections;
   let hosts = agg.records({ allHosts: options.allHosts, vendor: options.vendor, geo: lookup });
   if (options.redact) hosts = redactHosts(hosts, options.redact.salt);
-  return {
-    header: {
-      tool: 'leakscope',
-      version: TOOL_VERSION,
-      signatures: { version: signatures.version, packs: signatures.packs },
-      geo: geo.sources,
-      captures,
-      keys,
-    },
-    hosts,
+  const header: AnalyzeHeader = {
+    tool: 'leakscope',
+    version: TOOL_VERSION,
+    signatures: { version: signatures.version, packs: signatures.packs },
+    geo: geo.sources,
+    captures,
+    keys,
   };
+  if (options.windows?.length) header.windows = options.windows.map((w) => ({ label: w.label, start: w.start.text, end: w.end.text }));
+  return { header, hosts };
 }
 
 /** How a capture whose reading was stopped is described, in the report and on stderr. */

@@ -13,18 +13,23 @@ import type { SignatureHit } from '../signatures/db.js';
 import type { LeakFinding, LeakKind } from '../leaks/detect.js';
 import { formatTimestamp } from '../capture/frame.js';
 import type { FlowSummaryExtra } from '../analyzers/analyzer.js';
-import type { Observation, PushObservation } from './observations.js';
+import type { Observation, ObservationBase, PushObservation } from './observations.js';
 import type { RequestFindings } from './findings.js';
+import { resolveWindows, timestampUs, tsUs, windowsAt, type ExperimentWindow, type ResolvedWindow } from './windows.js';
 
 export interface LeakEvidence {
   file: string;
   sha256?: string;
   frame: number;
+  /** when the request carrying it was complete (its last frame's timestamp) */
+  time: string;
   stream: number;
   /** how the value was reached: `uri query:data → base64 → json $.imei` */
   chain: string;
   /** for analyst-supplied identifiers: the form it was found in (plain, md5, upper, …) */
   form?: string;
+  /** labels of the experiment windows (--window) the request falls in; only when windows were given */
+  windows?: string[];
   /** the app that sent it (PCAPdroid captures) */
   app?: string;
 }
@@ -34,6 +39,8 @@ export interface HostLeak {
   value: string;
   count: number;
   evidence: LeakEvidence[];
+  /** labels of the experiment windows any finding of this value fell in (evidence past the cap included); only when windows were given */
+  windows?: string[];
 }
 
 export interface HostServer {
@@ -43,6 +50,9 @@ export interface HostServer {
   asn: number | null;
   org: string | null;
   special?: string | null;
+  /** the city's (else the country's) coordinates in the geolocation database, when it has them */
+  latitude?: number;
+  longitude?: number;
   /** true when no traffic to the address was seen: it comes from a DNS answer for the name */
   dns_only?: boolean;
 }
@@ -122,6 +132,8 @@ export interface HostAggregatorOptions {
   limits: Limits;
   /** the signatures a host's name matches (asked once per host, when it is first seen) */
   hostSignatures(name: string): SignatureHit[];
+  /** experiment windows findings are tagged with */
+  windows?: readonly ExperimentWindow[];
 }
 
 /** What came with an observation: the findings in its HTTP request, the DNS message it reports. */
@@ -157,6 +169,8 @@ export class HostAggregator {
   private readonly httpDnsAddresses = new Set<string>();
   private file = '';
   private sha256: string | undefined;
+  /** the experiment windows for the current capture (offsets resolved at its first packet) */
+  private windows: ResolvedWindow[] = [];
 
   constructor(private readonly opts: HostAggregatorOptions) {}
 
@@ -165,6 +179,13 @@ export class HostAggregator {
     this.file = file;
     this.sha256 = undefined;
     this.flows = new Map();
+    // until the first packet is seen only absolute bounds are meaningful
+    this.windows = resolveWindows(this.opts.windows ?? [], Number.NaN);
+  }
+
+  /** The current capture's first packet: offsets in --window count from it. */
+  captureStarted(tsSec: number, tsNsec: number): void {
+    this.windows = resolveWindows(this.opts.windows ?? [], tsUs(tsSec, tsNsec));
   }
 
   /** The capture's hash is known only at its end; evidence recorded for it gets it then. */
@@ -316,8 +337,9 @@ export class HostAggregator {
       ['device_model', obs.model, 'model'], ['os_version', obs.os, 'os'], ['device_id', obs.udid, obs.form === 'xmpp' ? 'uid' : 'udid'],
       ['network', obs.connpt, 'connpt'], ['locale', obs.locale, 'locale'],
     ];
+    const labels = this.windowLabels(obs);
     for (const [kind, value, key] of leaks) {
-      if (value) this.addLeak(h, { kind, value, chain: `${at} ${key}`, key }, obs.frame, obs.stream, obs.app);
+      if (value) this.addLeak(h, { kind, value, chain: `${at} ${key}`, key }, obs, labels);
     }
   }
 
@@ -344,10 +366,17 @@ export class HostAggregator {
   /** `via`: how the request travelled before its own layers (`tls1.3 → h2 stream 5`), prefixed to every finding's chain; '' in clear HTTP/1 */
   private addFindings(h: HostState, obs: Observation & { type: 'http' }, findings: RequestFindings, via: string): void {
     for (const hit of findings.hits) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
-    for (const f of findings.leaks) this.addLeak(h, via === '' ? f : { ...f, chain: `${via} → ${f.chain}` }, obs.frame, obs.stream, obs.app);
+    if (findings.leaks.length === 0) return;
+    const labels = this.windowLabels(obs);
+    for (const f of findings.leaks) this.addLeak(h, via === '' ? f : { ...f, chain: `${via} → ${f.chain}` }, obs, labels);
   }
 
-  private addLeak(h: HostState, f: LeakFinding, frame: number, stream: number, app?: string): void {
+  /** the experiment windows an observation falls in; null when no windows were given */
+  private windowLabels(obs: ObservationBase): string[] | null {
+    return this.opts.windows?.length ? windowsAt(this.windows, timestampUs(obs.ts)) : null;
+  }
+
+  private addLeak(h: HostState, f: LeakFinding, obs: ObservationBase, labels: string[] | null): void {
     const key = `${f.kind}\u0000${f.value}`;
     let leak = h.leaks.get(key);
     if (!leak) {
@@ -360,13 +389,16 @@ export class HostAggregator {
       }
       h.kindCounts.set(f.kind, kept + 1);
       h.leaks.set(key, (leak = { kind: f.kind, value: f.value, count: 0, evidence: [] }));
+      if (labels) leak.windows = [];
     }
     leak.count++;
+    if (labels && leak.windows) for (const l of labels) if (!leak.windows.includes(l)) leak.windows.push(l);
     if (leak.evidence.length < this.opts.limits.maxEvidencePerValue) {
-      const ev: LeakEvidence = { file: this.file, frame, stream, chain: f.chain };
+      const ev: LeakEvidence = { file: this.file, frame: obs.frame, time: obs.ts, stream: obs.stream, chain: f.chain };
       if (this.sha256) ev.sha256 = this.sha256;
       if (f.form && f.form !== 'plain') ev.form = f.form;
-      if (app !== undefined) ev.app = app;
+      if (labels) ev.windows = labels;
+      if (obs.app !== undefined) ev.app = obs.app;
       leak.evidence.push(ev);
     }
   }

@@ -11,11 +11,14 @@ import type { SignatureDb } from '../signatures/db.js';
 import { RequestInspector } from './findings.js';
 import { HostAggregator, type HostRecord, type HostServer } from './hosts.js';
 import type { Observation, ObservationDetail } from './observations.js';
+import type { ExperimentWindow } from './windows.js';
 
 export interface ReportStageOptions {
   signatures: SignatureDb;
   limits: Limits;
   identifiers?: Identifier[];
+  /** experiment windows findings are tagged with */
+  windows?: readonly ExperimentWindow[];
 }
 
 export class ReportStage {
@@ -24,13 +27,18 @@ export class ReportStage {
 
   constructor(opts: ReportStageOptions) {
     const { signatures, limits } = opts;
-    this.hosts = new HostAggregator({ limits, hostSignatures: (name) => signatures.matchHost(name) });
+    this.hosts = new HostAggregator({ limits, hostSignatures: (name) => signatures.matchHost(name), windows: opts.windows });
     this.inspector = new RequestInspector(opts);
   }
 
   /** Starts a new capture (flow ids restart; names learnt from DNS carry over). */
   beginCapture(file: string): void {
     this.hosts.beginCapture(file);
+  }
+
+  /** The current capture's first packet: offsets in --window count from it. */
+  captureStarted(tsSec: number, tsNsec: number): void {
+    this.hosts.captureStarted(tsSec, tsNsec);
   }
 
   endCapture(sha256: string): void {

@@ -27,6 +27,8 @@ export interface ScanOptions {
   onObservation?: (obs: Observation, detail?: ObservationDetail) => void;
   onFlowClose?: (flow: FlowInfo, extra: FlowSummaryExtra) => void;
   onProgress?: (bytesRead: number, totalBytes: number | null) => void;
+  /** called once, with the first frame's timestamp, before that frame is decoded */
+  onStart?: (tsSec: number, tsNsec: number) => void;
   signal?: AbortSignal;
   /** stop reading when aborted (Ctrl-C): the flows read so far are finished and reported, `read.interrupted` is set */
   stop?: AbortSignal;
@@ -49,6 +51,8 @@ export interface ScanResult {
   anomalies: AnomalyLog;
   tcpStreams: number;
   udpFlows: number;
+  /** the first frame's timestamp and the latest one; null for a capture without frames */
+  span: { firstSec: number; firstNsec: number; lastSec: number; lastNsec: number } | null;
   /** frames that could not be looked into (unsupported link type, encrypted Wi-Fi): the capture is partial */
   notDecoded: NotDecoded[];
   /** the key sources this capture was decrypted with (empty when there were none) */
@@ -99,8 +103,16 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
   }
 
   const governor = new MemoryGovernor(limits.heapSoftLimitMB * 1024 * 1024);
+  let span: ScanResult['span'] = null;
   const onFrame = (frame: Frame): void => {
     governor.tick();
+    if (span === null) {
+      span = { firstSec: frame.tsSec, firstNsec: frame.tsNsec, lastSec: frame.tsSec, lastNsec: frame.tsNsec };
+      options.onStart?.(frame.tsSec, frame.tsNsec);
+    } else if (frame.tsSec > span.lastSec || (frame.tsSec === span.lastSec && frame.tsNsec > span.lastNsec)) {
+      span.lastSec = frame.tsSec;
+      span.lastNsec = frame.tsNsec;
+    }
     try {
       const pkt = decoder.decode(frame.buf, frame.linkType, frame.tsSec, frame.offset, frame.offset + frame.caplen);
       // a PCAPdroid pcapng dump names the app in the packet's block, not in its bytes
@@ -150,6 +162,7 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     anomalies,
     tcpStreams: flows?.stats.tcpStreams ?? 0,
     udpFlows: flows?.stats.udpFlows ?? 0,
+    span,
     notDecoded: notDecoded(decoder.counts),
     keySources: sourceKeys?.sources() ?? [],
   };

@@ -28,7 +28,8 @@ describe('analyze', () => {
     expect(hosts.map((h) => h.host)).toEqual(['api.ad.intl.xiaomi.com', 'data.mistat.intl.xiaomi.com', 'sa.api.intl.miui.com', 'tracking.intl.miui.com']);
     const tracking = hosts.find((h) => h.host === 'tracking.intl.miui.com');
     expect(tracking).toMatchObject({ type: 'host', vendor: 'Xiaomi', category: 'telemetry', transport: ['dns', 'http'], flows: 1 });
-    expect(tracking.servers).toEqual([{ ip: '161.117.2.20', country: 'SG', city: 'Singapore', asn: 45102, org: 'Alibaba (US) Technology Co., Ltd.' }]);
+    // the city's coordinates as DB-IP City Lite has them (the HTML map places the server there)
+    expect(tracking.servers).toEqual([{ ip: '161.117.2.20', country: 'SG', city: 'Singapore', asn: 45102, org: 'Alibaba (US) Technology Co., Ltd.', latitude: 1.3521, longitude: 103.82 }]);
     expect(tracking.leaks.find((l: { kind: string }) => l.kind === 'search_query')).toMatchObject({ value: 'porno', count: 1, evidence: [expect.objectContaining({ frame: 26, chain: 'body form:data → base64 → json $.url' })] });
     const sa = hosts.find((h) => h.host === 'sa.api.intl.miui.com');
     expect(sa.vendors).toEqual(['Xiaomi', 'Sensors Data']);

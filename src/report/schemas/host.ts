@@ -33,7 +33,8 @@ export function leakLines(h: HostRecord, view: TableView): string[] {
   }
   const lines: string[] = [];
   for (const [kind, leaks] of byKind) {
-    for (const item of sampled(leaks, LEAK_SAMPLES, view, `${kind}: `)) lines.push(typeof item === 'string' ? item : `${leakLabel(item)}: ${item.value}`);
+    // findings inside an experiment window (--window) carry its label
+    for (const item of sampled(leaks, LEAK_SAMPLES, view, `${kind}: `)) lines.push(typeof item === 'string' ? item : `${leakLabel(item)}: ${item.value}${item.windows?.length ? ` [window: ${item.windows.join(', ')}]` : ''}`);
     const dropped = h.leaks_dropped[kind];
     if (dropped) lines.push(`${kind}: ${dropped.toLocaleString('en-US')} more finding(s) not kept (limit maxLeakValuesPerKind)`);
   }

@@ -4,8 +4,11 @@ import { CsvWriter } from './csv.js';
 import { JsonWriter, type JsonEnvelope } from './json.js';
 import { NdjsonWriter } from './ndjson.js';
 import type { TableOptions } from './table.js';
+import { UserError } from '../../errors.js';
 
-export const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
+export const FORMATS = ['table', 'json', 'ndjson', 'csv', 'html'] as const;
+/** the commands whose reports have an HTML form (src/report/html/) */
+export const HTML_COMMANDS = ['analyze', 'batch', 'diff'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface RecordWriter<R> {
@@ -34,6 +37,9 @@ export async function createWriter<R, P = never>(format: Format, out: Sink, spec
       return new JsonWriter<R>(out, { single: spec.jsonSingle, envelope: spec.jsonEnvelope });
     case 'csv':
       return new CsvWriter<R, P>(out, spec.columns, spec.csvParts);
+    case 'html':
+      // a report page, not a record stream: only commands with a report write it
+      throw new UserError(`--format html is a report of ${HTML_COMMANDS.join(', ')}; this command prints table, json, ndjson or csv`);
     case 'table': {
       const { TableWriter } = await import('./table.js');
       return new TableWriter<R>(out, spec.columns as readonly Column<R, unknown>[], spec.table);

@@ -31,7 +31,7 @@ describe('record schemas', () => {
 
   it('one module per record type, each exporting its schema', () => {
     const modules = readdirSync(schemaDir).filter((f) => f.endsWith('.ts'));
-    expect(modules.sort()).toEqual(['batch.ts', 'decode.ts', 'event.ts', 'geo.ts', 'host.ts', 'info.ts', 'signature.ts', 'stream.ts']);
+    expect(modules.sort()).toEqual(['batch.ts', 'decode.ts', 'diff.ts', 'event.ts', 'geo.ts', 'host.ts', 'info.ts', 'signature.ts', 'stream.ts']);
     for (const m of modules) expect(readFileSync(path.join(schemaDir, m), 'utf8'), m).toMatch(/export const [A-Z_]+_SCHEMA: RecordSchema</);
   });
 });
