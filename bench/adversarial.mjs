@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Hostile captures against the resource bounds: generates each capture of
-// src/synth/adversarial.ts at half and at full scale (into /tmp, deleted afterwards unless
+// test-support/synth/adversarial.ts at half and at full scale (into /tmp, deleted afterwards unless
 // --keep), runs `leakscope analyze --format json` and `leakscope events --format ndjson` on
 // each, and prints time, peak RSS (VmHWM polled from /proc, as bench/run.mjs does) and exit
 // code. Bounds: peak RSS ≤ 300 MB, and time linear in size (full / half ≤ 2.5, i.e. about 2).
@@ -17,7 +17,7 @@ const RSS_BOUND_MB = 300;
 const LINEAR_BOUND = 2.5;
 
 
-const { ADVERSARIAL_CAPTURES } = await import(pathToFileURL(path.join(root, 'dist/src/synth/adversarial.js')).href);
+const { ADVERSARIAL_CAPTURES } = await import(pathToFileURL(path.join(root, 'dist/test-support/synth/adversarial.js')).href);
 const only = option('only', null)?.split(',');
 const scaleFactor = Number(option('scale', '1'));
 const outDir = option('out', '/tmp/leakscope-adversarial');

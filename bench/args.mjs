@@ -29,7 +29,7 @@ export function benchCapture() {
   if (!existsSync(file)) {
     process.stderr.write(`generating ${file} (${sizeMb} MB)…\n`);
     const t0 = Date.now();
-    const r = spawnSync(process.execPath, [path.join(root, 'dist/src/synth/bench-capture.js'), file, String(sizeMb)], { stdio: 'inherit' });
+    const r = spawnSync(process.execPath, [path.join(root, 'dist/test-support/synth/bench-capture.js'), file, String(sizeMb)], { stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
     process.stderr.write(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }
@@ -48,7 +48,7 @@ export function keyedBenchCapture() {
   if (!existsSync(file) || !existsSync(keys)) {
     process.stderr.write(`generating ${file} and its key log (${sizeMb} MB)…\n`);
     const t0 = Date.now();
-    const r = spawnSync(process.execPath, [path.join(root, 'dist/src/synth/bench-capture.js'), file, String(sizeMb), '--keyed'], { stdio: 'inherit' });
+    const r = spawnSync(process.execPath, [path.join(root, 'dist/test-support/synth/bench-capture.js'), file, String(sizeMb), '--keyed'], { stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
     process.stderr.write(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }

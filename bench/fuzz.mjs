@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The mutation fuzzer: mutates the project's small captures (src/synth/mutate.ts: editcap -E
+// The mutation fuzzer: mutates the project's small captures (test-support/synth/mutate.ts: editcap -E
 // byte errors, truncation, duplicated/removed/swapped records, corrupted length fields) and runs
 // each copy through the whole pipeline (scanCapture). Properties checked on every iteration:
 //   - nothing throws except CaptureFormatError (only when the file header itself is broken),
@@ -245,7 +245,7 @@ export async function runFuzz(lib, inputs, { iterations, from = 0, seed = 0, tim
 async function loadLib() {
   return {
     ...(await import(pathToFileURL(path.join(root, 'dist/src/engine/scan.js')).href)),
-    ...(await import(pathToFileURL(path.join(root, 'dist/src/synth/mutate.js')).href)),
+    ...(await import(pathToFileURL(path.join(root, 'dist/test-support/synth/mutate.js')).href)),
     ...(await import(pathToFileURL(path.join(root, 'dist/src/decrypt/key-sources.js')).href)),
   };
 }

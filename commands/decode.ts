@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import { LeakscopeCommand } from '../cli/base.js';
-import { peel, type PeelLayer } from '../src/leaks/peel.js';
+import { peel, type PeelLayer } from '../src/inspect/peel.js';
 import { createWriter } from '../src/report/writers/index.js';
 import { DECODE_SCHEMA, type DecodeRow } from '../src/report/schemas/decode.js';
 import { UserError } from '../src/errors.js';

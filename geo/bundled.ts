@@ -9,9 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { AsnCsvFile } from './asn-csv.js';
-import type { AsnDb, CityDb, PublicAddress } from './db.js';
+import type { AsnDb, CityDb, GeoSource, PublicAddress } from './db.js';
 import { ipv6ToDecimal } from './ip.js';
-import type { GeoSource } from './lookup.js';
 import { loadMmdb, mapCityRecord, recordFor } from './mmdb.js';
 import type { MmdbReader } from './mmdb-reader.js';
 

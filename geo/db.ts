@@ -3,7 +3,22 @@
  * database and an ASN database. Each is asked only about addresses already known to be public
  * and answers with plain fields, or null when it holds nothing for the address.
  */
-import type { GeoSource } from './lookup.js';
+/** Where a database came from, as the report header names it. */
+export interface GeoSource {
+  name: string;
+  kind: 'city' | 'asn';
+  /** npm package name for bundled data, the path as given for a user's file */
+  file: string;
+  /** package version or database build date (YYYY-MM-DD) */
+  version: string | null;
+  licence: string;
+  attribution: string;
+}
+
+/** A database file that cannot be used, said in one line naming the file and what was expected. */
+export class GeoDbError extends Error {
+  override readonly name = 'GeoDbError';
+}
 
 /** A parsed public address; IPv4-mapped and NAT64 IPv6 addresses arrive here as IPv4. */
 export interface PublicAddress {

@@ -11,7 +11,7 @@
  * `special: 'invalid'` and every other field null.
  */
 import { bundledAsnDb, bundledCityDb } from './bundled.js';
-import type { AsnDb, CityDb, PublicAddress } from './db.js';
+import type { AsnDb, CityDb, GeoSource, PublicAddress } from './db.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
 import { userAsnDb, userCityDb } from './mmdb.js';
 import { classifyIPv4, classifyIPv6, ipv4BehindIPv6 } from './special.js';
@@ -34,16 +34,8 @@ export interface GeoInfo {
   special: string | null;
 }
 
-export interface GeoSource {
-  name: string;
-  kind: 'city' | 'asn';
-  /** npm package name for bundled data, the path as given for a user's file */
-  file: string;
-  /** package version or database build date (YYYY-MM-DD) */
-  version: string | null;
-  licence: string;
-  attribution: string;
-}
+export type { GeoSource } from './db.js';
+
 
 export interface GeoLookup {
   lookup(ip: string): GeoInfo;
@@ -130,7 +122,7 @@ export const NULL_GEO: GeoLookup = Object.freeze({
  * Opens geolocation: `cityDb` is a MaxMind GeoLite2/GeoIP2 City or Country .mmdb (or DB-IP's
  * MaxMind-format download), `asnDb` a MaxMind ASN .mmdb; each defaults to the bundled DB-IP /
  * ip-location-db data. A user's file is read and checked here, so a wrong file fails at once
- * with a UserError naming it; the bundled files are read on first use.
+ * with a GeoDbError naming it; the bundled files are read on first use.
  */
 export function openGeo(opts: { cityDb?: string; asnDb?: string } = {}): GeoLookup {
   const city = opts.cityDb !== undefined ? userCityDb(opts.cityDb) : bundledCityDb();

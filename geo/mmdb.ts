@@ -13,10 +13,8 @@
  * The layout is recognised per record, so either City layout works through either path.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { UserError } from '../src/errors.js';
-import type { AsnDb, AsnFields, CityDb, CityFields, PublicAddress } from './db.js';
+import { GeoDbError, type AsnDb, type AsnFields, type CityDb, type CityFields, type GeoSource, type PublicAddress } from './db.js';
 import { countryName } from './countries.js';
-import type { GeoSource } from './lookup.js';
 import { MmdbFormatError, MmdbReader, type MmdbValue } from './mmdb-reader.js';
 
 type AnyRecord = Record<string, unknown>;
@@ -30,27 +28,27 @@ const EXPECTED: Record<MmdbRole, { what: string; type: RegExp; option: string }>
 
 /**
  * Opens a .mmdb file (reading only its metadata; records are read on demand). Every way it can
- * be wrong becomes a one-line UserError naming the file and what was expected. `role` checks
+ * be wrong becomes a one-line GeoDbError naming the file and what was expected. `role` checks
  * the database type.
  */
 export function loadMmdb(file: string, role: MmdbRole): MmdbReader {
   const expected = EXPECTED[role];
   let reader: MmdbReader;
   try {
-    if (startsWithGzip(file)) throw new UserError(`${file} is gzip-compressed; unpack the .mmdb file from it first (MaxMind downloads are .tar.gz: tar xzf FILE)`);
+    if (startsWithGzip(file)) throw new GeoDbError(`${file} is gzip-compressed; unpack the .mmdb file from it first (MaxMind downloads are .tar.gz: tar xzf FILE)`);
     reader = new MmdbReader(file);
   } catch (err) {
-    if (err instanceof UserError) throw err;
-    if (err instanceof MmdbFormatError) throw new UserError(`${file} is not a usable MaxMind database (${err.message}); ${expected.option} expects ${expected.what} in .mmdb format`);
+    if (err instanceof GeoDbError) throw err;
+    if (err instanceof MmdbFormatError) throw new GeoDbError(`${file} is not a usable MaxMind database (${err.message}); ${expected.option} expects ${expected.what} in .mmdb format`);
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new UserError(`cannot read ${file} (${why}); ${expected.option} expects ${expected.what} in .mmdb format`);
+    throw new GeoDbError(`cannot read ${file} (${why}); ${expected.option} expects ${expected.what} in .mmdb format`);
   }
   const type = reader.metadata.databaseType;
   if (!expected.type.test(type)) {
     const other = role === 'city' ? EXPECTED.asn : EXPECTED.city;
     const hint = other.type.test(type) ? `; give it with ${other.option} instead` : '';
-    throw new UserError(`${file} is a "${type}" database, not ${expected.what}${hint}`);
+    throw new GeoDbError(`${file} is a "${type}" database, not ${expected.what}${hint}`);
   }
   return reader;
 }

@@ -9,10 +9,10 @@
  * Every request is an HTTP GET whose query keys are leak kinds' own names, with no User-Agent, so
  * the findings a request should produce are exactly its parameters (kind = key).
  */
-import { buildAppDataRecord, buildClientHelloRecord, buildServerHelloRecord } from '../src/synth/tls.js';
-import { buildDnsQuery, buildDnsResponse } from '../src/synth/dns.js';
-import { TrafficBuilder, type FrameSink } from '../src/synth/session.js';
-import { writePcapFile } from '../src/synth/pcap-file.js';
+import { buildAppDataRecord, buildClientHelloRecord, buildServerHelloRecord } from './synth/tls.js';
+import { buildDnsQuery, buildDnsResponse } from './synth/dns.js';
+import { TrafficBuilder, type FrameSink } from './synth/session.js';
+import { writePcapFile } from './synth/pcap-file.js';
 
 export interface ProfileRequest {
   host: string;

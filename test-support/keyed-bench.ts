@@ -1,17 +1,17 @@
 /**
- * The keyed benchmark capture: the benchmark's phone traffic (src/synth/bench-capture.ts, the
+ * The keyed benchmark capture: the benchmark's phone traffic (test-support/synth/bench-capture.ts, the
  * same mix per round: DNS, a download, telemetry with two requests, a second download) with
  * every connection TLS and decryptable from a key log the generator writes beside it — TLS 1.3
  * and TLS 1.2 connections carrying HTTP/2 and HTTP/1.1: telemetry to Xiaomi and Sensors Data
  * hosts (base64 / gzip bodies, ids in headers), downloads from benign hosts; some segments
  * reordered or retransmitted. Deterministic: the same bytes on every run.
  *
- * usage (after `npm run build`): node dist/src/synth/bench-capture.js OUT.pcap SIZE_MB --keyed
+ * usage (after `npm run build`): node dist/test-support/synth/bench-capture.js OUT.pcap SIZE_MB --keyed
  * writes OUT.pcap and OUT.keys.
  */
 import { gzipSync } from 'node:zlib';
-import { buildDnsQuery, buildDnsResponse } from '../src/synth/dns.js';
-import { TrafficBuilder, type FrameSink } from '../src/synth/session.js';
+import { buildDnsQuery, buildDnsResponse } from './synth/dns.js';
+import { TrafficBuilder, type FrameSink } from './synth/session.js';
 import { data, headers, HTTP2_PREFACE, settings } from './http2-frames.js';
 import { keyedSession, type KeyedMessage, type TlsVersion } from './keyed-tls.js';
 
@@ -122,7 +122,7 @@ export function generateKeyedBenchTraffic(sink: FrameSink & { bytes: number }, t
       { from: 'server', data: buildDnsResponse(id, vendor, 'A', [{ name: vendor, type: 'A', data: serverIp }]) },
     ]);
 
-    // the plain benchmark's mix (src/synth/bench-capture.ts), every connection encrypted: a
+    // the plain benchmark's mix (test-support/synth/bench-capture.ts), every connection encrypted: a
     // download from a benign host, telemetry with two requests, a second download
     const download = bulk.subarray(0, 16_384 + rng.below(200_000));
     t.tcpConnection({ ip: phone, port: port() }, { ip: `198.51.100.${1 + (round % 200)}`, port: 443 }, round % 4 === 0

@@ -18,11 +18,11 @@
  */
 import { createCipheriv, createHmac } from 'node:crypto';
 import { aeadNonce, hkdfExpandLabel } from '../src/decrypt/hkdf.js';
-import { buildClientHelloRecord } from '../src/synth/tls.js';
+import { buildClientHelloRecord } from './synth/tls.js';
 
 export type TlsVersion = '1.2' | '1.3';
 
-/** A message of a TCP conversation (as src/synth/session.ts takes them). */
+/** A message of a TCP conversation (as test-support/synth/session.ts takes them). */
 export interface KeyedMessage {
   from: 'client' | 'server';
   data: Uint8Array;

@@ -4,9 +4,9 @@
  * server's answer, later (encrypted) blobs, and the older XMPP-like stream open. The device
  * facts are the project's fake profile.
  */
-import { TrafficBuilder, type FrameSink } from '../src/synth/session.js';
-import { buildDnsQuery, buildDnsResponse } from '../src/synth/dns.js';
-import { buildClientHelloRecord, buildServerHelloRecord, buildAppDataRecord } from '../src/synth/tls.js';
+import { TrafficBuilder, type FrameSink } from '../test-support/synth/session.js';
+import { buildDnsQuery, buildDnsResponse } from '../test-support/synth/dns.js';
+import { buildClientHelloRecord, buildServerHelloRecord, buildAppDataRecord } from '../test-support/synth/tls.js';
 
 const enc = new TextEncoder();
 

@@ -6,7 +6,7 @@
  * magic 0x01072021, uid (int32), the app name (20 bytes, NUL-padded, at most 19 used) and the
  * CRC-32 of everything before it; all big-endian.
  */
-import type { FrameSink } from '../src/synth/session.js';
+import type { FrameSink } from '../test-support/synth/session.js';
 
 export interface PcapdroidApp {
   uid: number;

@@ -4,8 +4,8 @@
  * segment of their own (less than a record header); other clients split the handshake message
  * over several TLS records. Each connection is to a different server name.
  */
-import { TrafficBuilder, type FrameSink, type Message } from '../src/synth/session.js';
-import { buildClientHelloRecord, buildServerHelloRecord } from '../src/synth/tls.js';
+import { TrafficBuilder, type FrameSink, type Message } from '../test-support/synth/session.js';
+import { buildClientHelloRecord, buildServerHelloRecord } from '../test-support/synth/tls.js';
 
 export interface SplitCase {
   name: string;

@@ -9,9 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { TrafficBuilder, type Endpoint, type FrameSink } from '../src/synth/session.js';
-import { writePcapFile } from '../src/synth/pcap-file.js';
-import { buildDnsQuery, buildDnsResponse } from '../src/synth/dns.js';
+import { TrafficBuilder, type Endpoint, type FrameSink } from '../test-support/synth/session.js';
+import { writePcapFile } from '../test-support/synth/pcap-file.js';
+import { buildDnsQuery, buildDnsResponse } from '../test-support/synth/dns.js';
 
 export const PHONE = {
   ip: '192.168.1.23',

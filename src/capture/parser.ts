@@ -13,6 +13,7 @@
  */
 import type { AnomalyCode, AnomalySink } from '../anomaly.js';
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
+import { NEED_MORE, STOP } from '../status.js';
 import { ReusedFrame, type Frame } from './frame.js';
 import { describeHead, isPcapngMagic, pcapMagic, SNIFF_BYTES } from './magic.js';
 import { MICROSECONDS, splitTimestamp, timestampUnit, type TimestampUnit } from './timestamp.js';
@@ -25,9 +26,7 @@ import {
   type ReadSummary,
 } from './types.js';
 
-/** step() results besides "consumed N bytes" */
-const NEED_MORE = -1;
-const STOP = -2;
+// step() results besides "consumed N bytes": NEED_MORE, STOP (src/status.ts)
 
 /** what the parser expects next */
 const EXPECT_FILE_HEADER = 0;

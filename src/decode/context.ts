@@ -11,18 +11,34 @@
 import type { AnomalySink } from '../anomaly.js';
 import type { DecodeAnomalyCode } from './anomalies.js';
 import type { Limits, LimitName } from '../limits.js';
-import type { LayerCounts } from './decoder.js';
 import { FragmentReassembler } from './fragments.js';
 import type { DecodedPacket } from './packet.js';
 
 /** nothing more to decode (the innermost layer was reached or is not decoded) */
 export const DONE = 0;
-/** the layer was malformed: an anomaly was reported and decoding stopped */
-export const MALFORMED = -1;
-/** the snaplen cut the header: `out.truncated` is set and decoding stopped */
-export const TRUNCATED = -2;
-/** a cap from limits.ts was hit: `limit_reached` was reported and decoding stopped */
-export const LIMITED = -3;
+// the stop statuses (src/status.ts): MALFORMED (an anomaly was reported and decoding stopped),
+// TRUNCATED (the snaplen cut the header: `out.truncated` is set), LIMITED (a cap was hit)
+export { LIMITED, MALFORMED, TRUNCATED } from '../status.js';
+
+export interface LayerCounts {
+  /** frames whose innermost IP header is IPv4 / IPv6 */
+  ipv4: number;
+  ipv6: number;
+  /** frames whose TCP / UDP header was decoded (after reassembly, if any) */
+  tcp: number;
+  udp: number;
+  /** frames without an IP layer: ARP, LLC, unknown ethertypes, cut-off link headers */
+  other: number;
+  /** frames that are IP fragments, and datagrams those completed */
+  fragments: number;
+  reassembled: number;
+  /** frames per link type leakscope does not decode */
+  unknownLinkTypes: Map<number, number>;
+  /** frames per link type whose link layer encrypts the payload (protected 802.11 frames): opaque */
+  encryptedLink: Map<number, number>;
+  /** frames that carried a PCAPdroid trailer (the app that sent them) */
+  pcapdroidTrailers: number;
+}
 
 export class DecodeContext {
   /** where the layer returned by the current decoder starts and ends in `out.buf` */

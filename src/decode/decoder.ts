@@ -5,7 +5,7 @@
  */
 import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
-import { DecodeContext } from './context.js';
+import { DecodeContext, type LayerCounts } from './context.js';
 import { LINK_TYPES } from './registry.js';
 import { Layer, createDecodedPacket, pushLayer, resetPacket, type DecodedPacket, type LayerId } from './packet.js';
 import { decodeEthernet } from './ethernet.js';
@@ -27,25 +27,8 @@ import { PcapdroidAppNames, findPcapdroidTrailer, type PcapdroidTrailer } from '
 
 const LINKTYPE_ETHERNET = 1;
 
-export interface LayerCounts {
-  /** frames whose innermost IP header is IPv4 / IPv6 */
-  ipv4: number;
-  ipv6: number;
-  /** frames whose TCP / UDP header was decoded (after reassembly, if any) */
-  tcp: number;
-  udp: number;
-  /** frames without an IP layer: ARP, LLC, unknown ethertypes, cut-off link headers */
-  other: number;
-  /** frames that are IP fragments, and datagrams those completed */
-  fragments: number;
-  reassembled: number;
-  /** frames per link type leakscope does not decode */
-  unknownLinkTypes: Map<number, number>;
-  /** frames per link type whose link layer encrypts the payload (protected 802.11 frames): opaque */
-  encryptedLink: Map<number, number>;
-  /** frames that carried a PCAPdroid trailer (the app that sent them) */
-  pcapdroidTrailers: number;
-}
+// what the decoder counts (context.ts holds the type: the layers add to it through their context)
+export type { LayerCounts } from './context.js';
 
 /** One layer's decoder: `(bytes, off, end, out, ctx) → next layer id | DONE | stop status`. */
 export type LayerDecoder = (b: Uint8Array, off: number, end: number, out: DecodedPacket, ctx: DecodeContext) => number;

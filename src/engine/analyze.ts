@@ -8,7 +8,8 @@ import type { Identifier } from '../leaks/detect.js';
 import { NULL_GEO, type GeoLookup, type GeoSource } from '../../geo/lookup.js';
 import { scanCapture } from './scan.js';
 import { EMBEDDED_SOURCE, type KeyStore } from '../decrypt/key-sources.js';
-import { HostAggregator, type HostRecord, type HostServer } from './hosts.js';
+import type { HostRecord, HostServer } from './hosts.js';
+import { ReportStage } from './report-stage.js';
 import { redactHosts } from './redact.js';
 import { TOOL_VERSION } from '../version.js';
 import type { NotDecoded } from './not-decoded.js';
@@ -100,7 +101,7 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
   const limits = options.limits ?? resolveLimits();
   const signatures = options.signatures ?? SignatureDb.bundled();
   const geo = options.geo ?? NULL_GEO;
-  const agg = new HostAggregator({ signatures, limits, identifiers: options.identifiers, windows: options.windows });
+  const agg = new ReportStage({ signatures, limits, identifiers: options.identifiers, windows: options.windows });
   const captures: CaptureStatus[] = [];
   const keys: KeySourceReport[] = [];
   // TLS and QUIC connections of the run: what each key source opened is said "of" these

@@ -1,18 +1,20 @@
 /**
- * Per-host aggregation: joins observations and closed flows of one or more captures into one
- * record per remote host (server name, HTTP Host or DNS name; the address when there is no
- * name), with the vendor signatures it matched and the personal data sent to it.
+ * Per-host aggregation: joins observations, what inspection found in their requests
+ * (findings.ts) and closed flows of one or more captures into one record per remote host
+ * (server name, HTTP Host or DNS name; the address when there is no name), with the vendor
+ * signatures it matched and the personal data sent to it. It aggregates only: the findings
+ * are made before they reach it.
  */
 import type { Limits } from '../limits.js';
 import { isIpLiteral, normaliseHost } from '../hostname.js';
 import type { FlowInfo } from '../flow/table.js';
-import type { HttpRequest } from '../proto/http1.js';
 import type { DnsMessage } from '../proto/dns.js';
-import type { SignatureDb, SignatureHit } from '../signatures/db.js';
-import { findLeaksInHttpRequest, type Identifier, type LeakFinding, type LeakKind } from '../leaks/detect.js';
+import type { SignatureHit } from '../signatures/db.js';
+import type { LeakFinding, LeakKind } from '../leaks/detect.js';
 import { formatTimestamp } from '../capture/frame.js';
 import type { FlowSummaryExtra } from '../analyzers/analyzer.js';
-import type { Observation, ObservationBase, ObservationDetail, PushObservation } from './observations.js';
+import type { Observation, ObservationBase, PushObservation } from './observations.js';
+import type { RequestFindings } from './findings.js';
 import { resolveWindows, timestampUs, tsUs, windowsAt, type ExperimentWindow, type ResolvedWindow } from './windows.js';
 
 export interface LeakEvidence {
@@ -127,11 +129,17 @@ interface FlowState {
 }
 
 export interface HostAggregatorOptions {
-  signatures: SignatureDb;
   limits: Limits;
-  identifiers?: Identifier[];
+  /** the signatures a host's name matches (asked once per host, when it is first seen) */
+  hostSignatures(name: string): SignatureHit[];
   /** experiment windows findings are tagged with */
   windows?: readonly ExperimentWindow[];
+}
+
+/** What came with an observation: the findings in its HTTP request, the DNS message it reports. */
+export interface AggregateDetail {
+  findings?: RequestFindings;
+  dns?: DnsMessage;
 }
 
 /** Code-unit order: the same on every machine and locale (byte-identical output). */
@@ -214,7 +222,7 @@ export class HostAggregator {
         dropped: new Map(),
         captures: new Set(),
       };
-      for (const hit of this.opts.signatures.matchHost(name)) h.hits.set(hit.signature.id, hit);
+      for (const hit of this.opts.hostSignatures(name)) h.hits.set(hit.signature.id, hit);
       this.hosts.set(name, h);
     }
     h.captures.add(this.file);
@@ -227,7 +235,7 @@ export class HostAggregator {
     return f;
   }
 
-  observe(obs: Observation, detail?: ObservationDetail): void {
+  observe(obs: Observation, detail?: AggregateDetail): void {
     switch (obs.type) {
       case 'tls':
       case 'quic': {
@@ -270,7 +278,7 @@ export class HostAggregator {
         h.seenAs.add(uriName ? 'uri' : hostHeader ? 'http' : 'address');
         if (obs.app !== undefined) h.apps.add(obs.app);
         h.servers.add(obs.dst);
-        if (detail?.http) this.inspectRequest(h, obs, detail.http, carriedBy(obs, f.transport));
+        if (detail?.findings) this.addFindings(h, obs, detail.findings, carriedBy(obs, f.transport));
         break;
       }
       case 'dns': {
@@ -356,21 +364,11 @@ export class HostAggregator {
   }
 
   /** `via`: how the request travelled before its own layers (`tls1.3 → h2 stream 5`), prefixed to every finding's chain; '' in clear HTTP/1 */
-  private inspectRequest(h: HostState, obs: Observation & { type: 'http' }, req: HttpRequest, via: string): void {
-    const like = {
-      method: req.method,
-      host: req.host,
-      uri: req.uri,
-      headers: req.headers,
-      body: req.body,
-      contentType: req.contentType,
-      bodyDecoded: req.contentEncoding !== null && req.bodyDecodeError === null,
-    };
-    for (const hit of this.opts.signatures.matchHttp(like, this.opts.limits)) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
-    const findings = findLeaksInHttpRequest(like, { limits: this.opts.limits, identifiers: this.opts.identifiers });
-    if (findings.length === 0) return;
+  private addFindings(h: HostState, obs: Observation & { type: 'http' }, findings: RequestFindings, via: string): void {
+    for (const hit of findings.hits) if (!h.hits.has(hit.signature.id)) h.hits.set(hit.signature.id, hit);
+    if (findings.leaks.length === 0) return;
     const labels = this.windowLabels(obs);
-    for (const f of findings) this.addLeak(h, via === '' ? f : { ...f, chain: `${via} → ${f.chain}` }, obs, labels);
+    for (const f of findings.leaks) this.addLeak(h, via === '' ? f : { ...f, chain: `${via} → ${f.chain}` }, obs, labels);
   }
 
   /** the experiment windows an observation falls in; null when no windows were given */

@@ -33,65 +33,17 @@ import type { PacketMeta } from '../capture/frame.js';
 import type { Limits } from '../limits.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from '../decode/packet.js';
 import { formatIp } from '../decode/addr.js';
+import { AddressSlab } from './address-slab.js';
 import { Dir } from './dir.js';
-import { History, HistoryEvent } from './history.js';
-import { TcpHalfStream, type ReassemblyShared, type StreamEvents } from './reassembly.js';
-import { seqAdd, seqDiff } from './seq.js';
+import { Flow, FlowList, LIST_CLOSING, LIST_TCP, LIST_UDP } from './flow.js';
+import type { FlowHandler, FlowInfo } from './flow-info.js';
+import { HistoryEvent } from './history.js';
+import type { ReassemblyShared } from './reassembly.js';
+import { seqAdd } from './seq.js';
 
 export { Dir } from './dir.js';
 
-export interface FlowInfo {
-  /** 0-based, in order of creation; TCP and UDP are counted separately */
-  id: number;
-  proto: 'tcp' | 'udp';
-  ipVersion: 4 | 6;
-  client: string;
-  clientPort: number;
-  server: string;
-  serverPort: number;
-  firstFrame: number;
-  lastFrame: number;
-  /** capture time of the first and the last packet: seconds since the epoch, nanoseconds */
-  firstSec: number;
-  firstNsec: number;
-  lastSec: number;
-  lastNsec: number;
-  // Counters as plain fields, not [to server, to client] pairs: a flow lives long enough to be
-  // promoted to V8's old generation, and five small objects per flow were an eighth of its heap.
-  packetsToServer: number;
-  packetsToClient: number;
-  /** IP bytes (header included, as the IP length fields report them) */
-  bytesToServer: number;
-  bytesToClient: number;
-  /** transport payload bytes as reported on the wire (a snaplen may have cut some) */
-  payloadToServer: number;
-  payloadToClient: number;
-  /** Zeek conn.log history letters (flow/history.ts) */
-  history: string;
-  /** TCP bytes the capture lost (skipped holes), both directions */
-  missedBytes: number;
-  closeReason: 'fin' | 'rst' | 'idle' | 'evicted' | 'end' | null;
-  /** the app PCAPdroid's trailer named for this flow's packets (the first one that named any); null without trailers */
-  app: string | null;
-  /** its Linux uid (-1 when PCAPdroid did not know it); null without trailers */
-  appUid: number | null;
-}
-
-export interface FlowHandler {
-  /**
-   * In-order bytes buf[from, to) of one direction, valid only during the call (a range, not a
-   * view: the middle of a download is counted without making one). `meta` = the packet whose
-   * arrival made these bytes deliverable (the flow's last packet when it closes).
-   */
-  onData(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void;
-  /** bytes the capture lost before the next delivered byte */
-  onGap(dir: Dir, missedBytes: number, meta: PacketMeta): void;
-  /** one UDP datagram (payload view, valid only during the call) */
-  onDatagram(dir: Dir, bytes: Uint8Array, meta: PacketMeta): void;
-  /** false = stop delivering (and buffering) this direction's bytes; only count them. Once false, not asked again. */
-  wants(dir: Dir): boolean;
-  onClose(flow: FlowInfo): void;
-}
+export type { FlowHandler, FlowInfo } from './flow-info.js';
 
 export interface FlowTableStats {
   tcpStreams: number;
@@ -105,11 +57,6 @@ export const KNOWN_SERVER_PORTS: ReadonlySet<number> = new Set([53, 80, 443, 522
 
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
-
-/** LRU lists, one per timeout */
-const LIST_UDP = 0;
-const LIST_TCP = 1;
-const LIST_CLOSING = 2;
 
 /** 0 = no server evidence, 1 = a port below 1024, 2 = a known server port */
 function serverRank(port: number): number {
@@ -132,58 +79,6 @@ function endpointHash(buf: Uint8Array, off: number, len: number, port: number, s
   return Math.imul(h ^ port, 0x01000193);
 }
 
-/** Bytes of one flow in the address slab: client then server, 16 bytes each (IPv4 uses the first 4). */
-const SLAB_SLOT_BYTES = 32;
-const SLAB_SERVER_OFFSET = 16;
-/**
- * Live flows the slab holds before it first grows (128 KB): more than a phone's capture keeps
- * open at once. Growing replaces a field V8 had taken for a constant, which throws away the
- * optimised code of the per-packet path; a capture that needs it pays that once.
- */
-const SLAB_INITIAL_SLOTS = 4096;
-
-/**
- * The addresses of every live flow in one growing buffer with a free list: a Uint8Array of its
- * own per address cost each flow ~250 bytes of heap in typed-array and buffer objects.
- */
-class AddressSlab {
-  bytes = new Uint8Array(SLAB_SLOT_BYTES * SLAB_INITIAL_SLOTS);
-  private readonly free: number[] = [];
-  private used = 0;
-
-  /** a slot holding the client's and the server's addresses, copied from the packet */
-  alloc(buf: Uint8Array, clientOff: number, serverOff: number, len: number): number {
-    let slot = this.free.pop();
-    if (slot === undefined) {
-      slot = this.used++;
-      if (this.used * SLAB_SLOT_BYTES > this.bytes.length) {
-        const grown = new Uint8Array(this.bytes.length * 2);
-        grown.set(this.bytes);
-        this.bytes = grown;
-      }
-    }
-    const base = slot * SLAB_SLOT_BYTES;
-    const b = this.bytes;
-    for (let i = 0; i < len; i++) {
-      b[base + i] = buf[clientOff + i];
-      b[base + SLAB_SERVER_OFFSET + i] = buf[serverOff + i];
-    }
-    return slot;
-  }
-
-  release(slot: number): void {
-    this.free.push(slot);
-  }
-
-  /** whether the slot's client (or server) address equals buf[off, off + len) */
-  matches(slot: number, server: boolean, buf: Uint8Array, off: number, len: number): boolean {
-    const b = this.bytes;
-    const base = slot * SLAB_SLOT_BYTES + (server ? SLAB_SERVER_OFFSET : 0);
-    for (let i = 0; i < len; i++) if (b[base + i] !== buf[off + i]) return false;
-    return true;
-  }
-}
-
 /** IP bytes of the packet as its header reports them (Zeek's ip_bytes). */
 function ipPacketBytes(pkt: DecodedPacket, wireBytes: number): number {
   const b = pkt.buf, o = pkt.ipOff;
@@ -204,149 +99,6 @@ function ipPacketBytes(pkt: DecodedPacket, wireBytes: number): number {
 function reportedPayloadLength(pkt: DecodedPacket, captured: number, ipBytes: number): number {
   if (!pkt.truncated) return captured;
   return Math.max(captured, pkt.ipOff + ipBytes - pkt.payloadOff);
-}
-
-class Flow implements StreamEvents {
-  readonly history: History;
-  /** the flow's handler, created on first use (`handler()`): a flow may close without one being needed before */
-  private handlerInstance: FlowHandler | null = null;
-  /** half-streams (TCP only), each created on its direction's first segment other than a bare SYN */
-  private toServer: TcpHalfStream | null = null;
-  private toClient: TcpHalfStream | null = null;
-  /** sequence number of each direction's SYN while it has no half-stream yet (-1: none seen) */
-  private synSeqToServer = -1;
-  private synSeqToClient = -1;
-  /** bit per direction: a FIN was seen */
-  finMask = 0;
-  rstSeen = false;
-  closing = false;
-  /** UDP: latched `wants` per direction */
-  udpWanted0 = true;
-  udpWanted1 = true;
-
-  // intrusive LRU list links
-  prev: Flow | null = null;
-  next: Flow | null = null;
-  list = LIST_UDP;
-
-  constructor(
-    readonly info: FlowInfo,
-    readonly tcp: boolean,
-    /** this flow's slot in the table's AddressSlab */
-    readonly addressSlot: number,
-    /** 4 (IPv4) or 16 (IPv6) */
-    readonly addressLength: number,
-    readonly hash: number,
-    readonly order: number,
-    private readonly shared: ReassemblyShared,
-    private readonly newHandler: (flow: FlowInfo) => FlowHandler,
-  ) {
-    this.history = new History(info);
-  }
-
-  handler(): FlowHandler {
-    return (this.handlerInstance ??= this.newHandler(this.info));
-  }
-
-  /** the direction's half-stream if it has one */
-  existingHalf(dir: Dir): TcpHalfStream | null {
-    return dir === Dir.ToServer ? this.toServer : this.toClient;
-  }
-
-  /** the direction's half-stream, created now if needed (a SYN seen before is replayed into it) */
-  half(dir: Dir): TcpHalfStream {
-    const existing = this.existingHalf(dir);
-    if (existing !== null) return existing;
-    const half = new TcpHalfStream(dir, this.info, this, this.shared);
-    const synSeq = dir === Dir.ToServer ? this.synSeqToServer : this.synSeqToClient;
-    if (synSeq >= 0) half.syn(synSeq);
-    if (dir === Dir.ToServer) this.toServer = half;
-    else this.toClient = half;
-    return half;
-  }
-
-  /** A SYN from `dir`: remembered, and given to the half-stream once there is one (as TcpHalfStream.syn would take it). */
-  syn(dir: Dir, seq: number): void {
-    const half = this.existingHalf(dir);
-    if (half !== null) {
-      half.syn(seq);
-      return;
-    }
-    const seen = dir === Dir.ToServer ? this.synSeqToServer : this.synSeqToClient;
-    if (seen < 0) {
-      if (dir === Dir.ToServer) this.synSeqToServer = seq;
-      else this.synSeqToClient = seq;
-    } else if (seq !== seen) {
-      this.shared.anomalies.anomaly('tcp_syn_seq_changed', 0, `isn ${seen} then ${seq}`, this.info);
-    }
-  }
-
-  /** The ISN of `dir`'s SYN, or -1 when none was seen. */
-  isn(dir: Dir): number {
-    const half = this.existingHalf(dir);
-    if (half !== null) return half.isn;
-    return dir === Dir.ToServer ? this.synSeqToServer : this.synSeqToClient;
-  }
-
-  /**
-   * The peer acknowledged `ack` of `dir`'s bytes. Without a half-stream, `dir` has delivered
-   * nothing: the call matters only when it acknowledges beyond the SYN (lost bytes to skip).
-   */
-  peerAck(dir: Dir, ack: number, meta: PacketMeta): void {
-    if (this.existingHalf(dir) === null) {
-      const synSeq = dir === Dir.ToServer ? this.synSeqToServer : this.synSeqToClient;
-      if (synSeq < 0 || seqDiff(ack, seqAdd(synSeq, 1)) <= 0) return;
-    }
-    this.half(dir).peerAck(ack, meta);
-  }
-
-  /** end of the flow: deliver what can be delivered, free what is buffered */
-  flushHalves(meta: PacketMeta): void {
-    for (const half of [this.toServer, this.toClient]) {
-      if (half === null) continue;
-      half.flush(meta);
-      half.release();
-    }
-  }
-
-  deliver(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void {
-    this.handler().onData(dir, buf, from, to, meta);
-  }
-
-  gap(dir: Dir, missed: number, meta: PacketMeta): void {
-    this.info.missedBytes += missed;
-    this.history.add(dir, HistoryEvent.Gap);
-    if (this.existingHalf(dir)!.wanted) this.handler().onGap(dir, missed, meta);
-  }
-
-  retransmitted(dir: Dir): void {
-    this.history.add(dir, HistoryEvent.Retransmit);
-  }
-
-  wants(dir: Dir): boolean {
-    return this.handler().wants(dir);
-  }
-}
-
-class FlowList {
-  head: Flow | null = null;
-  tail: Flow | null = null;
-
-  append(f: Flow): void {
-    f.prev = this.tail;
-    f.next = null;
-    if (this.tail) this.tail.next = f;
-    else this.head = f;
-    this.tail = f;
-  }
-
-  remove(f: Flow): void {
-    if (f.prev) f.prev.next = f.next;
-    else this.head = f.next;
-    if (f.next) f.next.prev = f.prev;
-    else this.tail = f.prev;
-    f.prev = f.next = null;
-  }
 }
 
 export class FlowTable {

@@ -7,13 +7,12 @@
 import { normaliseHost } from '../hostname.js';
 import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
-import type { HttpRequestLike } from '../signatures/db.js';
-import { parseForm } from './codec.js';
+import { parseForm } from '../inspect/codec.js';
 import { identifierForms, type Identifier, type IdentifierForm } from './identifiers.js';
 import { classify, classifyUserAgent, headerKey, isSessionTokenKey, looksLikeUrl, type Classified, type LeakKind } from './kinds.js';
-import { fieldChain, jsonPath, peel, type PeelLayer } from './peel.js';
+import { fieldChain, jsonPath, peel, type PeelLayer } from '../inspect/peel.js';
 import { searchEngineParams, searchTermsInUrl } from './search.js';
-import { requestLayers } from './request-layers.js';
+import type { InspectedRequest } from '../inspect/request.js';
 
 export type { LeakKind } from './kinds.js';
 export { LEAK_KINDS } from './kinds.js';
@@ -122,12 +121,12 @@ class Collector {
  * Personal data in one plaintext HTTP request: its query string, Referer, Cookie and custom
  * headers, User-Agent and body, at any depth of encoding peel.ts undoes.
  */
-export function findLeaksInHttpRequest(req: HttpRequestLike, opts: { limits: Limits; identifiers?: Identifier[]; ctx?: AnomalySink }): LeakFinding[] {
+export function findLeaksInHttpRequest(req: InspectedRequest, opts: { limits: Limits; identifiers?: Identifier[]; ctx?: AnomalySink }): LeakFinding[] {
   const { limits, ctx } = opts;
   const host = req.host ? normaliseHost(req.host) : null;
   const c = new Collector(limits, opts.identifiers, host ? searchEngineParams(host) : null);
 
-  const layers = requestLayers(req, limits, ctx);
+  const layers = req.layers(limits, ctx);
   for (const layer of layers.query) c.layer(layer, null, true);
 
   for (const h of req.headers) {

@@ -135,7 +135,7 @@ export function isPlaceholder(v: string): boolean {
   // (the length and first-character tests only spare most values the regular expressions)
   if (t.length <= 9 && /^(null|undefined|unknown|none|nil|\(null\)|n\/a|-|-1|0|false)$/i.test(t)) return true;
   const c0 = t.charCodeAt(0);
-  if ((c0 === 0x30 || c0 === 0x3a || c0 === 0x2e || c0 === 0x2d) && /^[0:.\-]+$/.test(t)) return true; // 0000…, 00:00:…, zero UUIDs
+  if ((c0 === 0x30 || c0 === 0x3a || c0 === 0x2e || c0 === 0x2d) && /^[0:.-]+$/.test(t)) return true; // 0000…, 00:00:…, zero UUIDs
   return t === '02:00:00:00:00:00';
 }
 

@@ -2,7 +2,7 @@
  * Search terms inside URLs: the query parameter of each public search engine, and the common
  * query-like parameters of any leaked URL (a site's own `/search?q=`).
  */
-import { parseForm } from './codec.js';
+import { parseForm } from '../inspect/codec.js';
 import { StringMemo } from '../memo.js';
 
 /** [host test, query parameters] */

@@ -9,9 +9,9 @@
  */
 import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
-import type { HttpRequestLike } from '../signatures/db.js';
-import { base64Candidate, isGzip, javaStringHash, parseForm, printableText } from './codec.js';
-import { peel } from './peel.js';
+import type { HttpRequestLike } from '../inspect/request.js';
+import { base64Candidate, isGzip, javaStringHash, parseForm, printableText } from '../inspect/codec.js';
+import { peel } from '../inspect/peel.js';
 
 export interface SensorsBatch {
   /** the events, JSON.parse output of what the SDK sent (an object becomes a one-event list) */

@@ -27,6 +27,7 @@ import { formatIpv4, formatIpv6 } from '../decode/addr.js';
 import type { AnomalySink } from '../anomaly.js';
 import { IGNORE_ANOMALIES } from '../anomaly.js';
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
+import { NEED_MORE } from '../status.js';
 
 export interface DnsQuestion { name: string; type: number; typeName: string; class: number }
 export interface DnsRecord {
@@ -62,7 +63,7 @@ export interface DnsMessage {
 }
 
 export const DNS_HEADER_LEN = 12;
-export const NEED_MORE = -1 as const;
+export { NEED_MORE };
 
 export const DnsType = {
   A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, HINFO: 13, MX: 15, TXT: 16, RP: 17, AAAA: 28, LOC: 29,

@@ -16,11 +16,10 @@
 import type { AnomalySink } from '../anomaly.js';
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import { certificateNames } from './x509.js';
+import { MALFORMED, NEED_MORE } from '../status.js';
 
-/** the stream parser needs more bytes before it can say anything */
-export const NEED_MORE = -1;
-/** the bytes cannot be what was expected (here: not a TLS record header) */
-export const MALFORMED = -2;
+// tlsRecordLength's statuses (src/status.ts): NEED_MORE, or MALFORMED (not a TLS record header)
+export { MALFORMED, NEED_MORE };
 
 export const TLS_RECORD_HEADER_LEN = 5;
 /** RFC 8446 §5.2: a TLSCiphertext fragment may be up to 2^14 + 256; RFC 5246 allows +2048 */

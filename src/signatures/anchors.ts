@@ -27,7 +27,6 @@ export function hostRegexAnchors(source: string): string[] | null {
   let rest = source.slice(0, -1);
   // suffixes are built right to left; each alternative multiplies them
   let tails: string[] = [''];
-  let labels = 0;
   const prepend = (parts: string[]) => {
     const next: string[] = [];
     for (const p of parts) for (const t of tails) next.push(t ? `${p}.${t}` : p);
@@ -37,14 +36,12 @@ export function hostRegexAnchors(source: string): string[] | null {
     let m = DOT_LABEL_END.exec(rest);
     if (m) {
       prepend([m[1]]);
-      labels++;
       rest = rest.slice(0, m.index);
       continue;
     }
     m = ALT_GROUP_END.exec(rest);
     if (m && atLabelStart(rest.slice(0, m.index))) {
       prepend(m[1].split('|').map((alt) => alt.replace(/\\\./g, '.')));
-      labels++;
       rest = rest.slice(0, m.index);
       if (rest.endsWith('\\.')) {
         rest = rest.slice(0, -2);
@@ -55,7 +52,6 @@ export function hostRegexAnchors(source: string): string[] | null {
     m = LABEL_END.exec(rest);
     if (m && atLabelStart(rest.slice(0, rest.length - m[1].length))) {
       prepend([m[1]]);
-      labels++;
       rest = rest.slice(0, rest.length - m[1].length);
       if (rest.endsWith('\\.')) {
         rest = rest.slice(0, -2);

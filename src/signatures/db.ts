@@ -12,7 +12,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
-import { requestLayers } from '../leaks/request-layers.js';
+import type { InspectedRequest } from '../inspect/request.js';
 import { hostRegexAnchors } from './anchors.js';
 import { validatePack, REQUEST_FIELDS, type Signature, type SignatureMatchSpec, type SignaturePack } from './schema.js';
 
@@ -33,18 +33,6 @@ export interface SignatureHit {
   endpoint: boolean;
 }
 
-export interface HttpRequestLike {
-  /** the HTTP layer already undid the body's Content-Encoding (the body is the decoded bytes) */
-  bodyDecoded?: boolean;
-  method: string;
-  /** Host header as sent (may carry a port), or null */
-  host: string | null;
-  /** request-target */
-  uri: string;
-  headers: { name: string; value: string }[];
-  body: Uint8Array;
-  contentType: string | null;
-}
 
 interface CompiledSignature {
   signature: Signature;
@@ -228,7 +216,7 @@ export class SignatureDb {
    * Request-shape signatures a plaintext HTTP request matches (Sensors Data ingest paths and
    * bodies on any host, SDK User-Agents, vendor URL paths). Alerting hits first, then pack order.
    */
-  matchHttp(req: HttpRequestLike, limits: Limits = DEFAULT_LIMITS): SignatureHit[] {
+  matchHttp(req: InspectedRequest, limits: Limits = DEFAULT_LIMITS): SignatureHit[] {
     if (this.requestSignatures.length === 0) return [];
     const host = req.host ? normaliseHost(req.host) : null;
     // each field's texts are built once per request, and only if a signature tests them
@@ -276,7 +264,7 @@ class RequestTexts {
   private hostHeader?: readonly string[];
 
   constructor(
-    private readonly req: HttpRequestLike,
+    private readonly req: InspectedRequest,
     private readonly host: string | null,
     private readonly limits: Limits,
     private readonly hasPayloadSignatures: boolean,
@@ -318,14 +306,14 @@ class RequestTexts {
   /** the JSON found at any depth of the query's and body's encodings */
   private payloadTexts(): readonly string[] {
     if (!this.hasPayloadSignatures) return NO_TEXTS;
-    const { query, body } = requestLayers(this.req, this.limits);
+    const { query, body } = this.req.layers(this.limits);
     const out: string[] = [];
     for (const layers of [query, body]) for (const l of layers) if (l.kind === 'json' && l.text !== undefined) out.push(l.text);
     return out;
   }
 }
 
-function headerValues(req: HttpRequestLike, lowerName: string): readonly string[] {
+function headerValues(req: InspectedRequest, lowerName: string): readonly string[] {
   let out: string[] | null = null;
   for (const h of req.headers) if (h.name.toLowerCase() === lowerName) (out ??= []).push(h.value);
   return out ?? NO_TEXTS;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeGapStream, writePipelinedRequests, writeSynFlood } from '../../src/synth/adversarial.js';
+import { writeGapStream, writePipelinedRequests, writeSynFlood } from '../../test-support/synth/adversarial.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'leakscope-bounds-'));

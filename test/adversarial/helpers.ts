@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { scanCapture, type ScanResult } from '../../src/engine/scan.js';
 import type { Observation } from '../../src/engine/observations.js';
 import { PcapWriter, concatBytes } from '../../src/capture/writer.js';
-import { ETHERTYPE, IP_PROTO, ethernet, ipv4, tcp, tcpFlags, udp } from '../../src/synth/packets.js';
+import { ETHERTYPE, IP_PROTO, ethernet, ipv4, tcp, tcpFlags, udp } from '../../test-support/synth/packets.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 export const CLIENT = '192.0.2.10';

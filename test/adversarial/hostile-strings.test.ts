@@ -12,7 +12,7 @@ import { HOST_SCHEMA, type HostCsvPart } from '../../src/report/schemas/host.js'
 import type { HostRecord } from '../../src/engine/hosts.js';
 import { createWriter, type Format } from '../../src/report/writers/index.js';
 import { StringSink } from '../../src/report/sink.js';
-import { tcpFlags } from '../../src/synth/packets.js';
+import { tcpFlags } from '../../test-support/synth/packets.js';
 import { TcpConversation, pcapOf, scanBytes } from './helpers.js';
 
 const enc = new TextEncoder();

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PcapWriter, concatBytes } from '../../src/capture/writer.js';
-import { buildDnsQuery, buildDnsResponse } from '../../src/synth/dns.js';
-import { ETHERTYPE, IP_PROTO, ethernet, ipv4, ipv6, tcp, tcpFlags, udp } from '../../src/synth/packets.js';
+import { buildDnsQuery, buildDnsResponse } from '../../test-support/synth/dns.js';
+import { ETHERTYPE, IP_PROTO, ethernet, ipv4, ipv6, tcp, tcpFlags, udp } from '../../test-support/synth/packets.js';
 import { CLIENT, SERVER, T0, TcpConversation, pcapOf, scanBytes, udpFrame, type Scanned } from './helpers.js';
 
 const enc = new TextEncoder();

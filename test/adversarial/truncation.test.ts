@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { captureLayout } from '../../src/synth/mutate.js';
-import { buildClientHelloRecord, buildServerHelloRecord } from '../../src/synth/tls.js';
-import { buildDnsQuery, buildDnsResponse } from '../../src/synth/dns.js';
-import { tcpFlags } from '../../src/synth/packets.js';
+import { captureLayout } from '../../test-support/synth/mutate.js';
+import { buildClientHelloRecord, buildServerHelloRecord } from '../../test-support/synth/tls.js';
+import { buildDnsQuery, buildDnsResponse } from '../../test-support/synth/dns.js';
+import { tcpFlags } from '../../test-support/synth/packets.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { TcpConversation, pcapOf, scanBytes, udpFrame, type Scanned } from './helpers.js';
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanCapture } from '../../src/engine/scan.js';
-import { captureLayout, mutateCapture } from '../../src/synth/mutate.js';
+import { captureLayout, mutateCapture } from '../../test-support/synth/mutate.js';
 import { KeyStore } from '../../src/decrypt/key-sources.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 // @ts-expect-error: a plain .mjs script without type declarations

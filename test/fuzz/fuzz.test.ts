@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanCapture } from '../../src/engine/scan.js';
-import { captureLayout, mutateCapture } from '../../src/synth/mutate.js';
+import { captureLayout, mutateCapture } from '../../test-support/synth/mutate.js';
 import { PcapngWriter, concatBytes } from '../../src/capture/writer.js';
-import { buildClientHelloRecord } from '../../src/synth/tls.js';
-import { buildDnsQuery, buildDnsResponse } from '../../src/synth/dns.js';
-import { ETHERTYPE, IP_PROTO, ethernet, ipv4, ipv6, tcp, tcpFlags, udp } from '../../src/synth/packets.js';
+import { buildClientHelloRecord } from '../../test-support/synth/tls.js';
+import { buildDnsQuery, buildDnsResponse } from '../../test-support/synth/dns.js';
+import { ETHERTYPE, IP_PROTO, ethernet, ipv4, ipv6, tcp, tcpFlags, udp } from '../../test-support/synth/packets.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { keylogBeside, runFuzz } from '../../bench/fuzz.mjs';

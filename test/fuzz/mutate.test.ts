@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Rng, captureLayout, editcapErrors, iterationSeed, lengthFields, mutateCapture } from '../../src/synth/mutate.js';
+import { Rng, captureLayout, editcapErrors, iterationSeed, lengthFields, mutateCapture } from '../../test-support/synth/mutate.js';
 import { PcapngWriter, concatBytes } from '../../src/capture/writer.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { pcapOf, udpFrame } from '../adversarial/helpers.js';
-import { buildDnsQuery } from '../../src/synth/dns.js';
+import { buildDnsQuery } from '../../test-support/synth/dns.js';
 
 const loopback = new Uint8Array(readFileSync(path.join(REPO_ROOT, 'fixtures/captures/loopback_clients.pcap')));
 

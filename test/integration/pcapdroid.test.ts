@@ -12,12 +12,12 @@ import { scanCapture } from '../../src/engine/scan.js';
 import { captureInfo } from '../../src/engine/info.js';
 import { streamRecord, type StreamRecord } from '../../src/engine/streams.js';
 import { findPcapdroidTrailer } from '../../src/decode/pcapdroid.js';
-import { PcapFileSink, writePcapFile } from '../../src/synth/pcap-file.js';
+import { PcapFileSink, writePcapFile } from '../../test-support/synth/pcap-file.js';
 import { generateXiaomiPhone, PHONE, SERVERS } from '../../test-support/xiaomi-phone.js';
 import { PcapdroidPcapngSink, PcapdroidSink, pcapdroidFrame, type PcapdroidApp, type PcapdroidPcapngApp } from '../../test-support/pcapdroid.js';
 import { writeFileSync } from 'node:fs';
 import { concatBytes } from '../../src/capture/writer.js';
-import { ethernet, ipv4, tcp, ETHERTYPE, IP_PROTO } from '../../src/synth/packets.js';
+import { ethernet, ipv4, tcp, ETHERTYPE, IP_PROTO } from '../../test-support/synth/packets.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'leakscope-pcapdroid-'));
 const plain = path.join(work, 'plain.pcap');

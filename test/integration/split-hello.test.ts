@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanCapture } from '../../src/engine/scan.js';
 import type { Observation } from '../../src/engine/observations.js';
-import { writePcapFile } from '../../src/synth/pcap-file.js';
+import { writePcapFile } from '../../test-support/synth/pcap-file.js';
 import { SPLIT_CASES, generateSplitHellos } from '../../test-support/split-hello.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'leakscope-split-'));

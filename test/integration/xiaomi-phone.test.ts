@@ -11,7 +11,7 @@ import { analyzeCaptures } from '../../src/engine/analyze.js';
 import { scanCapture } from '../../src/engine/scan.js';
 import type { HostRecord } from '../../src/engine/hosts.js';
 import type { Observation } from '../../src/engine/observations.js';
-import { writePcapFile } from '../../src/synth/pcap-file.js';
+import { writePcapFile } from '../../test-support/synth/pcap-file.js';
 import { generateXiaomiPhone, PHONE, SERVERS } from '../../test-support/xiaomi-phone.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'leakscope-xiaomi-phone-'));

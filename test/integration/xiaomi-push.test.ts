@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/engine/analyze.js';
 import type { HostRecord } from '../../src/engine/hosts.js';
-import { writePcapFile } from '../../src/synth/pcap-file.js';
+import { writePcapFile } from '../../test-support/synth/pcap-file.js';
 import { PUSH_PHONE, generateXiaomiPush } from '../../test-support/mipush.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 

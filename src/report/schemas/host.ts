@@ -9,7 +9,7 @@
  * CSV (tidy): one row per host, leak kind and value; a host without leaks has one row with
  * empty leak fields. Lists are space-separated (csvList).
  */
-import { csvList, sampled, type Column, type RecordSchema, type TableView } from '../columns.js';
+import { csvList, sampled, type RecordSchema, type TableView } from '../columns.js';
 import type { HostLeak, HostRecord, HostServer } from '../../engine/hosts.js';
 
 /** values shown per leak kind in the table (all with --wide) */

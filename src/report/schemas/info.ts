@@ -2,7 +2,7 @@
  * `info`'s capture record. Table: one field per line (vertical). CSV: one value per column,
  * lists space-separated (csvList), the per-layer and per-anomaly counts as `name=count`.
  */
-import { csvList, type Column, type RecordSchema } from '../columns.js';
+import { csvList, type RecordSchema } from '../columns.js';
 import type { InfoRecord } from '../../engine/info.js';
 import { notDecodedLine } from '../../engine/not-decoded.js';
 

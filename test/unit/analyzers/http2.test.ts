@@ -13,8 +13,8 @@ import { analyzeCaptures } from '../../../src/engine/analyze.js';
 import type { HttpObservation, HttpResponseObservation, Observation } from '../../../src/engine/observations.js';
 import { scanCapture } from '../../../src/engine/scan.js';
 import { observationSummary } from '../../../src/report/schemas/event.js';
-import { writePcapFile } from '../../../src/synth/pcap-file.js';
-import { TrafficBuilder } from '../../../src/synth/session.js';
+import { writePcapFile } from '../../../test-support/synth/pcap-file.js';
+import { TrafficBuilder } from '../../../test-support/synth/session.js';
 import { data, headers, HTTP2_PREFACE, settings } from '../../../test-support/http2-frames.js';
 
 const enc = new TextEncoder();

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlowSummaryExtra } from '../../../src/analyzers/analyzer.js';
 import type { KeyLookup } from '../../../src/decrypt/key-store.js';
 import type { HttpObservation, Observation, ObservationDetail } from '../../../src/engine/observations.js';
-import { HostAggregator } from '../../../src/engine/hosts.js';
+import { ReportStage } from '../../../src/engine/report-stage.js';
 import { scanCapture } from '../../../src/engine/scan.js';
 import { resolveLimits } from '../../../src/limits.js';
 import { SignatureDb } from '../../../src/signatures/db.js';
@@ -73,7 +73,7 @@ describe('QUIC analyzer with keys → http3 child', () => {
 describe('leaks inside HTTP/3', () => {
   it('h3_chromium_caddy: each request the truth file says leaks has findings whose evidence starts at the encryption (quic → h3 stream N → …); ≥ 95 % of its leaked values are found', async () => {
     const limits = resolveLimits();
-    const agg = new HostAggregator({ signatures: SignatureDb.bundled(), limits });
+    const agg = new ReportStage({ signatures: SignatureDb.bundled(), limits });
     agg.beginCapture('h3');
     const res = await scanCapture(`${H3}.pcap`, { keys: readTestKeyLog(`${H3}.keys`), onObservation: (o, d) => agg.observe(o, d), onFlowClose: (f, x) => agg.flowClosed(f, x) });
     agg.endCapture(res.read.sha256);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../../src/capture/reader.js';
 import { PARALLEL_HASH_MIN_BYTES } from '../../../src/capture/hash-file.js';
-import { writePcapFile } from '../../../src/synth/pcap-file.js';
+import { writePcapFile } from '../../../test-support/synth/pcap-file.js';
 
 describe('SHA-256 of a large capture (hashed in a worker thread)', () => {
   it('equals the hash of the file, and every frame is still read', async () => {

@@ -3,7 +3,7 @@ import { formatIp, parseIp } from '../../../src/decode/addr.js';
 
 describe('formatIp', () => {
   // expected strings are what tshark 4.0.17 printed for the same bytes (ipv6.src/ipv6.dst of
-  // a capture built with src/synth/packets.ts)
+  // a capture built with test-support/synth/packets.ts)
   it.each([
     ['::ffff:1.2.3.4', '::ffff:1.2.3.4'], // IPv4-mapped
     ['::1.2.3.4', '::1.2.3.4'], // IPv4-compatible (deprecated)

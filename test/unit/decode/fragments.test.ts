@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatIp } from '../../../src/decode/addr.js';
 import { layerNames } from '../../../src/decode/packet.js';
-import * as synth from '../../../src/synth/packets.js';
+import * as synth from '../../../test-support/synth/packets.js';
 import { corpus, readClassicPcap, setup } from './helpers.js';
 
 const A = '192.0.2.1', B = '198.51.100.2';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatIp } from '../../../src/decode/addr.js';
 import { layerNames, TCP_SYN } from '../../../src/decode/packet.js';
-import * as synth from '../../../src/synth/packets.js';
+import * as synth from '../../../test-support/synth/packets.js';
 import { hex, setup } from './helpers.js';
 
 describe('link layers (real frames from ../shared/corpus)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { layerNames, TCP_ACK, TCP_SYN } from '../../../src/decode/packet.js';
-import * as synth from '../../../src/synth/packets.js';
+import * as synth from '../../../test-support/synth/packets.js';
 import { setup } from './helpers.js';
 
 const ends = { src: '192.0.2.1', dst: '198.51.100.2' };

@@ -10,8 +10,8 @@ import { PcapWriter, concatBytes } from '../../../src/capture/writer.js';
 import { analyzeCaptures } from '../../../src/engine/analyze.js';
 import { scanCapture } from '../../../src/engine/scan.js';
 import type { Observation } from '../../../src/engine/observations.js';
-import { TrafficBuilder } from '../../../src/synth/session.js';
-import { buildClientHelloRecord } from '../../../src/synth/tls.js';
+import { TrafficBuilder } from '../../../test-support/synth/session.js';
+import { buildClientHelloRecord } from '../../../test-support/synth/tls.js';
 import { corpusFile } from '../../helpers/paths.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'leakscope-gaps-'));

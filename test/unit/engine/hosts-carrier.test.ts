@@ -5,7 +5,7 @@
  * over QUIC `quic → h3 stream 0 → …`.
  */
 import { describe, expect, it } from 'vitest';
-import { HostAggregator } from '../../../src/engine/hosts.js';
+import { ReportStage } from '../../../src/engine/report-stage.js';
 import type { HttpObservation, Observation } from '../../../src/engine/observations.js';
 import { resolveLimits } from '../../../src/limits.js';
 import type { HttpRequest } from '../../../src/proto/http1.js';
@@ -19,7 +19,7 @@ function request(uri: string): HttpRequest {
 }
 
 function chains(stream: number, tlsVersion: string | null, fields: Partial<HttpObservation>): string[] {
-  const agg = new HostAggregator({ signatures: SignatureDb.bundled(), limits: resolveLimits() });
+  const agg = new ReportStage({ signatures: SignatureDb.bundled(), limits: resolveLimits() });
   agg.beginCapture('x');
   if (tlsVersion !== null) agg.observe({ type: 'tls_server', ...base, stream, version: tlsVersion, cipher_suite: 0x1301, alpn: 'h2' } as unknown as Observation);
   const req = request('/api/v5/config?imei=864811045123671');

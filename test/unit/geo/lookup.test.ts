@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NULL_GEO, openGeo, type GeoInfo } from '../../../geo/lookup.js';
 import { UserError } from '../../../src/errors.js';
+import { GeoDbError } from '../../../geo/db.js';
+import { openGeoFromFlags } from '../../../cli/geo.js';
 import { buildMmdb } from './mmdb-builder.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -151,16 +153,22 @@ describe("a user's MaxMind databases (--geo-db, --asn-db)", () => {
     ['a gzip download', { cityDb: gz }, /GeoLite2-City\.tar\.gz is gzip-compressed; unpack the \.mmdb/],
     ['an ASN database as --geo-db', { cityDb: asnFile }, /is a "GeoLite2-ASN" database, not a City or Country database .*; give it with --asn-db instead$/],
     ['a City database as --asn-db', { asnDb: cityFile }, /is a "GeoLite2-City" database, not an ASN database .*; give it with --geo-db instead$/],
-  ])('%s → a one-line UserError naming the file', (_what, opts, message) => {
-    let err: unknown;
-    try {
-      openGeo(opts);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(UserError);
-    expect((err as UserError).message).toMatch(message);
-    expect((err as UserError).message).not.toContain('\n');
-    expect((err as UserError).exitCode).toBe(2);
+  ])('%s → a one-line GeoDbError naming the file, which the CLI gives the user (exit 2)', (_what, opts, message) => {
+    const thrown = (f: () => unknown): unknown => {
+      try {
+        f();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const err = thrown(() => openGeo(opts));
+    expect(err).toBeInstanceOf(GeoDbError);
+    expect((err as GeoDbError).message).toMatch(message);
+    expect((err as GeoDbError).message).not.toContain('\n');
+    const cli = thrown(() => openGeoFromFlags({ geoDb: opts.cityDb, asnDb: opts.asnDb }));
+    expect(cli).toBeInstanceOf(UserError);
+    expect((cli as UserError).message).toBe((err as GeoDbError).message);
+    expect((cli as UserError).exitCode).toBe(2);
   });
 });

@@ -2,8 +2,8 @@ import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../../../src/anomaly.js';
 import { resolveLimits } from '../../../src/limits.js';
-import { peel } from '../../../src/leaks/peel.js';
-import { base64Candidate, decodeFormComponent, parseForm } from '../../../src/leaks/codec.js';
+import { peel } from '../../../src/inspect/peel.js';
+import { base64Candidate, decodeFormComponent, parseForm } from '../../../src/inspect/codec.js';
 
 const limits = resolveLimits();
 const json = '{"event":"search","query":"porno","android_id":"3f8a1c2b9d4e5f60"}';

@@ -1,7 +1,7 @@
 /** Untrusted keys (`__proto__`, `constructor`) must never reach object prototypes (msgpack's prototype-pollution rule). */
 import { describe, expect, it } from 'vitest';
 import { resolveLimits } from '../../../src/limits.js';
-import { peel } from '../../../src/leaks/peel.js';
+import { peel } from '../../../src/inspect/peel.js';
 import { findLeaksInHttpRequest } from '../../../src/leaks/detect.js';
 import { decodeSensorsRequest } from '../../../src/leaks/sensors.js';
 import { request } from './helpers.js';

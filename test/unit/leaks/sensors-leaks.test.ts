@@ -7,7 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { resolveLimits } from '../../../src/limits.js';
-import { javaStringHash } from '../../../src/leaks/codec.js';
+import { javaStringHash } from '../../../src/inspect/codec.js';
 import { findLeaksInHttpRequest, type LeakKind } from '../../../src/leaks/detect.js';
 import { request, sharedJson } from './helpers.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../../../src/anomaly.js';
 import { DEFAULT_LIMITS, resolveLimits } from '../../../src/limits.js';
 import { decodeSensorsRequest } from '../../../src/leaks/sensors.js';
-import { javaStringHash } from '../../../src/leaks/codec.js';
+import { javaStringHash } from '../../../src/inspect/codec.js';
 import { parseRawRequest, request, sharedJson, sharedText } from './helpers.js';
 
 const limits = resolveLimits();

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../../../src/anomaly.js';
 import { DEFAULT_LIMITS, type Limits } from '../../../src/limits.js';
 import { DnsTcpFramer, dnsTcpMessageLength, dnsTypeName, formatIpv6, looksLikeDns, parseDnsMessage, type DnsMessage } from '../../../src/proto/dns.js';
-import { buildDnsQuery, buildDnsResponse } from '../../../src/synth/dns.js';
+import { buildDnsQuery, buildDnsResponse } from '../../../test-support/synth/dns.js';
 import { SHARED_CAPTURES } from '../../helpers/paths.js';
 import { concat, readSegments, tcpChunks } from './tls-test-capture.js';
 

@@ -11,7 +11,7 @@ import {
 } from '../../../src/proto/tls.js';
 import { SSL2_CLIENT_HELLO, TlsStreamReader } from '../../../src/proto/tls-stream.js';
 import { concat, readSegments, tcpChunks } from './tls-test-capture.js';
-import { buildAppDataRecord, buildClientHelloRecord } from '../../../src/synth/tls.js';
+import { buildAppDataRecord, buildClientHelloRecord } from '../../../test-support/synth/tls.js';
 
 // test/unit/proto → repository root is three levels up; ../shared sits beside it
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SignatureDb, type HttpRequestLike } from '../../../src/signatures/db.js';
+import { SignatureDb } from '../../../src/signatures/db.js';
+import type { InspectedRequest } from '../../../src/inspect/request.js';
 import type { Signature, SignaturePack } from '../../../src/signatures/schema.js';
 import { hostRegexAnchors } from '../../../src/signatures/anchors.js';
 import { parseRawRequest, request, sharedText } from '../leaks/helpers.js';
@@ -109,7 +110,7 @@ describe('bundled packs', () => {
   });
 
   it('matchHttp: a Sensors UA, Dry-Run header, config path, cookie and port', () => {
-    const req: HttpRequestLike = request({
+    const req: InspectedRequest = request({
       host: 'collector.example:8106',
       uri: '/config/Android.conf',
       headers: [

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseEndpointsTsv } from '../../../src/signatures/build-packs.js';
+import { parseEndpointsTsv } from '../../../test-support/build-packs.js';
 import { SignatureDb } from '../../../src/signatures/db.js';
 import { analyzeCaptures } from '../../../src/engine/analyze.js';
 import { sharedCapture } from '../../helpers/paths.js';

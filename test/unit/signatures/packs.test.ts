@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildPacks, packToJson, parseEndpointsTsv } from '../../../src/signatures/build-packs.js';
+import { buildPacks, packToJson, parseEndpointsTsv } from '../../../test-support/build-packs.js';
 import { bundledPackDir, SignatureDb } from '../../../src/signatures/db.js';
 import { validatePack } from '../../../src/signatures/schema.js';
 import { request, sharedJson, sharedText } from '../leaks/helpers.js';

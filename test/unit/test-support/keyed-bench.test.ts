@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../../../src/anomaly.js';
 import { DEFAULT_LIMITS } from '../../../src/limits.js';
 import { Http2Connection, type Http2Request } from '../../../src/proto/http2.js';
-import { writePcapFile } from '../../../src/synth/pcap-file.js';
+import { writePcapFile } from '../../../test-support/synth/pcap-file.js';
 import { generateKeyedBenchTraffic } from '../../../test-support/keyed-bench.js';
 import { tsharkHttp2Streams } from '../../../test-support/tshark-http2.js';
 

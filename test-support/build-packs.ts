@@ -3,7 +3,7 @@
  * research table `../shared/research/endpoints.tsv`. The JSON output is committed; run this when
  * the research changes:
  *
- *   npx tsc -p . && node dist/src/signatures/build-packs.js [endpoints.tsv] [signatures/]
+ *   npx tsc -p . && node dist/test-support/build-packs.js [endpoints.tsv] [signatures/]
  *
  * Curated rows become one signature each; `[list-only, auto-categorised]` rows stay out (their
  * lists carry GPL/LGPL terms and their categories are guesses: users import those lists with
@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import type { Confidence, Signature, SignatureMatchSpec, SignaturePack } from './schema.js';
+import type { Confidence, Signature, SignatureMatchSpec, SignaturePack } from '../src/signatures/schema.js';
 
 /** Date of the research the packs are built from (endpoints.md); packs are versioned by it. */
 export const RESEARCH_DATE = '2026-11-24';
@@ -307,8 +307,8 @@ export function packToJson(pack: SignaturePack): string {
 
 function main(): void {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  // src/signatures or dist/src/signatures → the repository root
-  const root = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
+  // test-support or dist/test-support → the repository root
+  const root = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
   const tsvPath = process.argv[2] ?? path.resolve(root, '../shared/research/endpoints.tsv');
   const outDir = process.argv[3] ?? path.join(root, 'signatures');
   for (const pack of buildPacks(readFileSync(tsvPath, 'utf8'))) {

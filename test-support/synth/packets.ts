@@ -6,7 +6,7 @@
  * Each call copies its payload once (addresses are parsed once and cached), so generating
  * hundreds of megabytes of packets is bounded by memory bandwidth, not by the builders.
  */
-import { parseIp } from '../decode/addr.js';
+import { parseIp } from '../../src/decode/addr.js';
 
 export const tcpFlags = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ECE: 0x40, CWR: 0x80 } as const;
 

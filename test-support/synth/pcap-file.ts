@@ -3,7 +3,7 @@
  * PcapWriter, buffering writes so generating hundreds of megabytes stays fast.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { PcapWriter, type PcapWriterOptions } from '../capture/writer.js';
+import { PcapWriter, type PcapWriterOptions } from '../../src/capture/writer.js';
 import type { FrameSink } from './session.js';
 
 const FLUSH_BYTES = 4 * 1024 * 1024;

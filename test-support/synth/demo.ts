@@ -6,7 +6,7 @@
  * The payload shapes follow the public descriptions; the identifiers are the invented ones of
  * the shared device profile.
  *
- * usage: node dist/src/synth/demo.js OUT.pcap
+ * usage: node dist/test-support/synth/demo.js OUT.pcap
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';

@@ -7,7 +7,7 @@
  * With --keyed, the traffic of test-support/keyed-bench.ts instead: every TLS connection (1.3 and
  * 1.2, HTTP/2 and HTTP/1.1 inside) decrypts with the key log written beside it as OUT.keys.
  *
- * usage: node dist/src/synth/bench-capture.js OUT.pcap [SIZE_MB=400] [--keyed]
+ * usage: node dist/test-support/synth/bench-capture.js OUT.pcap [SIZE_MB=400] [--keyed]
  */
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -15,7 +15,7 @@ import { buildAppDataRecord, buildClientHelloRecord, buildServerHelloRecord } fr
 import { buildDnsQuery, buildDnsResponse } from './dns.js';
 import { TrafficBuilder, type FrameSink } from './session.js';
 import { writePcapFile } from './pcap-file.js';
-import { generateKeyedBenchTraffic } from '../../test-support/keyed-bench.js';
+import { generateKeyedBenchTraffic } from '../keyed-bench.js';
 
 const VENDOR_HOSTS = ['tracking.intl.miui.com', 'data.mistat.intl.xiaomi.com', 'sa.api.intl.miui.com', 'api.ad.intl.xiaomi.com', 'sdkdebugtest.datasink.sensorsdata.cn'];
 const BENIGN_HOSTS = ['www.example.com', 'en.wikipedia.org', 'duckduckgo.com', 'cdn.example.net', 'api.example.org', 'static.example.com'];

@@ -17,7 +17,7 @@
  *   edge value.
  * - `file-header`: snaplen or link type of a classic pcap file header changed.
  */
-import { LINK_TYPES } from '../decode/registry.js';
+import { LINK_TYPES } from '../../src/decode/registry.js';
 
 /** mulberry32: a tiny, fast, well-mixed 32-bit PRNG (good enough for fuzzing, not crypto). */
 export class Rng {
