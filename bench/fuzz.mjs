@@ -40,6 +40,9 @@ export const DEFAULT_INPUTS = [
   '../shared/keyed/clients/partial_keys.pcap',
   '../shared/keyed/corpus/files/wireshark-wireshark__tls13-rfc8446.pcap',
   '../shared/keyed/corpus/files/wireshark-wireshark__tls12-dsb.pcapng',
+  // QUIC v1 with its key log: 1-RTT ping/pong, and Chromium's HTTP/3 (QPACK, 6 connections)
+  '../shared/keyed/corpus/files/syncsynchalt-illustrated-quic__capture.pcap',
+  '../shared/keyed/clients/h3_chromium_caddy.pcap',
 ].map((p) => path.resolve(root, p));
 
 /** The key log beside a capture, as the conformance tool finds it (F.keys, or F without its extension + .keys). */

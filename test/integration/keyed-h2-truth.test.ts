@@ -4,11 +4,8 @@
  * HTTP/2 request of the truth file is an `http` event with http_version 2, its stream id and
  * TLS as carrier, and every leaked value the truth lists for it is in the report, with evidence
  * whose chain starts at the encryption and names the stream (`tls1.3 → h2 stream 3 → …`).
- *
- * It needs the TLS analyzer that decrypts (the tlsdec branch: src/analyzers/tls-decryption.ts,
- * test/helpers/truth-kinds.ts); until that is in the tree it is skipped, and runs once it is.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/engine/analyze.js';
@@ -17,7 +14,8 @@ import type { HttpObservation, Observation } from '../../src/engine/observations
 import { scanCapture } from '../../src/engine/scan.js';
 import { KeyStore } from '../../src/decrypt/key-sources.js';
 import { resolveLimits } from '../../src/limits.js';
-import { REPO_ROOT, SHARED } from '../helpers/paths.js';
+import { SHARED } from '../helpers/paths.js';
+import { KIND_FOR_TRUTH_KEY, NOT_VALUES } from '../helpers/truth-kinds.js';
 
 const CLIENTS = path.join(SHARED, 'keyed/clients');
 
@@ -45,14 +43,13 @@ function keyStore(capture: string): KeyStore | undefined {
 }
 
 const H2_CAPTURES = ['h2_node_curl_sdk.pcap', 'chromium_h2_dsb.pcapng', 'partial_keys.pcap'];
-const DECRYPTS = existsSync(path.join(REPO_ROOT, 'src/analyzers/tls-decryption.ts'));
 
 /** truth values the leak rules do not find (leak detection, not HTTP/2): the pixel's one-letter `d=` is the Android ID */
 const KNOWN_UNDETECTED: Record<string, string[]> = {
   'chromium_h2_dsb.pcapng': ['abtest.browser.intl.miui.com android_id=9b2e4f7a1c6d3e85'],
 };
 
-describe.skipIf(!DECRYPTS).each(H2_CAPTURES)('%s: HTTP/2 inside TLS', (capture) => {
+describe.each(H2_CAPTURES)('%s: HTTP/2 inside TLS', (capture) => {
   const t = truth(capture);
   const h2 = t.findings.filter((f) => f.indicator === 'http2_request');
 
@@ -75,7 +72,6 @@ describe.skipIf(!DECRYPTS).each(H2_CAPTURES)('%s: HTTP/2 inside TLS', (capture) 
   });
 
   it('finds every leaked value the truth lists in them, with evidence from the encryption through the stream', async () => {
-    const { KIND_FOR_TRUTH_KEY, NOT_VALUES } = (await import('../helpers/' + 'truth-kinds.js')) as { KIND_FOR_TRUTH_KEY: Record<string, string[]>; NOT_VALUES: Set<string> };
     const { hosts } = await analyzeCaptures([{ name: capture, source: path.join(CLIENTS, capture) }], { allHosts: true, keyStore: keyStore(capture) });
     const byName = new Map<string, HostRecord>(hosts.map((h) => [h.host, h]));
     const missing: string[] = [];
