@@ -21,9 +21,10 @@
 import type { PacketMeta } from '../capture/frame.js';
 import { Dir } from '../flow/dir.js';
 import { HttpRequestParser, HttpResponseParser, looksLikeHttpRequest, type HttpRequest, type HttpResponse, type HttpResponseEvents } from '../proto/http1.js';
-import type { DnsObservation, HttpObservation } from '../engine/observations.js';
+import type { DnsObservation } from '../engine/observations.js';
 import { parseHttpDnsAnswer, parseHttpDnsQuery, type HttpDnsQuery } from '../proto/httpdns.js';
 import { keepTime, type Analyzer, type AnalyzerContext, type DetectionRow, type PacketTime } from './analyzer.js';
+import { httpRequestRecord } from './http-request-record.js';
 
 /** Bytes of an HTTPDNS answer read (they are a few hundred; a longer body is not one). */
 const HTTPDNS_MAX_ANSWER_BYTES = 16 * 1024;
@@ -188,21 +189,7 @@ export class HttpAnalyzer implements Analyzer, HttpResponseEvents {
     this.pending.push({ frame: this.at.frame, method: req.method, at: this.responses.offset, dns: parseHttpDnsQuery(req.method, req.uri) });
     // while unsure only the last two requests matter (see the header)
     if (this.inOrder === 0 && this.pending.length > 2) this.pending.splice(0, this.pending.length - 2);
-    const obs: HttpObservation = {
-      type: 'http',
-      ...this.ctx.base(Dir.ToServer, this.at),
-      method: req.method,
-      host: req.host,
-      uri: req.uri,
-      version: req.version,
-      user_agent: req.userAgent,
-      content_type: req.contentType,
-      content_encoding: req.contentEncoding,
-      body_bytes: req.bodyWireBytes,
-      request_index: this.index++,
-      incomplete: req.incomplete,
-    };
-    this.ctx.emit(obs, { http: req });
+    this.ctx.emit(httpRequestRecord(this.ctx.base(Dir.ToServer, this.at), req, this.index++), { http: req });
   }
 }
 

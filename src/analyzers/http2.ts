@@ -8,8 +8,8 @@
 import type { PacketMeta } from '../capture/frame.js';
 import { Dir } from '../flow/dir.js';
 import { HTTP2_PREFACE, Http2Connection, type Http2Request, type Http2Response } from '../proto/http2.js';
-import type { HttpObservation } from '../engine/observations.js';
 import { keepTime, type Analyzer, type AnalyzerContext, type DetectionRow, type FlowSummaryExtra, type PacketTime } from './analyzer.js';
+import { httpRequestRecord } from './http-request-record.js';
 
 export class Http2Analyzer implements Analyzer {
   private readonly conn: Http2Connection;
@@ -51,23 +51,8 @@ export class Http2Analyzer implements Analyzer {
     // bounded: the oldest request still waiting for its response is forgotten first (its response then gets request_frame null)
     if (this.requestFrames.size >= this.ctx.limits.maxHttp2OpenStreams) this.requestFrames.delete(this.requestFrames.keys().next().value!);
     this.requestFrames.set(req.streamId, this.at.frame);
-    const obs: HttpObservation = {
-      type: 'http',
-      ...this.ctx.base(Dir.ToServer, this.at),
-      method: req.method,
-      host: req.host,
-      uri: req.uri,
-      version: req.version,
-      user_agent: req.userAgent,
-      content_type: req.contentType,
-      content_encoding: req.contentEncoding,
-      body_bytes: req.bodyWireBytes,
-      request_index: this.index++,
-      incomplete: req.incomplete,
-      http_version: '2',
-      stream_id: req.streamId,
-    };
-    this.ctx.emit(obs, { http: req });
+    const base = this.ctx.base(Dir.ToServer, this.at);
+    this.ctx.emit(httpRequestRecord(base, req, this.index++, { httpVersion: '2', streamId: req.streamId }), { http: req });
   }
 
   private response(res: Http2Response): void {

@@ -6,9 +6,9 @@
  */
 import type { QuicDir, QuicStreamSink } from '../decrypt/quic.js';
 import { Dir } from '../flow/dir.js';
-import type { HttpObservation } from '../engine/observations.js';
 import { Http3Connection, type Http3Request, type Http3Response } from '../proto/http3.js';
 import { keepTime, type Analyzer, type AnalyzerContext, type DetectionRow, type PacketTime } from './analyzer.js';
+import { httpRequestRecord } from './http-request-record.js';
 
 export class Http3Analyzer implements Analyzer, QuicStreamSink {
   private readonly h3: Http3Connection;
@@ -56,23 +56,8 @@ export class Http3Analyzer implements Analyzer, QuicStreamSink {
       this.requestFrames.delete(this.requestFrames.keys().next().value as number);
     }
     this.requestFrames.set(req.streamId, this.at.frame);
-    const obs: HttpObservation = {
-      type: 'http',
-      ...this.ctx.base(Dir.ToServer, this.at),
-      method: req.method,
-      host: req.host,
-      uri: req.uri,
-      version: req.version,
-      user_agent: req.userAgent,
-      content_type: req.contentType,
-      content_encoding: req.contentEncoding,
-      body_bytes: req.bodyWireBytes,
-      request_index: this.index++,
-      incomplete: req.incomplete,
-      http_version: '3',
-      stream_id: req.streamId,
-    };
-    this.ctx.emit(obs, { http: req });
+    const base = this.ctx.base(Dir.ToServer, this.at);
+    this.ctx.emit(httpRequestRecord(base, req, this.index++, { httpVersion: '3', streamId: req.streamId }), { http: req });
   }
 
   private response(res: Http3Response): void {
