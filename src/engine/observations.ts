@@ -1,3 +1,4 @@
+import type { MipushHandshake } from '../proto/mipush.js';
 import type { HttpRequest } from '../proto/http1.js';
 import type { DnsMessage } from '../proto/dns.js';
 
@@ -152,25 +153,9 @@ export interface AnomalyObservation {
  * A MiPush handshake (analyzers/mipush.ts): what the client's first message names. `form`:
  * the binary blob (`CONN`) or the older XMPP-like stream open; absent fields are null.
  */
-export interface PushObservation extends ObservationBase {
+export interface PushObservation extends ObservationBase, Omit<MipushHandshake, 'chid' | 'resource'> {
   type: 'push';
   protocol: 'mipush';
-  form: 'blob' | 'xmpp';
-  cmd: string;
-  /** the service addressed (ClientHeader.server, the stream's `to`) */
-  server: string | null;
-  model: string | null;
-  /** ROM build (Build.VERSION.INCREMENTAL) */
-  os: string | null;
-  /** device token (XMMsgConn udid, the stream's uid) */
-  udid: string | null;
-  sdk: number | null;
-  /** network type (WIFI, or radio access technology and APN) */
-  connpt: string | null;
-  /** the push server the device was sent to, host[:port] */
-  host: string | null;
-  locale: string | null;
-  andver: number | null;
 }
 
 export type Observation =

@@ -58,9 +58,9 @@ export interface MipushHandshake {
   /** device token (XMMsgConn udid, the stream's uid) */
   udid: string | null;
   sdk: number | null;
-  /** network type */
+  /** network type (WIFI, or radio access technology and APN) */
   connpt: string | null;
-  /** push server host[:port] the device was pointed at */
+  /** the push server the device was sent to, host[:port] */
   host: string | null;
   locale: string | null;
   andver: number | null;
