@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { buildDnsQuery, buildDnsResponse } from './synth/dns.js';
 import { TrafficBuilder, type FrameSink } from './synth/session.js';
 import { data, headers, HTTP2_PREFACE, settings } from './http2-frames.js';
-import { keyedSession, type KeyedMessage, type TlsVersion } from './keyed-tls.js';
+import { concat, keyedSession, type KeyedMessage, type TlsVersion } from './keyed-tls.js';
 
 const VENDOR_HOSTS = ['tracking.intl.miui.com', 'data.mistat.intl.xiaomi.com', 'sa.api.intl.miui.com', 'api.ad.intl.xiaomi.com', 'sdkdebugtest.datasink.sensorsdata.cn'];
 const BENIGN_HOSTS = ['www.example.com', 'en.wikipedia.org', 'duckduckgo.com', 'cdn.example.net', 'api.example.org', 'static.example.com'];
@@ -145,16 +145,4 @@ export function generateKeyedBenchTraffic(sink: FrameSink & { bytes: number }, t
       tls('1.3', benign, 'h2', h2Download(benign, round + 1, bulk.subarray(0, 8_192 + rng.below(120_000)))), { reorder: round % 3 === 0 });
     t.advance(20_000_000);
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

@@ -80,7 +80,8 @@ function serverHello(version: TlsVersion, random: Uint8Array, sessionId: Uint8Ar
   return handshake(2, [...u16(0x0303), ...random, sessionId.length, ...sessionId, ...u16(suite), 0, ...u16(exts.length), ...exts]);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+/** The parts one after the other, in one new array. */
+export function concat(parts: Uint8Array[]): Uint8Array {
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);
