@@ -63,7 +63,7 @@ module.exports = {
     {
       name: 'geo-without-the-cli-errors',
       severity: 'error',
-      comment: 'geo/ reports its own errors; turning them into user-facing ones is the caller\'s business',
+      comment: "geo/ reports its own errors; turning them into user-facing ones is the caller's business",
       from: { path: '^geo/' },
       to: { path: '^src/errors\\.ts$' },
     },

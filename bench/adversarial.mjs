@@ -16,7 +16,6 @@ import { flag, option, root } from './args.mjs';
 const RSS_BOUND_MB = 300;
 const LINEAR_BOUND = 2.5;
 
-
 const { ADVERSARIAL_CAPTURES } = await import(pathToFileURL(path.join(root, 'dist/test-support/synth/adversarial.js')).href);
 const only = option('only', null)?.split(',');
 const scaleFactor = Number(option('scale', '1'));

@@ -48,7 +48,11 @@ export const DEFAULT_INPUTS = [
 /** The key log beside a capture, as the conformance tool finds it (F.keys, or F without its extension + .keys). */
 export function keylogBeside(file) {
   for (const k of [`${file}.keys`, file.replace(/\.[^./]+$/, '.keys')]) {
-    try { return readFileSync(k, 'utf8'); } catch { /* none */ }
+    try {
+      return readFileSync(k, 'utf8');
+    } catch {
+      /* none */
+    }
   }
   return undefined;
 }
@@ -115,8 +119,16 @@ export async function runOnce(lib, bytes, keylog) {
       onObservation: (o) => observations.push(o),
       onFlowClose: () => flows++,
     });
-    return { ok: true, observations, flows, frames: res.read.frames, anomalies: res.anomalies.countsObject(), anomalyTotal: res.anomalies.total, damaged: Boolean(res.read.damage),
-      internalErrors: res.anomalies.kept.filter((a) => a.code === 'internal_decoder_error').map((a) => `frame ${a.packet}: ${a.detail}`) };
+    return {
+      ok: true,
+      observations,
+      flows,
+      frames: res.read.frames,
+      anomalies: res.anomalies.countsObject(),
+      anomalyTotal: res.anomalies.total,
+      damaged: Boolean(res.read.damage),
+      internalErrors: res.anomalies.kept.filter((a) => a.code === 'internal_decoder_error').map((a) => `frame ${a.packet}: ${a.detail}`),
+    };
   } catch (error) {
     return { ok: false, error, observations, flows };
   }
@@ -218,7 +230,8 @@ export async function runFuzz(lib, inputs, { iterations, from = 0, seed = 0, tim
       } else {
         for (const [code, n] of Object.entries(run.anomalies)) summary.anomalyCodes[code] = (summary.anomalyCodes[code] ?? 0) + n;
         if (run.anomalies.internal_decoder_error) failure = `internal_decoder_error ×${run.anomalies.internal_decoder_error}: ${run.internalErrors.join('; ')}`;
-        else if (run.observations.length + run.anomalyTotal > m.bytes.length) failure = `output not proportional: ${run.observations.length} observations + ${run.anomalyTotal} anomalies from ${m.bytes.length} bytes`;
+        else if (run.observations.length + run.anomalyTotal > m.bytes.length)
+          failure = `output not proportional: ${run.observations.length} observations + ${run.anomalyTotal} anomalies from ${m.bytes.length} bytes`;
         else if (run.damaged) summary.outcomes.damaged++;
         else summary.outcomes.ok++;
       }
@@ -251,7 +264,11 @@ async function loadLib() {
 }
 
 function loadInputs(files) {
-  return (files.length ? files : DEFAULT_INPUTS).map((f) => ({ name: path.relative(root, f), bytes: new Uint8Array(readFileSync(f)), keylog: keylogBeside(f) }));
+  return (files.length ? files : DEFAULT_INPUTS).map((f) => ({
+    name: path.relative(root, f),
+    bytes: new Uint8Array(readFileSync(f)),
+    keylog: keylogBeside(f),
+  }));
 }
 
 /** Worker side: runs iterations [from, from+iterations) and reports each start and the summary. */
@@ -300,7 +317,9 @@ function runChunk(opts) {
         arm();
       } else if (m.type === 'failure') {
         failures.push(m.failure);
-        process.stderr.write(`FAIL iteration ${m.failure.iteration} (${m.failure.input}; ${m.failure.applied.join(', ')}): ${m.failure.failure.split('\n').slice(0, 3).join(' | ')}\n`);
+        process.stderr.write(
+          `FAIL iteration ${m.failure.iteration} (${m.failure.input}; ${m.failure.applied.join(', ')}): ${m.failure.failure.split('\n').slice(0, 3).join(' | ')}\n`,
+        );
       } else if (m.type === 'done') {
         clearTimeout(timer);
         resolve({ summary: m.summary, failures });
@@ -324,7 +343,16 @@ async function main() {
   const timeoutMs = Number(option('timeout', '10')) * 1000;
   const t0 = Date.now();
   let lastReport = t0;
-  const total = { iterations: 0, bytes: 0, outcomes: { ok: 0, damaged: 0, notACapture: 0 }, kinds: {}, failures: [], hangs: [], anomalyCodes: {}, slowest: { msPerKb: 0 } };
+  const total = {
+    iterations: 0,
+    bytes: 0,
+    outcomes: { ok: 0, damaged: 0, notACapture: 0 },
+    kinds: {},
+    failures: [],
+    hangs: [],
+    anomalyCodes: {},
+    slowest: { msPerKb: 0 },
+  };
   let cleanAfter = [];
   const chunk = 5000;
   let next = from;
@@ -334,7 +362,9 @@ async function main() {
     const r = await runChunk({ files, from: next, iterations: n, seed, saveDir, timeoutMs });
     if (r.summary === undefined) {
       // a hang: count what ran before it, record it, go on after it
-      process.stderr.write(`HANG iteration ${r.hung} (seed ${seed}): no result within ${timeoutMs / 1000} s; reproduce with npm run fuzz -- --seed ${seed} --from ${r.hung} --iterations 1\n`);
+      process.stderr.write(
+        `HANG iteration ${r.hung} (seed ${seed}): no result within ${timeoutMs / 1000} s; reproduce with npm run fuzz -- --seed ${seed} --from ${r.hung} --iterations 1\n`,
+      );
       total.hangs.push(r.hung);
       total.failures.push(...r.failures);
       total.iterations += r.hung - next + 1;
@@ -353,7 +383,9 @@ async function main() {
     next += n;
     if (Date.now() - lastReport > 5000) {
       lastReport = Date.now();
-      process.stderr.write(`${next - from}/${iterations} mutations, ${((Date.now() - t0) / 1000).toFixed(0)} s, ${total.failures.length} failures, ${total.hangs.length} hangs\n`);
+      process.stderr.write(
+        `${next - from}/${iterations} mutations, ${((Date.now() - t0) / 1000).toFixed(0)} s, ${total.failures.length} failures, ${total.hangs.length} hangs\n`,
+      );
     }
   }
   const seconds = (Date.now() - t0) / 1000;

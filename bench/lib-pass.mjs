@@ -34,7 +34,12 @@ if (what === 'events-warm' || what === 'analyze-warm') {
     // no geolocation: the library's default (a handful of lookups per report in the CLI)
     if (what === 'analyze-warm') return safeJson(await analyzeCaptures([{ name: file, source: file }]), 2).length;
     let chars = 0;
-    await scanCapture(file, { onObservation: (o) => { chars += safeJson(o).length; }, sha256: false });
+    await scanCapture(file, {
+      onObservation: (o) => {
+        chars += safeJson(o).length;
+      },
+      sha256: false,
+    });
     return chars;
   };
   await pass();

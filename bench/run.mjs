@@ -25,7 +25,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { benchCapture, flag, keyedBenchCapture, option, root } from './args.mjs';
 
-const only = new Set((option('only', 'reader,decode,info,events,events-1cpu,analyze,warm,keyed')).split(','));
+const only = new Set(option('only', 'reader,decode,info,events,events-1cpu,analyze,warm,keyed').split(','));
 const useTshark = !flag('no-tshark') && spawnSync('tshark', ['--version']).status === 0;
 const repeat = Number(option('repeat', '1'));
 
@@ -48,15 +48,30 @@ const cli = [path.join(root, 'bin/run.js')];
 /** a library pass prints {"s": seconds} of its own loop */
 const inner = (r) => ({ ...r, s: JSON.parse(r.head).s });
 const lib = (what) => [path.join(root, 'bench/lib-pass.mjs'), what, file];
-const tsharkFields = ['-r', file, '-T', 'fields', '-e', 'tls.handshake.extensions_server_name', '-e', 'http.host', '-e', 'http.request.uri', '-e', 'dns.qry.name',
-  '-Y', 'tls.handshake.type==1 || http.request || dns.flags.response==1'];
+const tsharkFields = [
+  '-r',
+  file,
+  '-T',
+  'fields',
+  '-e',
+  'tls.handshake.extensions_server_name',
+  '-e',
+  'http.host',
+  '-e',
+  'http.request.uri',
+  '-e',
+  'dns.qry.name',
+  '-Y',
+  'tls.handshake.type==1 || http.request || dns.flags.response==1',
+];
 
 let packets = 0;
-if (file) try {
-  packets = JSON.parse(spawnSync(process.execPath, [...cli, 'info', file, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout).packets;
-} catch {
-  packets = 0;
-}
+if (file)
+  try {
+    packets = JSON.parse(spawnSync(process.execPath, [...cli, 'info', file, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout).packets;
+  } catch {
+    packets = 0;
+  }
 /** the first CPU this process may run on, for `taskset -c`; null when pinning says nothing (one CPU) or cannot be done */
 function oneCpu() {
   if (availableParallelism() < 2 || spawnSync('taskset', ['--version']).status !== 0) return null;
@@ -71,9 +86,8 @@ const tsharkJob = useTshark && needPlain ? () => measure('tshark', tsharkFields)
 const cliHasKeylog = spawnSync(process.execPath, [...cli, 'analyze', '--help'], { encoding: 'utf8' }).stdout.includes('--keylog');
 const keyed = only.has('keyed') && cliHasKeylog ? keyedBenchCapture() : null;
 const keyedMb = keyed ? statSync(keyed.file).size / 1e6 : 0;
-const tsharkKeyedJob = useTshark && keyed
-  ? () => measure('tshark', ['-r', keyed.file, '-o', `tls.keylog_file:${keyed.keys}`, '-Y', 'http2.headers.method or http.request'])
-  : null;
+const tsharkKeyedJob =
+  useTshark && keyed ? () => measure('tshark', ['-r', keyed.file, '-o', `tls.keylog_file:${keyed.keys}`, '-Y', 'http2.headers.method or http.request']) : null;
 const tsharkCountJob = useTshark && only.has('info') ? () => measure('tshark', ['-r', file, '-q', '-z', 'io,stat,0']) : null;
 
 const jobs = [
@@ -82,7 +96,12 @@ const jobs = [
   ['decode', 'decode to TCP/UDP', () => measure(process.execPath, lib('decode')).then(inner), null],
   ['info', 'leakscope info', () => measure(process.execPath, [...cli, 'info', file, '--format', 'json']), 'count'],
   ['events', 'leakscope events', () => measure(process.execPath, [...cli, 'events', file, '--format', 'ndjson']), 'fields'],
-  ['events-1cpu', 'events, pinned to 1 CPU', () => measure('taskset', ['-c', pinnedCpu, process.execPath, ...cli, 'events', file, '--format', 'ndjson']), 'fields'],
+  [
+    'events-1cpu',
+    'events, pinned to 1 CPU',
+    () => measure('taskset', ['-c', pinnedCpu, process.execPath, ...cli, 'events', file, '--format', 'ndjson']),
+    'fields',
+  ],
   ['analyze', 'leakscope analyze', () => measure(process.execPath, [...cli, 'analyze', file, '--format', 'json']), 'fields'],
   ['keyed', 'analyze --keylog (keyed)', () => measure(process.execPath, [...cli, 'analyze', keyed.file, '--keylog', keyed.keys, '--format', 'json']), 'keyed'],
   // the engine alone, second pass in one process: what start-up and JIT warm-up leave
@@ -108,10 +127,14 @@ const rows = jobs.map(([, label, , against]) => {
 
 const mb = bytes / 1e6;
 if (file) console.log(`capture ${path.relative(root, file)}: ${mb.toFixed(0)} MB, ${packets} packets; node ${process.version}`);
-if (tshark) console.log(`tshark (fields sni/host/uri/dns): ${tshark.s.toFixed(2)} s, ${(mb / tshark.s).toFixed(0)} MB/s, peak RSS ${tshark.peakMb.toFixed(0)} MB`);
+if (tshark)
+  console.log(`tshark (fields sni/host/uri/dns): ${tshark.s.toFixed(2)} s, ${(mb / tshark.s).toFixed(0)} MB/s, peak RSS ${tshark.peakMb.toFixed(0)} MB`);
 if (tsharkCount) console.log(`tshark (count frames, io,stat): ${tsharkCount.s.toFixed(2)} s, ${(mb / tsharkCount.s).toFixed(0)} MB/s`);
 if (keyed) console.log(`keyed capture ${path.relative(root, keyed.file)}: ${keyedMb.toFixed(0)} MB with ${path.relative(root, keyed.keys)}`);
-if (tsharkKeyed) console.log(`tshark (decrypt, http2.headers.method or http.request): ${tsharkKeyed.s.toFixed(2)} s, ${(keyedMb / tsharkKeyed.s).toFixed(0)} MB/s, peak RSS ${tsharkKeyed.peakMb.toFixed(0)} MB`);
+if (tsharkKeyed)
+  console.log(
+    `tshark (decrypt, http2.headers.method or http.request): ${tsharkKeyed.s.toFixed(2)} s, ${(keyedMb / tsharkKeyed.s).toFixed(0)} MB/s, peak RSS ${tsharkKeyed.peakMb.toFixed(0)} MB`,
+  );
 console.log('');
 console.log('what                      seconds      MB/s   Mpkt/s  peak RSS MB  × tshark');
 for (const r of rows) {
@@ -121,7 +144,7 @@ for (const r of rows) {
 }
 
 if (only.has('keyed') && !cliHasKeylog) {
-  console.log('\nkeyed skipped: this build\'s `analyze` has no --keylog yet.');
+  console.log("\nkeyed skipped: this build's `analyze` has no --keylog yet.");
 }
 
 if (only.has('events-1cpu') && pinnedCpu === null) {
@@ -140,6 +163,8 @@ if (process.env.NODE_EXTRA_CA_CERTS) {
   const withCerts = await bareStart(process.env);
   const withoutCerts = await bareStart(without);
   console.log('');
-  console.log(`NODE_EXTRA_CA_CERTS is set: Node parses it at every start, ${((withCerts - withoutCerts) * 1000).toFixed(0)} ms of each leakscope run above`
-    + ` (node -e 0: ${(withCerts * 1000).toFixed(0)} ms, without it ${(withoutCerts * 1000).toFixed(0)} ms). leakscope makes no TLS connection: \`env -u NODE_EXTRA_CA_CERTS\` saves it.`);
+  console.log(
+    `NODE_EXTRA_CA_CERTS is set: Node parses it at every start, ${((withCerts - withoutCerts) * 1000).toFixed(0)} ms of each leakscope run above` +
+      ` (node -e 0: ${(withCerts * 1000).toFixed(0)} ms, without it ${(withoutCerts * 1000).toFixed(0)} ms). leakscope makes no TLS connection: \`env -u NODE_EXTRA_CA_CERTS\` saves it.`,
+  );
 }

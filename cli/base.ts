@@ -23,9 +23,19 @@ export abstract class LeakscopeCommand extends Command {
     json: Flags.boolean({ summary: 'alias of --format json', helpGroup: 'OUTPUT' }),
     quiet: Flags.boolean({ char: 'q', summary: 'no progress or warnings on stderr', helpGroup: 'OUTPUT' }),
     debug: Flags.boolean({ summary: 'show stack traces of errors', helpGroup: 'OUTPUT' }),
-    color: Flags.string({ options: [...COLOR_CHOICES], default: 'auto', summary: 'colour in tables: auto (on a terminal, unless NO_COLOR; FORCE_COLOR also in a pipe), always, never', helpGroup: 'OUTPUT' }),
+    color: Flags.string({
+      options: [...COLOR_CHOICES],
+      default: 'auto',
+      summary: 'colour in tables: auto (on a terminal, unless NO_COLOR; FORCE_COLOR also in a pipe), always, never',
+      helpGroup: 'OUTPUT',
+    }),
     wide: Flags.boolean({ summary: 'tables: every column and every list item, nothing cut to the terminal width', helpGroup: 'OUTPUT' }),
-    limit: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'override a resource cap (name=value, see docs/limits.md)', helpGroup: 'ADVANCED' }),
+    limit: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: 'override a resource cap (name=value, see docs/limits.md)',
+      helpGroup: 'ADVANCED',
+    }),
   };
 
   private debugMode = false;
@@ -92,7 +102,11 @@ export abstract class LeakscopeCommand extends Command {
   protected async eachCapture(
     files: string[],
     flags: { quiet?: boolean },
-    fn: (source: string | NodeJS.ReadableStream, name: string, stop: AbortSignal) => Promise<Pick<ReadSummary, 'damage' | 'frames'> & { interrupted?: boolean; notDecoded?: NotDecoded[] }>,
+    fn: (
+      source: string | NodeJS.ReadableStream,
+      name: string,
+      stop: AbortSignal,
+    ) => Promise<Pick<ReadSummary, 'damage' | 'frames'> & { interrupted?: boolean; notDecoded?: NotDecoded[] }>,
   ): Promise<number> {
     const stop = this.stopSignal(flags);
     let bad = false;

@@ -34,8 +34,11 @@ export function keyStoreFromFlags(flags: KeyFlags, limits: Limits): KeyStore {
       if (!flags.quiet) for (const w of stats.warnings) process.stderr.write(`leakscope: ${w}\n`);
     } catch (err) {
       if (err instanceof KeyLogError) {
-        throw new UserError(err.line === 0 ? `--keylog ${err.file}: expected ${err.expected}, found ${err.found}` : err.message, 2,
-          err.line === 0 ? [] : ['--keylog-lenient to skip malformed lines with a warning']);
+        throw new UserError(
+          err.line === 0 ? `--keylog ${err.file}: expected ${err.expected}, found ${err.found}` : err.message,
+          2,
+          err.line === 0 ? [] : ['--keylog-lenient to skip malformed lines with a warning'],
+        );
       }
       throw err;
     }

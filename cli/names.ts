@@ -21,9 +21,7 @@ export function resolveName(flag: string, given: string, known: readonly Named[]
   const k = key(given);
   const hit = known.find((n) => key(n.name) === k || (n.aliases ?? []).some((a) => key(a) === k));
   if (hit && k !== '') return hit.name;
-  const nearest = known
-    .map((n) => ({ n, d: Math.min(...[n.name, ...(n.aliases ?? [])].map((s) => editDistance(key(s), k))) }))
-    .sort((a, b) => a.d - b.d)[0];
+  const nearest = known.map((n) => ({ n, d: Math.min(...[n.name, ...(n.aliases ?? [])].map((s) => editDistance(key(s), k))) })).sort((a, b) => a.d - b.d)[0];
   const list = known.map((n) => (n.aliases?.length ? `${n.name} (${n.aliases.join(', ')})` : n.name)).join(', ');
   const suggestions = nearest && nearest.d <= Math.max(2, Math.floor(k.length / 3)) ? [`${flag} ${quote(nearest.n.name)}`] : [];
   throw new UserError(`unknown ${flag} "${given}"; known: ${list}`, 2, suggestions);

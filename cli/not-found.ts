@@ -73,7 +73,10 @@ export function suggest(tokens: string[], ids: readonly string[]): { id: string;
     if (sub) return { id: `${topic}:${sub}`, rest: tokens.slice(n + 1) };
     return null;
   }
-  const first = near(tokens[0], ids.filter((id) => !id.includes(':')));
+  const first = near(
+    tokens[0],
+    ids.filter((id) => !id.includes(':')),
+  );
   return first ? { id: first, rest: tokens.slice(1) } : null;
 }
 

@@ -26,5 +26,9 @@ export function resolveVendor(db: SignatureDb, given: string | undefined): strin
   const vendors = db.vendors();
   const packCount = new Map<string, number>();
   for (const v of vendors) for (const p of v.packs) packCount.set(p, (packCount.get(p) ?? 0) + 1);
-  return resolveName('--vendor', given, vendors.map((v) => ({ name: v.vendor, aliases: v.packs.filter((p) => packCount.get(p) === 1) })));
+  return resolveName(
+    '--vendor',
+    given,
+    vendors.map((v) => ({ name: v.vendor, aliases: v.packs.filter((p) => packCount.get(p) === 1) })),
+  );
 }

@@ -36,7 +36,11 @@ export default class Analyze extends LeakscopeCommand {
     'all-hosts': Flags.boolean({ summary: 'also list hosts no signature matched' }),
     vendor: Flags.string({ summary: 'only hosts of this vendor (e.g. Xiaomi, "Sensors Data" or its pack id sensorsdata; any letter case)' }),
     'fail-on-leak': Flags.boolean({ summary: 'exit 1 when any personal data was found' }),
-    identifier: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'a device identifier to look for, kind=value (also found hashed or in other letter cases)' }),
+    identifier: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: 'a device identifier to look for, kind=value (also found hashed or in other letter cases)',
+    }),
     'identifiers-file': Flags.string({ summary: 'a file of kind=value lines to look for' }),
     redact: Flags.boolean({ summary: 'replace leaked values by salted hashes (shareable report)' }),
     salt: Flags.string({ summary: 'salt for --redact (random when omitted; reuse it to compare reports)', dependsOn: ['redact'] }),
@@ -44,7 +48,11 @@ export default class Analyze extends LeakscopeCommand {
     'no-geo': Flags.boolean({ summary: 'do not geolocate servers' }),
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb instead of the bundled DB-IP Lite' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb instead of the bundled ASN table' }),
-    window: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'tag findings inside an experiment window, LABEL=START..END (ISO 8601 times or offsets like +90s, +1m30s)' }),
+    window: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: 'tag findings inside an experiment window, LABEL=START..END (ISO 8601 times or offsets like +90s, +1m30s)',
+    }),
     ...KEY_FLAGS,
   };
 
@@ -87,7 +95,11 @@ export default class Analyze extends LeakscopeCommand {
     if (captures.length === 1 && captures[0].status === 'error') throw new UserError(captures[0].message ?? 'not a capture');
     for (const c of captures) {
       if (c.status === 'error') process.stderr.write(`leakscope: ${c.message}\n`);
-      else if (c.damage) this.note(flags, `${c.file}: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}; everything before it is reported`);
+      else if (c.damage)
+        this.note(
+          flags,
+          `${c.file}: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}; everything before it is reported`,
+        );
       for (const n of c.not_decoded ?? []) this.note(flags, `${c.file}: ${notDecodedLine(n)}`);
     }
 
@@ -101,7 +113,13 @@ export default class Analyze extends LeakscopeCommand {
     return result;
   }
 
-  private async print(result: AnalyzeResult, format: ReturnType<LeakscopeCommand['outputFormat']>, sink: Sink, limits: Limits, activity?: RequestActivity): Promise<void> {
+  private async print(
+    result: AnalyzeResult,
+    format: ReturnType<LeakscopeCommand['outputFormat']>,
+    sink: Sink,
+    limits: Limits,
+    activity?: RequestActivity,
+  ): Promise<void> {
     if (format === 'html') return writeHtmlReport(sink, { kind: 'analyze', result, limits, activity });
     const writer: RecordWriter<HostRecord> = await createWriter<HostRecord, HostCsvPart>(format, sink, {
       ...HOST_SCHEMA,

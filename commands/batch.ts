@@ -44,9 +44,18 @@ export default class Batch extends LeakscopeCommand {
   // ignoreStdin: oclif would otherwise take a piped path list as one argument
   static override args = { input: Args.string({ description: 'capture files, directories, globs or tar archives', ignoreStdin: true }) };
   static override flags = {
-    format: Flags.string({ char: 'f', options: [...BATCH_FORMATS], default: 'ndjson', summary: 'output format (table and json show the aggregate)', helpGroup: 'OUTPUT' }),
+    format: Flags.string({
+      char: 'f',
+      options: [...BATCH_FORMATS],
+      default: 'ndjson',
+      summary: 'output format (table and json show the aggregate)',
+      helpGroup: 'OUTPUT',
+    }),
     out: Flags.string({ char: 'o', summary: 'write NDJSON records to this file instead of standard output' }),
-    resume: Flags.boolean({ summary: 'skip captures already in --out (same path and SHA-256), retry those that failed, and append the rest', dependsOn: ['out'] }),
+    resume: Flags.boolean({
+      summary: 'skip captures already in --out (same path and SHA-256), retry those that failed, and append the rest',
+      dependsOn: ['out'],
+    }),
     jobs: Flags.integer({ char: 'j', min: 1, summary: 'worker threads (default: all cores)' }),
     shard: Flags.string({ summary: 'process only shard K of N (K/N, K from 1 as in Jest and Playwright: 1/4 … 4/4)' }),
     'from-stdin': Flags.boolean({ summary: 'read capture paths from standard input, one per line' }),
@@ -60,7 +69,11 @@ export default class Batch extends LeakscopeCommand {
     'no-geo': Flags.boolean({ summary: 'do not geolocate servers' }),
     'geo-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 City or Country .mmdb' }),
     'asn-db': Flags.string({ summary: 'a MaxMind GeoLite2/GeoIP2 ASN .mmdb' }),
-    window: Flags.string({ multiple: true, multipleNonGreedy: true, summary: "tag findings inside an experiment window, LABEL=START..END (ISO 8601 times, or offsets from each capture's start like +90s)" }),
+    window: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "tag findings inside an experiment window, LABEL=START..END (ISO 8601 times, or offsets from each capture's start like +90s)",
+    }),
     ...KEY_FLAGS,
   };
 
@@ -70,7 +83,10 @@ export default class Batch extends LeakscopeCommand {
     const format: BatchFormat = flags.json ? 'json' : (flags.format as BatchFormat);
     const args = argv as string[];
     if (args.length === 0 && !flags['from-stdin']) {
-      throw new UserError('no inputs: name capture files, directories, globs or archives', 2, ['leakscope batch captures/ --out results.ndjson', 'find … | leakscope batch --from-stdin']);
+      throw new UserError('no inputs: name capture files, directories, globs or archives', 2, [
+        'leakscope batch captures/ --out results.ndjson',
+        'find … | leakscope batch --from-stdin',
+      ]);
     }
     if (args.includes('-')) throw new UserError('batch does not read a capture from standard input; use --from-stdin for a list of paths');
     let shard: { index: number; count: number } | null = null;
@@ -78,7 +94,9 @@ export default class Batch extends LeakscopeCommand {
       try {
         shard = parseShard(flags.shard);
       } catch (err) {
-        throw new UserError((err as Error).message, 2, ['shards are numbered from 1: --shard 1/4 … --shard 4/4 (Kubernetes: "$((JOB_COMPLETION_INDEX + 1))/4")']);
+        throw new UserError((err as Error).message, 2, [
+          'shards are numbered from 1: --shard 1/4 … --shard 4/4 (Kubernetes: "$((JOB_COMPLETION_INDEX + 1))/4")',
+        ]);
       }
     }
     // check the packs and databases here, once, so a bad file is one usage error, not N worker failures
@@ -137,11 +155,15 @@ export default class Batch extends LeakscopeCommand {
     const sink = this.stdoutSink(flags);
     const output = new BatchOutput(format, sink, fd, (sets, aggregate) =>
       writeHtmlReport(sink, {
-        kind: 'batch', sets, aggregate, limits,
+        kind: 'batch',
+        sets,
+        aggregate,
+        limits,
         tool: { name: 'leakscope', version: TOOL_VERSION },
         geo: geoDbs.sources,
         signatures: { version: signatures.version, packs: signatures.packs },
-      }));
+      }),
+    );
     const progress = new BatchProgressLine({ quiet: flags.quiet });
     let stats: BatchRunStats;
     try {
@@ -160,7 +182,12 @@ export default class Batch extends LeakscopeCommand {
       const aggregate = aggregator.aggregate();
       await output.finish(aggregate);
       const failed = stats.errors + stats.partial;
-      this.note(flags, `${stats.captures} capture(s) analysed (${stats.ok} ok, ${stats.partial} partial, ${stats.errors} failed)` + (stats.skipped ? `, ${stats.skipped} already in ${flags.out}` : '') + ` with ${stats.jobs || 1} worker(s)`);
+      this.note(
+        flags,
+        `${stats.captures} capture(s) analysed (${stats.ok} ok, ${stats.partial} partial, ${stats.errors} failed)` +
+          (stats.skipped ? `, ${stats.skipped} already in ${flags.out}` : '') +
+          ` with ${stats.jobs || 1} worker(s)`,
+      );
       if (failed > 0 || resolved.unmatched.length > 0) this.exit(EXIT.partial);
       return { stats, aggregate };
     } finally {
@@ -172,5 +199,8 @@ export default class Batch extends LeakscopeCommand {
 async function readPathList(stream: NodeJS.ReadableStream): Promise<string[]> {
   let text = '';
   for await (const chunk of stream) text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-  return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+  return text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.trim() !== '');
 }

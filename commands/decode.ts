@@ -8,7 +8,8 @@ import { UserError } from '../src/errors.js';
 
 export default class Decode extends LeakscopeCommand {
   static override summary = 'peel a blob layer by layer: url-encoding, form, base64, gzip/zlib, JSON';
-  static override description = 'What a researcher does by hand with base64 -d | gunzip | jq, in one command. The blob is an argument, or - for standard input: ' +
+  static override description =
+    'What a researcher does by hand with base64 -d | gunzip | jq, in one command. The blob is an argument, or - for standard input: ' +
     'text input is decoded line by line (one blob per line, as `tshark -T fields` prints them; the `line` field says which), binary input (NUL bytes, or not UTF-8) as one blob.';
   static override examples = [
     "<%= config.bin %> decode 'data=eyJldmVudCI6InNlYXJjaCIsInF1ZXJ5IjoicG9ybm8ifQ%3D%3D'",
@@ -33,7 +34,9 @@ export default class Decode extends LeakscopeCommand {
     const all: PeelLayer[] = [];
     for (const { line, input } of blobs) {
       const layers = peel(input, limits);
-      layers.forEach((l, depth) => writer.write({ line, depth, chain: l.chain, kind: l.kind, text: l.text ?? (l.json !== undefined ? JSON.stringify(l.json) : null) }));
+      layers.forEach((l, depth) =>
+        writer.write({ line, depth, chain: l.chain, kind: l.kind, text: l.text ?? (l.json !== undefined ? JSON.stringify(l.json) : null) }),
+      );
       all.push(...layers);
     }
     writer.end();

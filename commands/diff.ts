@@ -61,11 +61,23 @@ export default class Diff extends LeakscopeCommand {
     const side = async (file: string): Promise<AnalyzeResult> => {
       if (file !== '-' && looksLikeJsonReport(file)) return readSavedReport(file);
       const r = await analyzeCaptures([{ name: file, source: file === '-' ? process.stdin : file }], {
-        limits, signatures, geo, identifiers, windows, allHosts: flags['all-hosts'], vendor, keyStore, stop: this.stopSignal(flags),
+        limits,
+        signatures,
+        geo,
+        identifiers,
+        windows,
+        allHosts: flags['all-hosts'],
+        vendor,
+        keyStore,
+        stop: this.stopSignal(flags),
       });
       const c = r.header.captures[0];
       if (c.status === 'error') throw new UserError(c.message ?? `${file}: not a capture`);
-      if (c.damage) this.note(flags, `${file}: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}; everything before it is compared`);
+      if (c.damage)
+        this.note(
+          flags,
+          `${file}: damaged at byte ${c.damage.offset} after ${c.damage.frame} packets: expected ${c.damage.expected}; everything before it is compared`,
+        );
       for (const n of c.not_decoded ?? []) this.note(flags, `${file}: ${notDecodedLine(n)}`);
       if (c.interrupted) this.note(flags, `${file}: ${c.message}; what was read is compared`);
       return r;
@@ -88,7 +100,12 @@ export default class Diff extends LeakscopeCommand {
     const w = await createWriter<HostDiff, DiffCsvPart>(format, sink, {
       ...DIFF_SCHEMA,
       jsonEnvelope: {
-        head: () => ({ type: 'diff', a: { input: diff.a.label, captures: diff.a.header.captures }, b: { input: diff.b.label, captures: diff.b.header.captures }, summary: s }),
+        head: () => ({
+          type: 'diff',
+          a: { input: diff.a.label, captures: diff.a.header.captures },
+          b: { input: diff.b.label, captures: diff.b.header.captures },
+          summary: s,
+        }),
         key: 'hosts',
       },
       table: {

@@ -10,7 +10,8 @@ import { Progress } from '../src/report/progress.js';
 
 export default class Events extends LeakscopeCommand {
   static override summary = 'list every observation: TLS and QUIC ClientHellos, HTTP requests and responses, DNS answers';
-  static override description = 'One record per observation, in the order they complete. `frame` is the 1-based packet that completed it (tshark\'s frame.number).';
+  static override description =
+    "One record per observation, in the order they complete. `frame` is the 1-based packet that completed it (tshark's frame.number).";
   static override examples = [
     '<%= config.bin %> events fixtures/captures/mi_browser_demo.pcap --format ndjson',
     '<%= config.bin %> events phone.pcap --type tls --type quic --format csv',
@@ -18,7 +19,12 @@ export default class Events extends LeakscopeCommand {
   static override strict = false;
   static override args = { capture: Args.string({ description: 'capture file(s), or - for standard input', required: true }) };
   static override flags = {
-    type: Flags.string({ multiple: true, multipleNonGreedy: true, delimiter: ',', summary: `only these record types (repeat the flag, or a comma-separated list; any letter case): ${OBSERVATION_TYPES.join(', ')}` }),
+    type: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      delimiter: ',',
+      summary: `only these record types (repeat the flag, or a comma-separated list; any letter case): ${OBSERVATION_TYPES.join(', ')}`,
+    }),
     ...KEY_FLAGS,
   };
 
@@ -27,9 +33,21 @@ export default class Events extends LeakscopeCommand {
     const limits = this.limitsFrom(flags);
     const keyStore = keyStoreFromFlags(flags, limits);
     const wanted = new Set<ObservationType>(
-      flags.type ? flags.type.map((t) => resolveName('--type', t, OBSERVATION_TYPES.map((name) => ({ name }))) as ObservationType) : OBSERVATION_TYPES,
+      flags.type
+        ? flags.type.map(
+            (t) =>
+              resolveName(
+                '--type',
+                t,
+                OBSERVATION_TYPES.map((name) => ({ name })),
+              ) as ObservationType,
+          )
+        : OBSERVATION_TYPES,
     );
-    const writer = await createWriter<Observation>(this.outputFormat(flags), this.stdoutSink(flags), { ...EVENT_SCHEMA, table: { footer: () => this.captureNotes } });
+    const writer = await createWriter<Observation>(this.outputFormat(flags), this.stdoutSink(flags), {
+      ...EVENT_SCHEMA,
+      table: { footer: () => this.captureNotes },
+    });
     let count = 0;
     const exit = await this.eachCapture(argv as string[], flags, async (source, name, stop) => {
       const progress = new Progress(name, { quiet: flags.quiet });

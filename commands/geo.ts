@@ -10,7 +10,8 @@ import { isIP } from 'node:net';
 
 export default class Geo extends LeakscopeCommand {
   static override summary = 'geolocate addresses: country, city, ASN and organisation';
-  static override description = 'Uses the bundled DB-IP Lite City and ASN data (CC BY 4.0), or your own MaxMind databases. Private, loopback, documentation and other special ranges are labelled, not looked up.';
+  static override description =
+    'Uses the bundled DB-IP Lite City and ASN data (CC BY 4.0), or your own MaxMind databases. Private, loopback, documentation and other special ranges are labelled, not looked up.';
   static override examples = ['<%= config.bin %> geo 161.117.2.20 2a01:4f8::1', '<%= config.bin %> geo 8.8.8.8 --format json'];
   static override strict = false;
   static override args = { ip: Args.string({ description: 'IPv4 or IPv6 address(es)', required: true }) };

@@ -8,7 +8,8 @@ import { Progress } from '../src/report/progress.js';
 
 export default class Info extends LeakscopeCommand {
   static override summary = 'describe captures: format, link types, packets, bytes, time span, SHA-256, layers, anomalies';
-  static override description = 'Like capinfos. Reads pcap and pcapng (also gzip-compressed) from files or standard input (-). ' +
+  static override description =
+    'Like capinfos. Reads pcap and pcapng (also gzip-compressed) from files or standard input (-). ' +
     'Exits 2 when a file is not a capture, 3 when a capture is damaged (everything before the damage is still reported).';
   static override examples = [
     '<%= config.bin %> info fixtures/captures/mi_browser_demo.pcap',
@@ -23,7 +24,11 @@ export default class Info extends LeakscopeCommand {
     const { argv, flags } = await this.parse(Info);
     const limits = this.limitsFrom(flags);
     const keyStore = keyStoreFromFlags(flags, limits);
-    const writer = await createWriter<InfoRecord>(this.outputFormat(flags), this.stdoutSink(flags), { ...INFO_SCHEMA, jsonSingle: argv.length === 1, table: { vertical: true } });
+    const writer = await createWriter<InfoRecord>(this.outputFormat(flags), this.stdoutSink(flags), {
+      ...INFO_SCHEMA,
+      jsonSingle: argv.length === 1,
+      table: { vertical: true },
+    });
     const records: InfoRecord[] = [];
     const exit = await this.eachCapture(argv as string[], flags, async (source, name, stop) => {
       const progress = new Progress(name, { quiet: flags.quiet });

@@ -8,7 +8,7 @@ import { BATCH_FORMATS, BatchOutput, type BatchFormat } from '../src/batch/outpu
 export default class Merge extends LeakscopeCommand {
   static override summary = 'combine batch outputs (e.g. the shards of one archive) into one result with a common aggregate';
   static override description =
-    'Reads NDJSON files written by `leakscope batch` (a file that is not batch output is exit 2), keeps every capture\'s last complete record set (a capture in several files: ' +
+    "Reads NDJSON files written by `leakscope batch` (a file that is not batch output is exit 2), keeps every capture's last complete record set (a capture in several files: " +
     'the later file wins), and writes them sorted by capture, followed by the aggregate over all of them — the same aggregate an ' +
     'unsharded run gives. Sets cut off by an interrupted run are left out and reported on stderr.';
   static override examples = [
@@ -18,7 +18,13 @@ export default class Merge extends LeakscopeCommand {
   static override strict = false;
   static override args = { file: Args.string({ description: 'batch output files (NDJSON)', required: true, ignoreStdin: true }) };
   static override flags = {
-    format: Flags.string({ char: 'f', options: [...BATCH_FORMATS], default: 'ndjson', summary: 'output format (table and json show the aggregate)', helpGroup: 'OUTPUT' }),
+    format: Flags.string({
+      char: 'f',
+      options: [...BATCH_FORMATS],
+      default: 'ndjson',
+      summary: 'output format (table and json show the aggregate)',
+      helpGroup: 'OUTPUT',
+    }),
     out: Flags.string({ char: 'o', summary: 'write the merged NDJSON to this file instead of standard output' }),
   };
 

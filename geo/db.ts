@@ -45,7 +45,10 @@ export interface CityDb {
   find(addr: PublicAddress): CityFields | null;
 }
 
-export interface AsnFields { asn: number | null; org: string | null }
+export interface AsnFields {
+  asn: number | null;
+  org: string | null;
+}
 
 export interface AsnDb {
   readonly source: GeoSource;

@@ -97,11 +97,19 @@ export function parseIPv6(text: string, out: Uint8Array): boolean {
   const zeros = 8 - groups.length;
   let w = 0;
   for (let k = 0; k < groups.length; k++) {
-    if (k === gapAt) for (let z = 0; z < zeros; z++) { out[w++] = 0; out[w++] = 0; }
+    if (k === gapAt)
+      for (let z = 0; z < zeros; z++) {
+        out[w++] = 0;
+        out[w++] = 0;
+      }
     out[w++] = groups[k] >>> 8;
     out[w++] = groups[k] & 0xff;
   }
-  if (gapAt === groups.length) for (let z = 0; z < zeros; z++) { out[w++] = 0; out[w++] = 0; }
+  if (gapAt === groups.length)
+    for (let z = 0; z < zeros; z++) {
+      out[w++] = 0;
+      out[w++] = 0;
+    }
   return true;
 }
 

@@ -36,7 +36,6 @@ export interface GeoInfo {
 
 export type { GeoSource } from './db.js';
 
-
 export interface GeoLookup {
   lookup(ip: string): GeoInfo;
   readonly sources: GeoSource[];
@@ -84,7 +83,10 @@ function emptyInfo(ip: string, special: string | null): GeoInfo {
 class DatabaseGeo implements GeoLookup {
   readonly sources: GeoSource[];
 
-  constructor(private readonly city: CityDb, private readonly asn: AsnDb) {
+  constructor(
+    private readonly city: CityDb,
+    private readonly asn: AsnDb,
+  ) {
     this.sources = [city.source, asn.source];
   }
 

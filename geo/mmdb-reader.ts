@@ -59,7 +59,8 @@ class PagedFile {
 
   /** `len` bytes at `off` (a view into a cached page when they fit in one, else a copy) */
   bytes(off: number, len: number): Buffer {
-    if (off < 0 || len < 0 || off + len > this.size) throw new MmdbFormatError(`read of ${len} bytes at ${off} beyond the end of the file (${this.size} bytes)`);
+    if (off < 0 || len < 0 || off + len > this.size)
+      throw new MmdbFormatError(`read of ${len} bytes at ${off} beyond the end of the file (${this.size} bytes)`);
     const pageNo = Math.floor(off / PAGE_BYTES);
     const inPage = off - pageNo * PAGE_BYTES;
     if (inPage + len <= PAGE_BYTES) return this.page(pageNo).subarray(inPage, inPage + len);
@@ -91,14 +92,19 @@ class PagedFile {
 }
 
 export type MmdbValue = string | number | bigint | boolean | Buffer | MmdbValue[] | MmdbMap | null;
-export interface MmdbMap { [key: string]: MmdbValue }
+export interface MmdbMap {
+  [key: string]: MmdbValue;
+}
 
 /** Decodes values of the MaxMind DB data format; `base` is where pointers count from. */
 class DataDecoder {
   /** offset just after the last decoded value */
   next = 0;
 
-  constructor(private readonly file: PagedFile, private readonly base: number) {}
+  constructor(
+    private readonly file: PagedFile,
+    private readonly base: number,
+  ) {}
 
   decode(off: number, depth = 0): MmdbValue {
     if (depth > MAX_DEPTH) throw new MmdbFormatError(`values nested deeper than ${MAX_DEPTH} at ${off}`);
@@ -112,7 +118,7 @@ class DataDecoder {
       let ptr: number;
       if (ss === 0) ptr = (v << 8) | b[0];
       else if (ss === 1) ptr = ((v << 16) | (b[0] << 8) | b[1]) + 2048;
-      else if (ss === 2) ptr = (v * 2 ** 24 + ((b[0] << 16) | (b[1] << 8) | b[2])) + 526336;
+      else if (ss === 2) ptr = v * 2 ** 24 + ((b[0] << 16) | (b[1] << 8) | b[2]) + 526336;
       else ptr = b.readUInt32BE(0);
       const after = off + ss + 1;
       const value = this.decode(this.base + ptr, depth + 1);
@@ -145,13 +151,15 @@ class DataDecoder {
       case 5: // uint16
       case 6: // uint32
       case 9: // uint64
-      case 10: { // uint128
+      case 10: {
+        // uint128
         const max = type === 5 ? 2 : type === 6 ? 4 : type === 9 ? 8 : 16;
         if (size > max) throw new MmdbFormatError(`unsigned integer of ${size} bytes at ${off}`);
         this.next = off + size;
         return unsigned(this.file.bytes(off, size));
       }
-      case 8: { // int32, big-endian two's complement in up to 4 bytes
+      case 8: {
+        // int32, big-endian two's complement in up to 4 bytes
         if (size > 4) throw new MmdbFormatError(`int32 of ${size} bytes at ${off}`);
         this.next = off + size;
         const b = this.file.bytes(off, size);
@@ -159,7 +167,8 @@ class DataDecoder {
         for (let k = 0; k < size; k++) v = (v << 8) | b[k];
         return size === 4 ? v | 0 : v;
       }
-      case 7: { // map
+      case 7: {
+        // map
         if (size > MAX_CONTAINER_ENTRIES) throw new MmdbFormatError(`map of ${size} entries at ${off}`);
         const map: MmdbMap = Object.create(null) as MmdbMap; // keys come from the file
         let p = off;
@@ -173,7 +182,8 @@ class DataDecoder {
         this.next = p;
         return map;
       }
-      case 11: { // array
+      case 11: {
+        // array
         if (size > MAX_CONTAINER_ENTRIES) throw new MmdbFormatError(`array of ${size} entries at ${off}`);
         const arr: MmdbValue[] = [];
         let p = off;
@@ -263,9 +273,7 @@ export class MmdbReader {
       case 24:
         return bit ? (b[3] << 16) | (b[4] << 8) | b[5] : (b[0] << 16) | (b[1] << 8) | b[2];
       case 28:
-        return bit
-          ? ((b[3] & 0x0f) * 2 ** 24) + ((b[4] << 16) | (b[5] << 8) | b[6])
-          : ((b[3] >> 4) * 2 ** 24) + ((b[0] << 16) | (b[1] << 8) | b[2]);
+        return bit ? (b[3] & 0x0f) * 2 ** 24 + ((b[4] << 16) | (b[5] << 8) | b[6]) : (b[3] >> 4) * 2 ** 24 + ((b[0] << 16) | (b[1] << 8) | b[2]);
       default: // 32
         return bit ? b.readUInt32BE(4) : b.readUInt32BE(0);
     }

@@ -35,11 +35,13 @@ export function loadMmdb(file: string, role: MmdbRole): MmdbReader {
   const expected = EXPECTED[role];
   let reader: MmdbReader;
   try {
-    if (startsWithGzip(file)) throw new GeoDbError(`${file} is gzip-compressed; unpack the .mmdb file from it first (MaxMind downloads are .tar.gz: tar xzf FILE)`);
+    if (startsWithGzip(file))
+      throw new GeoDbError(`${file} is gzip-compressed; unpack the .mmdb file from it first (MaxMind downloads are .tar.gz: tar xzf FILE)`);
     reader = new MmdbReader(file);
   } catch (err) {
     if (err instanceof GeoDbError) throw err;
-    if (err instanceof MmdbFormatError) throw new GeoDbError(`${file} is not a usable MaxMind database (${err.message}); ${expected.option} expects ${expected.what} in .mmdb format`);
+    if (err instanceof MmdbFormatError)
+      throw new GeoDbError(`${file} is not a usable MaxMind database (${err.message}); ${expected.option} expects ${expected.what} in .mmdb format`);
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new GeoDbError(`cannot read ${file} (${why}); ${expected.option} expects ${expected.what} in .mmdb format`);

@@ -90,8 +90,16 @@ const V6_RANGES: ReadonlyArray<readonly [string, number, SpecialLabel | null]> =
   ['ff00::', 8, 'multicast'],
 ];
 
-interface V4Range { base: number; mask: number; label: SpecialLabel }
-interface V6Range { bytes: Uint8Array; bits: number; label: SpecialLabel | null }
+interface V4Range {
+  base: number;
+  mask: number;
+  label: SpecialLabel;
+}
+interface V6Range {
+  bytes: Uint8Array;
+  bits: number;
+  label: SpecialLabel | null;
+}
 
 function v4Mask(bits: number): number {
   return bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
@@ -118,7 +126,7 @@ function v6HasPrefix(addr: Uint8Array, prefix: Uint8Array, bits: number): boolea
 
 /** Label of an IPv4 address given as uint32, or null when it is an ordinary public address. */
 export function classifyIPv4(v: number): SpecialLabel | null {
-  for (const r of V4) if (((v & r.mask) >>> 0) === r.base) return r.label;
+  for (const r of V4) if ((v & r.mask) >>> 0 === r.base) return r.label;
   return null;
 }
 

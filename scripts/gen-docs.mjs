@@ -51,7 +51,13 @@ function comments(sf, node) {
   let doc;
   for (const r of ranges) {
     const c = text.slice(r.pos, r.end);
-    if (c.startsWith('/**')) doc = c.slice(3, -2).split('\n').map((l) => l.replace(/^\s*\*\s?/, '').trim()).filter(Boolean).join(' ');
+    if (c.startsWith('/**'))
+      doc = c
+        .slice(3, -2)
+        .split('\n')
+        .map((l) => l.replace(/^\s*\*\s?/, '').trim())
+        .filter(Boolean)
+        .join(' ');
     else if (c.startsWith('//')) section = c.slice(2).trim();
   }
   return { section, doc };
@@ -66,10 +72,14 @@ function evaluate(node) {
     const a = evaluate(node.left);
     const b = evaluate(node.right);
     switch (node.operatorToken.kind) {
-      case ts.SyntaxKind.AsteriskToken: return a * b;
-      case ts.SyntaxKind.PlusToken: return a + b;
-      case ts.SyntaxKind.MinusToken: return a - b;
-      case ts.SyntaxKind.SlashToken: return a / b;
+      case ts.SyntaxKind.AsteriskToken:
+        return a * b;
+      case ts.SyntaxKind.PlusToken:
+        return a + b;
+      case ts.SyntaxKind.MinusToken:
+        return a - b;
+      case ts.SyntaxKind.SlashToken:
+        return a / b;
     }
   }
   throw new Error(`cannot evaluate limit value ${node.getText()}`);
@@ -136,7 +146,11 @@ function cell(s) {
 function showValue(name, v) {
   const n = v.toLocaleString('en-US');
   if (/Bytes/.test(name) && v >= 1024) {
-    const units = [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]];
+    const units = [
+      ['GiB', 1024 ** 3],
+      ['MiB', 1024 ** 2],
+      ['KiB', 1024],
+    ];
     for (const [u, k] of units) if (v % k === 0) return `${n} (${v / k} ${u})`;
   }
   if (/Sec$/.test(name)) return `${n} s`;

@@ -3,7 +3,11 @@
  * optional suggestion. The CLI prints them without a stack trace and exits with `exitCode`.
  */
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode = 2, readonly suggestions: string[] = []) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+    readonly suggestions: string[] = [],
+  ) {
     super(message);
     this.name = 'UserError';
   }

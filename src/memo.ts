@@ -6,7 +6,10 @@
 export class StringMemo<V> {
   private readonly map = new Map<string, V>();
 
-  constructor(private readonly compute: (key: string) => V, private readonly maxEntries = 1024) {}
+  constructor(
+    private readonly compute: (key: string) => V,
+    private readonly maxEntries = 1024,
+  ) {}
 
   get(key: string): V {
     let v = this.map.get(key);

@@ -28,7 +28,8 @@ const REGEX_ROWS: Record<string, [name: string, field: RegexField]> = {
   '^https?://tracking(\\.(intl|india|rus|eu))?\\.miui\\.com/track/(v1|v4|key_get|spock)(/|\\?|$)': ['onetrack.url', 'url'],
   '^https?://tracking\\.miui\\.com/tracks$': ['miui-analytics-legacy.url', 'url'],
   '(^|\\.)mistat\\.(intl\\.|india\\.|rus\\.)?xiaomi\\.com\\.(edgesuite\\.net|ksyna\\.net|download\\.ks-cdn\\.com)$': ['mistat.cdn-cname', 'regex'],
-  '^https?://data\\.mistat\\.(intl\\.|india\\.|rus\\.|us\\.)?xiaomi\\.com/(mistats(/v[23])?|micrash|realtime_network|get_all_config|idservice/deviceid_get|getconfig)': ['mistat.url', 'url'],
+  '^https?://data\\.mistat\\.(intl\\.|india\\.|rus\\.|us\\.)?xiaomi\\.com/(mistats(/v[23])?|micrash|realtime_network|get_all_config|idservice/deviceid_get|getconfig)':
+    ['mistat.url', 'url'],
   '^https?://dev\\.mi\\.com/mistats/xmstats/event/dynamic/upload': ['mistat.dynamic-upload.url', 'url'],
   '^[0-9]+-[a-z0-9]+\\.bigdata\\.(ctc|pub)\\.neo\\.xiaomi\\.com$': ['bigdata.nodes', 'regex'],
   '^(in|ex)tranet\\.[a-z0-9-]+\\.bigdata-l7-(trackservice|dp-lan)\\.[a-z0-9]+\\.elb\\.xiaomi\\.com$': ['bigdata.elb-cname', 'regex'],
@@ -122,7 +123,16 @@ export function parseEndpointsTsv(tsv: string): TsvRow[] {
     if (f.length !== 5) throw new Error(`endpoints.tsv line ${i + 1}: expected 5 tab-separated fields, got ${f.length}`);
     const [pattern, kind, vendor, category, source] = f;
     if (kind !== 'host' && kind !== 'suffix' && kind !== 'regex') throw new Error(`endpoints.tsv line ${i + 1}: unknown kind "${kind}"`);
-    rows.push({ pattern, kind, vendor, category, sources: source.split(' | ').map((s) => s.trim()).filter(Boolean) });
+    rows.push({
+      pattern,
+      kind,
+      vendor,
+      category,
+      sources: source
+        .split(' | ')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    });
   });
   return rows;
 }
@@ -176,20 +186,18 @@ function rowSignature(row: TsvRow): Signature {
 const VENDOR_RULE_REF = 'shared/captures/README.md (vendor rules)';
 
 /** Bare vendor domains: every name under them is the vendor's, but most of it is ordinary service. */
-const XIAOMI_LABELS = ['xiaomi.com', 'miui.com', 'mi.com', 'xiaomi.net'].map(
-  (d): Signature => ({
-    id: `xiaomi/label.${d}`,
-    vendor: 'Xiaomi',
-    product: 'Xiaomi',
-    category: 'vendor',
-    match: { suffix: [d] },
-    alert: false,
-    confidence: 'confident',
-    description: `a ${d} name: Xiaomi-operated, but too broad to alert on alone`,
-    references: ['shared/research/endpoints.md §1 (never alert on the bare suffixes)', VENDOR_RULE_REF],
-    added: RESEARCH_DATE,
-  }),
-);
+const XIAOMI_LABELS = ['xiaomi.com', 'miui.com', 'mi.com', 'xiaomi.net'].map((d): Signature => ({
+  id: `xiaomi/label.${d}`,
+  vendor: 'Xiaomi',
+  product: 'Xiaomi',
+  category: 'vendor',
+  match: { suffix: [d] },
+  alert: false,
+  confidence: 'confident',
+  description: `a ${d} name: Xiaomi-operated, but too broad to alert on alone`,
+  references: ['shared/research/endpoints.md §1 (never alert on the bare suffixes)', VENDOR_RULE_REF],
+  added: RESEARCH_DATE,
+}));
 
 const UNF = 'unknownFalleN/xiaomi-dns-blocklist:xiaomi_dns_block.lst@5da3e98b';
 const HGZ = 'hagezi/dns-blocklists:domains/native.xiaomi.txt@176da7a9';
@@ -197,12 +205,26 @@ const LIST_ROWS = 'shared/research/endpoints.tsv (list-only rows of this family)
 
 /** One family label: a name or suffix the research's lists (or the public code cited) tie to a vendor. */
 function family(
-  id: string, vendor: string, product: string, category: string, match: SignatureMatchSpec,
-  description: string, references: string[], opts: { alert?: boolean; confidence?: Confidence } = {},
+  id: string,
+  vendor: string,
+  product: string,
+  category: string,
+  match: SignatureMatchSpec,
+  description: string,
+  references: string[],
+  opts: { alert?: boolean; confidence?: Confidence } = {},
 ): Signature {
   return {
-    id, vendor, product, category, match, alert: opts.alert ?? false, confidence: opts.confidence ?? 'confident',
-    description, references, added: FAMILIES_ADDED,
+    id,
+    vendor,
+    product,
+    category,
+    match,
+    alert: opts.alert ?? false,
+    confidence: opts.confidence ?? 'confident',
+    description,
+    references,
+    added: FAMILIES_ADDED,
   };
 }
 
@@ -217,43 +239,125 @@ const FAMILIES_ADDED = '2026-12-04';
  * phone's Mi Home or CDN traffic is attributed to Xiaomi instead of being dropped as unknown.
  */
 const XIAOMI_FAMILIES: Signature[] = [
-  family('xiaomi/family.mi-img.com', 'Xiaomi', 'Xiaomi CDN', 'cdn', { suffix: ['mi-img.com'] },
-    'Xiaomi image/file CDN (market.mi-img.com app-store images, cdn.*.fds.api.mi-img.com file storage)', [UNF, LIST_ROWS]),
-  family('xiaomi/family.fds', 'Xiaomi', 'Xiaomi CDN', 'cdn', { suffix: ['fds.api.xiaomi.com', 'fds-ssl.api.xiaomi.com'] },
-    'Xiaomi File Data Storage (FDS) object storage and CDN (cnbj1./awssgp0-files./cdn.fds.api.xiaomi.com)', [UNF, LIST_ROWS]),
-  family('xiaomi/family.mi-idc.com', 'Xiaomi', 'Xiaomi cloud', 'cloud', { suffix: ['mi-idc.com'] },
-    'Xiaomi data-centre GSLB resolver (resolver.gslb.mi-idc.com)', [UNF, LIST_ROWS]),
-  family('xiaomi/family.io.mi.com', 'Xiaomi', 'Mi Home (IoT)', 'iot', { suffix: ['io.mi.com'] },
+  family(
+    'xiaomi/family.mi-img.com',
+    'Xiaomi',
+    'Xiaomi CDN',
+    'cdn',
+    { suffix: ['mi-img.com'] },
+    'Xiaomi image/file CDN (market.mi-img.com app-store images, cdn.*.fds.api.mi-img.com file storage)',
+    [UNF, LIST_ROWS],
+  ),
+  family(
+    'xiaomi/family.fds',
+    'Xiaomi',
+    'Xiaomi CDN',
+    'cdn',
+    { suffix: ['fds.api.xiaomi.com', 'fds-ssl.api.xiaomi.com'] },
+    'Xiaomi File Data Storage (FDS) object storage and CDN (cnbj1./awssgp0-files./cdn.fds.api.xiaomi.com)',
+    [UNF, LIST_ROWS],
+  ),
+  family(
+    'xiaomi/family.mi-idc.com',
+    'Xiaomi',
+    'Xiaomi cloud',
+    'cloud',
+    { suffix: ['mi-idc.com'] },
+    'Xiaomi data-centre GSLB resolver (resolver.gslb.mi-idc.com)',
+    [UNF, LIST_ROWS],
+  ),
+  family(
+    'xiaomi/family.io.mi.com',
+    'Xiaomi',
+    'Mi Home (IoT)',
+    'iot',
+    { suffix: ['io.mi.com'] },
     'Mi Home / MIoT cloud: api.io.mi.com and its regions (de./sg./us./ru./i2./cn.), cameras (business.smartcamera./processor.smartcamera.api.io.mi.com), login (sts.api.io.mi.com)',
-    ['decompiled com.xiaomi.smarthome SmartHomeRc4Api (public code search, file 30904826565)', 'Home Assistant xiaomi_vacuum integration const.py CLOUD_REGIONS (public code search, file 61561682895)', UNF, LIST_ROWS]),
-  family('xiaomi/family.iot.mi.com', 'Xiaomi', 'Mi Home (IoT)', 'iot', { suffix: ['iot.mi.com'] },
-    'MIoT device services (idm.iot.mi.com)', [UNF, LIST_ROWS]),
-  family('xiaomi/family.home.mi.com', 'Xiaomi', 'Mi Home (IoT)', 'iot', { host: ['home.mi.com'] },
-    'Mi Home web services (home.mi.com)', ['decompiled com.xiaomi.smarthome server host helper (public code search, file 16696048485)']),
-  family('xiaomi/family.mijia.tech', 'Xiaomi', 'Mi Home (IoT)', 'iot', { suffix: ['mijia.tech'] },
+    [
+      'decompiled com.xiaomi.smarthome SmartHomeRc4Api (public code search, file 30904826565)',
+      'Home Assistant xiaomi_vacuum integration const.py CLOUD_REGIONS (public code search, file 61561682895)',
+      UNF,
+      LIST_ROWS,
+    ],
+  ),
+  family('xiaomi/family.iot.mi.com', 'Xiaomi', 'Mi Home (IoT)', 'iot', { suffix: ['iot.mi.com'] }, 'MIoT device services (idm.iot.mi.com)', [UNF, LIST_ROWS]),
+  family('xiaomi/family.home.mi.com', 'Xiaomi', 'Mi Home (IoT)', 'iot', { host: ['home.mi.com'] }, 'Mi Home web services (home.mi.com)', [
+    'decompiled com.xiaomi.smarthome server host helper (public code search, file 16696048485)',
+  ]),
+  family(
+    'xiaomi/family.mijia.tech',
+    'Xiaomi',
+    'Mi Home (IoT)',
+    'iot',
+    { suffix: ['mijia.tech'] },
     'Mi Home (Mijia) cloud API since 2025 (https://api.mijia.tech/app, replacing api.io.mi.com/app)',
-    ['Do1e/mijia-api CHANGELOG 3.0.0 (public code search, file 11795254185)']),
-  family('xiaomi/family.miwifi.com', 'Xiaomi', 'Xiaomi router', 'iot', { suffix: ['miwifi.com'] },
-    'Xiaomi router (Mi WiFi) cloud (api./eu.api./sg.api.miwifi.com)', [UNF, LIST_ROWS]),
-  family('xiaomi/family.gitv.tv', 'Xiaomi', 'Mi TV content partner (GITV)', 'tv', { suffix: ['gitv.tv'] },
+    ['Do1e/mijia-api CHANGELOG 3.0.0 (public code search, file 11795254185)'],
+  ),
+  family(
+    'xiaomi/family.miwifi.com',
+    'Xiaomi',
+    'Xiaomi router',
+    'iot',
+    { suffix: ['miwifi.com'] },
+    'Xiaomi router (Mi WiFi) cloud (api./eu.api./sg.api.miwifi.com)',
+    [UNF, LIST_ROWS],
+  ),
+  family(
+    'xiaomi/family.gitv.tv',
+    'Xiaomi',
+    'Mi TV content partner (GITV)',
+    'tv',
+    { suffix: ['gitv.tv'] },
     'Mi TV / PatchWall content partner GITV (ptqy.gitv.tv video, cupid ads, OTA); listed as Xiaomi-native by the blocklists',
-    [HGZ, UNF, LIST_ROWS], { confidence: 'imprecise' }),
-  family('xiaomi/family.kuyun.com', 'Xiaomi', 'Mi TV partner (Kuyun)', 'tv', { suffix: ['kuyun.com'] },
+    [HGZ, UNF, LIST_ROWS],
+    { confidence: 'imprecise' },
+  ),
+  family(
+    'xiaomi/family.kuyun.com',
+    'Xiaomi',
+    'Mi TV partner (Kuyun)',
+    'tv',
+    { suffix: ['kuyun.com'] },
     'Mi TV partner Kuyun (config./logonext.tv.kuyun.com); listed as Xiaomi-native by the blocklists',
-    [UNF, LIST_ROWS], { confidence: 'imprecise' }),
-  family('xiaomi/family.atianqi.com', 'Xiaomi', 'Mi TV video partner', 'tv', { host: ['gvod.aiseejapp.atianqi.com'] },
-    'Mi TV video partner host; listed as Xiaomi-native by the blocklists', [UNF, LIST_ROWS], { confidence: 'imprecise' }),
-  family('xiaomi/family.aws-elb', 'Xiaomi', 'Xiaomi cloud', 'cloud', { regex: '^[a-z0-9-]*(xiaomi|miui|micloud)[a-z0-9-]*\\.[a-z0-9-]+\\.elb\\.amazonaws\\.com$' },
+    [UNF, LIST_ROWS],
+    { confidence: 'imprecise' },
+  ),
+  family(
+    'xiaomi/family.atianqi.com',
+    'Xiaomi',
+    'Mi TV video partner',
+    'tv',
+    { host: ['gvod.aiseejapp.atianqi.com'] },
+    'Mi TV video partner host; listed as Xiaomi-native by the blocklists',
+    [UNF, LIST_ROWS],
+    { confidence: 'imprecise' },
+  ),
+  family(
+    'xiaomi/family.aws-elb',
+    'Xiaomi',
+    'Xiaomi cloud',
+    'cloud',
+    { regex: '^[a-z0-9-]*(xiaomi|miui|micloud)[a-z0-9-]*\\.[a-z0-9-]+\\.elb\\.amazonaws\\.com$' },
     'AWS load balancers named after Xiaomi services (CNAME targets: us-api-micloud-xiaomi-net-….elb.amazonaws.com, api-setting-intl-miui-com-….elb.amazonaws.com)',
-    [UNF, LIST_ROWS]),
+    [UNF, LIST_ROWS],
+  ),
 ];
 
 /** Sensors Data's SaaS ingest domains beyond sensorsdata.cn (tenants' own subdomains). */
 const SENSORS_FAMILIES: Signature[] = [
-  family('sensorsdata/family.sensorsdatavip.com', 'Sensors Data', 'Sensors Analytics', 'analytics', { suffix: ['sensorsdatavip.com'] },
+  family(
+    'sensorsdata/family.sensorsdatavip.com',
+    'Sensors Data',
+    'Sensors Analytics',
+    'analytics',
+    { suffix: ['sensorsdatavip.com'] },
     'Sensors Data SaaS ingest for tenants (https://datasink.<tenant>.sensorsdatavip.com/sa?project=…)',
-    ['sa-sdk-javascript server_url of a tenant (public code search, file 34522702396)', 'tenant web config sensorsDataUrl (public code search, file 1386130767)'],
-    { alert: true }),
+    [
+      'sa-sdk-javascript server_url of a tenant (public code search, file 34522702396)',
+      'tenant web config sensorsDataUrl (public code search, file 1386130767)',
+    ],
+    { alert: true },
+  ),
 ];
 
 /** Shape signatures the research describes in prose (§2.4, captures README) but not as a table row. */

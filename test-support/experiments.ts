@@ -39,7 +39,15 @@ const START_SEC = 1_588_327_200; // 2020-05-01T10:00:00Z
 export const FIRMWARE_A: Profile = {
   name: 'firmware-a',
   requests: [
-    { host: 'tracking.intl.miui.com', ip: '161.117.2.20', at: 0.5, params: [['imei', DEVICE.imei], ['device_model', DEVICE.device_model]] },
+    {
+      host: 'tracking.intl.miui.com',
+      ip: '161.117.2.20',
+      at: 0.5,
+      params: [
+        ['imei', DEVICE.imei],
+        ['device_model', DEVICE.device_model],
+      ],
+    },
     { host: 'api.ad.intl.xiaomi.com', ip: '185.218.176.10', at: 10, params: [['android_id', DEVICE.android_id]] },
     { host: 'sa.api.intl.miui.com', ip: '161.117.71.74', at: 20, params: [['search_query', 'weather']] },
     { host: 'tracking.intl.miui.com', ip: '161.117.2.20', at: 30, params: [['imei', DEVICE.imei]] },
@@ -53,8 +61,24 @@ export const FIRMWARE_A: Profile = {
 export const FIRMWARE_B: Profile = {
   name: 'firmware-b',
   requests: [
-    { host: 'tracking.intl.miui.com', ip: '161.117.2.20', at: 0.5, params: [['imei', DEVICE.imei], ['android_id', DEVICE.android_id]] },
-    { host: 'sa.api.intl.miui.com', ip: '161.117.71.74', at: 12, params: [['search_query', 'weather'], ['incognito', 'true']] },
+    {
+      host: 'tracking.intl.miui.com',
+      ip: '161.117.2.20',
+      at: 0.5,
+      params: [
+        ['imei', DEVICE.imei],
+        ['android_id', DEVICE.android_id],
+      ],
+    },
+    {
+      host: 'sa.api.intl.miui.com',
+      ip: '161.117.71.74',
+      at: 12,
+      params: [
+        ['search_query', 'weather'],
+        ['incognito', 'true'],
+      ],
+    },
     { host: 'sdkconfig.ad.intl.xiaomi.com', ip: '161.117.96.165', at: 25, params: [['imei', DEVICE.imei]] },
     { host: 'tracking.intl.miui.com', ip: '161.117.2.20', at: 40, params: [['imei', DEVICE.imei]] },
   ],

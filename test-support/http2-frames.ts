@@ -10,8 +10,21 @@ import { HTTP2_PREFACE } from '../src/proto/http2.js';
 export { HTTP2_PREFACE };
 
 export const H2 = {
-  DATA: 0, HEADERS: 1, PRIORITY: 2, RST_STREAM: 3, SETTINGS: 4, PUSH_PROMISE: 5, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9,
-  END_STREAM: 0x1, ACK: 0x1, END_HEADERS: 0x4, PADDED: 0x8, PRIORITY_FLAG: 0x20,
+  DATA: 0,
+  HEADERS: 1,
+  PRIORITY: 2,
+  RST_STREAM: 3,
+  SETTINGS: 4,
+  PUSH_PROMISE: 5,
+  PING: 6,
+  GOAWAY: 7,
+  WINDOW_UPDATE: 8,
+  CONTINUATION: 9,
+  END_STREAM: 0x1,
+  ACK: 0x1,
+  END_HEADERS: 0x4,
+  PADDED: 0x8,
+  PRIORITY_FLAG: 0x20,
 } as const;
 
 export function frame(type: number, flags: number, streamId: number, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
@@ -32,8 +45,12 @@ export function frame(type: number, flags: number, streamId: number, payload: Ui
 export function settings(values: [number, number][] = []): Uint8Array {
   const p = new Uint8Array(values.length * 6);
   values.forEach(([id, v], i) => {
-    p[i * 6] = id >>> 8; p[i * 6 + 1] = id & 0xff;
-    p[i * 6 + 2] = v >>> 24; p[i * 6 + 3] = (v >>> 16) & 0xff; p[i * 6 + 4] = (v >>> 8) & 0xff; p[i * 6 + 5] = v & 0xff;
+    p[i * 6] = id >>> 8;
+    p[i * 6 + 1] = id & 0xff;
+    p[i * 6 + 2] = v >>> 24;
+    p[i * 6 + 3] = (v >>> 16) & 0xff;
+    p[i * 6 + 4] = (v >>> 8) & 0xff;
+    p[i * 6 + 5] = v & 0xff;
   });
   return frame(H2.SETTINGS, 0, 0, p);
 }
@@ -41,10 +58,16 @@ export function settings(values: [number, number][] = []): Uint8Array {
 /** An HPACK integer with an n-bit prefix, the prefix's other bits being `high` (RFC 7541 §5.1). */
 function integer(out: number[], value: number, n: number, high: number): void {
   const max = (1 << n) - 1;
-  if (value < max) { out.push(high | value); return; }
+  if (value < max) {
+    out.push(high | value);
+    return;
+  }
   out.push(high | max);
   value -= max;
-  while (value >= 128) { out.push((value % 128) + 128); value = Math.floor(value / 128); }
+  while (value >= 128) {
+    out.push((value % 128) + 128);
+    value = Math.floor(value / 128);
+  }
   out.push(value);
 }
 
@@ -61,7 +84,10 @@ export function hpackBlock(fields: [string, string][]): Uint8Array {
   const out: number[] = [];
   for (const [name, value] of fields) {
     const index = STATIC_INDEX.get(`${name}\0${value}`);
-    if (index !== undefined) { integer(out, index, 7, 0x80); continue; }
+    if (index !== undefined) {
+      integer(out, index, 7, 0x80);
+      continue;
+    }
     out.push(0x00);
     literal(out, name);
     literal(out, value);

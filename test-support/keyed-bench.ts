@@ -15,7 +15,13 @@ import { TrafficBuilder, type FrameSink } from './synth/session.js';
 import { data, headers, HTTP2_PREFACE, settings } from './http2-frames.js';
 import { concat, keyedSession, type KeyedMessage, type TlsVersion } from './keyed-tls.js';
 
-const VENDOR_HOSTS = ['tracking.intl.miui.com', 'data.mistat.intl.xiaomi.com', 'sa.api.intl.miui.com', 'api.ad.intl.xiaomi.com', 'sdkdebugtest.datasink.sensorsdata.cn'];
+const VENDOR_HOSTS = [
+  'tracking.intl.miui.com',
+  'data.mistat.intl.xiaomi.com',
+  'sa.api.intl.miui.com',
+  'api.ad.intl.xiaomi.com',
+  'sdkdebugtest.datasink.sensorsdata.cn',
+];
 const BENIGN_HOSTS = ['www.example.com', 'en.wikipedia.org', 'duckduckgo.com', 'cdn.example.net', 'api.example.org', 'static.example.com'];
 const UA = 'Mozilla/5.0 (Linux; U; Android 10; Redmi Note 8 Pro) XiaoMi/MiuiBrowser/12.1.4-g';
 
@@ -50,16 +56,19 @@ function telemetry(n: number): { path: string; body: Uint8Array } {
     os_version: 'Android 10',
     seq: n,
   };
-  const body = n % 2 === 0
-    ? `data=${encodeURIComponent(Buffer.from(JSON.stringify(event)).toString('base64'))}`
-    : `data_list=${encodeURIComponent(gzipSync(JSON.stringify([event])).toString('base64'))}&gzip=1`;
+  const body =
+    n % 2 === 0
+      ? `data=${encodeURIComponent(Buffer.from(JSON.stringify(event)).toString('base64'))}`
+      : `data_list=${encodeURIComponent(gzipSync(JSON.stringify([event])).toString('base64'))}&gzip=1`;
   return { path: n % 2 === 0 ? '/track/v4' : '/sa?project=global_browser', body: enc.encode(body) };
 }
 
 function http1Post(host: string, n: number): Uint8Array {
   const { path, body } = telemetry(n);
-  const head = enc.encode(`POST ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${UA}\r\n`
-    + `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n`);
+  const head = enc.encode(
+    `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${UA}\r\n` +
+      `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n`,
+  );
   return concat([head, body]);
 }
 
@@ -73,24 +82,97 @@ function http1Ok(body: Uint8Array): Uint8Array {
 
 /** HTTP/2 telemetry: `count` POSTs on streams 1, 3, … with ids in headers, each answered with 200 */
 function h2Telemetry(host: string, n: number, count: number): KeyedMessage[] {
-  const client: Uint8Array[] = [HTTP2_PREFACE, settings([[1, 65536], [4, 6291456]])];
-  const server: Uint8Array[] = [settings([[3, 100], [4, 1048576]]), settings()];
+  const client: Uint8Array[] = [
+    HTTP2_PREFACE,
+    settings([
+      [1, 65536],
+      [4, 6291456],
+    ]),
+  ];
+  const server: Uint8Array[] = [
+    settings([
+      [3, 100],
+      [4, 1048576],
+    ]),
+    settings(),
+  ];
   for (let i = 0; i < count; i++) {
     const stream = 1 + i * 2;
     const { path, body } = telemetry(n + i);
-    client.push(...headers(stream, [[':method', 'POST'], [':scheme', 'https'], [':authority', host], [':path', path],
-      ['user-agent', UA], ['content-type', 'application/x-www-form-urlencoded'], ['x-mi-imei', '864811045123671'],
-      ['x-mi-android-id', '3f8a1c2b9d4e5f60'], ['content-length', String(body.length)]], false), ...data(stream, body, true));
-    server.push(...headers(stream, [[':status', '200'], ['content-type', 'application/json']], false), ...data(stream, enc.encode('{"code":0}'), true));
+    client.push(
+      ...headers(
+        stream,
+        [
+          [':method', 'POST'],
+          [':scheme', 'https'],
+          [':authority', host],
+          [':path', path],
+          ['user-agent', UA],
+          ['content-type', 'application/x-www-form-urlencoded'],
+          ['x-mi-imei', '864811045123671'],
+          ['x-mi-android-id', '3f8a1c2b9d4e5f60'],
+          ['content-length', String(body.length)],
+        ],
+        false,
+      ),
+      ...data(stream, body, true),
+    );
+    server.push(
+      ...headers(
+        stream,
+        [
+          [':status', '200'],
+          ['content-type', 'application/json'],
+        ],
+        false,
+      ),
+      ...data(stream, enc.encode('{"code":0}'), true),
+    );
   }
-  return [{ from: 'client', data: concat(client) }, { from: 'server', data: concat(server) }];
+  return [
+    { from: 'client', data: concat(client) },
+    { from: 'server', data: concat(server) },
+  ];
 }
 
 /** an HTTP/2 GET answered with `body` in DATA frames */
 function h2Download(host: string, n: number, body: Uint8Array): KeyedMessage[] {
   return [
-    { from: 'client', data: concat([HTTP2_PREFACE, settings(), ...headers(1, [[':method', 'GET'], [':scheme', 'https'], [':authority', host], [':path', `/static/${n}.js`], ['user-agent', UA], ['accept', '*/*']], true)]) },
-    { from: 'server', data: concat([settings(), settings(), ...headers(1, [[':status', '200'], ['content-type', 'application/javascript']], false), ...data(1, body, true)]) },
+    {
+      from: 'client',
+      data: concat([
+        HTTP2_PREFACE,
+        settings(),
+        ...headers(
+          1,
+          [
+            [':method', 'GET'],
+            [':scheme', 'https'],
+            [':authority', host],
+            [':path', `/static/${n}.js`],
+            ['user-agent', UA],
+            ['accept', '*/*'],
+          ],
+          true,
+        ),
+      ]),
+    },
+    {
+      from: 'server',
+      data: concat([
+        settings(),
+        settings(),
+        ...headers(
+          1,
+          [
+            [':status', '200'],
+            ['content-type', 'application/javascript'],
+          ],
+          false,
+        ),
+        ...data(1, body, true),
+      ]),
+    },
   ];
 }
 
@@ -125,24 +207,41 @@ export function generateKeyedBenchTraffic(sink: FrameSink & { bytes: number }, t
     // the plain benchmark's mix (test-support/synth/bench-capture.ts), every connection encrypted: a
     // download from a benign host, telemetry with two requests, a second download
     const download = bulk.subarray(0, 16_384 + rng.below(200_000));
-    t.tcpConnection({ ip: phone, port: port() }, { ip: `198.51.100.${1 + (round % 200)}`, port: 443 }, round % 4 === 0
-      ? tls('1.2', benign, 'http/1.1', [{ from: 'client', data: http1Get(benign, round) }, { from: 'server', data: http1Ok(download) }])
-      : tls('1.3', benign, 'h2', h2Download(benign, round, download)), { reorder: round % 5 === 0, retransmit: round % 7 === 0 });
+    t.tcpConnection(
+      { ip: phone, port: port() },
+      { ip: `198.51.100.${1 + (round % 200)}`, port: 443 },
+      round % 4 === 0
+        ? tls('1.2', benign, 'http/1.1', [
+            { from: 'client', data: http1Get(benign, round) },
+            { from: 'server', data: http1Ok(download) },
+          ])
+        : tls('1.3', benign, 'h2', h2Download(benign, round, download)),
+      { reorder: round % 5 === 0, retransmit: round % 7 === 0 },
+    );
 
     // telemetry to a vendor host, two requests on one connection: HTTP/2 over TLS 1.3, or
     // (every other round) HTTP/1.1 keep-alive over TLS 1.2 (every sixth round over TLS 1.3)
-    t.tcpConnection({ ip: phone, port: port() }, { ip: serverIp, port: 443 }, round % 2 === 0
-      ? tls(round % 6 === 0 ? '1.3' : '1.2', vendor, 'http/1.1', [
-        { from: 'client', data: http1Post(vendor, round) },
-        { from: 'server', data: http1Ok(enc.encode('{"code":0}')) },
-        { from: 'client', data: http1Post(vendor, round + 1) },
-        { from: 'server', data: http1Ok(enc.encode('{"code":0}')) },
-      ])
-      : tls('1.3', vendor, 'h2', h2Telemetry(vendor, round, 2)), { retransmit: round % 11 === 0 });
+    t.tcpConnection(
+      { ip: phone, port: port() },
+      { ip: serverIp, port: 443 },
+      round % 2 === 0
+        ? tls(round % 6 === 0 ? '1.3' : '1.2', vendor, 'http/1.1', [
+            { from: 'client', data: http1Post(vendor, round) },
+            { from: 'server', data: http1Ok(enc.encode('{"code":0}')) },
+            { from: 'client', data: http1Post(vendor, round + 1) },
+            { from: 'server', data: http1Ok(enc.encode('{"code":0}')) },
+          ])
+        : tls('1.3', vendor, 'h2', h2Telemetry(vendor, round, 2)),
+      { retransmit: round % 11 === 0 },
+    );
 
     // a second download from a benign host, HTTP/2 over TLS 1.3
-    t.tcpConnection({ ip: phone, port: port() }, { ip: `192.0.2.${1 + (round % 200)}`, port: 443 },
-      tls('1.3', benign, 'h2', h2Download(benign, round + 1, bulk.subarray(0, 8_192 + rng.below(120_000)))), { reorder: round % 3 === 0 });
+    t.tcpConnection(
+      { ip: phone, port: port() },
+      { ip: `192.0.2.${1 + (round % 200)}`, port: 443 },
+      tls('1.3', benign, 'h2', h2Download(benign, round + 1, bulk.subarray(0, 8_192 + rng.below(120_000)))),
+      { reorder: round % 3 === 0 },
+    );
     t.advance(20_000_000);
   }
 }

@@ -28,7 +28,9 @@ export interface KeyedMessage {
   data: Uint8Array;
 }
 
-const CT_CCS = 20, CT_HANDSHAKE = 22, CT_APP = 23;
+const CT_CCS = 20,
+  CT_HANDSHAKE = 22,
+  CT_APP = 23;
 const MAX_FRAGMENT = 16_384;
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -73,9 +75,10 @@ function alpnExt(protocol: string): number[] {
 }
 
 function serverHello(version: TlsVersion, random: Uint8Array, sessionId: Uint8Array, alpn: string): number[] {
-  const exts = version === '1.3'
-    ? [...ext(0x002b, u16(0x0304)), ...ext(0x0033, [...u16(0x001d), ...u16(32), ...fillBytes(32, random[0]! + 5)])]
-    : [...ext(0xff01, [0]), ...ext(0x0017, []), ...alpnExt(alpn)];
+  const exts =
+    version === '1.3'
+      ? [...ext(0x002b, u16(0x0304)), ...ext(0x0033, [...u16(0x001d), ...u16(32), ...fillBytes(32, random[0]! + 5)])]
+      : [...ext(0xff01, [0]), ...ext(0x0017, []), ...alpnExt(alpn)];
   const suite = version === '1.3' ? 0x1301 : 0xc02f;
   return handshake(2, [...u16(0x0303), ...random, sessionId.length, ...sessionId, ...u16(suite), 0, ...u16(exts.length), ...exts]);
 }
@@ -125,7 +128,10 @@ class Tls13Sealer implements Sealer {
 
 class Tls12GcmSealer implements Sealer {
   private seq = 0;
-  constructor(private readonly key: Uint8Array, private readonly salt: Uint8Array) {}
+  constructor(
+    private readonly key: Uint8Array,
+    private readonly salt: Uint8Array,
+  ) {}
   seal(type: number, plaintext: Uint8Array): Uint8Array {
     const out: Uint8Array[] = [];
     for (let o = 0; o === 0 || o < plaintext.length; o += MAX_FRAGMENT) {
@@ -184,7 +190,10 @@ export interface KeyedSession {
 /** One TLS session whose traffic decrypts with its key log lines. */
 export function keyedSession(spec: KeyedSessionSpec): KeyedSession {
   const clientHello = buildClientHelloRecord({
-    serverName: spec.serverName, alpn: spec.alpn === 'h2' ? ['h2', 'http/1.1'] : ['http/1.1'], tls13: spec.version === '1.3', seed: spec.seed,
+    serverName: spec.serverName,
+    alpn: spec.alpn === 'h2' ? ['h2', 'http/1.1'] : ['http/1.1'],
+    tls13: spec.version === '1.3',
+    seed: spec.seed,
   });
   // the ClientHello's random and session id sit after record (5), handshake (4) and version (2) headers
   const clientRandom = clientHello.slice(11, 43);
@@ -199,8 +208,12 @@ export function keyedSession(spec: KeyedSessionSpec): KeyedSession {
   if (spec.version === '1.3') {
     const secrets = [1, 2, 3, 4].map((i) => fillBytes(32, spec.seed * 97 + i));
     const [chs, shs, cts, sts] = secrets as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
-    keyLog.push(`CLIENT_HANDSHAKE_TRAFFIC_SECRET ${cr} ${hex(chs)}`, `SERVER_HANDSHAKE_TRAFFIC_SECRET ${cr} ${hex(shs)}`,
-      `CLIENT_TRAFFIC_SECRET_0 ${cr} ${hex(cts)}`, `SERVER_TRAFFIC_SECRET_0 ${cr} ${hex(sts)}`);
+    keyLog.push(
+      `CLIENT_HANDSHAKE_TRAFFIC_SECRET ${cr} ${hex(chs)}`,
+      `SERVER_HANDSHAKE_TRAFFIC_SECRET ${cr} ${hex(shs)}`,
+      `CLIENT_TRAFFIC_SECRET_0 ${cr} ${hex(cts)}`,
+      `SERVER_TRAFFIC_SECRET_0 ${cr} ${hex(sts)}`,
+    );
     const serverHs = new Tls13Sealer(shs);
     const clientHs = new Tls13Sealer(chs);
     const flight = Uint8Array.from([
@@ -209,7 +222,10 @@ export function keyedSession(spec: KeyedSessionSpec): KeyedSession {
       ...handshake(15, [...u16(0x0804), ...u16(256), ...fillBytes(256, spec.seed + 3)]), // CertificateVerify (rsa_pss_rsae_sha256)
       ...handshake(20, [...fillBytes(32, spec.seed + 4)]), // Finished
     ]);
-    messages.push({ from: 'server', data: concat([record(CT_HANDSHAKE, serverHello('1.3', serverRandom, sessionId, spec.alpn)), record(CT_CCS, [1]), serverHs.seal(CT_HANDSHAKE, flight)]) });
+    messages.push({
+      from: 'server',
+      data: concat([record(CT_HANDSHAKE, serverHello('1.3', serverRandom, sessionId, spec.alpn)), record(CT_CCS, [1]), serverHs.seal(CT_HANDSHAKE, flight)]),
+    });
     client = new Tls13Sealer(cts);
     server = new Tls13Sealer(sts);
     const finished = clientHs.seal(CT_HANDSHAKE, Uint8Array.from(handshake(20, [...fillBytes(32, spec.seed + 5)])));
@@ -220,16 +236,23 @@ export function keyedSession(spec: KeyedSessionSpec): KeyedSession {
     const block = prfSha256(master, 'key expansion', concat([serverRandom, clientRandom]), 40);
     client = new Tls12GcmSealer(block.subarray(0, 16), block.subarray(32, 36));
     server = new Tls12GcmSealer(block.subarray(16, 32), block.subarray(36, 40));
-    messages.push({ from: 'server', data: concat([
-      record(CT_HANDSHAKE, serverHello('1.2', serverRandom, sessionId, spec.alpn)),
-      record(CT_HANDSHAKE, handshake(11, u24(0))), // Certificate: none (the key log makes it unnecessary)
-      record(CT_HANDSHAKE, handshake(14, [])), // ServerHelloDone
-    ]) });
+    messages.push({
+      from: 'server',
+      data: concat([
+        record(CT_HANDSHAKE, serverHello('1.2', serverRandom, sessionId, spec.alpn)),
+        record(CT_HANDSHAKE, handshake(11, u24(0))), // Certificate: none (the key log makes it unnecessary)
+        record(CT_HANDSHAKE, handshake(14, [])), // ServerHelloDone
+      ]),
+    });
     const finished = (s: Sealer, seed: number): Uint8Array => s.seal(CT_HANDSHAKE, Uint8Array.from(handshake(20, [...fillBytes(12, seed)])));
-    messages.push({ from: 'client', data: concat([
-      record(CT_HANDSHAKE, handshake(16, [32, ...fillBytes(32, spec.seed + 6)])), // ClientKeyExchange (an X25519 share)
-      record(CT_CCS, [1]), finished(client, spec.seed + 7),
-    ]) });
+    messages.push({
+      from: 'client',
+      data: concat([
+        record(CT_HANDSHAKE, handshake(16, [32, ...fillBytes(32, spec.seed + 6)])), // ClientKeyExchange (an X25519 share)
+        record(CT_CCS, [1]),
+        finished(client, spec.seed + 7),
+      ]),
+    });
     messages.push({ from: 'server', data: concat([record(CT_CCS, [1]), finished(server, spec.seed + 8)]) });
   }
   for (const m of spec.exchange) messages.push({ from: m.from, data: (m.from === 'client' ? client : server).seal(CT_APP, m.data) });

@@ -64,9 +64,13 @@ function wlanFrame(p: IpPacket, seq: number, opts: { wds?: boolean; pad?: boolea
   const header: number[] = [
     0x88, // QoS data (type 2, subtype 8)
     (opts.wds ? 0x03 : 0x01) | (opts.protectedBody ? 0x40 : 0), // to DS (and from DS), protected
-    0x2c, 0x00, // duration
-    ...ACCESS_POINT, ...STATION, ...GATEWAY,
-    (seq << 4) & 0xff, (seq >> 4) & 0xff, // sequence number, fragment 0
+    0x2c,
+    0x00, // duration
+    ...ACCESS_POINT,
+    ...STATION,
+    ...GATEWAY,
+    (seq << 4) & 0xff,
+    (seq >> 4) & 0xff, // sequence number, fragment 0
   ];
   if (opts.wds) header.push(...BRIDGE);
   header.push(0x00, 0x00); // QoS control
@@ -143,13 +147,18 @@ export function wrapCapture(packets: IpPacket[], wrapping: Wrapping, protectedEv
     const seq = i & 0xfff;
     const wlan = wrapping === 'wlan' || wrapping === 'radiotap' || wrapping === 'radiotap-pad' || wrapping === 'ppi';
     const data = (frame: Uint8Array): Uint8Array =>
-      wrapping === 'radiotap' ? radiotap(frame, p.tsSec, false)
-      : wrapping === 'radiotap-pad' ? radiotap(frame, p.tsSec, true)
-      : wrapping === 'ppi' ? ppi(frame)
-      : frame;
-    const frame = wlan ? data(wlanFrame(p, seq, { wds: wrapping === 'radiotap-pad', pad: wrapping === 'radiotap-pad' }))
-      : wrapping === 'nflog' ? nflog(p)
-      : ppp(p, wrapping === 'ppp-hdlc');
+      wrapping === 'radiotap'
+        ? radiotap(frame, p.tsSec, false)
+        : wrapping === 'radiotap-pad'
+          ? radiotap(frame, p.tsSec, true)
+          : wrapping === 'ppi'
+            ? ppi(frame)
+            : frame;
+    const frame = wlan
+      ? data(wlanFrame(p, seq, { wds: wrapping === 'radiotap-pad', pad: wrapping === 'radiotap-pad' }))
+      : wrapping === 'nflog'
+        ? nflog(p)
+        : ppp(p, wrapping === 'ppp-hdlc');
     parts.push(w.packet({ tsSec: p.tsSec, tsNsec: p.tsNsec, data: frame }));
     if (wlan && protectedEvery > 0 && i % protectedEvery === 0) {
       const sealed = data(wlanFrame(p, seq, { wds: wrapping === 'radiotap-pad', pad: wrapping === 'radiotap-pad', protectedBody: true }));

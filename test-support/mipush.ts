@@ -51,7 +51,8 @@ class Proto {
 
 /** Adler-32 (MiPush's BlobReader checksum) */
 function adler32(b: Uint8Array): number {
-  let a = 1, s = 0;
+  let a = 1,
+    s = 0;
   for (const x of b) {
     a = (a + x) % 65521;
     s = (s + a) % 65521;
@@ -84,10 +85,24 @@ function body(header: Proto, payload: Proto): Uint8Array {
 
 /** The client's CONN blob: ClientHeader (cmd CONN, CS_REQ, no cipher) and XMMsgConn. */
 export function mipushConn(spec: MipushConnSpec): Uint8Array {
-  const header = new Proto().int(1, spec.chid ?? 5).str(3, spec.server ?? 'xiaomi.com').str(4, spec.resource ?? 'A1b2C3d4')
-    .str(5, 'CONN').str(7, 'Q9aN1-1').int(8, 2).int(9, 0);
-  const conn = new Proto().int(1, 106).str(2, spec.model).str(3, spec.os).str(4, spec.udid).int(5, spec.sdk ?? 48)
-    .str(6, spec.connpt).str(7, spec.host).str(8, spec.locale).int(10, spec.andver ?? 29);
+  const header = new Proto()
+    .int(1, spec.chid ?? 5)
+    .str(3, spec.server ?? 'xiaomi.com')
+    .str(4, spec.resource ?? 'A1b2C3d4')
+    .str(5, 'CONN')
+    .str(7, 'Q9aN1-1')
+    .int(8, 2)
+    .int(9, 0);
+  const conn = new Proto()
+    .int(1, 106)
+    .str(2, spec.model)
+    .str(3, spec.os)
+    .str(4, spec.udid)
+    .int(5, spec.sdk ?? 48)
+    .str(6, spec.connpt)
+    .str(7, spec.host)
+    .str(8, spec.locale)
+    .int(10, spec.andver ?? 29);
   return mipushBlob(body(header, conn));
 }
 
@@ -102,7 +117,11 @@ export function mipushEncrypted(n: number, seed: number): Uint8Array {
   const b = new Uint8Array(n);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     b[i] = x & 0xff;
   }
   b[2] = 0xff; // a header length that cannot add up
@@ -112,16 +131,21 @@ export function mipushEncrypted(n: number, seed: number): Uint8Array {
 /** The older SDKs' XMPP-like stream open (smack XMPPConnection.openStream as MiPush wrote it). */
 export function mipushStreamOpen(spec: MipushConnSpec & { to?: string }): Uint8Array {
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  return enc.encode(`<stream:stream xmlns="xm" xmlns:stream="xm" to="${esc(spec.to ?? 'xiaomi.com')}" version="105" model="${esc(spec.model)}"`
-    + ` os="${esc(spec.os)}" uid="${esc(spec.udid)}" sdk="${spec.sdk ?? 8}" connpt="${esc(spec.connpt)}" host="${esc(spec.host)}" locale="${esc(spec.locale)}">`);
+  return enc.encode(
+    `<stream:stream xmlns="xm" xmlns:stream="xm" to="${esc(spec.to ?? 'xiaomi.com')}" version="105" model="${esc(spec.model)}"` +
+      ` os="${esc(spec.os)}" uid="${esc(spec.udid)}" sdk="${spec.sdk ?? 8}" connpt="${esc(spec.connpt)}" host="${esc(spec.host)}" locale="${esc(spec.locale)}">`,
+  );
 }
-
 
 export const PUSH_PHONE = {
   ip: '192.168.1.23',
   conn: {
-    model: 'Redmi Note 9 Pro', os: 'V12.0.3.0.QJZMIXM', udid: 'a7R2kQ9xZb3LmN0pWc5Y', connpt: 'MOBILE:LTE:internet.it',
-    host: 'app.chat.global.xiaomi.net:5222', locale: 'it_IT',
+    model: 'Redmi Note 9 Pro',
+    os: 'V12.0.3.0.QJZMIXM',
+    udid: 'a7R2kQ9xZb3LmN0pWc5Y',
+    connpt: 'MOBILE:LTE:internet.it',
+    host: 'app.chat.global.xiaomi.net:5222',
+    locale: 'it_IT',
   },
 } as const;
 
@@ -151,7 +175,10 @@ export function generateXiaomiPush(sink: FrameSink, startSec = 1_795_700_000): v
   // 2. MiPush on 443 after a DNS answer
   t.udpExchange(phone(42001), resolver, [
     { from: 'client', data: buildDnsQuery(0x2b01, 'app.chat.global.xiaomi.net') },
-    { from: 'server', data: buildDnsResponse(0x2b01, 'app.chat.global.xiaomi.net', 'A', [{ name: 'app.chat.global.xiaomi.net', type: 'A', data: '203.0.113.81' }]) },
+    {
+      from: 'server',
+      data: buildDnsResponse(0x2b01, 'app.chat.global.xiaomi.net', 'A', [{ name: 'app.chat.global.xiaomi.net', type: 'A', data: '203.0.113.81' }]),
+    },
   ]);
   t.tcpConnection(phone(42002), { ip: '203.0.113.81', port: 443 }, [
     { from: 'client', data: mipushConn({ ...PUSH_PHONE.conn, host: 'app.chat.global.xiaomi.net:443', connpt: 'WIFI' }) },
@@ -167,7 +194,14 @@ export function generateXiaomiPush(sink: FrameSink, startSec = 1_795_700_000): v
 
   // 4. the push resolver, asked with an absolute URI at a bare address
   t.tcpConnection(phone(42004), { ip: '203.0.113.83', port: 80 }, [
-    { from: 'client', data: http(['GET http://resolver.msg.global.xiaomi.net/gslb/?ver=4.0&type=wifi&uuid=0f3d1c7e8a424b1d&list=app.chat.global.xiaomi.net HTTP/1.1', 'Host: 203.0.113.83', 'User-Agent: Dalvik/2.1.0 (Linux; U; Android 10; Redmi Note 9 Pro MIUI/V12.0.3.0.QJZMIXM)']) },
+    {
+      from: 'client',
+      data: http([
+        'GET http://resolver.msg.global.xiaomi.net/gslb/?ver=4.0&type=wifi&uuid=0f3d1c7e8a424b1d&list=app.chat.global.xiaomi.net HTTP/1.1',
+        'Host: 203.0.113.83',
+        'User-Agent: Dalvik/2.1.0 (Linux; U; Android 10; Redmi Note 9 Pro MIUI/V12.0.3.0.QJZMIXM)',
+      ]),
+    },
     { from: 'server', data: http(['HTTP/1.1 200 OK', 'Content-Length: 2'], '{}') },
   ]);
 

@@ -57,7 +57,11 @@ export function pcapdroidFrame(ip: Uint8Array, app: PcapdroidApp): Uint8Array {
  * of ports not listed get no trailer (PCAPdroid skips it when the snaplen is too small).
  */
 export class PcapdroidSink implements FrameSink {
-  constructor(private readonly inner: FrameSink, private readonly phoneIp: string, private readonly apps: Map<number, PcapdroidApp>) {}
+  constructor(
+    private readonly inner: FrameSink,
+    private readonly phoneIp: string,
+    private readonly apps: Map<number, PcapdroidApp>,
+  ) {}
 
   write(tsSec: number, tsNsec: number, frame: Uint8Array): void {
     const ip = frame.subarray(ETH_LEN);
@@ -146,14 +150,26 @@ export class PcapdroidPcapngSink implements FrameSink {
   readonly chunks: Uint8Array[] = [];
   private readonly mapped = new Set<number>();
 
-  constructor(private readonly phoneIp: string, private readonly apps: Map<number, PcapdroidPcapngApp>) {
+  constructor(
+    private readonly phoneIp: string,
+    private readonly apps: Map<number, PcapdroidPcapngApp>,
+  ) {
     const shb = new Uint8Array(28);
     const s = new DataView(shb.buffer);
-    s.setUint32(0, 0x0a0d0d0a, LE); s.setUint32(4, 28, LE); s.setUint32(8, 0x1a2b3c4d, LE);
-    s.setUint16(12, 1, LE); s.setUint16(14, 0, LE); s.setBigInt64(16, -1n, LE); s.setUint32(24, 28, LE);
+    s.setUint32(0, 0x0a0d0d0a, LE);
+    s.setUint32(4, 28, LE);
+    s.setUint32(8, 0x1a2b3c4d, LE);
+    s.setUint16(12, 1, LE);
+    s.setUint16(14, 0, LE);
+    s.setBigInt64(16, -1n, LE);
+    s.setUint32(24, 28, LE);
     const idb = new Uint8Array(20);
     const i = new DataView(idb.buffer);
-    i.setUint32(0, 1, LE); i.setUint32(4, 20, LE); i.setUint16(8, 101, LE); i.setUint32(12, 65535, LE); i.setUint32(16, 20, LE);
+    i.setUint32(0, 1, LE);
+    i.setUint32(4, 20, LE);
+    i.setUint16(8, 101, LE);
+    i.setUint32(12, 65535, LE);
+    i.setUint32(16, 20, LE);
     this.chunks.push(shb, idb);
   }
 

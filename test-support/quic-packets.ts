@@ -11,7 +11,12 @@ import type { QuicPacketKeys } from '../src/decrypt/quic-keys.js';
 export function varint(v: number): Buffer {
   if (v < 0x40) return Buffer.from([v]);
   if (v < 0x4000) return Buffer.from([0x40 | (v >> 8), v & 0xff]);
-  if (v < 0x40000000) { const b = Buffer.alloc(4); b.writeUInt32BE(v); b[0]! |= 0x80; return b; }
+  if (v < 0x40000000) {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(v);
+    b[0]! |= 0x80;
+    return b;
+  }
   const b = Buffer.alloc(8);
   b.writeBigUInt64BE(BigInt(v));
   b[0]! |= 0xc0;
@@ -45,7 +50,11 @@ export function longPacket(spec: PacketSpec & { version: number; type: number; s
   const tag = spec.keys.suite.tagLength;
   const parts = [
     Buffer.from([0xc0 | (spec.type << 4) | (pnLength - 1)]),
-    u32(spec.version), Buffer.from([spec.dcid.length]), spec.dcid, Buffer.from([spec.scid.length]), spec.scid,
+    u32(spec.version),
+    Buffer.from([spec.dcid.length]),
+    spec.dcid,
+    Buffer.from([spec.scid.length]),
+    spec.scid,
   ];
   const initialType = spec.version === 0x6b3343cf ? 1 : 0;
   if (spec.type === initialType) parts.push(varint(spec.token?.length ?? 0), spec.token ?? Buffer.alloc(0));

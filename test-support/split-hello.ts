@@ -40,9 +40,13 @@ export function generateSplitHellos(sink: FrameSink, startSec = 1_795_600_000): 
   SPLIT_CASES.forEach((c, i) => {
     const record = buildClientHelloRecord({ serverName: c.name, alpn: ['h2', 'http/1.1'], tls13: true, seed: i + 1 });
     const hello = c.recordPayload > 0 ? reframe(record, c.recordPayload) : record;
-    const client: Message[] = c.firstSegment > 0
-      ? [{ from: 'client', data: hello.subarray(0, c.firstSegment) }, { from: 'client', data: hello.subarray(c.firstSegment) }]
-      : [{ from: 'client', data: hello }];
+    const client: Message[] =
+      c.firstSegment > 0
+        ? [
+            { from: 'client', data: hello.subarray(0, c.firstSegment) },
+            { from: 'client', data: hello.subarray(c.firstSegment) },
+          ]
+        : [{ from: 'client', data: hello }];
     t.tcpConnection({ ip: '192.168.1.23', port: 41_000 + i }, { ip: `203.0.113.${50 + i}`, port: 443 }, [
       ...client,
       { from: 'server', data: buildServerHelloRecord('1.3', i + 2) },

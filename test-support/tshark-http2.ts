@@ -57,7 +57,13 @@ export function tsharkHttp2Streams(pcap: string, keys: string | null, serverPort
       }
     }
   }
-  return [...byStream.entries()].sort((a, b) => a[0] - b[0]).map(([tcpStream, c]) => ({
-    tcpStream, clientPort: c.clientPort, client: new Uint8Array(Buffer.concat(c.client)), server: new Uint8Array(Buffer.concat(c.server)), pieces: c.pieces,
-  }));
+  return [...byStream.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([tcpStream, c]) => ({
+      tcpStream,
+      clientPort: c.clientPort,
+      client: new Uint8Array(Buffer.concat(c.client)),
+      server: new Uint8Array(Buffer.concat(c.server)),
+      pieces: c.pieces,
+    }));
 }

@@ -138,13 +138,16 @@ export function generateXiaomiPhone(sink: FrameSink, startSec = 1_795_500_000): 
   t.tcpConnection({ ip: PHONE.ip, port: port++ }, server(SERVERS.sensors), [
     {
       from: 'client',
-      data: httpMessage([
-        'POST /sa?project=global_browser_mini&r=IT HTTP/1.1',
-        'Content-Type: application/x-www-form-urlencoded',
-        `User-Agent: ${PHONE.userAgent}`,
-        `Host: ${SERVERS.sensors.name}`,
-        `Content-Length: ${body.length}`,
-      ], body),
+      data: httpMessage(
+        [
+          'POST /sa?project=global_browser_mini&r=IT HTTP/1.1',
+          'Content-Type: application/x-www-form-urlencoded',
+          `User-Agent: ${PHONE.userAgent}`,
+          `Host: ${SERVERS.sensors.name}`,
+          `Content-Length: ${body.length}`,
+        ],
+        body,
+      ),
     },
     { from: 'server', data: ok() },
   ]);
@@ -152,7 +155,10 @@ export function generateXiaomiPhone(sink: FrameSink, startSec = 1_795_500_000): 
   // any method token is a request (RFC 9110 §9.1): an unregistered method opening its connection,
   // and OPTIONS with the asterisk form
   t.tcpConnection({ ip: PHONE.ip, port: port++ }, server(SERVERS.misc), [
-    { from: 'client', data: httpMessage(['MIREPORT /v1/health?device=redmi HTTP/1.1', `Host: ${SERVERS.misc.name}`, `User-Agent: ${PHONE.userAgent}`, 'Content-Length: 0']) },
+    {
+      from: 'client',
+      data: httpMessage(['MIREPORT /v1/health?device=redmi HTTP/1.1', `Host: ${SERVERS.misc.name}`, `User-Agent: ${PHONE.userAgent}`, 'Content-Length: 0']),
+    },
     { from: 'server', data: httpMessage(['HTTP/1.1 204 No Content']) },
   ]);
   t.tcpConnection({ ip: PHONE.ip, port: port++ }, server(SERVERS.misc), [

@@ -32,16 +32,26 @@ export default class KeylogInject extends LeakscopeCommand {
     const keys = (await prepareCaptureKeys(args.capture, { keyStore }, limits))!;
     let opened = 0;
     const scan = await scanCapture(args.capture, {
-      limits, keys, sha256: false,
-      onFlowClose: (_flow, extra) => { if (extra.decryption === 'decrypted') opened++; },
+      limits,
+      keys,
+      sha256: false,
+      onFlowClose: (_flow, extra) => {
+        if (extra.decryption === 'decrypted') opened++;
+      },
     });
     const keyLog = keys.matchedKeyLog();
     if (keyLog === '') {
-      throw new UserError(`${args.capture}: no connection's ClientHello random has secrets in ${flags.keylog?.length ? flags.keylog.join(', ') : 'the capture'}: nothing to embed`,
-        EXIT.badInput, ['check that the key log was written while this capture was recorded']);
+      throw new UserError(
+        `${args.capture}: no connection's ClientHello random has secrets in ${flags.keylog?.length ? flags.keylog.join(', ') : 'the capture'}: nothing to embed`,
+        EXIT.badInput,
+        ['check that the key log was written while this capture was recorded'],
+      );
     }
     const { frames } = await writeCaptureWithSecrets(args.capture, keyLog, flags.output, limits);
-    const sessions = keyLog.split('\n').filter((l) => l !== '').map((l) => l.split(' ')[1]);
+    const sessions = keyLog
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.split(' ')[1]);
     const connections = new Set(sessions).size;
     this.note(flags, `${flags.output}: ${frames} packets, keys of ${connections} connection(s) embedded (${opened} decrypted here)`);
     if (scan.read.damage) this.exit(EXIT.partial);

@@ -27,7 +27,10 @@ export default class SignaturesImport extends LeakscopeCommand {
       throw new UserError(`cannot read ${args.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     const pack = importBlocklist(text, { vendor: flags.vendor, category: flags.category, name: flags.name ?? basename(args.file) });
-    if (pack.signatures.length === 0) throw new UserError(`${args.file}: no host or ||domain^ entries found`, 2, ['hosts files need "0.0.0.0 host" lines; adblock lists need "||domain^" rules']);
+    if (pack.signatures.length === 0)
+      throw new UserError(`${args.file}: no host or ||domain^ entries found`, 2, [
+        'hosts files need "0.0.0.0 host" lines; adblock lists need "||domain^" rules',
+      ]);
     const json = JSON.stringify(pack, null, 2) + '\n';
     if (flags.out) writeFileSync(flags.out, json);
     else process.stdout.write(json);

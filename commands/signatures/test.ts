@@ -6,7 +6,10 @@ import { matchText, SIGNATURE_HIT_SCHEMA, type SignatureHitRow as HitRow } from 
 
 export default class SignaturesTest extends LeakscopeCommand {
   static override summary = 'show which signatures match a host name';
-  static override examples = ['<%= config.bin %> signatures test tracking.intl.miui.com', '<%= config.bin %> signatures test a.example.com --signatures mine.json'];
+  static override examples = [
+    '<%= config.bin %> signatures test tracking.intl.miui.com',
+    '<%= config.bin %> signatures test a.example.com --signatures mine.json',
+  ];
   static override strict = false;
   static override args = { host: Args.string({ description: 'host name(s)', required: true }) };
   static override flags = { signatures: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'also load this pack (JSON)' }) };
@@ -19,7 +22,16 @@ export default class SignaturesTest extends LeakscopeCommand {
     for (const host of argv as string[]) {
       const hits = db.matchHost(host);
       if (hits.length === 0) rows.push({ host, id: null, vendor: null, category: null, alert: false, on: null, match: null });
-      for (const h of hits) rows.push({ host, id: h.signature.id, vendor: h.signature.vendor, category: h.signature.category, alert: h.signature.alert, on: h.on, match: matchText(h.signature) });
+      for (const h of hits)
+        rows.push({
+          host,
+          id: h.signature.id,
+          vendor: h.signature.vendor,
+          category: h.signature.category,
+          alert: h.signature.alert,
+          on: h.on,
+          match: matchText(h.signature),
+        });
     }
     const writer = await createWriter<HitRow>(this.outputFormat(flags), this.stdoutSink(flags), SIGNATURE_HIT_SCHEMA);
     rows.forEach((r) => writer.write(r));

@@ -29,7 +29,9 @@ export default class SignaturesValidate extends LeakscopeCommand {
     const format = this.outputFormat(flags);
     if (format === 'json') process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
     else if (format === 'ndjson') for (const r of results) process.stdout.write(JSON.stringify(r) + '\n');
-    else for (const r of results) process.stdout.write(r.valid ? `${r.file}: valid, ${r.signatures} signatures\n` : `${r.file}: invalid\n${r.errors.map((e) => `  ${e}`).join('\n')}\n`);
+    else
+      for (const r of results)
+        process.stdout.write(r.valid ? `${r.file}: valid, ${r.signatures} signatures\n` : `${r.file}: invalid\n${r.errors.map((e) => `  ${e}`).join('\n')}\n`);
     if (results.some((r) => !r.valid)) this.exit(2);
     return results;
   }

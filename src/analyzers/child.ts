@@ -23,13 +23,27 @@ class ChildContext implements AnalyzerContext {
   readonly clientStartLost = false;
   readonly serverSentAfterLoss = false;
 
-  constructor(private readonly table: readonly DetectionRow[], private readonly parent: AnalyzerContext, private readonly fields: Fields | undefined) {}
+  constructor(
+    private readonly table: readonly DetectionRow[],
+    private readonly parent: AnalyzerContext,
+    private readonly fields: Fields | undefined,
+  ) {}
 
-  get flow() { return this.parent.flow; }
-  get capture() { return this.parent.capture; }
-  get limits() { return this.parent.limits; }
-  get keys() { return this.parent.keys; }
-  get anomalies(): AnomalySink { return this.parent.anomalies; }
+  get flow() {
+    return this.parent.flow;
+  }
+  get capture() {
+    return this.parent.capture;
+  }
+  get limits() {
+    return this.parent.limits;
+  }
+  get keys() {
+    return this.parent.keys;
+  }
+  get anomalies(): AnomalySink {
+    return this.parent.anomalies;
+  }
 
   base(dir: Dir, at: PacketTime): ObservationBase {
     return this.parent.base(dir, at);

@@ -13,13 +13,4 @@ import { HTTP3_ROW } from './http3.js';
 import { QUIC_ROW } from './quic.js';
 import { TLS_ROW } from './tls.js';
 
-export const DETECTION_TABLE: readonly DetectionRow[] = [
-  TLS_ROW,
-  HTTP2_ROW,
-  HTTP_ROW,
-  MIPUSH_ROW,
-  DNS_TCP_ROW,
-  DNS_UDP_ROW,
-  QUIC_ROW,
-  HTTP3_ROW,
-];
+export const DETECTION_TABLE: readonly DetectionRow[] = [TLS_ROW, HTTP2_ROW, HTTP_ROW, MIPUSH_ROW, DNS_TCP_ROW, DNS_UDP_ROW, QUIC_ROW, HTTP3_ROW];

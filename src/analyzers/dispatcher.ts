@@ -29,11 +29,21 @@ export class FlowDispatcher implements FlowHandler, AnalyzerContext, AnomalySink
   /** the packet being analysed, for the anomalies the analyzer reports */
   private meta: PacketMeta | undefined;
 
-  constructor(readonly flow: FlowInfo, readonly capture: CaptureContext, private readonly table: readonly DetectionRow[] = DETECTION_TABLE) {}
+  constructor(
+    readonly flow: FlowInfo,
+    readonly capture: CaptureContext,
+    private readonly table: readonly DetectionRow[] = DETECTION_TABLE,
+  ) {}
 
-  get limits() { return this.capture.limits; }
-  get keys() { return this.capture.keys; }
-  get anomalies(): AnomalySink { return this; }
+  get limits() {
+    return this.capture.limits;
+  }
+  get keys() {
+    return this.capture.keys;
+  }
+  get anomalies(): AnomalySink {
+    return this;
+  }
 
   wants(dir: Dir): boolean {
     return this.analyzer !== null ? this.analyzer.wants(dir) : this.protocol === 'none';

@@ -7,8 +7,12 @@ import type { HttpRequest } from '../proto/http1.js';
 import type { HttpObservation, ObservationBase } from '../engine/observations.js';
 
 /** `stream` (HTTP/2 and HTTP/3 only): the version and the stream the request travelled on */
-export function httpRequestRecord(base: ObservationBase, req: HttpRequest, requestIndex: number,
-  stream?: { httpVersion: string; streamId: number }): HttpObservation {
+export function httpRequestRecord(
+  base: ObservationBase,
+  req: HttpRequest,
+  requestIndex: number,
+  stream?: { httpVersion: string; streamId: number },
+): HttpObservation {
   const obs: HttpObservation = {
     type: 'http',
     ...base,

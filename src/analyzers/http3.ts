@@ -43,13 +43,17 @@ export class Http3Analyzer implements Analyzer, QuicStreamSink {
   data(): void {}
   gap(): void {}
   datagram(): void {}
-  wants(): boolean { return true; }
+  wants(): boolean {
+    return true;
+  }
 
   close(): void {
     this.h3.finish();
   }
 
-  get requests(): number { return this.h3.counts.requests; }
+  get requests(): number {
+    return this.h3.counts.requests;
+  }
 
   private request(req: Http3Request): void {
     if (this.requestFrames.size >= this.ctx.limits.maxQuicStreamsPerConnection) {
@@ -77,7 +81,7 @@ export class Http3Analyzer implements Analyzer, QuicStreamSink {
 
 export const HTTP3_ROW: DetectionRow = {
   name: 'http3',
-  transport: null,                 // only ever a child of QUIC
+  transport: null, // only ever a child of QUIC
   sniff: () => false,
   create: (ctx) => new Http3Analyzer(ctx),
 };

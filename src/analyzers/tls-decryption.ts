@@ -138,7 +138,11 @@ export class TlsDecryption {
         this.failedBytes += fragment.length;
         if (!this.reportedFailure) {
           this.reportedFailure = true;
-          this.ctx.anomalies.anomaly('tls_decrypt_unsupported', 0, `${tlsVersionName(this.decryptor.version)} cipher suite 0x${this.decryptor.cipherSuite.toString(16).padStart(4, '0')}`);
+          this.ctx.anomalies.anomaly(
+            'tls_decrypt_unsupported',
+            0,
+            `${tlsVersionName(this.decryptor.version)} cipher suite 0x${this.decryptor.cipherSuite.toString(16).padStart(4, '0')}`,
+          );
         }
         return;
       default:
@@ -190,7 +194,6 @@ export class TlsDecryption {
       else this.unparsedBytes += h.bytes.length;
     }
   }
-
 }
 
 function startsWith(b: Uint8Array, prefix: Uint8Array): boolean {

@@ -45,7 +45,9 @@ export class TlsAnalyzer implements Analyzer {
     this.decryption = ctx.keys !== undefined && ctx.keys.empty !== true ? new TlsDecryption(ctx) : null;
     this.client = new TlsStreamReader(ctx.limits, ctx.anomalies, (type, body, cut) => this.clientHandshake(type, body, cut));
     // a server message cut short by a gap is dropped: its version and names would be guesses
-    this.server = new TlsStreamReader(ctx.limits, ctx.anomalies, (type, body, cut, sh) => { if (!cut) this.serverHandshake(type, body, sh); });
+    this.server = new TlsStreamReader(ctx.limits, ctx.anomalies, (type, body, cut, sh) => {
+      if (!cut) this.serverHandshake(type, body, sh);
+    });
   }
 
   data(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void {

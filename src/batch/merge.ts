@@ -23,7 +23,9 @@ export async function mergeResultFiles(files: readonly string[]): Promise<Merged
     const parsed = await readResultsFile(file);
     // a file with no batch record at all is a mistake (a capture, an analyze report), not an empty shard
     if (parsed.records === 0) {
-      throw new UserError(`${file}: not batch output (no capture, error or aggregate record in ${parsed.badLines} non-empty line(s))`, 2, ['merge reads what `leakscope batch CAPTURES --out results.ndjson` writes']);
+      throw new UserError(`${file}: not batch output (no capture, error or aggregate record in ${parsed.badLines} non-empty line(s))`, 2, [
+        'merge reads what `leakscope batch CAPTURES --out results.ndjson` writes',
+      ]);
     }
     if (parsed.badLines > 0 || parsed.incomplete > 0) problems.push({ file, badLines: parsed.badLines, incomplete: parsed.incomplete });
     for (const set of parsed.sets) latest.set(set.capture.capture, set);

@@ -27,7 +27,12 @@ export class BatchOutput {
    * @param stdout where the chosen format goes
    * @param fileFd an open output file (NDJSON), or null for none
    */
-  constructor(private readonly format: BatchFormat, private readonly stdout: Sink, private readonly fileFd: number | null = null, private readonly html?: BatchHtmlWriter) {}
+  constructor(
+    private readonly format: BatchFormat,
+    private readonly stdout: Sink,
+    private readonly fileFd: number | null = null,
+    private readonly html?: BatchHtmlWriter,
+  ) {}
 
   /** `serialised`: the set's NDJSON lines when a worker made them (then `set` is slim) */
   write(set: CaptureResultSet, serialised?: string): void {
@@ -35,7 +40,15 @@ export class BatchOutput {
     if (this.format === 'html') this.sets.push(serialised ? parseSetLines(serialised) : set);
     if (this.fileFd !== null) writeSync(this.fileFd, lines);
     else if (this.format === 'ndjson') this.stdout.write(lines);
-    else if (this.format === 'json') this.collected.push(...(serialised ? lines.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown) : [set.capture, ...set.hosts]));
+    else if (this.format === 'json')
+      this.collected.push(
+        ...(serialised
+          ? lines
+              .trimEnd()
+              .split('\n')
+              .map((l) => JSON.parse(l) as unknown)
+          : [set.capture, ...set.hosts]),
+      );
   }
 
   async finish(aggregate: AggregateRecord): Promise<void> {
@@ -61,7 +74,10 @@ export class BatchOutput {
 
 /** A set back from its NDJSON lines (a worker's serialised set carries the full records). */
 function parseSetLines(lines: string): CaptureResultSet {
-  const [capture, ...hosts] = lines.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+  const [capture, ...hosts] = lines
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as unknown);
   return { capture, hosts } as CaptureResultSet;
 }
 
@@ -78,7 +94,9 @@ export async function writeAggregateTables(a: AggregateRecord, out: Sink): Promi
     ...LINKED_IDENTIFIER_SCHEMA,
     table: {
       title: 'Identifiers seen in more than one capture',
-      footer: () => [`${t.captures} capture(s): ${t.ok} ok, ${t.partial} partial, ${t.error} failed; ${t.hosts} host(s); ${a.devices.length} device group(s) linked by identifiers`],
+      footer: () => [
+        `${t.captures} capture(s): ${t.ok} ok, ${t.partial} partial, ${t.error} failed; ${t.hosts} host(s); ${a.devices.length} device group(s) linked by identifiers`,
+      ],
     },
   });
   for (const i of a.linked_identifiers) ids.write(i);

@@ -15,7 +15,10 @@ import { Readable } from 'node:stream';
 export const TAR_BLOCK = 512;
 
 export class TarFormatError extends Error {
-  constructor(readonly offset: number, readonly problem: string) {
+  constructor(
+    readonly offset: number,
+    readonly problem: string,
+  ) {
     super(`damaged tar archive at byte ${offset}: ${problem}`);
     this.name = 'TarFormatError';
   }
@@ -105,7 +108,11 @@ class EntryStream extends Readable {
   /** the archive ended before the entry did */
   cutShort = false;
 
-  constructor(private readonly src: ChunkReader, size: number, private readonly chunkBytes: number) {
+  constructor(
+    private readonly src: ChunkReader,
+    size: number,
+    private readonly chunkBytes: number,
+  ) {
     super();
     this.remaining = size;
   }

@@ -48,9 +48,10 @@ export interface BatchEnv {
 }
 
 export function openBatchEnv(config: BatchConfig): BatchEnv {
-  const signatures = config.signatureFiles.length === 0
-    ? SignatureDb.bundled()
-    : SignatureDb.fromPacks([...bundledPacks(), ...config.signatureFiles.map((f) => loadPackFile(f))]);
+  const signatures =
+    config.signatureFiles.length === 0
+      ? SignatureDb.bundled()
+      : SignatureDb.fromPacks([...bundledPacks(), ...config.signatureFiles.map((f) => loadPackFile(f))]);
   const geo = config.geo.enabled ? openGeo({ cityDb: config.geo.cityDb, asnDb: config.geo.asnDb }) : NULL_GEO;
   return {
     config,

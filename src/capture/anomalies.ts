@@ -7,7 +7,8 @@ export const CAPTURE_ANOMALIES = {
   pcap_lengths_swapped: 'caplen > origlen in a pcap older than 2.3: the two fields were swapped back (as Wireshark does)',
   pcap_timestamp_fraction_invalid: 'a timestamp fraction of one second or more; the whole seconds were carried over',
   pcapng_block_truncated: 'the capture ends inside a pcapng block; reading stopped, earlier frames kept',
-  pcapng_block_length_invalid: 'a pcapng block length below 12, not a multiple of 4, above maxBlockBytes, too short for its type, or unequal to its trailing copy; reading stopped',
+  pcapng_block_length_invalid:
+    'a pcapng block length below 12, not a multiple of 4, above maxBlockBytes, too short for its type, or unequal to its trailing copy; reading stopped',
   pcapng_byte_order_invalid: 'a section header block whose byte-order magic is neither 1a2b3c4d nor 4d3c2b1a; reading stopped',
   pcapng_version_unsupported: 'a section header block version other than 1.0 or 1.2 (tshark refuses it too); reading stopped',
   pcapng_interface_unknown: 'a packet block names an interface its section did not describe; reading stopped',

@@ -47,7 +47,11 @@ export interface FileHash {
 export function hashFileInWorker(path: string): Promise<FileHash> {
   return new Promise((resolve, reject) => {
     // a small isolate: the worker holds one 256 KiB buffer and a hash state
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path }, resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2, codeRangeSizeMb: 2 } });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { path },
+      resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2, codeRangeSizeMb: 2 },
+    });
     worker.unref();
     worker.once('message', (m: { hex?: string; bytes?: number; error?: string }) => {
       void worker.terminate();

@@ -17,14 +17,7 @@ import { NEED_MORE, STOP } from '../status.js';
 import { ReusedFrame, type Frame } from './frame.js';
 import { describeHead, isPcapngMagic, pcapMagic, SNIFF_BYTES } from './magic.js';
 import { MICROSECONDS, splitTimestamp, timestampUnit, type TimestampUnit } from './timestamp.js';
-import {
-  CaptureFormatError,
-  type CaptureDamage,
-  type CaptureHeader,
-  type CaptureInterface,
-  type ReadOptions,
-  type ReadSummary,
-} from './types.js';
+import { CaptureFormatError, type CaptureDamage, type CaptureHeader, type CaptureInterface, type ReadOptions, type ReadSummary } from './types.js';
 
 // step() results besides "consumed N bytes": NEED_MORE, STOP (src/status.ts)
 
@@ -199,8 +192,13 @@ export class CaptureParser {
         throw new CaptureFormatError(this.name, 0, 'a pcap or pcapng file header', 'empty file (0 bytes)', `${this.name}: empty file (0 bytes)`);
       }
       if (this.carryLen >= 4 && (pcapMagic(head, 0) || isPcapngMagic(head, 0))) {
-        throw new CaptureFormatError(this.name, 0, `a ${this.need}-byte file header`, `${this.carryLen} bytes`,
-          `${this.name}: capture file header cut short: expected ${this.need} bytes, found ${this.carryLen}`);
+        throw new CaptureFormatError(
+          this.name,
+          0,
+          `a ${this.need}-byte file header`,
+          `${this.carryLen} bytes`,
+          `${this.name}: capture file header cut short: expected ${this.need} bytes, found ${this.carryLen}`,
+        );
       }
       throw this.notACapture(head);
     }
@@ -240,8 +238,13 @@ export class CaptureParser {
   stopForDamage(code: AnomalyCode, expected: string): void {
     if (this.state === FINISHED) return;
     if (this.state === EXPECT_FILE_HEADER) {
-      throw new CaptureFormatError(this.name, 0, 'a pcap or pcapng file header', expected,
-        `${this.name}: damaged before the capture file header: expected ${expected}`);
+      throw new CaptureFormatError(
+        this.name,
+        0,
+        'a pcap or pcapng file header',
+        expected,
+        `${this.name}: damaged before the capture file header: expected ${expected}`,
+      );
     }
     this.recordDamage(code, this.carryLen > 0 ? this.carryStart : this.pushed, expected);
     this.carryLen = 0;
@@ -324,8 +327,13 @@ export class CaptureParser {
       const major = this.u16(off + 4);
       const minor = this.u16(off + 6);
       if (major < 2) {
-        throw new CaptureFormatError(this.name, off + 4, 'pcap version 2.x', `version ${major}.${minor}`,
-          `${this.name}: pcap version ${major}.${minor} is not supported (expected 2.x)`);
+        throw new CaptureFormatError(
+          this.name,
+          off + 4,
+          'pcap version 2.x',
+          `version ${major}.${minor}`,
+          `${this.name}: pcap version ${major}.${minor} is not supported (expected 2.x)`,
+        );
       }
       this.snaplen = this.u32(off + 16);
       // the upper 16 bits carry FCS-length flags and reserved bits (pcap spec, LinkType field)
@@ -349,8 +357,13 @@ export class CaptureParser {
       if (avail < PCAPNG_BLOCK_MIN_LEN) return this.needMore(PCAPNG_BLOCK_MIN_LEN);
       const order = byteOrderMagic(b, off + 8);
       if (order === null) {
-        throw new CaptureFormatError(this.name, off + 8, 'the pcapng byte-order magic 1a2b3c4d', hex(b, off + 8, 4),
-          `${this.name}: not a pcap or pcapng file: starts like a pcapng section header but its byte-order magic is ${hex(b, off + 8, 4)}`);
+        throw new CaptureFormatError(
+          this.name,
+          off + 8,
+          'the pcapng byte-order magic 1a2b3c4d',
+          hex(b, off + 8, 4),
+          `${this.name}: not a pcap or pcapng file: starts like a pcapng section header but its byte-order magic is ${hex(b, off + 8, 4)}`,
+        );
       }
       this.header = {
         format: 'pcapng',
@@ -371,9 +384,10 @@ export class CaptureParser {
 
   private notACapture(head: Uint8Array): CaptureFormatError {
     const found = describeHead(head);
-    const message = this.compression === 'gzip'
-      ? `${this.name}: gzip-compressed, but not a pcap or pcapng file inside: starts with ${found}`
-      : `${this.name}: not a pcap or pcapng file: starts with ${found}`;
+    const message =
+      this.compression === 'gzip'
+        ? `${this.name}: gzip-compressed, but not a pcap or pcapng file inside: starts with ${found}`
+        : `${this.name}: not a pcap or pcapng file: starts with ${found}`;
     return new CaptureFormatError(this.name, 0, 'a pcap or pcapng magic number', found, message);
   }
 
@@ -388,18 +402,24 @@ export class CaptureParser {
     const index = this.frames + 1;
     if (this.lengthOrder !== LENGTHS_IN_ORDER && (this.lengthOrder === LENGTHS_SWAPPED || caplen > origlen)) {
       if (this.lengthOrder === LENGTHS_MAYBE_SWAPPED) this.report('pcap_lengths_swapped', index, off + 8, `caplen ${caplen}, origlen ${origlen}`);
-      const t = caplen; caplen = origlen; origlen = t;
+      const t = caplen;
+      caplen = origlen;
+      origlen = t;
     }
     if (caplen > this.limits.maxRecordBytes) {
       this.report('limit_reached', 0, off + 8, 'maxRecordBytes');
-      return this.fail('pcap_caplen_exceeds_limit', off,
-        `a record of at most maxRecordBytes (${this.limits.maxRecordBytes}) bytes, found a caplen of ${caplen}`);
+      return this.fail(
+        'pcap_caplen_exceeds_limit',
+        off,
+        `a record of at most maxRecordBytes (${this.limits.maxRecordBytes}) bytes, found a caplen of ${caplen}`,
+      );
     }
     const total = PCAP_RECORD_HEADER_LEN + caplen;
     if (end - off < total) return this.needMore(total);
 
     if (this.snaplen !== 0 && caplen > this.snaplen) this.report('pcap_caplen_exceeds_snaplen', index, off + 8, `caplen ${caplen} > snaplen ${this.snaplen}`);
-    if (caplen > origlen && this.lengthOrder === LENGTHS_IN_ORDER) this.report('pcap_caplen_exceeds_origlen', index, off + 8, `caplen ${caplen} > origlen ${origlen}`);
+    if (caplen > origlen && this.lengthOrder === LENGTHS_IN_ORDER)
+      this.report('pcap_caplen_exceeds_origlen', index, off + 8, `caplen ${caplen} > origlen ${origlen}`);
     const perSecond = this.nanosecond ? 1_000_000_000 : 1_000_000;
     if (frac >= perSecond) {
       this.report('pcap_timestamp_fraction_invalid', index, off + 4, `${frac} ${this.nanosecond ? 'ns' : 'µs'}`);
@@ -429,8 +449,11 @@ export class CaptureParser {
     const len = this.u32(off + 4);
     if (len < PCAPNG_BLOCK_MIN_LEN || (len & 3) !== 0 || len > this.limits.maxBlockBytes) {
       if (len > this.limits.maxBlockBytes) this.report('limit_reached', 0, off + 4, 'maxBlockBytes');
-      return this.fail('pcapng_block_length_invalid', off,
-        `a block length that is a multiple of 4 from 12 to maxBlockBytes (${this.limits.maxBlockBytes}), found ${len}`);
+      return this.fail(
+        'pcapng_block_length_invalid',
+        off,
+        `a block length that is a multiple of 4 from 12 to maxBlockBytes (${this.limits.maxBlockBytes}), found ${len}`,
+      );
     }
     if (end - off < len) return this.needMore(len);
     const trailer = this.u32(off + len - 4);
@@ -438,16 +461,24 @@ export class CaptureParser {
       return this.fail('pcapng_block_length_invalid', off, `a trailing block length equal to the leading ${len}, found ${trailer}`);
     }
     switch (type) {
-      case BLOCK_SHB: return this.sectionHeader(off, len);
-      case BLOCK_IDB: return this.interfaceDescription(b, off, len);
-      case BLOCK_EPB: return this.enhancedPacket(b, off, len, false);
-      case BLOCK_OPB: return this.enhancedPacket(b, off, len, true);
-      case BLOCK_SPB: return this.simplePacket(b, off, len);
-      case BLOCK_DSB: return this.decryptionSecrets(b, off, len);
+      case BLOCK_SHB:
+        return this.sectionHeader(off, len);
+      case BLOCK_IDB:
+        return this.interfaceDescription(b, off, len);
+      case BLOCK_EPB:
+        return this.enhancedPacket(b, off, len, false);
+      case BLOCK_OPB:
+        return this.enhancedPacket(b, off, len, true);
+      case BLOCK_SPB:
+        return this.simplePacket(b, off, len);
+      case BLOCK_DSB:
+        return this.decryptionSecrets(b, off, len);
       case BLOCK_CUSTOM:
-      case BLOCK_CUSTOM_NOCOPY: return this.customBlock(b, off, len);
+      case BLOCK_CUSTOM_NOCOPY:
+        return this.customBlock(b, off, len);
       // name resolution, statistics, other custom blocks, unknown: skipped by length
-      default: return len;
+      default:
+        return len;
     }
   }
 
@@ -514,8 +545,11 @@ export class CaptureParser {
     const origlen = this.u32(off + 24);
     const id = this.sectionBase + localId;
     if (id >= this.interfaces.length) {
-      return this.fail('pcapng_interface_unknown', off,
-        `a packet of one of the section's ${this.interfaces.length - this.sectionBase} interfaces, found interface ${localId}`);
+      return this.fail(
+        'pcapng_interface_unknown',
+        off,
+        `a packet of one of the section's ${this.interfaces.length - this.sectionBase} interfaces, found interface ${localId}`,
+      );
     }
     const room = len - EPB_MIN_LEN;
     if (caplen > room) {
@@ -523,8 +557,11 @@ export class CaptureParser {
     }
     if (caplen > this.limits.maxRecordBytes) {
       this.report('limit_reached', 0, off + 20, 'maxRecordBytes');
-      return this.fail('pcapng_caplen_exceeds_limit', off,
-        `a packet of at most maxRecordBytes (${this.limits.maxRecordBytes}) bytes, found a caplen of ${caplen}`);
+      return this.fail(
+        'pcapng_caplen_exceeds_limit',
+        off,
+        `a packet of at most maxRecordBytes (${this.limits.maxRecordBytes}) bytes, found a caplen of ${caplen}`,
+      );
     }
     const iface = this.interfaces[id];
     splitTimestamp(hi, lo, iface.unit, this.ts);
@@ -598,8 +635,7 @@ export class CaptureParser {
     if (iface.snaplen !== 0 && caplen > iface.snaplen) caplen = iface.snaplen;
     if (caplen > this.limits.maxRecordBytes) {
       this.report('limit_reached', 0, off + 8, 'maxRecordBytes');
-      return this.fail('pcapng_caplen_exceeds_limit', off,
-        `a packet of at most maxRecordBytes (${this.limits.maxRecordBytes}) bytes, found ${caplen}`);
+      return this.fail('pcapng_caplen_exceeds_limit', off, `a packet of at most maxRecordBytes (${this.limits.maxRecordBytes}) bytes, found ${caplen}`);
     }
     this.ts.sec = 0;
     this.ts.nsec = 0;
@@ -653,8 +689,14 @@ export class CaptureParser {
     f.app = this.appUid === null ? null : this.appName(this.appUid);
     this.capturedBytes += caplen;
     this.wireBytes += origlen;
-    if (sec < this.minSec || (sec === this.minSec && nsec < this.minNsec)) { this.minSec = sec; this.minNsec = nsec; }
-    if (sec > this.maxSec || (sec === this.maxSec && nsec > this.maxNsec)) { this.maxSec = sec; this.maxNsec = nsec; }
+    if (sec < this.minSec || (sec === this.minSec && nsec < this.minNsec)) {
+      this.minSec = sec;
+      this.minNsec = nsec;
+    }
+    if (sec > this.maxSec || (sec === this.maxSec && nsec > this.maxNsec)) {
+      this.maxSec = sec;
+      this.maxNsec = nsec;
+    }
     this.sink.packet = f.index;
     this.onFrame(f);
   }

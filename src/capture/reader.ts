@@ -29,11 +29,7 @@ const GUNZIP_CHUNK_BYTES = 256 * 1024;
  * in summary.damage (and as an anomaly). Rejects with CaptureFormatError when the source is
  * not a capture or cannot be read, and with the signal's reason when aborted.
  */
-export async function readCapture(
-  source: string | NodeJS.ReadableStream,
-  onFrame: (f: Frame) => void,
-  opts: ReadOptions = {},
-): Promise<ReadSummary> {
+export async function readCapture(source: string | NodeJS.ReadableStream, onFrame: (f: Frame) => void, opts: ReadOptions = {}): Promise<ReadSummary> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const chunkBytes = Math.max(1, Math.floor(limits.readChunkBytes));
   const fromFile = typeof source === 'string' && source !== '-';
@@ -54,9 +50,8 @@ export async function readCapture(
   }
 
   // large files are hashed on the other core; streams and small files inline
-  const parallel = fromFile && opts.sha256 !== false && totalBytes !== null && totalBytes >= PARALLEL_HASH_MIN_BYTES
-    ? hashFileInWorker(source as string)
-    : null;
+  const parallel =
+    fromFile && opts.sha256 !== false && totalBytes !== null && totalBytes >= PARALLEL_HASH_MIN_BYTES ? hashFileInWorker(source as string) : null;
   parallel?.catch(() => {}); // awaited below; an early failure must not be unhandled
   const hash = opts.sha256 === false || parallel ? null : createHash('sha256');
   let fileBytes = 0;
@@ -121,9 +116,14 @@ async function openCapture(path: string, name: string): Promise<{ fh: FileHandle
 
 function unreadable(name: string, err: unknown): CaptureFormatError {
   const code = (err as NodeJS.ErrnoException)?.code;
-  const why = code === 'ENOENT' ? 'no such file (ENOENT)'
-    : code === 'EACCES' || code === 'EPERM' ? `permission denied (${code})`
-    : err instanceof Error ? err.message : String(err);
+  const why =
+    code === 'ENOENT'
+      ? 'no such file (ENOENT)'
+      : code === 'EACCES' || code === 'EPERM'
+        ? `permission denied (${code})`
+        : err instanceof Error
+          ? err.message
+          : String(err);
   return new CaptureFormatError(name, 0, 'a readable file', why, `${name}: cannot read: ${why}`);
 }
 
@@ -303,7 +303,10 @@ async function readChunks(
   let exhausted = false;
   while (headLen < 2) {
     const r = await it.next();
-    if (r.done) { exhausted = true; break; }
+    if (r.done) {
+      exhausted = true;
+      break;
+    }
     if (r.value.length === 0) continue;
     head.push(Uint8Array.prototype.slice.call(r.value));
     headLen += r.value.length;

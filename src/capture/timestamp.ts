@@ -49,20 +49,27 @@ export function splitTimestamp(hi: number, lo: number, unit: TimestampUnit, out:
       // exact below 2^53; the float quotient can round up by one, so correct it
       let sec = Math.floor(v / d);
       let rem = v - sec * d;
-      if (rem < 0) { sec -= 1; rem += d; }
+      if (rem < 0) {
+        sec -= 1;
+        rem += d;
+      }
       out.sec = sec;
       out.nsec = rem * unit.nsecPerUnit;
       return;
     }
     // long division in base 2^16: every intermediate stays below d·2^16 < 2^53
     let cur = hi >>> 16;
-    const q3 = Math.floor(cur / d); let r = cur - q3 * d;
+    const q3 = Math.floor(cur / d);
+    let r = cur - q3 * d;
     cur = r * 65536 + (hi & 0xffff);
-    const q2 = Math.floor(cur / d); r = cur - q2 * d;
+    const q2 = Math.floor(cur / d);
+    r = cur - q2 * d;
     cur = r * 65536 + (lo >>> 16);
-    const q1 = Math.floor(cur / d); r = cur - q1 * d;
+    const q1 = Math.floor(cur / d);
+    r = cur - q1 * d;
     cur = r * 65536 + (lo & 0xffff);
-    const q0 = Math.floor(cur / d); r = cur - q0 * d;
+    const q0 = Math.floor(cur / d);
+    r = cur - q0 * d;
     out.sec = ((q3 * 65536 + q2) * 65536 + q1) * 65536 + q0;
     out.nsec = r * unit.nsecPerUnit;
     return;

@@ -32,15 +32,37 @@ class Out {
   readonly bytes: Uint8Array;
   readonly view: DataView;
   off = 0;
-  constructor(len: number, private readonly le: boolean) {
+  constructor(
+    len: number,
+    private readonly le: boolean,
+  ) {
     this.bytes = new Uint8Array(len);
     this.view = new DataView(this.bytes.buffer);
   }
-  u16(v: number): this { this.view.setUint16(this.off, v, this.le); this.off += 2; return this; }
-  u32(v: number): this { this.view.setUint32(this.off, v >>> 0, this.le); this.off += 4; return this; }
-  i64(v: bigint): this { this.view.setBigInt64(this.off, v, this.le); this.off += 8; return this; }
-  raw(b: Uint8Array): this { this.bytes.set(b, this.off); this.off += b.length; return this; }
-  pad4(): this { this.off = (this.off + 3) & ~3; return this; }
+  u16(v: number): this {
+    this.view.setUint16(this.off, v, this.le);
+    this.off += 2;
+    return this;
+  }
+  u32(v: number): this {
+    this.view.setUint32(this.off, v >>> 0, this.le);
+    this.off += 4;
+    return this;
+  }
+  i64(v: bigint): this {
+    this.view.setBigInt64(this.off, v, this.le);
+    this.off += 8;
+    return this;
+  }
+  raw(b: Uint8Array): this {
+    this.bytes.set(b, this.off);
+    this.off += b.length;
+    return this;
+  }
+  pad4(): this {
+    this.off = (this.off + 3) & ~3;
+    return this;
+  }
 }
 
 export class PcapWriter {
@@ -56,8 +78,10 @@ export class PcapWriter {
   header(): Uint8Array {
     const o = new Out(24, this.le);
     o.u32(this.nanosecond ? 0xa1b23c4d : 0xa1b2c3d4)
-      .u16(this.opts.versionMajor ?? 2).u16(this.opts.versionMinor ?? 4)
-      .u32(0).u32(0)
+      .u16(this.opts.versionMajor ?? 2)
+      .u16(this.opts.versionMinor ?? 4)
+      .u32(0)
+      .u32(0)
       .u32(this.opts.snaplen ?? 262144)
       .u32(this.opts.linkType ?? 1);
     return o.bytes;
@@ -66,8 +90,11 @@ export class PcapWriter {
   /** one record: 16-byte header then the data */
   packet(p: WrittenPacket): Uint8Array {
     const o = new Out(16 + p.data.length, this.le);
-    o.u32(p.tsSec).u32(this.nanosecond ? p.tsNsec : Math.floor(p.tsNsec / 1000))
-      .u32(p.data.length).u32(p.origlen ?? p.data.length).raw(p.data);
+    o.u32(p.tsSec)
+      .u32(this.nanosecond ? p.tsNsec : Math.floor(p.tsNsec / 1000))
+      .u32(p.data.length)
+      .u32(p.origlen ?? p.data.length)
+      .raw(p.data);
     return o.bytes;
   }
 }
@@ -114,9 +141,17 @@ export class PcapngWriter {
     if (optLen > 0) optLen += 4; // opt_endofopt
     const len = 20 + optLen;
     const o = new Out(len, this.le);
-    o.u32(1).u32(len).u16(i.linkType).u16(0).u32(i.snaplen ?? 0);
+    o.u32(1)
+      .u32(len)
+      .u16(i.linkType)
+      .u16(0)
+      .u32(i.snaplen ?? 0);
     if (name) o.u16(2).u16(name.length).raw(name).pad4();
-    if (i.tsresol !== undefined) { o.u16(9).u16(1); o.bytes[o.off] = i.tsresol; o.off += 4; }
+    if (i.tsresol !== undefined) {
+      o.u16(9).u16(1);
+      o.bytes[o.off] = i.tsresol;
+      o.off += 4;
+    }
     if (i.tsOffsetSec !== undefined) o.u16(14).u16(8).i64(BigInt(i.tsOffsetSec));
     if (optLen > 0) o.u32(0);
     o.u32(len);
@@ -136,8 +171,13 @@ export class PcapngWriter {
     o.u32(obsolete ? 2 : 6).u32(len);
     if (obsolete) o.u16(interfaceId).u16(0);
     else o.u32(interfaceId);
-    o.u32(Number(ts >> 32n)).u32(Number(ts & 0xffffffffn))
-      .u32(p.data.length).u32(p.origlen ?? p.data.length).raw(p.data).pad4().u32(len);
+    o.u32(Number(ts >> 32n))
+      .u32(Number(ts & 0xffffffffn))
+      .u32(p.data.length)
+      .u32(p.origlen ?? p.data.length)
+      .raw(p.data)
+      .pad4()
+      .u32(len);
     return o.bytes;
   }
 
@@ -175,7 +215,10 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   for (const c of chunks) n += c.length;
   const out = new Uint8Array(n);
   let off = 0;
-  for (const c of chunks) { out.set(c, off); off += c.length; }
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
   return out;
 }
 

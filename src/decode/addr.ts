@@ -38,7 +38,7 @@ export function formatIpv6(b: Uint8Array, off: number): string {
   // longest run of zero groups (length ≥ 2), first one on ties
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i++;
       continue;

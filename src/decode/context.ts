@@ -66,7 +66,9 @@ export class DecodeContext {
     private readonly packet: DecodedPacket,
   ) {
     // the fragment store reports positions in the buffer too
-    this.fragments = new FragmentReassembler(limits, { anomaly: (code, offset, detail, flow, meta) => sink.anomaly(code, offset - packet.frameStart, detail, flow, meta) });
+    this.fragments = new FragmentReassembler(limits, {
+      anomaly: (code, offset, detail, flow, meta) => sink.anomaly(code, offset - packet.frameStart, detail, flow, meta),
+    });
   }
 
   anomaly(code: DecodeAnomalyCode, offset: number, detail?: string): void {

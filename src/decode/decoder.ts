@@ -59,7 +59,16 @@ DECODERS[Layer.ciscoHdlc] = decodeCiscoHdlc;
 
 export class PacketDecoder {
   readonly counts: LayerCounts = {
-    ipv4: 0, ipv6: 0, tcp: 0, udp: 0, other: 0, fragments: 0, reassembled: 0, unknownLinkTypes: new Map(), encryptedLink: new Map(), pcapdroidTrailers: 0,
+    ipv4: 0,
+    ipv6: 0,
+    tcp: 0,
+    udp: 0,
+    other: 0,
+    fragments: 0,
+    reassembled: 0,
+    unknownLinkTypes: new Map(),
+    encryptedLink: new Map(),
+    pcapdroidTrailers: 0,
   };
   private readonly trailer: PcapdroidTrailer = { uid: -1, nameOff: 0, nameLen: 0 };
   private readonly apps = new PcapdroidAppNames();
@@ -68,7 +77,10 @@ export class PacketDecoder {
   /** a bound on layer steps per frame: encapsulation plus the fixed layers around it */
   private readonly maxSteps: number;
 
-  constructor(limits: Limits, private readonly anomalies: AnomalySink) {
+  constructor(
+    limits: Limits,
+    private readonly anomalies: AnomalySink,
+  ) {
     this.ctx = new DecodeContext(limits, anomalies, this.counts, this.packet);
     this.maxSteps = 3 * (limits.maxEncapsulationDepth + 1) + 8;
   }

@@ -95,12 +95,33 @@ export class FragmentReassembler {
    * next-header byte rewritten) when this fragment completes it, else null.
    */
   addIpv6(
-    b: Uint8Array, ipOff: number, unfragmentableLen: number, nextHeaderRel: number,
-    dataOff: number, end: number, fragmentOffset: number, more: boolean, id: number, nextHeader: number, tsSec: number,
+    b: Uint8Array,
+    ipOff: number,
+    unfragmentableLen: number,
+    nextHeaderRel: number,
+    dataOff: number,
+    end: number,
+    fragmentOffset: number,
+    more: boolean,
+    id: number,
+    nextHeader: number,
+    tsSec: number,
   ): Uint8Array | null {
     const key = datagramKey('6', b, ipOff + 8, 32, id, 0);
-    const joined = this.add(key, b, ipOff, unfragmentableLen, dataOff, end, fragmentOffset, more, tsSec,
-      IPV6_MAX_PAYLOAD - (unfragmentableLen - 40), nextHeader, nextHeaderRel);
+    const joined = this.add(
+      key,
+      b,
+      ipOff,
+      unfragmentableLen,
+      dataOff,
+      end,
+      fragmentOffset,
+      more,
+      tsSec,
+      IPV6_MAX_PAYLOAD - (unfragmentableLen - 40),
+      nextHeader,
+      nextHeaderRel,
+    );
     if (joined === null) return null;
     const payloadLen = joined.length - 40;
     joined[4] = payloadLen >> 8;
@@ -109,8 +130,18 @@ export class FragmentReassembler {
   }
 
   private add(
-    key: string, b: Uint8Array, headerOff: number, headerLen: number, dataOff: number, dataEnd: number,
-    start: number, more: boolean, tsSec: number, maxPayload: number, nextHeader: number, nextHeaderOff: number,
+    key: string,
+    b: Uint8Array,
+    headerOff: number,
+    headerLen: number,
+    dataOff: number,
+    dataEnd: number,
+    start: number,
+    more: boolean,
+    tsSec: number,
+    maxPayload: number,
+    nextHeader: number,
+    nextHeaderOff: number,
   ): Uint8Array | null {
     this.expire(tsSec);
     const end = start + (dataEnd - dataOff);

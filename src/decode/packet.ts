@@ -5,21 +5,36 @@
  * bytes live in `buf` instead of the frame's data.
  */
 export const Layer = {
-  ethernet: 1, vlan: 2, sll: 3, sll2: 4, null: 5, pppoe: 6,
+  ethernet: 1,
+  vlan: 2,
+  sll: 3,
+  sll2: 4,
+  null: 5,
+  pppoe: 6,
   /** OpenBSD loopback (LINKTYPE_LOOP, family in network order) */
   loop: 7,
   /** raw IP link types (the version nibble picks IPv4 or IPv6) */
   raw: 8,
   /** PPP (RFC 1661) or Cisco HDLC framing */
   ppp: 9,
-  ipv4: 10, ipv6: 11, ipv6ext: 12, gre: 13, ipip: 14,
+  ipv4: 10,
+  ipv6: 11,
+  ipv6ext: 12,
+  gre: 13,
+  ipip: 14,
   /** radiotap and PPI radio headers, the IEEE 802.11 frame (with its LLC/SNAP header) */
-  radiotap: 15, ppi: 16, ieee80211: 17,
+  radiotap: 15,
+  ppi: 16,
+  ieee80211: 17,
   /** Linux NFLOG */
   nflog: 18,
   /** entry points of link types framed two ways (decoded, and listed, as `ppp`) */
-  pppHdlc: 25, ciscoHdlc: 26,
-  tcp: 20, udp: 21, icmp: 22, icmpv6: 23,
+  pppHdlc: 25,
+  ciscoHdlc: 26,
+  tcp: 20,
+  udp: 21,
+  icmp: 22,
+  icmpv6: 23,
   /** GTP-U (UDP port 2152) carrying a user-plane IP packet */
   gtpu: 24,
   other: 30,
@@ -162,4 +177,9 @@ export function layerNames(p: DecodedPacket): string[] {
   return names;
 }
 
-export const TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10, TCP_URG = 0x20;
+export const TCP_FIN = 0x01,
+  TCP_SYN = 0x02,
+  TCP_RST = 0x04,
+  TCP_PSH = 0x08,
+  TCP_ACK = 0x10,
+  TCP_URG = 0x20;

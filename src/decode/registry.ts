@@ -74,9 +74,7 @@ export const IP_PROTOCOLS = new Map<number, LayerId>([
 ]);
 
 /** UDP ports whose payload is a tunnel decoded further (either port matches) */
-export const UDP_TUNNEL_PORTS = new Map<number, LayerId>([
-  [2152, Layer.gtpu],
-]);
+export const UDP_TUNNEL_PORTS = new Map<number, LayerId>([[2152, Layer.gtpu]]);
 
 /** The layer for an ethertype, or DONE with an `other` layer when it is not decoded. */
 export function nextForEtherType(type: number, out: DecodedPacket): number {

@@ -48,7 +48,8 @@ function walkPcapng(path: string, maxBlockBytes: number, onSecrets: (text: Uint8
   try {
     const size = fstatSync(fd).size;
     const chunk = Buffer.allocUnsafe(WALK_CHUNK_BYTES);
-    let chunkStart = 0, chunkLen = 0;
+    let chunkStart = 0,
+      chunkLen = 0;
     let le = true;
     let blocks = 0;
     let off = 0;
@@ -112,7 +113,15 @@ export async function readEmbeddedSecrets(path: string, store: KeyStore, limits:
   }
   let blocks = 0;
   try {
-    await readCapture(path, () => {}, { limits, sha256: false, signal, onSecrets: (_type, data) => { blocks++; add(data); } });
+    await readCapture(path, () => {}, {
+      limits,
+      sha256: false,
+      signal,
+      onSecrets: (_type, data) => {
+        blocks++;
+        add(data);
+      },
+    });
   } catch {
     // CaptureFormatError and read errors surface in the analysis pass with its own wording
   }

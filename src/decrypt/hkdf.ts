@@ -79,7 +79,7 @@ const labelInfos = new Map<string, Buffer>();
 function labelInfo(label: string, length: number): Buffer {
   const k = `${label}/${length}`;
   let info = labelInfos.get(k);
-  if (info === undefined) labelInfos.set(k, info = hkdfLabel(label, new Uint8Array(0), length));
+  if (info === undefined) labelInfos.set(k, (info = hkdfLabel(label, new Uint8Array(0), length)));
   return info;
 }
 

@@ -35,15 +35,25 @@ export async function writeCaptureWithSecrets(source: string, keyLog: string, ou
   try {
     put(w.section());
     if (keyLog !== '') put(w.decryptionSecrets(Buffer.from(keyLog, 'utf8')));
-    const read = await readCapture(source, (f) => {
-      // interface ids are unique across the input's sections; the output has one section
-      while (written <= f.interfaceId) {
-        const i = interfaces[written]!;
-        put(w.interface({ linkType: i.linkType, snaplen: i.snaplen, tsresol: 9 }));
-        written++;
-      }
-      put(w.enhancedPacket(f.interfaceId, { tsSec: f.tsSec, tsNsec: f.tsNsec, data: f.data.slice(), origlen: f.origlen }));
-    }, { limits, sha256: false, onHeader: (h) => { interfaces = h.interfaces; } });
+    const read = await readCapture(
+      source,
+      (f) => {
+        // interface ids are unique across the input's sections; the output has one section
+        while (written <= f.interfaceId) {
+          const i = interfaces[written]!;
+          put(w.interface({ linkType: i.linkType, snaplen: i.snaplen, tsresol: 9 }));
+          written++;
+        }
+        put(w.enhancedPacket(f.interfaceId, { tsSec: f.tsSec, tsNsec: f.tsNsec, data: f.data.slice(), origlen: f.origlen }));
+      },
+      {
+        limits,
+        sha256: false,
+        onHeader: (h) => {
+          interfaces = h.interfaces;
+        },
+      },
+    );
     flush();
     return { frames: read.frames, read };
   } finally {

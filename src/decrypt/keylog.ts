@@ -45,9 +45,7 @@ export const LEGACY_QUIC_LABELS: Readonly<Record<string, SecretField>> = {
  * RFC 9850's ECH and early-exporter secrets, and Wireshark's pre-master-secret forms (`RSA`,
  * `PMS_CLIENT_RANDOM`), which need the handshake's key exchange to become a master secret.
  */
-export const ACCEPTED_UNUSED_LABELS: ReadonlySet<string> = new Set([
-  'EARLY_EXPORTER_SECRET', 'ECH_SECRET', 'ECH_CONFIG', 'RSA', 'PMS_CLIENT_RANDOM',
-]);
+export const ACCEPTED_UNUSED_LABELS: ReadonlySet<string> = new Set(['EARLY_EXPORTER_SECRET', 'ECH_SECRET', 'ECH_CONFIG', 'RSA', 'PMS_CLIENT_RANDOM']);
 
 /** One usable line: the connection's client random and the secret a label gave it. */
 export interface KeyLogEntry {
@@ -193,8 +191,10 @@ export function parseKeyLog(
       continue;
     }
     if (field === 'masterSecret' ? secretHex.length !== MASTER_SECRET_HEX : !TLS13_SECRET_HEX.has(secretHex.length)) {
-      bad(field === 'masterSecret' ? `a 48-byte master secret (${MASTER_SECRET_HEX} hex digits)` : 'a 32- or 48-byte secret (64 or 96 hex digits)',
-        `${secretHex.length} hex digits`);
+      bad(
+        field === 'masterSecret' ? `a 48-byte master secret (${MASTER_SECRET_HEX} hex digits)` : 'a 32- or 48-byte secret (64 or 96 hex digits)',
+        `${secretHex.length} hex digits`,
+      );
       continue;
     }
     if (trailing !== '') {

@@ -6,7 +6,10 @@
  */
 
 /** a variable-length integer (RFC 9000 §16) read into `value`/`size`; false when cut short */
-export interface VarInt { value: number; size: number }
+export interface VarInt {
+  value: number;
+  size: number;
+}
 export function readVarint(b: Uint8Array, off: number, end: number, out: VarInt): boolean {
   if (off >= end) return false;
   const size = 1 << (b[off]! >> 6);
@@ -50,8 +53,9 @@ export function walkFrames(p: Uint8Array, sink: FrameSink, vi: VarInt): string |
     if (!readVarint(p, q, end, vi)) return 'frame type';
     const type = vi.value;
     q += vi.size;
-    if (type === 0x00 || type === 0x01 || type === 0x1e || type === FRAME_IMMEDIATE_ACK) continue;   // PADDING, PING, HANDSHAKE_DONE
-    if (type === 0x02 || type === 0x03) {                                     // ACK, ACK+ECN
+    if (type === 0x00 || type === 0x01 || type === 0x1e || type === FRAME_IMMEDIATE_ACK) continue; // PADDING, PING, HANDSHAKE_DONE
+    if (type === 0x02 || type === 0x03) {
+      // ACK, ACK+ECN
       if (!readVarint(p, q, end, vi)) return 'ACK';
       q += vi.size;
       if (!readVarint(p, q, end, vi)) return 'ACK';
@@ -60,10 +64,11 @@ export function walkFrames(p: Uint8Array, sink: FrameSink, vi: VarInt): string |
       const ranges = vi.value;
       q += vi.size;
       const more = 1 + ranges * 2 + (type === 0x03 ? 3 : 0);
-      if (more > end - q || !skip(more)) return 'ACK';                          // each varint is ≥ 1 byte
+      if (more > end - q || !skip(more)) return 'ACK'; // each varint is ≥ 1 byte
       continue;
     }
-    if (type === 0x04) {                                                      // RESET_STREAM
+    if (type === 0x04) {
+      // RESET_STREAM
       if (!readVarint(p, q, end, vi)) return 'RESET_STREAM';
       const id = vi.value;
       q += vi.size;
@@ -71,8 +76,12 @@ export function walkFrames(p: Uint8Array, sink: FrameSink, vi: VarInt): string |
       sink.onResetStream(id);
       continue;
     }
-    if (type === 0x05) { if (!skip(2)) return 'STOP_SENDING'; continue; }
-    if (type === 0x06) {                                                      // CRYPTO
+    if (type === 0x05) {
+      if (!skip(2)) return 'STOP_SENDING';
+      continue;
+    }
+    if (type === 0x06) {
+      // CRYPTO
       if (!readVarint(p, q, end, vi)) return 'CRYPTO';
       const offset = vi.value;
       q += vi.size;
@@ -83,12 +92,14 @@ export function walkFrames(p: Uint8Array, sink: FrameSink, vi: VarInt): string |
       q += len;
       continue;
     }
-    if (type === 0x07) {                                                      // NEW_TOKEN
+    if (type === 0x07) {
+      // NEW_TOKEN
       if (!readVarint(p, q, end, vi) || vi.value > end - q - vi.size) return 'NEW_TOKEN';
       q += vi.size + vi.value;
       continue;
     }
-    if (type >= 0x08 && type <= 0x0f) {                                       // STREAM
+    if (type >= 0x08 && type <= 0x0f) {
+      // STREAM
       if (!readVarint(p, q, end, vi)) return 'STREAM';
       const id = vi.value;
       q += vi.size;
@@ -109,11 +120,15 @@ export function walkFrames(p: Uint8Array, sink: FrameSink, vi: VarInt): string |
       continue;
     }
     if (type === 0x10 || type === 0x12 || type === 0x13 || type === 0x14 || type === 0x16 || type === 0x17 || type === 0x19) {
-      if (!skip(1)) return 'flow-control frame';                               // MAX_DATA … RETIRE_CONNECTION_ID
+      if (!skip(1)) return 'flow-control frame'; // MAX_DATA … RETIRE_CONNECTION_ID
       continue;
     }
-    if (type === 0x11 || type === 0x15) { if (!skip(2)) return 'stream flow-control frame'; continue; }
-    if (type === 0x18) {                                                      // NEW_CONNECTION_ID
+    if (type === 0x11 || type === 0x15) {
+      if (!skip(2)) return 'stream flow-control frame';
+      continue;
+    }
+    if (type === 0x18) {
+      // NEW_CONNECTION_ID
       if (!skip(2) || q >= end) return 'NEW_CONNECTION_ID';
       const len = p[q]!;
       if (len < 1 || len > 20 || end - q - 1 < len + 16) return 'NEW_CONNECTION_ID';
@@ -121,24 +136,33 @@ export function walkFrames(p: Uint8Array, sink: FrameSink, vi: VarInt): string |
       q += 1 + len + 16;
       continue;
     }
-    if (type === 0x1a || type === 0x1b) {                                     // PATH_CHALLENGE/RESPONSE
+    if (type === 0x1a || type === 0x1b) {
+      // PATH_CHALLENGE/RESPONSE
       if (end - q < 8) return 'PATH_CHALLENGE';
       q += 8;
       continue;
     }
-    if (type === 0x1c || type === 0x1d) {                                     // CONNECTION_CLOSE
+    if (type === 0x1c || type === 0x1d) {
+      // CONNECTION_CLOSE
       if (!skip(type === 0x1c ? 2 : 1)) return 'CONNECTION_CLOSE';
       if (!readVarint(p, q, end, vi) || vi.value > end - q - vi.size) return 'CONNECTION_CLOSE';
       q += vi.size + vi.value;
       continue;
     }
-    if (type === 0x30) { q = end; continue; }                                 // DATAGRAM to the end
-    if (type === 0x31) {                                                      // DATAGRAM with length
+    if (type === 0x30) {
+      q = end;
+      continue;
+    } // DATAGRAM to the end
+    if (type === 0x31) {
+      // DATAGRAM with length
       if (!readVarint(p, q, end, vi) || vi.value > end - q - vi.size) return 'DATAGRAM';
       q += vi.size + vi.value;
       continue;
     }
-    if (type === FRAME_ACK_FREQUENCY) { if (!skip(4)) return 'ACK_FREQUENCY'; continue; }
+    if (type === FRAME_ACK_FREQUENCY) {
+      if (!skip(4)) return 'ACK_FREQUENCY';
+      continue;
+    }
     return `unknown frame type 0x${type.toString(16)}`;
   }
   return undefined;
@@ -165,11 +189,11 @@ export class OrderedStream {
    * when the stream is complete). Returns false when the piece did not fit in `maxBuffered`/`maxPieces`
    * (it was dropped: the stream has a hole from then on).
    */
-  add(offset: number, data: Uint8Array, fin: boolean, maxBuffered: number, maxPieces: number,
-    deliver: (data: Uint8Array, fin: boolean) => void): boolean {
+  add(offset: number, data: Uint8Array, fin: boolean, maxBuffered: number, maxPieces: number, deliver: (data: Uint8Array, fin: boolean) => void): boolean {
     if (fin) this.finalSize = offset + data.length;
     const stop = offset + data.length;
-    if (stop <= this.next) {                                   // all seen before
+    if (stop <= this.next) {
+      // all seen before
       this.flushFin(deliver);
       return true;
     }
@@ -208,5 +232,7 @@ export class OrderedStream {
   }
 
   /** bytes waiting behind a hole */
-  get buffered(): number { return this.pendingBytes; }
+  get buffered(): number {
+    return this.pendingBytes;
+  }
 }

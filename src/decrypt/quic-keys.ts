@@ -37,7 +37,9 @@ export class QuicPacketKeys {
     const p = labelPrefix(version);
     const none = Buffer.alloc(0);
     return new QuicPacketKeys(
-      suite, version, secret,
+      suite,
+      version,
+      secret,
       hkdfExpandLabel(suite.hash, secret, `${p} key`, none, suite.keyLength),
       hkdfExpandLabel(suite.hash, secret, `${p} iv`, none, 12),
       hp ?? hkdfExpandLabel(suite.hash, secret, `${p} hp`, none, suite.keyLength),
@@ -83,9 +85,10 @@ export class QuicPacketKeys {
         d.final();
         return out;
       }
-      const d: DecipherGCM = s.aead === 'chacha20-poly1305'
-        ? createDecipheriv('chacha20-poly1305', this.key, nonce, { authTagLength: 16 }) as unknown as DecipherGCM
-        : createDecipheriv(s.aead, this.key, nonce);
+      const d: DecipherGCM =
+        s.aead === 'chacha20-poly1305'
+          ? (createDecipheriv('chacha20-poly1305', this.key, nonce, { authTagLength: 16 }) as unknown as DecipherGCM)
+          : createDecipheriv(s.aead, this.key, nonce);
       d.setAAD(aad);
       d.setAuthTag(b.subarray(tagAt, end));
       const out = d.update(b.subarray(from, tagAt));
@@ -113,8 +116,17 @@ export interface UnprotectedHeader {
  * starts at pnOffset, into `scratch` (the caller's bytes stay untouched). False when the
  * packet is too short for the sample or the header longer than the scratch.
  */
-export function removeHeaderProtection(keys: QuicPacketKeys, b: Uint8Array, start: number, pnOffset: number, end: number,
-  long: boolean, largestPn: number, scratch: Uint8Array, out: UnprotectedHeader): boolean {
+export function removeHeaderProtection(
+  keys: QuicPacketKeys,
+  b: Uint8Array,
+  start: number,
+  pnOffset: number,
+  end: number,
+  long: boolean,
+  largestPn: number,
+  scratch: Uint8Array,
+  out: UnprotectedHeader,
+): boolean {
   if (pnOffset + 4 + HP_SAMPLE_LENGTH > end || pnOffset - start + 4 > scratch.length) return false;
   const mask = keys.mask(b, pnOffset + 4);
   const first = b[start]! ^ (mask[0]! & (long ? 0x0f : 0x1f));

@@ -21,9 +21,7 @@ import { deriveInitialKeys, initialSalt, QUIC_V2 } from '../proto/quic-crypto.js
 import type { Tls13CipherSuite } from './hkdf.js';
 import type { KeyLookup, TlsSecrets } from './key-store.js';
 import { OrderedStream, readVarint, walkFrames, type FrameSink, type VarInt } from './quic-frames.js';
-import {
-  HP_SAMPLE_LENGTH, INITIAL_SUITE, QuicPacketKeys, candidateSuites, quicSuite, removeHeaderProtection, type UnprotectedHeader,
-} from './quic-keys.js';
+import { HP_SAMPLE_LENGTH, INITIAL_SUITE, QuicPacketKeys, candidateSuites, quicSuite, removeHeaderProtection, type UnprotectedHeader } from './quic-keys.js';
 
 export { decodePacketNumber } from './quic-keys.js';
 
@@ -33,7 +31,9 @@ export const CLIENT_TO_SERVER: QuicDir = 0;
 export const SERVER_TO_CLIENT: QuicDir = 1;
 
 /** packet-number spaces (RFC 9000 §12.3) */
-const SPACE_INITIAL = 0, SPACE_HANDSHAKE = 1, SPACE_APP = 2;
+const SPACE_INITIAL = 0,
+  SPACE_HANDSHAKE = 1,
+  SPACE_APP = 2;
 type Space = 0 | 1 | 2;
 
 export type QuicDecryption = 'decrypted' | 'no_key' | 'failed';
@@ -71,9 +71,19 @@ function newSide(): Side {
   return {
     largestPn: [-1, -1, -1],
     crypto: [new OrderedStream(), new OrderedStream(), new OrderedStream()],
-    hello: null, helloFill: 0, helloLength: -1, helloDone: false,
-    initial: null, handshake: null, early: null, app: null, appNext: null, appPrev: null, phase: 0,
-    cids: [], streams: new Map(),
+    hello: null,
+    helloFill: 0,
+    helloLength: -1,
+    helloDone: false,
+    initial: null,
+    handshake: null,
+    early: null,
+    app: null,
+    appNext: null,
+    appPrev: null,
+    phase: 0,
+    cids: [],
+    streams: new Map(),
   };
 }
 
@@ -96,7 +106,16 @@ export interface QuicDecryptStats {
 const MAX_CID_LENGTH = 20;
 
 export class QuicConnectionDecryptor {
-  readonly stats: QuicDecryptStats = { decrypted: 0, noKey: 0, failed: 0, initial: 0, decryptedBytes: 0, keyUpdates: 0, openedWireBytes: 0, statelessResets: 0 };
+  readonly stats: QuicDecryptStats = {
+    decrypted: 0,
+    noKey: 0,
+    failed: 0,
+    initial: 0,
+    decryptedBytes: 0,
+    keyUpdates: 0,
+    openedWireBytes: 0,
+    statelessResets: 0,
+  };
   version = 0;
   /** the ClientHello random read from the client's Initial CRYPTO data */
   clientRandom: Buffer | undefined;
@@ -169,7 +188,7 @@ export class QuicConnectionDecryptor {
         p = next;
         continue;
       }
-      if (first === 0 && isAllZero(b, p, end)) return;          // padding after coalesced packets
+      if (first === 0 && isAllZero(b, p, end)) return; // padding after coalesced packets
       this.onShortHeader(dir, b, p, end, at + p - off);
       return;
     }
@@ -180,8 +199,8 @@ export class QuicConnectionDecryptor {
     const vi = this.vi;
     if (end - start < 7) return this.malformed(at, 'long header');
     const version = u32(b, start + 1);
-    if (version === 0) return -1;                                // Version Negotiation
-    if (initialSalt(version) === undefined) return -1;           // a version whose packets we cannot read
+    if (version === 0) return -1; // Version Negotiation
+    if (initialSalt(version) === undefined) return -1; // a version whose packets we cannot read
     // the server's version is the connection's (compatible version negotiation, RFC 9368, may
     // move a v1 client to v2); until it speaks, the client's
     if (this.version === 0 || (dir === SERVER_TO_CLIENT && version !== this.version)) this.version = version;
@@ -196,7 +215,8 @@ export class QuicConnectionDecryptor {
     const type = version === QUIC_V2 ? (rawType + 3) & 0x03 : rawType;
     // the sender's Source CID is what the peer's short headers will carry
     this.addCid(dir === 0 ? 1 : 0, b.subarray(scidOff, scidOff + scidLen));
-    if (type === 3) {                                            // Retry: the client's next Initials use new keys
+    if (type === 3) {
+      // Retry: the client's next Initials use new keys
       if (dir === SERVER_TO_CLIENT) this.deriveInitial(version, b.subarray(scidOff, scidOff + scidLen), true);
       return -1;
     }
@@ -221,7 +241,7 @@ export class QuicConnectionDecryptor {
     let keys: QuicPacketKeys | null;
     if (type === 0) keys = side.initial;
     else if (type === 2) keys = side.handshake;
-    else keys = dir === CLIENT_TO_SERVER ? side.early : null;    // 0-RTT comes only from clients
+    else keys = dir === CLIENT_TO_SERVER ? side.early : null; // 0-RTT comes only from clients
     if (keys === null && type !== 0) keys = this.guessKeys(dir, type === 2 ? 'handshake' : 'early', b, start, p, packetEnd, true);
     if (keys === null) {
       if (type !== 0) this.countUnopened(at, type === 2 ? 'Handshake' : '0-RTT');
@@ -235,10 +255,16 @@ export class QuicConnectionDecryptor {
     const side = this.sides[dir];
     const dcidLen = this.shortDcidLength(side, b, start + 1, end);
     const pnOffset = start + 1 + dcidLen;
-    if (pnOffset + 4 + HP_SAMPLE_LENGTH > end) { this.malformed(at, 'short header'); return; }
+    if (pnOffset + 4 + HP_SAMPLE_LENGTH > end) {
+      this.malformed(at, 'short header');
+      return;
+    }
     let keys = side.app;
     if (keys === null) keys = this.guessKeys(dir, 'app', b, start, pnOffset, end, false);
-    if (keys === null) { this.countUnopened(at, '1-RTT'); return; }
+    if (keys === null) {
+      this.countUnopened(at, '1-RTT');
+      return;
+    }
     this.openPacket(dir, SPACE_APP, keys, b, start, pnOffset, end, false, at);
   }
 
@@ -257,8 +283,17 @@ export class QuicConnectionDecryptor {
    * frames. For 1-RTT packets whose key phase differs from the current one, tries the next
    * key generation (and keeps it when it opens), then the previous one.
    */
-  private openPacket(dir: QuicDir, space: Space, keys: QuicPacketKeys, b: Uint8Array, start: number, pnOffset: number,
-    end: number, long: boolean, at: number): void {
+  private openPacket(
+    dir: QuicDir,
+    space: Space,
+    keys: QuicPacketKeys,
+    b: Uint8Array,
+    start: number,
+    pnOffset: number,
+    end: number,
+    long: boolean,
+    at: number,
+  ): void {
     const side = this.sides[dir];
     const h = this.unprotected;
     this.headerRoom(pnOffset - start + 4);
@@ -266,7 +301,9 @@ export class QuicConnectionDecryptor {
       this.malformed(at, 'packet too short');
       return;
     }
-    const pn = h.packetNumber, from = h.payloadStart, aad = h.aad;
+    const pn = h.packetNumber,
+      from = h.payloadStart,
+      aad = h.aad;
     let plain: Buffer | undefined;
     if (!long) {
       const phase = (h.first >> 2) & 1;
@@ -318,14 +355,28 @@ export class QuicConnectionDecryptor {
    * 0-RTT ahead of it): each suite the secret's length allows is tried on this packet, and
    * the one that opens it is kept for the connection.
    */
-  private guessKeys(dir: QuicDir, which: 'handshake' | 'early' | 'app', b: Uint8Array, start: number, pnOffset: number,
-    end: number, long: boolean): QuicPacketKeys | null {
+  private guessKeys(
+    dir: QuicDir,
+    which: 'handshake' | 'early' | 'app',
+    b: Uint8Array,
+    start: number,
+    pnOffset: number,
+    end: number,
+    long: boolean,
+  ): QuicPacketKeys | null {
     this.lookupSecrets();
     const s = this.secrets;
     if (s === undefined || this.suite !== undefined) return null;
-    const secret = which === 'early' ? s.clientEarlyTrafficSecret
-      : which === 'handshake' ? (dir === 0 ? s.clientHandshakeTrafficSecret : s.serverHandshakeTrafficSecret)
-        : (dir === 0 ? s.clientTrafficSecret0 : s.serverTrafficSecret0);
+    const secret =
+      which === 'early'
+        ? s.clientEarlyTrafficSecret
+        : which === 'handshake'
+          ? dir === 0
+            ? s.clientHandshakeTrafficSecret
+            : s.serverHandshakeTrafficSecret
+          : dir === 0
+            ? s.clientTrafficSecret0
+            : s.serverTrafficSecret0;
     if (secret === undefined) return null;
     if (pnOffset + 4 + HP_SAMPLE_LENGTH > end) return null;
     this.guessFailed = true;
@@ -341,8 +392,10 @@ export class QuicConnectionDecryptor {
       const suite = keys.suite;
       if (this.trialOpen(keys, b, start, pnOffset, end, long)) {
         this.guessFailed = false;
-        if (which !== 'early') { this.suite = suite; this.buildKeys(); }
-        else this.sides[0].early = keys;
+        if (which !== 'early') {
+          this.suite = suite;
+          this.buildKeys();
+        } else this.sides[0].early = keys;
         return keys;
       }
     }
@@ -365,7 +418,7 @@ export class QuicConnectionDecryptor {
   private deriveInitial(version: number, dcid: Uint8Array, both: boolean): void {
     this.originalDcid = Uint8Array.prototype.slice.call(dcid);
     const none = Buffer.alloc(0);
-    for (const dir of both ? [0, 1] as const : [1] as const) {
+    for (const dir of both ? ([0, 1] as const) : ([1] as const)) {
       const k = deriveInitialKeys(version, dcid, dir === 0 ? 'client' : 'server');
       this.sides[dir].initial = k === undefined ? null : new QuicPacketKeys(INITIAL_SUITE, version, none, k.key, k.iv, k.hp);
       this.initialVersion[dir] = version;
@@ -380,11 +433,11 @@ export class QuicConnectionDecryptor {
 
   /** Handshake, 0-RTT and 1-RTT keys once both the secrets and the suite are known. */
   private buildKeys(): void {
-    const s = this.secrets, suite = this.suite;
+    const s = this.secrets,
+      suite = this.suite;
     if (s === undefined || suite === undefined || this.version === 0) return;
     const [c, v] = this.sides;
-    const make = (secret: Buffer | undefined): QuicPacketKeys | null =>
-      secret === undefined ? null : QuicPacketKeys.fromSecret(suite, this.version, secret);
+    const make = (secret: Buffer | undefined): QuicPacketKeys | null => (secret === undefined ? null : QuicPacketKeys.fromSecret(suite, this.version, secret));
     c.handshake ??= make(s.clientHandshakeTrafficSecret);
     v.handshake ??= make(s.serverHandshakeTrafficSecret);
     c.early ??= make(s.clientEarlyTrafficSecret);
@@ -397,9 +450,10 @@ export class QuicConnectionDecryptor {
   private onCrypto(offset: number, data: Uint8Array): void {
     const side = this.sides[this.curDir];
     const space = this.curSpace;
-    if (space !== SPACE_INITIAL || side.helloDone) return;       // only the hellos are read
-    const ok = side.crypto[space].add(offset, data, false, this.limits.maxQuicCryptoBytes, this.limits.maxBufferedSegmentsPerStream,
-      (piece) => this.onHelloBytes(side, piece));
+    if (space !== SPACE_INITIAL || side.helloDone) return; // only the hellos are read
+    const ok = side.crypto[space].add(offset, data, false, this.limits.maxQuicCryptoBytes, this.limits.maxBufferedSegmentsPerStream, (piece) =>
+      this.onHelloBytes(side, piece),
+    );
     if (!ok) this.anomalies.anomaly('limit_reached', this.curAt, 'maxQuicCryptoBytes or maxBufferedSegmentsPerStream');
   }
 
@@ -412,7 +466,12 @@ export class QuicConnectionDecryptor {
     if (side.hello === null) side.hello = new Uint8Array(Math.min(this.limits.maxQuicCryptoBytes, 1024));
     if (have + take > side.hello.length) {
       const cap = this.limits.maxQuicCryptoBytes;
-      if (need > cap) { this.anomalies.anomaly('limit_reached', this.curAt, 'maxQuicCryptoBytes'); side.helloDone = true; side.hello = null; return; }
+      if (need > cap) {
+        this.anomalies.anomaly('limit_reached', this.curAt, 'maxQuicCryptoBytes');
+        side.helloDone = true;
+        side.hello = null;
+        return;
+      }
       const grown = new Uint8Array(need);
       grown.set(side.hello.subarray(0, have));
       side.hello = grown;
@@ -421,7 +480,10 @@ export class QuicConnectionDecryptor {
     side.helloFill = have + take;
     if (side.helloLength < 0 && side.helloFill >= 4) {
       side.helloLength = 4 + ((side.hello[1]! << 16) | (side.hello[2]! << 8) | side.hello[3]!);
-      if (take < piece.length) { this.onHelloBytes(side, piece.subarray(take)); return; }
+      if (take < piece.length) {
+        this.onHelloBytes(side, piece.subarray(take));
+        return;
+      }
     }
     if (side.helloLength >= 0 && side.helloFill >= side.helloLength) this.onHello(side, side.hello.subarray(0, side.helloLength));
   }
@@ -449,7 +511,7 @@ export class QuicConnectionDecryptor {
   }
 
   private onStream(id: number, offset: number, data: Uint8Array, fin: boolean): void {
-    if (this.curSpace !== SPACE_APP) return;                    // STREAM frames live only in 0-RTT/1-RTT
+    if (this.curSpace !== SPACE_APP) return; // STREAM frames live only in 0-RTT/1-RTT
     const dir = this.curDir;
     const streams = this.sides[dir].streams;
     let st = streams.get(id);
@@ -464,10 +526,15 @@ export class QuicConnectionDecryptor {
       streams.set(id, st);
     }
     if (st.finDelivered || st.next < 0) return;
-    const ok = st.add(offset, data, fin, this.limits.maxQuicStreamBufferedBytes, this.limits.maxBufferedSegmentsPerStream,
-      (piece, end) => this.out.onStreamData(dir, id, piece, end));
+    const ok = st.add(offset, data, fin, this.limits.maxQuicStreamBufferedBytes, this.limits.maxBufferedSegmentsPerStream, (piece, end) =>
+      this.out.onStreamData(dir, id, piece, end),
+    );
     if (!ok) {
-      this.anomalies.anomaly('limit_reached', this.curAt, st.buffered + data.length > this.limits.maxQuicStreamBufferedBytes ? 'maxQuicStreamBufferedBytes' : 'maxBufferedSegmentsPerStream');
+      this.anomalies.anomaly(
+        'limit_reached',
+        this.curAt,
+        st.buffered + data.length > this.limits.maxQuicStreamBufferedBytes ? 'maxQuicStreamBufferedBytes' : 'maxBufferedSegmentsPerStream',
+      );
       this.abortStream(dir, id);
     }
   }
@@ -476,7 +543,7 @@ export class QuicConnectionDecryptor {
     const st = this.sides[dir].streams.get(id);
     if (st !== undefined && (st.finDelivered || st.next < 0)) return;
     const dead = st ?? new OrderedStream();
-    dead.next = -1;                                              // nothing more is delivered
+    dead.next = -1; // nothing more is delivered
     this.sides[dir].streams.set(id, dead);
     this.out.onStreamAbort(dir, id);
   }

@@ -59,7 +59,12 @@ function aeadOpen(cipher: string, key: Uint8Array, nonce: Uint8Array, aad: Uint8
 
 /** TLS 1.3: nonce = IV ⊕ seq, additional data = the record header. */
 export class Tls13Opener implements RecordOpener {
-  constructor(private readonly cipher: string, private readonly key: Buffer, private readonly iv: Buffer, private readonly tagLength: number) {}
+  constructor(
+    private readonly cipher: string,
+    private readonly key: Buffer,
+    private readonly iv: Buffer,
+    private readonly tagLength: number,
+  ) {}
 
   open(seq: number, header: Uint8Array, fragment: Uint8Array): Buffer | null {
     if (fragment.length < this.tagLength) return null;
@@ -71,7 +76,11 @@ export class Tls13Opener implements RecordOpener {
 
 /** TLS 1.2 AEADs: GCM/CCM with a 4-byte salt and an 8-byte explicit nonce; ChaCha20 with IV ⊕ seq. */
 class Aead12Opener implements RecordOpener {
-  constructor(private readonly suite: Tls12Suite, private readonly key: Buffer, private readonly iv: Buffer) {}
+  constructor(
+    private readonly suite: Tls12Suite,
+    private readonly key: Buffer,
+    private readonly iv: Buffer,
+  ) {}
 
   open(seq: number, header: Uint8Array, fragment: Uint8Array): Buffer | null {
     const tagLength = this.suite.tagLength;
@@ -107,9 +116,7 @@ function macMatches(hash: MacHash, key: Buffer, seq: number, header: Uint8Array,
 function cbcDecrypt(cipher: string, key: Buffer, iv: Uint8Array, ct: Uint8Array): Buffer {
   const legacy = legacyCbcDecrypt(cipher, key, iv, ct);
   if (legacy !== null) return legacy;
-  const d = cipher === 'des-cbc'
-    ? createDecipheriv('des-ede3-cbc', Buffer.concat([key, key, key]), iv)
-    : createDecipheriv(cipher, key, iv);
+  const d = cipher === 'des-cbc' ? createDecipheriv('des-ede3-cbc', Buffer.concat([key, key, key]), iv) : createDecipheriv(cipher, key, iv);
   d.setAutoPadding(false);
   return Buffer.concat([d.update(ct), d.final()]);
 }
@@ -147,16 +154,15 @@ class CbcOpener implements RecordOpener {
     if (ct.length === 0 || ct.length % bl !== 0) return null;
     // the next record's IV under TLS 1.0, whatever becomes of this one
     if (!this.explicitIv) this.chainedIv = Buffer.from(ct.subarray(ct.length - bl));
-    if (this.encryptThenMac
-      && !macMatches(mac!, this.macKey, seq, header, [fragment.subarray(0, ctEnd)], ctEnd, fragment.subarray(ctEnd))) return null;
+    if (this.encryptThenMac && !macMatches(mac!, this.macKey, seq, header, [fragment.subarray(0, ctEnd)], ctEnd, fragment.subarray(ctEnd))) return null;
     const pt = cbcDecrypt(this.suite.cipher, this.key, iv, ct);
     const pad = pt[pt.length - 1]!;
     const contentEnd = pt.length - pad - 1 - (this.encryptThenMac ? 0 : macLength);
     if (contentEnd < 0) return null;
     for (let i = pt.length - pad - 1; i < pt.length - 1; i++) if (pt[i] !== pad) return null;
     const content = pt.subarray(0, contentEnd);
-    if (!this.encryptThenMac
-      && !macMatches(mac!, this.macKey, seq, header, [content], content.length, pt.subarray(contentEnd, contentEnd + macLength))) return null;
+    if (!this.encryptThenMac && !macMatches(mac!, this.macKey, seq, header, [content], content.length, pt.subarray(contentEnd, contentEnd + macLength)))
+      return null;
     return content;
   }
 }
@@ -172,21 +178,27 @@ class Rc4 {
     for (let k = 0; k < 256; k++) s[k] = k;
     for (let k = 0, j = 0; k < 256; k++) {
       j = (j + s[k]! + key[k % key.length]!) & 0xff;
-      const t = s[k]!; s[k] = s[j]!; s[j] = t;
+      const t = s[k]!;
+      s[k] = s[j]!;
+      s[j] = t;
     }
   }
 
   apply(data: Uint8Array): Buffer {
     const out = Buffer.allocUnsafe(data.length);
     const s = this.s;
-    let i = this.i, j = this.j;
+    let i = this.i,
+      j = this.j;
     for (let k = 0; k < data.length; k++) {
       i = (i + 1) & 0xff;
       j = (j + s[i]!) & 0xff;
-      const t = s[i]!; s[i] = s[j]!; s[j] = t;
+      const t = s[i]!;
+      s[i] = s[j]!;
+      s[j] = t;
       out[k] = data[k]! ^ s[(s[i]! + s[j]!) & 0xff]!;
     }
-    this.i = i; this.j = j;
+    this.i = i;
+    this.j = j;
     return out;
   }
 }
@@ -195,7 +207,11 @@ class Rc4 {
 class StreamOpener implements RecordOpener {
   private readonly rc4: Rc4 | null;
 
-  constructor(private readonly suite: Tls12Suite, key: Buffer, private readonly macKey: Buffer) {
+  constructor(
+    private readonly suite: Tls12Suite,
+    key: Buffer,
+    private readonly macKey: Buffer,
+  ) {
     this.rc4 = suite.mode === 'stream' ? new Rc4(key) : null;
   }
 
@@ -215,7 +231,9 @@ class StreamOpener implements RecordOpener {
  */
 export function tls12Opener(suite: Tls12Suite, version: number, keys: { macKey: Buffer; key: Buffer; iv: Buffer }, encryptThenMac: boolean): RecordOpener {
   switch (suite.mode) {
-    case 'gcm': case 'ccm': case 'chacha20-poly1305':
+    case 'gcm':
+    case 'ccm':
+    case 'chacha20-poly1305':
       return new Aead12Opener(suite, keys.key, keys.iv);
     case 'cbc':
       return new CbcOpener(suite, keys.key, keys.iv, keys.macKey, version >= 0x0302, encryptThenMac);

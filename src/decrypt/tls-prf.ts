@@ -64,14 +64,23 @@ export function prfFor(version: number, suiteHash: 'sha256' | 'sha384'): PrfHash
  * cut into the client and server MAC keys, write keys and IVs. Export suites (RFC 2246 §6.3)
  * stretch their 5-byte keys with "client/server write key" and take their IVs from "IV block".
  */
-export function tls12KeyBlock(s: KeyBlockParams, version: number, masterSecret: Uint8Array, clientRandom: Uint8Array, serverRandom: Uint8Array):
-  { client: DirectionKeys; server: DirectionKeys } {
+export function tls12KeyBlock(
+  s: KeyBlockParams,
+  version: number,
+  masterSecret: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+): { client: DirectionKeys; server: DirectionKeys } {
   const prf = prfFor(version, s.prfHash);
   const exp = s.exportKeyLength > 0;
   const ivLength = exp ? 0 : s.fixedIvLength;
   const block = tlsPrf(prf, masterSecret, 'key expansion', Buffer.concat([serverRandom, clientRandom]), 2 * (s.macLength + s.keyLength + ivLength));
   let p = 0;
-  const take = (n: number): Buffer => { const b = block.subarray(p, p + n); p += n; return b; };
+  const take = (n: number): Buffer => {
+    const b = block.subarray(p, p + n);
+    p += n;
+    return b;
+  };
   const client: DirectionKeys = { macKey: take(s.macLength), key: Buffer.alloc(0), iv: Buffer.alloc(0) };
   const server: DirectionKeys = { macKey: take(s.macLength), key: Buffer.alloc(0), iv: Buffer.alloc(0) };
   client.key = take(s.keyLength);

@@ -22,10 +22,15 @@ export class TlsRecordSplitter {
   private _stopped: 'malformed' | 'gap' | null = null;
   private started = false;
 
-  constructor(private readonly onRecord: RecordHandler, private readonly onSsl2Hello?: Ssl2HelloHandler) {}
+  constructor(
+    private readonly onRecord: RecordHandler,
+    private readonly onSsl2Hello?: Ssl2HelloHandler,
+  ) {}
 
   /** why splitting stopped, or null while it goes on */
-  get stopped(): 'malformed' | 'gap' | null { return this._stopped; }
+  get stopped(): 'malformed' | 'gap' | null {
+    return this._stopped;
+  }
 
   /** Feeds the next bytes; `bytes` is read during the call only. */
   push(bytes: Uint8Array): void {
@@ -45,7 +50,10 @@ export class TlsRecordSplitter {
       if (this.headFill === 0 && bytes.length - p >= TLS_RECORD_HEADER_LEN) {
         // whole records straight from the input, without copying
         const len = recordLength(bytes, p);
-        if (len < 0) { this._stopped = 'malformed'; return; }
+        if (len < 0) {
+          this._stopped = 'malformed';
+          return;
+        }
         if (bytes.length - p >= TLS_RECORD_HEADER_LEN + len) {
           this.onRecord(bytes.subarray(p, p + TLS_RECORD_HEADER_LEN), bytes.subarray(p + TLS_RECORD_HEADER_LEN, p + TLS_RECORD_HEADER_LEN + len));
           p += TLS_RECORD_HEADER_LEN + len;
@@ -59,7 +67,10 @@ export class TlsRecordSplitter {
         p += take;
         if (this.headFill < TLS_RECORD_HEADER_LEN) return;
         const len = recordLength(this.head, 0);
-        if (len < 0) { this._stopped = 'malformed'; return; }
+        if (len < 0) {
+          this._stopped = 'malformed';
+          return;
+        }
         this.body = Buffer.allocUnsafe(len); // filled whole before it is read
         this.bodyFill = 0;
       }

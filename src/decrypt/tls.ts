@@ -25,8 +25,19 @@ import { Tls13Opener, tls12Opener, type RecordOpener } from './record-protection
 import { TLS12_CIPHER_SUITES } from './tls12-suites.js';
 import { tls12KeyBlock } from './tls-prf.js';
 import {
-  EXT_ALPN, EXT_EARLY_DATA, EXT_ENCRYPT_THEN_MAC, HS_CLIENT_HELLO, HS_END_OF_EARLY_DATA, HS_ENCRYPTED_EXTENSIONS,
-  HS_FINISHED, HS_KEY_UPDATE, HS_SERVER_HELLO, firstAlpn, parseExtensions, parseHello, type Hello,
+  EXT_ALPN,
+  EXT_EARLY_DATA,
+  EXT_ENCRYPT_THEN_MAC,
+  HS_CLIENT_HELLO,
+  HS_END_OF_EARLY_DATA,
+  HS_ENCRYPTED_EXTENSIONS,
+  HS_FINISHED,
+  HS_KEY_UPDATE,
+  HS_SERVER_HELLO,
+  firstAlpn,
+  parseExtensions,
+  parseHello,
+  type Hello,
 } from './tls-hello.js';
 
 export const CT_CHANGE_CIPHER_SPEC = 20;
@@ -73,7 +84,10 @@ class HandshakeFramer {
   private fill = 0;
   private wanted = false;
 
-  constructor(private readonly maxBytes: number, private readonly onMessage: (type: number, body: Uint8Array | null) => void) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly onMessage: (type: number, body: Uint8Array | null) => void,
+  ) {}
 
   push(b: Uint8Array): void {
     let p = 0;
@@ -86,8 +100,9 @@ class HandshakeFramer {
         if (this.headFill < 4) return;
         this.type = this.head[0]!;
         this.left = (this.head[1]! << 16) | (this.head[2]! << 8) | this.head[3]!;
-        this.wanted = (this.type === HS_CLIENT_HELLO || this.type === HS_SERVER_HELLO || this.type === HS_KEY_UPDATE
-          || this.type === HS_ENCRYPTED_EXTENSIONS) && this.left <= this.maxBytes;
+        this.wanted =
+          (this.type === HS_CLIENT_HELLO || this.type === HS_SERVER_HELLO || this.type === HS_KEY_UPDATE || this.type === HS_ENCRYPTED_EXTENSIONS) &&
+          this.left <= this.maxBytes;
         this.body = this.wanted ? new Uint8Array(this.left) : null;
         this.fill = 0;
         if (this.left === 0) this.finish();
@@ -128,12 +143,18 @@ class RecordInflater {
   private produced = 0;
   exhausted = false;
 
-  constructor(private readonly maxCompressedBytes: number, private readonly maxOutputBytes: number) {}
+  constructor(
+    private readonly maxCompressedBytes: number,
+    private readonly maxOutputBytes: number,
+  ) {}
 
   /** the record's decompressed content, or null (damaged stream, or the cap reached) */
   inflate(record: Uint8Array): Buffer | null {
     if (this.exhausted) return null;
-    if (this.input.length + record.length > this.maxCompressedBytes) { this.exhausted = true; return null; }
+    if (this.input.length + record.length > this.maxCompressedBytes) {
+      this.exhausted = true;
+      return null;
+    }
     this.input = Buffer.concat([this.input, record]);
     try {
       const out = inflateSync(this.input, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: this.maxOutputBytes });
@@ -184,21 +205,36 @@ export class TlsDecryptor {
   private counts = { decrypted: 0, noKey: 0, failed: 0, unsupported: 0 };
   private readonly out: OpenedRecord = { status: 'plaintext', contentType: 0, data: new Uint8Array(0) };
 
-  constructor(private readonly keys: KeyLookup, private readonly opts: TlsDecryptorOptions) {
+  constructor(
+    private readonly keys: KeyLookup,
+    private readonly opts: TlsDecryptorOptions,
+  ) {
     this.client = new Side(opts.maxHandshakeBytes, (t, b) => this.onHandshake(this.client, t, b));
     this.server = new Side(opts.maxHandshakeBytes, (t, b) => this.onHandshake(this.server, t, b));
   }
 
   /** the negotiated version (ServerHello), 0 before it */
-  get version(): number { return this.serverHello?.version ?? 0; }
-  get cipherSuite(): number { return this.serverHello?.cipherSuites[0] ?? 0; }
+  get version(): number {
+    return this.serverHello?.version ?? 0;
+  }
+  get cipherSuite(): number {
+    return this.serverHello?.cipherSuites[0] ?? 0;
+  }
   /** the ClientHello random the secrets were looked up by */
-  get clientRandom(): Buffer | null { return this.clientHello?.random ?? null; }
+  get clientRandom(): Buffer | null {
+    return this.clientHello?.random ?? null;
+  }
   /** the secrets found for this connection */
-  get secrets(): TlsSecrets | undefined { return this._secretsBefore ?? this._secrets; }
+  get secrets(): TlsSecrets | undefined {
+    return this._secretsBefore ?? this._secrets;
+  }
   /** the server's ALPN choice (ServerHello, or TLS 1.3's EncryptedExtensions once decrypted) */
-  get alpn(): string | null { return this._alpn; }
-  get recordCounts(): Readonly<{ decrypted: number; noKey: number; failed: number; unsupported: number }> { return this.counts; }
+  get alpn(): string | null {
+    return this._alpn;
+  }
+  get recordCounts(): Readonly<{ decrypted: number; noKey: number; failed: number; unsupported: number }> {
+    return this.counts;
+  }
 
   get outcome(): DecryptionOutcome {
     if (this.counts.decrypted > 0) return 'decrypted';
@@ -239,7 +275,9 @@ export class TlsDecryptor {
    */
   ssl2ClientHello(body: Uint8Array): void {
     if (this.clientHello !== null || body.length < 9) return;
-    const specs = (body[3]! << 8) | body[4]!, sid = (body[5]! << 8) | body[6]!, chal = (body[7]! << 8) | body[8]!;
+    const specs = (body[3]! << 8) | body[4]!,
+      sid = (body[5]! << 8) | body[6]!,
+      chal = (body[7]! << 8) | body[8]!;
     if (chal < 16 || chal > 32 || 9 + specs + sid + chal > body.length) return;
     const random = Buffer.alloc(32);
     random.set(body.subarray(9 + specs + sid, 9 + specs + sid + chal), 32 - chal);
@@ -396,7 +434,10 @@ export class TlsDecryptor {
         if (chosen !== null) return chosen.open(seq, header, fragment);
         for (const o of openers) {
           const r = o.open(seq, header, fragment);
-          if (r !== null) { chosen = o; return r; }
+          if (r !== null) {
+            chosen = o;
+            return r;
+          }
         }
         return null;
       },
@@ -436,7 +477,10 @@ export class TlsDecryptor {
     const secrets = this.lookupSecrets();
     if (pending === EPOCH_APPLICATION && side.epoch === EPOCH_APPLICATION) {
       // KeyUpdate: the next generation of this side's traffic secret
-      if (side.secret === null || suite === undefined) { this.switchEpoch(side, EPOCH_APPLICATION, null, null); return; }
+      if (side.secret === null || suite === undefined) {
+        this.switchEpoch(side, EPOCH_APPLICATION, null, null);
+        return;
+      }
       const next = hkdfExpandLabel(suite.hash, side.secret, 'traffic upd', new Uint8Array(0), HASH_LENGTH[suite.hash as HashName]);
       this.switchEpoch(side, EPOCH_APPLICATION, opener13(suite, next), next);
       return;

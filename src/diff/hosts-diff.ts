@@ -59,8 +59,14 @@ const byKindValue = (x: LeakRef, y: LeakRef) => cmp(x.kind, y.kind) || cmp(x.val
 function hostDiff(a: HostRecord | undefined, b: HostRecord | undefined): HostDiff {
   const la = new Map((a?.leaks ?? []).map((l) => [key(l), { kind: l.kind, value: l.value }]));
   const lb = new Map((b?.leaks ?? []).map((l) => [key(l), { kind: l.kind, value: l.value }]));
-  const leaksNew = [...lb].filter(([k]) => !la.has(k)).map(([, l]) => l).sort(byKindValue);
-  const leaksGone = [...la].filter(([k]) => !lb.has(k)).map(([, l]) => l).sort(byKindValue);
+  const leaksNew = [...lb]
+    .filter(([k]) => !la.has(k))
+    .map(([, l]) => l)
+    .sort(byKindValue);
+  const leaksGone = [...la]
+    .filter(([k]) => !lb.has(k))
+    .map(([, l]) => l)
+    .sort(byKindValue);
   const kindsA = new Set([...la.values()].map((l) => l.kind));
   const kindsB = new Set([...lb.values()].map((l) => l.kind));
   const d: HostDiff = {

@@ -45,7 +45,8 @@ export function readSavedReport(file: string): AnalyzeResult {
     if (!Array.isArray(r.leaks)) fail(file, `hosts[${i}] (${r.host}): expected a "leaks" array`);
     (r.leaks as unknown[]).forEach((l, j) => {
       const x = l as Record<string, unknown> | null;
-      if (typeof x !== 'object' || x === null || typeof x.kind !== 'string' || typeof x.value !== 'string') fail(file, `hosts[${i}].leaks[${j}]: expected "kind" and "value" strings`);
+      if (typeof x !== 'object' || x === null || typeof x.kind !== 'string' || typeof x.value !== 'string')
+        fail(file, `hosts[${i}].leaks[${j}]: expected "kind" and "value" strings`);
     });
   });
   const { hosts, ...header } = o;

@@ -126,7 +126,10 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
           : (obs, detail) => agg.observe(obs, detail),
         onFlowClose: (flow, extra) => {
           if (extra.protocol === 'tls' || extra.protocol === 'quic') encryptedConnections++;
-          if (extra.decryption) { decryption[extra.decryption]++; decryptionSeen = true; }
+          if (extra.decryption) {
+            decryption[extra.decryption]++;
+            decryptionSeen = true;
+          }
           agg.flowClosed(flow, extra);
         },
         onStart: (sec, nsec) => agg.captureStarted(sec, nsec),
@@ -173,8 +176,15 @@ export async function analyzeCaptures(inputs: CaptureSource[], options: AnalyzeO
     return s;
   };
   // the key log files are shared by the run: their counts are the run's
-  const fileKeys: KeySourceReport[] = (options.keyStore?.sources() ?? []).map((k) => (
-    { source: k.name, sha256: k.sha256, capture: null, sessions: k.sessions, opened: k.opened, connections: 0, skipped_lines: k.counts.malformed }));
+  const fileKeys: KeySourceReport[] = (options.keyStore?.sources() ?? []).map((k) => ({
+    source: k.name,
+    sha256: k.sha256,
+    capture: null,
+    sessions: k.sessions,
+    opened: k.opened,
+    connections: 0,
+    skipped_lines: k.counts.malformed,
+  }));
   keys.unshift(...fileKeys);
   for (const k of keys) k.connections = encryptedConnections;
   let hosts = agg.records({ allHosts: options.allHosts, vendor: options.vendor, geo: lookup });

@@ -334,8 +334,11 @@ export class HostAggregator {
     if (obs.app !== undefined) h.apps.add(obs.app);
     const at = `mipush ${obs.form === 'xmpp' ? 'stream' : obs.cmd}`;
     const leaks: [LeakKind, string | null, string][] = [
-      ['device_model', obs.model, 'model'], ['os_version', obs.os, 'os'], ['device_id', obs.udid, obs.form === 'xmpp' ? 'uid' : 'udid'],
-      ['network', obs.connpt, 'connpt'], ['locale', obs.locale, 'locale'],
+      ['device_model', obs.model, 'model'],
+      ['os_version', obs.os, 'os'],
+      ['device_id', obs.udid, obs.form === 'xmpp' ? 'uid' : 'udid'],
+      ['network', obs.connpt, 'connpt'],
+      ['locale', obs.locale, 'locale'],
     ];
     const labels = this.windowLabels(obs);
     for (const [kind, value, key] of leaks) {
@@ -440,7 +443,9 @@ export class HostAggregator {
       const allHits = [...h.hits.values()];
       // a host is the vendor's by its name or its collector-shaped traffic, not by an SDK's cookie
       const hits = allHits.filter((x) => x.endpoint);
-      const sdkVendors = [...new Set(allHits.filter((x) => !x.endpoint).map((x) => x.signature.vendor))].filter((v) => !hits.some((x) => x.signature.vendor === v));
+      const sdkVendors = [...new Set(allHits.filter((x) => !x.endpoint).map((x) => x.signature.vendor))].filter(
+        (v) => !hits.some((x) => x.signature.vendor === v),
+      );
       // a name seen only in DNS: its servers and times are the DNS answers'
       const dnsOnly = h.servers.size === 0 && h.first === null;
       const first = h.first ?? (dnsOnly ? h.dnsFirst : null);

@@ -41,8 +41,10 @@ export interface InfoRecord {
   decryption: { decrypted: number; no_key: number; failed: number } | null;
 }
 
-export async function captureInfo(source: string | NodeJS.ReadableStream,
-  options: Pick<ScanOptions, 'name' | 'limits' | 'onProgress' | 'signal' | 'keyStore' | 'embeddedKeys' | 'stop'> = {}): Promise<InfoRecord> {
+export async function captureInfo(
+  source: string | NodeJS.ReadableStream,
+  options: Pick<ScanOptions, 'name' | 'limits' | 'onProgress' | 'signal' | 'keyStore' | 'embeddedKeys' | 'stop'> = {},
+): Promise<InfoRecord> {
   // decryption is counted only when there are keys: that needs the whole pipeline, not just decoding
   const keys = await prepareCaptureKeys(source, options, options.limits ?? resolveLimits());
   // (a capture read from a pipe is read once: its own DSBs cannot be known before, so without
@@ -53,7 +55,12 @@ export async function captureInfo(source: string | NodeJS.ReadableStream,
     ...options,
     decodeOnly: !withKeys,
     keys: withKeys ? keys : undefined,
-    onFlowClose: decryption === null ? undefined : (_flow, extra) => { if (extra.decryption) decryption[extra.decryption]++; },
+    onFlowClose:
+      decryption === null
+        ? undefined
+        : (_flow, extra) => {
+            if (extra.decryption) decryption[extra.decryption]++;
+          },
   });
   const { read, layers } = res;
   const digits = read.header.tsPrecision === 'us' ? 6 : 9;
@@ -77,7 +84,16 @@ export async function captureInfo(source: string | NodeJS.ReadableStream,
     last_ts: ts(read.lastTs),
     duration_s: duration === null ? null : Math.round(duration * 1e6) / 1e6,
     sha256: read.sha256,
-    layers: { ipv4: layers.ipv4, ipv6: layers.ipv6, tcp: layers.tcp, udp: layers.udp, other: layers.other, fragments: layers.fragments, reassembled: layers.reassembled, pcapdroid_trailers: layers.pcapdroidTrailers },
+    layers: {
+      ipv4: layers.ipv4,
+      ipv6: layers.ipv6,
+      tcp: layers.tcp,
+      udp: layers.udp,
+      other: layers.other,
+      fragments: layers.fragments,
+      reassembled: layers.reassembled,
+      pcapdroid_trailers: layers.pcapdroidTrailers,
+    },
     unknown_linktypes: unknown,
     not_decoded: res.notDecoded,
     anomalies: res.anomalies.countsObject(),

@@ -42,7 +42,10 @@ export class MemoryGovernor {
   /** full collections asked for (for tests and the benchmark) */
   collections = 0;
 
-  constructor(private readonly softLimitBytes: number, private readonly everyPackets = 16_384) {
+  constructor(
+    private readonly softLimitBytes: number,
+    private readonly everyPackets = 16_384,
+  ) {
     // The first look comes early: V8 optimises the per-packet path within the first few
     // thousand packets, and a call it has never seen made would undo that code when first made.
     this.countdown = Math.min(everyPackets, FIRST_LOOK_AFTER_PACKETS);

@@ -18,7 +18,8 @@ export interface NotDecoded {
 export function notDecoded(counts: LayerCounts): NotDecoded[] {
   const out: NotDecoded[] = [];
   for (const [linktype, packets] of counts.unknownLinkTypes) out.push({ linktype, name: linkTypeName(linktype), packets, reason: 'link type not supported' });
-  for (const [linktype, packets] of counts.encryptedLink) out.push({ linktype, name: linkTypeName(linktype), packets, reason: 'encrypted (protected 802.11 frames)' });
+  for (const [linktype, packets] of counts.encryptedLink)
+    out.push({ linktype, name: linkTypeName(linktype), packets, reason: 'encrypted (protected 802.11 frames)' });
   return out.sort((a, b) => a.linktype - b.linktype || a.reason.localeCompare(b.reason));
 }
 

@@ -170,7 +170,17 @@ export type Observation =
   | AnomalyObservation;
 
 export type ObservationType = Observation['type'];
-export const OBSERVATION_TYPES: readonly ObservationType[] = ['tls', 'tls_server', 'tls_certificate', 'quic', 'http', 'http_response', 'dns', 'push', 'anomaly'];
+export const OBSERVATION_TYPES: readonly ObservationType[] = [
+  'tls',
+  'tls_server',
+  'tls_certificate',
+  'quic',
+  'http',
+  'http_response',
+  'dns',
+  'push',
+  'anomaly',
+];
 
 /** Parsed material behind an observation, for the report stage; valid only during the callback. */
 export interface ObservationDetail {

@@ -144,7 +144,9 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
     stop: options.stop,
     sha256: options.sha256,
     // a stream is read once: its keys apply from where their block stands
-    onSecrets: sourceKeys?.streamed ? (_type, data) => sourceKeys.embedded.addText(Buffer.from(data).toString('utf8'), EMBEDDED_SOURCE, { lenient: true }) : undefined,
+    onSecrets: sourceKeys?.streamed
+      ? (_type, data) => sourceKeys.embedded.addText(Buffer.from(data).toString('utf8'), EMBEDDED_SOURCE, { lenient: true })
+      : undefined,
   });
   anomalies.packet = 0;
   try {
@@ -174,12 +176,19 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
  * they open still apply; a stream's DSBs are taken as they come (`streamed`). Undefined when
  * neither is asked for.
  */
-export async function prepareCaptureKeys(source: string | NodeJS.ReadableStream, options: Pick<ScanOptions, 'keyStore' | 'embeddedKeys' | 'signal'>, limits: Limits):
-  Promise<CaptureKeys | undefined> {
+export async function prepareCaptureKeys(
+  source: string | NodeJS.ReadableStream,
+  options: Pick<ScanOptions, 'keyStore' | 'embeddedKeys' | 'signal'>,
+  limits: Limits,
+): Promise<CaptureKeys | undefined> {
   const embedded = options.embeddedKeys !== false;
   if (options.keyStore === undefined && !embedded) return undefined;
   const fromFile = typeof source === 'string' && source !== '-';
-  const keys = new CaptureKeys(options.keyStore, { maxLineBytes: limits.maxKeyLogLineBytes, maxFileBytes: limits.maxKeyLogBytes, lenient: true }, embedded && !fromFile);
+  const keys = new CaptureKeys(
+    options.keyStore,
+    { maxLineBytes: limits.maxKeyLogLineBytes, maxFileBytes: limits.maxKeyLogBytes, lenient: true },
+    embedded && !fromFile,
+  );
   if (embedded && fromFile) await readEmbeddedSecrets(source, keys.embedded, limits, options.signal);
   return keys;
 }

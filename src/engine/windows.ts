@@ -41,7 +41,9 @@ function parseBound(text: string, what: string, spec: string): WindowBound {
       return { kind: 'absolute', us: ms * 1000 + Number(frac), text: t };
     }
   }
-  throw new WindowSpecError(`--window "${spec}": ${what} "${t}" is neither an ISO 8601 time (2020-05-01T12:01:00Z) nor an offset from the capture's start (+90s, +1m30s)`);
+  throw new WindowSpecError(
+    `--window "${spec}": ${what} "${t}" is neither an ISO 8601 time (2020-05-01T12:01:00Z) nor an offset from the capture's start (+90s, +1m30s)`,
+  );
 }
 
 export class WindowSpecError extends Error {

@@ -65,7 +65,10 @@ export interface DumpOptions {
  * naming the path.
  */
 export class DumpWriteError extends UserError {
-  constructor(readonly path: string, cause: unknown) {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
     super(`cannot write the stream dump ${path}: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = 'DumpWriteError';
   }
@@ -158,7 +161,11 @@ class DumpHandler implements FlowHandler {
   private readonly pos: [number, number] = [0, 0];
   private readonly innerWants: [boolean, boolean] = [true, true];
 
-  constructor(private readonly dumper: StreamDumper, private readonly flow: FlowInfo, private readonly inner?: FlowHandler) {}
+  constructor(
+    private readonly dumper: StreamDumper,
+    private readonly flow: FlowInfo,
+    private readonly inner?: FlowHandler,
+  ) {}
 
   onData(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void {
     if (this.flow.proto === 'tcp' && to > from) {

@@ -39,7 +39,10 @@ const SERVER_LETTERS = 'shadfrgtwq';
 const CLIENT_LETTERS = SERVER_LETTERS.toUpperCase();
 const EVENT_KINDS = SERVER_LETTERS.length;
 
-const TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_ACK = 0x10;
+const TCP_FIN = 0x01,
+  TCP_SYN = 0x02,
+  TCP_RST = 0x04,
+  TCP_ACK = 0x10;
 
 /** Records history letters into `target.history` (the flow's FlowInfo, updated in place). */
 export class History {

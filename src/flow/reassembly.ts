@@ -245,7 +245,9 @@ export class TcpHalfStream {
     const limits = this.shared.limits;
 
     // first pass: which parts are new (not covered by buffered ranges), without allocating
-    let newBytes = 0, newPieces = 0, covered = false;
+    let newBytes = 0,
+      newPieces = 0,
+      covered = false;
     let pos = rel;
     let i = this.firstEndingAfter(rel);
     for (let j = i; pos < rel + len; j++) {
@@ -269,10 +271,13 @@ export class TcpHalfStream {
 
     const copyBytes = this.wanted ? newBytes : 0;
     const limit =
-      segs.length + newPieces > limits.maxBufferedSegmentsPerStream ? 'maxBufferedSegmentsPerStream' :
-      this.bufferedBytes + copyBytes > limits.maxBufferedBytesPerStream ? 'maxBufferedBytesPerStream' :
-      this.shared.bufferedTotal + copyBytes > limits.maxBufferedBytesTotal ? 'maxBufferedBytesTotal' :
-      null;
+      segs.length + newPieces > limits.maxBufferedSegmentsPerStream
+        ? 'maxBufferedSegmentsPerStream'
+        : this.bufferedBytes + copyBytes > limits.maxBufferedBytesPerStream
+          ? 'maxBufferedBytesPerStream'
+          : this.shared.bufferedTotal + copyBytes > limits.maxBufferedBytesTotal
+            ? 'maxBufferedBytesTotal'
+            : null;
     if (limit !== null) {
       // Over a cap: the hole before the first buffered segment (or before this one) is given up.
       this.shared.anomalies.anomaly('limit_reached', 0, limit, this.flow, meta);
@@ -306,7 +311,8 @@ export class TcpHalfStream {
   /** Index of the first buffered segment that ends after offset `rel` (relative to nextSeq). */
   private firstEndingAfter(rel: number): number {
     const segs = this.segments;
-    let lo = 0, hi = segs.length;
+    let lo = 0,
+      hi = segs.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (seqDiff(segs[mid].end, this.nextSeq) > rel) hi = mid;

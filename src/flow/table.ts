@@ -66,7 +66,8 @@ function serverRank(port: number): number {
 /** True when the packet's sender is the client, for a packet that creates a flow. */
 export function senderIsClient(tcp: boolean, flags: number, srcPort: number, dstPort: number): boolean {
   if (tcp && flags & TCP_SYN) return (flags & TCP_ACK) === 0;
-  const src = serverRank(srcPort), dst = serverRank(dstPort);
+  const src = serverRank(srcPort),
+    dst = serverRank(dstPort);
   if (src !== dst) return dst > src;
   if (src > 0 && srcPort !== dstPort) return dstPort < srcPort;
   return true;
@@ -81,7 +82,8 @@ function endpointHash(buf: Uint8Array, off: number, len: number, port: number, s
 
 /** IP bytes of the packet as its header reports them (Zeek's ip_bytes). */
 function ipPacketBytes(pkt: DecodedPacket, wireBytes: number): number {
-  const b = pkt.buf, o = pkt.ipOff;
+  const b = pkt.buf,
+    o = pkt.ipOff;
   if (pkt.ipVersion === 4) {
     if (o + 4 <= pkt.frameEnd) {
       const total = (b[o + 2] << 8) | b[o + 3];
@@ -134,7 +136,8 @@ export class FlowTable {
 
   /** one decoded packet (TCP or UDP with transportOk; others ignored) */
   onPacket(pkt: DecodedPacket, meta: PacketMeta): void {
-    const tsSec = meta.tsSec, tsNsec = meta.tsNsec;
+    const tsSec = meta.tsSec,
+      tsNsec = meta.tsNsec;
     if (!pkt.transportOk || pkt.ipVersion === 0) return;
     const proto = pkt.ipProto;
     if (proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) return;
@@ -290,13 +293,21 @@ export class FlowTable {
     const info = f.info;
     const slab = this.addresses;
     const buf = pkt.buf;
-    if (info.clientPort === pkt.srcPort && info.serverPort === pkt.dstPort &&
-        slab.matches(f.addressSlot, false, buf, pkt.srcAddrOff, addrLen) && slab.matches(f.addressSlot, true, buf, pkt.dstAddrOff, addrLen)) {
+    if (
+      info.clientPort === pkt.srcPort &&
+      info.serverPort === pkt.dstPort &&
+      slab.matches(f.addressSlot, false, buf, pkt.srcAddrOff, addrLen) &&
+      slab.matches(f.addressSlot, true, buf, pkt.dstAddrOff, addrLen)
+    ) {
       this.lookupDir = Dir.ToServer;
       return true;
     }
-    if (info.clientPort === pkt.dstPort && info.serverPort === pkt.srcPort &&
-        slab.matches(f.addressSlot, false, buf, pkt.dstAddrOff, addrLen) && slab.matches(f.addressSlot, true, buf, pkt.srcAddrOff, addrLen)) {
+    if (
+      info.clientPort === pkt.dstPort &&
+      info.serverPort === pkt.srcPort &&
+      slab.matches(f.addressSlot, false, buf, pkt.dstAddrOff, addrLen) &&
+      slab.matches(f.addressSlot, true, buf, pkt.srcAddrOff, addrLen)
+    ) {
       this.lookupDir = Dir.ToClient;
       return true;
     }
@@ -397,8 +408,8 @@ export class FlowTable {
     for (const list of this.lists) {
       const h = list.head;
       if (h === null) continue;
-      if (oldest === null || h.info.lastSec < oldest.info.lastSec ||
-          (h.info.lastSec === oldest.info.lastSec && h.info.lastNsec < oldest.info.lastNsec)) oldest = h;
+      if (oldest === null || h.info.lastSec < oldest.info.lastSec || (h.info.lastSec === oldest.info.lastSec && h.info.lastNsec < oldest.info.lastNsec))
+        oldest = h;
     }
     if (oldest === null) return false;
     this.anomalies.anomaly('limit_reached', 0, 'maxFlows', oldest.info);

@@ -88,7 +88,7 @@ export function isZlib(b: Uint8Array): boolean {
  */
 function mayBePrintableUtf8(b: Uint8Array): boolean {
   let control = 0;
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i];
     if (c < 0x80) {
       if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) control++;

@@ -80,9 +80,10 @@ function peelRequest(req: HttpRequestLike, limits: Limits, ctx: AnomalySink | un
   let body: PeelLayer[] = [];
   if (req.body.byteLength > 0) {
     const encoding = header(req.headers, 'content-encoding');
-    body = req.bodyDecoded && encoding
-      ? peel(req.body, limits, ctx, { chain: `body → ${encoding.trim().toLowerCase()}`, contentType: req.contentType })
-      : peel(req.body, limits, ctx, { chain: 'body', contentType: req.contentType, contentEncoding: encoding });
+    body =
+      req.bodyDecoded && encoding
+        ? peel(req.body, limits, ctx, { chain: `body → ${encoding.trim().toLowerCase()}`, contentType: req.contentType })
+        : peel(req.body, limits, ctx, { chain: 'body', contentType: req.contentType, contentEncoding: encoding });
   }
   return { query: query ? peel(query, limits, ctx, { chain: 'uri query' }) : [], body };
 }

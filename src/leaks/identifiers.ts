@@ -20,10 +20,25 @@ export interface IdentifierForm {
 }
 
 const ALIASES = new Map<string, LeakKind>([
-  ['oaid', 'advertising_id'], ['gaid', 'advertising_id'], ['idfa', 'advertising_id'], ['aaid', 'advertising_id'], ['adid', 'advertising_id'],
-  ['androidid', 'android_id'], ['ssaid', 'android_id'], ['account', 'account_id'], ['user', 'account_id'], ['user_id', 'account_id'],
-  ['login_id', 'account_id'], ['distinct_id', 'account_id'], ['model', 'device_model'], ['search', 'search_query'], ['query', 'search_query'],
-  ['uuid', 'device_id'], ['meid', 'imei'], ['wifi_mac', 'mac'], ['mobile', 'phone'],
+  ['oaid', 'advertising_id'],
+  ['gaid', 'advertising_id'],
+  ['idfa', 'advertising_id'],
+  ['aaid', 'advertising_id'],
+  ['adid', 'advertising_id'],
+  ['androidid', 'android_id'],
+  ['ssaid', 'android_id'],
+  ['account', 'account_id'],
+  ['user', 'account_id'],
+  ['user_id', 'account_id'],
+  ['login_id', 'account_id'],
+  ['distinct_id', 'account_id'],
+  ['model', 'device_model'],
+  ['search', 'search_query'],
+  ['query', 'search_query'],
+  ['uuid', 'device_id'],
+  ['meid', 'imei'],
+  ['wifi_mac', 'mac'],
+  ['mobile', 'phone'],
 ]);
 
 /** `kind=value` → Identifier; throws a user-facing Error for a malformed spec or unknown kind. */
@@ -53,7 +68,11 @@ export function identifierForms(ids: Identifier[]): IdentifierForm[] {
     add('plain', v);
     if (v.toUpperCase() !== v) add('upper', v.toUpperCase());
     if (v.toLowerCase() !== v) add('lower', v.toLowerCase());
-    for (const [variant, text] of [['', v], ['_upper', v.toUpperCase()], ['_lower', v.toLowerCase()]] as const) {
+    for (const [variant, text] of [
+      ['', v],
+      ['_upper', v.toUpperCase()],
+      ['_lower', v.toLowerCase()],
+    ] as const) {
       if (variant && text === v) continue;
       add(`md5${variant}`, hex('md5', text), true);
       add(`sha1${variant}`, hex('sha1', text), true);

@@ -32,9 +32,30 @@ export type LeakKind =
   | 'locale';
 
 export const LEAK_KINDS: readonly LeakKind[] = [
-  'url', 'search_query', 'page_title', 'imei', 'android_id', 'advertising_id', 'mac', 'email', 'phone', 'location',
-  'device_model', 'os_version', 'app', 'screen', 'incognito', 'account_id', 'session_token', 'device_id', 'referrer', 'manufacturer',
-  'app_version', 'browser', 'network', 'locale',
+  'url',
+  'search_query',
+  'page_title',
+  'imei',
+  'android_id',
+  'advertising_id',
+  'mac',
+  'email',
+  'phone',
+  'location',
+  'device_model',
+  'os_version',
+  'app',
+  'screen',
+  'incognito',
+  'account_id',
+  'session_token',
+  'device_id',
+  'referrer',
+  'manufacturer',
+  'app_version',
+  'browser',
+  'network',
+  'locale',
 ];
 
 /** A classified value: `form` says how an identifier was carried when it is not plain (md5 …). */
@@ -47,7 +68,27 @@ export interface Classified {
 const KEYS: [LeakKind, string[]][] = [
   ['url', ['url', 'u', 'page_url', 'current_url', 'link', 'href', 'ref', 'pages', 'urls', 'history', 'visited_url', 'url_visited', 'page_link']],
   ['referrer', ['referrer', 'referer', 'latest_referrer', 'first_referrer', 'ref_url']],
-  ['search_query', ['q', 'query', 'keyword', 'keywords', 'search_keyword', 'latest_search_keyword', 'first_search_keyword', 'wd', 'word', 'search_word', 'search_query', 'searchword', 'search_term', 'kw', 'search', 'searchkey']],
+  [
+    'search_query',
+    [
+      'q',
+      'query',
+      'keyword',
+      'keywords',
+      'search_keyword',
+      'latest_search_keyword',
+      'first_search_keyword',
+      'wd',
+      'word',
+      'search_word',
+      'search_query',
+      'searchword',
+      'search_term',
+      'kw',
+      'search',
+      'searchkey',
+    ],
+  ],
   ['page_title', ['title', 'page_title']],
   ['imei', ['imei', 'imei1', 'imei2', 'meid', 'device_imei']],
   ['android_id', ['android_id', 'androidid', 'ai', 'ssaid']],
@@ -61,9 +102,44 @@ const KEYS: [LeakKind, string[]][] = [
   ['app', ['pkg', 'package', 'package_name', 'packagename', 'app_package', '_app_', 'sender', 'app_name']],
   ['screen', ['screen_name', 'activity', 'screen']],
   ['incognito', ['incognito', 'incognito_mode', 'inc', 'is_incognito', 'private_mode', 'privacy_mode']],
-  ['account_id', ['distinct_id', 'login_id', 'user_id', 'userid', 'uid', 'account_id', 'account', 'mi_id', 'xiaomi_id', 'anonymous_id', 'original_id', 'cookie_id', 'cuserid', 'c_user_id']],
+  [
+    'account_id',
+    [
+      'distinct_id',
+      'login_id',
+      'user_id',
+      'userid',
+      'uid',
+      'account_id',
+      'account',
+      'mi_id',
+      'xiaomi_id',
+      'anonymous_id',
+      'original_id',
+      'cookie_id',
+      'cuserid',
+      'c_user_id',
+    ],
+  ],
   // session credentials: Xiaomi account cookies (`serviceToken`, `passToken`, `<sid>_serviceToken`), OAuth and bearer tokens
-  ['session_token', ['servicetoken', 'service_token', 'passtoken', 'pass_token', 'yetanotherservicetoken', 'session_token', 'sessiontoken', 'access_token', 'accesstoken', 'auth_token', 'authtoken', 'refresh_token', 'authorization']],
+  [
+    'session_token',
+    [
+      'servicetoken',
+      'service_token',
+      'passtoken',
+      'pass_token',
+      'yetanotherservicetoken',
+      'session_token',
+      'sessiontoken',
+      'access_token',
+      'accesstoken',
+      'auth_token',
+      'authtoken',
+      'refresh_token',
+      'authorization',
+    ],
+  ],
   ['device_id', ['device_id', 'deviceid', 'did', '_di_', 'udid', 'uuid', 'device_uuid', 'mi_uuid', 'android_uuid', 'instance_id', 'ii', 'cuid', 'imsi']],
   ['manufacturer', ['manufacturer', 'brand', 'device_brand']],
   ['app_version', ['app_version', 'av', 'version_name', 'app_ver', 'appversion']],
@@ -75,8 +151,19 @@ for (const [kind, keys] of KEYS) for (const k of keys) KEY_KIND.set(k, kind);
 
 /** Keys that carry a hash of an identifier (MiStat v3 short keys, `imei_md5` …). */
 const HASHED_KEYS = new Map<string, LeakKind>([
-  ['imei_md5', 'imei'], ['imeimd5', 'imei'], ['imei_sha1', 'imei'], ['imei_sha256', 'imei'], ['hashed_imei', 'imei'], ['ia', 'imei'], ['i1', 'imei'],
-  ['md', 'imei'], ['ms', 'imei'], ['mac_md5', 'mac'], ['mcm', 'mac'], ['mcs', 'mac'], ['android_id_md5', 'android_id'],
+  ['imei_md5', 'imei'],
+  ['imeimd5', 'imei'],
+  ['imei_sha1', 'imei'],
+  ['imei_sha256', 'imei'],
+  ['hashed_imei', 'imei'],
+  ['ia', 'imei'],
+  ['i1', 'imei'],
+  ['md', 'imei'],
+  ['ms', 'imei'],
+  ['mac_md5', 'mac'],
+  ['mcm', 'mac'],
+  ['mcs', 'mac'],
+  ['android_id_md5', 'android_id'],
 ]);
 
 /** Identifier kinds an app may send hashed under a telling key (`imei_md5`, `oaid_sha1`, `md5_android_id`). */
@@ -163,7 +250,11 @@ const MIUI_VERSION_RE = /^V\d{1,2}(\.\d+){2,3}\.[A-Z]{4,}$/;
 const URL_RE = /^(?:https?:\/\/|www\.)[^\s]+$/i;
 /** An app's custom-scheme link (`shopexample://prodotto/123`): not javascript:, data: or about: (no `//`). */
 const DEEP_LINK_RE = /^[a-z][a-z0-9+.-]{1,31}:\/\/[^\s/]+[^\s]*$/i;
-const HASH_RE: [RegExp, string][] = [[/^[0-9a-f]{32}$/i, 'md5'], [/^[0-9a-f]{40}$/i, 'sha1'], [/^[0-9a-f]{64}$/i, 'sha256']];
+const HASH_RE: [RegExp, string][] = [
+  [/^[0-9a-f]{32}$/i, 'md5'],
+  [/^[0-9a-f]{40}$/i, 'sha1'],
+  [/^[0-9a-f]{64}$/i, 'sha256'],
+];
 const PACKAGE_RE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/i;
 const TRUE_RE = /^(true|1|yes|on)$/i;
 
@@ -180,7 +271,7 @@ export function classify(key: string | null, value: string): Classified[] {
   if (isPlaceholder(v) || v.length > 4096) return [];
   const out: Classified[] = [];
   const k = key === null ? null : normaliseKey(key);
-  const kind = k === null ? undefined : KEY_KIND.get(k) ?? (k.endsWith('_servicetoken') ? 'session_token' : undefined);
+  const kind = k === null ? undefined : (KEY_KIND.get(k) ?? (k.endsWith('_servicetoken') ? 'session_token' : undefined));
   // distinctive shapes, under any key
   // (cheap tests first: most values have none of these shapes)
   if (v.indexOf('@') > 0 && EMAIL_RE.test(v)) out.push({ kind: 'email', value: v });
@@ -241,7 +332,8 @@ export function classify(key: string | null, value: string): Classified[] {
       break;
     case 'device_model':
       // the short key `m` only with a model-like value (letters and digits, no path or URL)
-      if (k === 'm' ? /\p{L}/u.test(v) && /\d/.test(v) && v.length >= 3 && v.length <= 40 && !/[/=]/.test(v) : /\p{L}|\d/u.test(v)) out.push({ kind, value: v });
+      if (k === 'm' ? /\p{L}/u.test(v) && /\d/.test(v) && v.length >= 3 && v.length <= 40 && !/[/=]/.test(v) : /\p{L}|\d/u.test(v))
+        out.push({ kind, value: v });
       break;
     case 'os_version':
       if (v.length <= 64 && /[\p{L}\d]/u.test(v)) out.push({ kind, value: v });
@@ -292,7 +384,10 @@ const MIHOME_UA_RE = /^Android-(\d+(?:\.\d+)*)-[\w.]+-(.+?)-\d+-[A-Za-z0-9]+ APP
 
 /** A device model out of one `;`-separated UA comment segment (`Redmi Note 9 Pro MIUI/V12…`, `M2007J20CG Build/QKQ1…`). */
 function modelOfSegment(segment: string): string | null {
-  const m = segment.replace(/\s+(?:Build|MIUI|Miui|miui)\/.*$/, '').replace(/^Build\/.*$/, '').trim();
+  const m = segment
+    .replace(/\s+(?:Build|MIUI|Miui|miui)\/.*$/, '')
+    .replace(/^Build\/.*$/, '')
+    .trim();
   if (m.length < 2 || m.length > 60 || NOT_A_MODEL_RE.test(m) || !/\p{L}/u.test(m) || /^Android\b/i.test(m) || isPlaceholder(m)) return null;
   return m;
 }

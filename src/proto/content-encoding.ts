@@ -69,7 +69,8 @@ function inflateOne(input: Uint8Array, fn: Inflate, partial: object, maxBytes: n
  * bomb costs O(log n) bounded decompressions and never more than maxBytes of memory.
  */
 function inflatePrefix(input: Uint8Array, fn: Inflate, partial: object, maxBytes: number): DecodedContent {
-  let lo = 0, hi = input.length; // invariant: prefix lo fits (or is 0), prefix hi does not
+  let lo = 0,
+    hi = input.length; // invariant: prefix lo fits (or is 0), prefix hi does not
   let best: Buffer = Buffer.alloc(0);
   while (hi - lo > 1) {
     const mid = (lo + hi) >>> 1;
@@ -89,7 +90,10 @@ function inflatePrefix(input: Uint8Array, fn: Inflate, partial: object, maxBytes
  * Unknown codings leave the bytes as they are with an error; never throws on bad data.
  */
 export function decodeContent(body: Uint8Array, encoding: string, maxBytes: number): DecodedContent {
-  const codings = encoding.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
+  const codings = encoding
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity');
   let bytes = body;
   let capped = false;
   // codings are listed in the order they were applied: undo the last first

@@ -29,7 +29,12 @@ import { IGNORE_ANOMALIES } from '../anomaly.js';
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import { NEED_MORE } from '../status.js';
 
-export interface DnsQuestion { name: string; type: number; typeName: string; class: number }
+export interface DnsQuestion {
+  name: string;
+  type: number;
+  typeName: string;
+  class: number;
+}
 export interface DnsRecord {
   name: string;
   type: number;
@@ -66,10 +71,41 @@ export const DNS_HEADER_LEN = 12;
 export { NEED_MORE };
 
 export const DnsType = {
-  A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, HINFO: 13, MX: 15, TXT: 16, RP: 17, AAAA: 28, LOC: 29,
-  SRV: 33, NAPTR: 35, DNAME: 39, OPT: 41, DS: 43, SSHFP: 44, RRSIG: 46, NSEC: 47, DNSKEY: 48,
-  NSEC3: 50, NSEC3PARAM: 51, TLSA: 52, CDS: 59, CDNSKEY: 60, SVCB: 64, HTTPS: 65, SPF: 99,
-  TKEY: 249, TSIG: 250, IXFR: 251, AXFR: 252, ANY: 255, URI: 256, CAA: 257,
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  SOA: 6,
+  PTR: 12,
+  HINFO: 13,
+  MX: 15,
+  TXT: 16,
+  RP: 17,
+  AAAA: 28,
+  LOC: 29,
+  SRV: 33,
+  NAPTR: 35,
+  DNAME: 39,
+  OPT: 41,
+  DS: 43,
+  SSHFP: 44,
+  RRSIG: 46,
+  NSEC: 47,
+  DNSKEY: 48,
+  NSEC3: 50,
+  NSEC3PARAM: 51,
+  TLSA: 52,
+  CDS: 59,
+  CDNSKEY: 60,
+  SVCB: 64,
+  HTTPS: 65,
+  SPF: 99,
+  TKEY: 249,
+  TSIG: 250,
+  IXFR: 251,
+  AXFR: 252,
+  ANY: 255,
+  URI: 256,
+  CAA: 257,
 } as const;
 
 const TYPE_NAMES = new Map<number, string>(Object.entries(DnsType).map(([k, v]) => [v, k]));
@@ -121,28 +157,59 @@ function readName(b: Uint8Array, p: number, msgStart: number, end: number, limit
   let wire = 1; // the final zero byte
   let special = false;
   for (;;) {
-    if (p >= end) { ctx.anomaly('dns_truncated', p - msgStart, 'name'); return null; }
+    if (p >= end) {
+      ctx.anomaly('dns_truncated', p - msgStart, 'name');
+      return null;
+    }
     const c = b[p]!;
-    if (c === 0) { if (next < 0) next = p + 1; break; }
+    if (c === 0) {
+      if (next < 0) next = p + 1;
+      break;
+    }
     const kind = c & 0xc0;
     if (kind === 0xc0) {
-      if (p + 1 >= end) { ctx.anomaly('dns_truncated', p - msgStart, 'name'); return null; }
+      if (p + 1 >= end) {
+        ctx.anomaly('dns_truncated', p - msgStart, 'name');
+        return null;
+      }
       const target = msgStart + (((c & 0x3f) << 8) | b[p + 1]!);
       if (next < 0) next = p + 2;
       for (let i = 0; i < hops; i++) {
-        if (visited[i] === target) { ctx.anomaly('dns_compression_loop', p - msgStart); return null; }
+        if (visited[i] === target) {
+          ctx.anomaly('dns_compression_loop', p - msgStart);
+          return null;
+        }
       }
-      if (hops >= limits.maxDnsCompressionHops) { ctx.anomaly('limit_reached', p - msgStart, 'maxDnsCompressionHops'); return null; }
-      if (hops >= visited.length) { const v = new Int32Array(visited.length * 2); v.set(visited); visited = v; }
+      if (hops >= limits.maxDnsCompressionHops) {
+        ctx.anomaly('limit_reached', p - msgStart, 'maxDnsCompressionHops');
+        return null;
+      }
+      if (hops >= visited.length) {
+        const v = new Int32Array(visited.length * 2);
+        v.set(visited);
+        visited = v;
+      }
       visited[hops++] = target;
-      if (target >= end) { ctx.anomaly('dns_name_malformed', p - msgStart, 'pointer past the end of the message'); return null; }
+      if (target >= end) {
+        ctx.anomaly('dns_name_malformed', p - msgStart, 'pointer past the end of the message');
+        return null;
+      }
       p = target;
       continue;
     }
-    if (kind !== 0) { ctx.anomaly('dns_name_malformed', p - msgStart, 'reserved label type'); return null; }
-    if (p + 1 + c > end) { ctx.anomaly('dns_truncated', p - msgStart, 'name'); return null; }
+    if (kind !== 0) {
+      ctx.anomaly('dns_name_malformed', p - msgStart, 'reserved label type');
+      return null;
+    }
+    if (p + 1 + c > end) {
+      ctx.anomaly('dns_truncated', p - msgStart, 'name');
+      return null;
+    }
     wire += 1 + c;
-    if (wire > MAX_NAME_WIRE_BYTES) { ctx.anomaly('dns_name_malformed', p - msgStart, 'name longer than 255 bytes'); return null; }
+    if (wire > MAX_NAME_WIRE_BYTES) {
+      ctx.anomaly('dns_name_malformed', p - msgStart, 'name longer than 255 bytes');
+      return null;
+    }
     if (fill > 0) nameScratch[fill++] = 0x2e;
     for (let i = p + 1; i <= p + c; i++) {
       const x = b[i]!;
@@ -173,7 +240,10 @@ const u32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) | (b[p + 1]! <<
 function rdataName(b: Uint8Array, p: number, rdEnd: number, msgStart: number, end: number, limits: Limits, ctx: AnomalySink): string | null {
   const name = readName(b, p, msgStart, end, limits, ctx);
   if (name === null) return null;
-  if (nameEnd > rdEnd) { ctx.anomaly('dns_record_malformed', p - msgStart, 'name overruns RDATA'); return null; }
+  if (nameEnd > rdEnd) {
+    ctx.anomaly('dns_record_malformed', p - msgStart, 'name overruns RDATA');
+    return null;
+  }
   return name;
 }
 
@@ -196,12 +266,15 @@ function svcbText(b: Uint8Array, p: number, rdEnd: number, msgStart: number, end
   let s = `${priority} ${target === '<Root>' ? '.' : target}`;
   for (p = nameEnd; p < rdEnd;) {
     if (rdEnd - p < 4) return null;
-    const key = u16(b, p), len = u16(b, p + 2);
-    const v = p + 4, vEnd = v + len;
+    const key = u16(b, p),
+      len = u16(b, p + 2);
+    const v = p + 4,
+      vEnd = v + len;
     if (vEnd > rdEnd) return null;
     const keyName = SVC_PARAM_NAMES[key] ?? `key${key}`;
     switch (key) {
-      case 1: { // alpn: length-prefixed protocol ids
+      case 1: {
+        // alpn: length-prefixed protocol ids
         const ids: string[] = [];
         for (let q = v; q < vEnd;) {
           const n = b[q]!;
@@ -216,7 +289,9 @@ function svcbText(b: Uint8Array, p: number, rdEnd: number, msgStart: number, end
         if (len !== 2) return null;
         s += ` port=${u16(b, v)}`;
         break;
-      case 4: case 6: { // ipv4hint / ipv6hint
+      case 4:
+      case 6: {
+        // ipv4hint / ipv6hint
         const size = key === 4 ? 4 : 16;
         if (len === 0 || len % size !== 0) return null;
         const addrs: string[] = [];
@@ -239,9 +314,14 @@ function svcbText(b: Uint8Array, p: number, rdEnd: number, msgStart: number, end
 function rdataText(type: number, b: Uint8Array, p: number, rdEnd: number, msgStart: number, end: number, limits: Limits, ctx: AnomalySink): string | null {
   const len = rdEnd - p;
   switch (type) {
-    case DnsType.A: return len === 4 ? formatIpv4(b, p) : null;
-    case DnsType.AAAA: return len === 16 ? formatIpv6(b, p) : null;
-    case DnsType.CNAME: case DnsType.NS: case DnsType.PTR: case DnsType.DNAME:
+    case DnsType.A:
+      return len === 4 ? formatIpv4(b, p) : null;
+    case DnsType.AAAA:
+      return len === 16 ? formatIpv6(b, p) : null;
+    case DnsType.CNAME:
+    case DnsType.NS:
+    case DnsType.PTR:
+    case DnsType.DNAME:
       return rdataName(b, p, rdEnd, msgStart, end, limits, ctx);
     case DnsType.MX: {
       if (len < 3) return null;
@@ -261,9 +341,13 @@ function rdataText(type: number, b: Uint8Array, p: number, rdEnd: number, msgSta
       const q = nameEnd;
       return `${mname} ${rname} ${u32(b, q)} ${u32(b, q + 4)} ${u32(b, q + 8)} ${u32(b, q + 12)} ${u32(b, q + 16)}`;
     }
-    case DnsType.TXT: return charStrings(b, p, rdEnd);
-    case DnsType.SVCB: case DnsType.HTTPS: return svcbText(b, p, rdEnd, msgStart, end, limits, ctx);
-    default: return '';
+    case DnsType.TXT:
+      return charStrings(b, p, rdEnd);
+    case DnsType.SVCB:
+    case DnsType.HTTPS:
+      return svcbText(b, p, rdEnd, msgStart, end, limits, ctx);
+    default:
+      return '';
   }
 }
 
@@ -306,11 +390,17 @@ export function parseDnsMessage(b: Uint8Array, off: number, end: number, limits:
   parsedEnd = p;
 
   for (let i = 0; i < qd; i++) {
-    if (entries++ >= limits.maxDnsRecords) { ctx.anomaly('limit_reached', p - off, 'maxDnsRecords'); return msg; }
+    if (entries++ >= limits.maxDnsRecords) {
+      ctx.anomaly('limit_reached', p - off, 'maxDnsRecords');
+      return msg;
+    }
     const name = readName(b, p, off, end, limits, ctx);
     if (name === null) return msg;
     p = nameEnd;
-    if (end - p < 4) { ctx.anomaly('dns_truncated', p - off, 'question'); return msg; }
+    if (end - p < 4) {
+      ctx.anomaly('dns_truncated', p - off, 'question');
+      return msg;
+    }
     const type = u16(b, p);
     msg.questions.push({ name, type, typeName: dnsTypeName(type), class: u16(b, p + 2) });
     p += 4;
@@ -320,15 +410,24 @@ export function parseDnsMessage(b: Uint8Array, off: number, end: number, limits:
   for (let s = 0; s < 3; s++) {
     const list = sections[s]!;
     for (let i = 0; i < counts[s]!; i++) {
-      if (entries++ >= limits.maxDnsRecords) { ctx.anomaly('limit_reached', p - off, 'maxDnsRecords'); return msg; }
+      if (entries++ >= limits.maxDnsRecords) {
+        ctx.anomaly('limit_reached', p - off, 'maxDnsRecords');
+        return msg;
+      }
       const name = readName(b, p, off, end, limits, ctx);
       if (name === null) return msg;
       p = nameEnd;
-      if (end - p < 10) { ctx.anomaly('dns_truncated', p - off, 'record'); return msg; }
+      if (end - p < 10) {
+        ctx.anomaly('dns_truncated', p - off, 'record');
+        return msg;
+      }
       const type = u16(b, p);
       const rdLen = u16(b, p + 8);
       const rd = p + 10;
-      if (rd + rdLen > end) { ctx.anomaly('dns_truncated', p - off, 'rdata'); return msg; }
+      if (rd + rdLen > end) {
+        ctx.anomaly('dns_truncated', p - off, 'rdata');
+        return msg;
+      }
       const data = rdataText(type, b, rd, rd + rdLen, off, end, limits, ctx);
       if (data === null) ctx.anomaly('dns_record_malformed', rd - off, dnsTypeName(type));
       list.push({ name, type, typeName: dnsTypeName(type), class: u16(b, p + 2), ttl: u32(b, p + 4), data: data ?? '' });
@@ -356,7 +455,10 @@ export function looksLikeDns(b: Uint8Array, off: number, end: number): boolean {
   if (end - off < DNS_HEADER_LEN + 5) return false;
   const flags = u16(b, off + 2);
   const opcode = (flags >> 11) & 0x0f;
-  const qd = u16(b, off + 4), an = u16(b, off + 6), ns = u16(b, off + 8), ar = u16(b, off + 10);
+  const qd = u16(b, off + 4),
+    an = u16(b, off + 6),
+    ns = u16(b, off + 8),
+    ar = u16(b, off + 10);
   if (qd < 1 || qd > 4 || an > 128 || ns > 64 || ar > 64) return false;
   if (opcode !== 0 && opcode !== 1 && opcode !== 2 && opcode !== 4 && opcode !== 5) return false;
   const msg = parseDnsMessage(b, off, end, DEFAULT_LIMITS, IGNORE_ANOMALIES);
@@ -385,7 +487,11 @@ export class DnsTcpFramer {
   /** a capture gap broke the framing: nothing more is parsed */
   private stopped = false;
 
-  constructor(private readonly limits: Limits, private readonly ctx: AnomalySink, private readonly onMessage: (msg: DnsMessage) => void) {}
+  constructor(
+    private readonly limits: Limits,
+    private readonly ctx: AnomalySink,
+    private readonly onMessage: (msg: DnsMessage) => void,
+  ) {}
 
   /** `n` bytes were not captured: the next length prefix cannot be found, so parsing stops. */
   gap(n: number): void {
@@ -415,5 +521,7 @@ export class DnsTcpFramer {
   }
 
   /** bytes of an unfinished message held (a stream that ends with some is cut short) */
-  get pendingBytes(): number { return this.carry.length; }
+  get pendingBytes(): number {
+    return this.carry.length;
+  }
 }

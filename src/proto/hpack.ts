@@ -105,13 +105,21 @@ export class HpackDecoder {
   ) {}
 
   /** a block could not be decoded: the table may differ from the sender's, so no later block is decoded */
-  get failed(): boolean { return this._failed; }
+  get failed(): boolean {
+    return this._failed;
+  }
   /** entries in the dynamic table */
-  get dynamicCount(): number { return this.count; }
+  get dynamicCount(): number {
+    return this.count;
+  }
   /** size of the dynamic table (RFC 7541 §4.1) */
-  get dynamicBytes(): number { return this.tableBytes; }
+  get dynamicBytes(): number {
+    return this.tableBytes;
+  }
   /** the dynamic table's maximum size, as the last size update set it */
-  get dynamicMaxBytes(): number { return this.maxTableBytes; }
+  get dynamicMaxBytes(): number {
+    return this.maxTableBytes;
+  }
 
   /** dynamic entry `i` (0: the newest, HPACK index 62) as [name, value], or undefined */
   dynamicEntry(i: number): [string, string] | undefined {
@@ -157,7 +165,8 @@ export class HpackDecoder {
         const index = this.readInteger(b, 7);
         if (index < 0) return this.malformed(at + fieldAt - start, 'index integer cut short or too large');
         if (index === 0) return this.malformed(at + fieldAt - start, 'indexed field with index 0');
-        if (!this.lookup(index)) return this.malformed(at + fieldAt - start, `index ${index} outside the tables (${STATIC_COUNT} static + ${this.count} dynamic)`);
+        if (!this.lookup(index))
+          return this.malformed(at + fieldAt - start, `index ${index} outside the tables (${STATIC_COUNT} static + ${this.count} dynamic)`);
         name = this.foundName;
         value = this.foundValue;
       } else if ((first & 0xe0) === 0x20) {
@@ -180,7 +189,8 @@ export class HpackDecoder {
           name = s;
           nameBytes = this.strBytes;
         } else {
-          if (!this.lookup(nameIndex)) return this.malformed(at + fieldAt - start, `name index ${nameIndex} outside the tables (${STATIC_COUNT} static + ${this.count} dynamic)`);
+          if (!this.lookup(nameIndex))
+            return this.malformed(at + fieldAt - start, `name index ${nameIndex} outside the tables (${STATIC_COUNT} static + ${this.count} dynamic)`);
           name = this.foundName;
           nameBytes = this.foundNameBytes;
         }

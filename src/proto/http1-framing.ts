@@ -8,7 +8,10 @@ import { CarryBuffer } from './carry.js';
 import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
 
-export interface HttpHeader { name: string; value: string }
+export interface HttpHeader {
+  name: string;
+  value: string;
+}
 
 /** First value of the header `name`, compared case-insensitively; null when absent. */
 export function header(h: HttpHeader[], name: string): string | null {
@@ -34,18 +37,28 @@ function isNamed(h: HttpHeader, lower: string): boolean {
   return true;
 }
 
-export const SP = 0x20, HT = 0x09, CR = 0x0d, LF = 0x0a, COLON = 0x3a;
+export const SP = 0x20,
+  HT = 0x09,
+  CR = 0x0d,
+  LF = 0x0a,
+  COLON = 0x3a;
 
 /** RFC 9110 tchar: the characters of a method or header-name token */
 const TCHAR = new Uint8Array(128);
 for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
 for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
-for (let c = 0x41; c <= 0x5a; c++) { TCHAR[c] = 1; TCHAR[c + 0x20] = 1; }
+for (let c = 0x41; c <= 0x5a; c++) {
+  TCHAR[c] = 1;
+  TCHAR[c + 0x20] = 1;
+}
 export const isTchar = (c: number): boolean => c < 128 && TCHAR[c] === 1;
 
 const HEX = new Int8Array(256).fill(-1);
 for (let c = 0; c < 10; c++) HEX[0x30 + c] = c;
-for (let c = 0; c < 6; c++) { HEX[0x41 + c] = 10 + c; HEX[0x61 + c] = 10 + c; }
+for (let c = 0; c < 6; c++) {
+  HEX[0x41 + c] = 10 + c;
+  HEX[0x61 + c] = 10 + c;
+}
 
 /** More hex digits than this (leading zeros aside) cannot be a real chunk size: > 2^52. */
 const MAX_CHUNK_SIZE_DIGITS = 13;
@@ -91,9 +104,24 @@ function fieldValue(b: Uint8Array, from: number, to: number): string {
 }
 
 /** What follows a head. */
-export const enum Body { None, Length, Chunked, UntilClose, Stop }
+export const enum Body {
+  None,
+  Length,
+  Chunked,
+  UntilClose,
+  Stop,
+}
 
-const enum St { Head, Length, ChunkSize, ChunkData, ChunkDataEnd, Trailers, UntilClose, Stopped }
+const enum St {
+  Head,
+  Length,
+  ChunkSize,
+  ChunkData,
+  ChunkDataEnd,
+  Trailers,
+  UntilClose,
+  Stopped,
+}
 
 /**
  * The framing engine both directions share: heads, Content-Length / chunked / until-close
@@ -128,18 +156,27 @@ export abstract class Http1Stream {
   protected chunked = false;
   protected bodyWireBytes = 0;
 
-  constructor(protected readonly limits: Limits, protected readonly ctx: AnomalySink) {}
+  constructor(
+    protected readonly limits: Limits,
+    protected readonly ctx: AnomalySink,
+  ) {}
 
   /** the bytes stopped making sense or broke a cap: nothing more is parsed */
-  get failed(): boolean { return this._failed; }
+  get failed(): boolean {
+    return this._failed;
+  }
   /** bytes of this direction so far, parsed, held or lost: the stream offset of the next byte to arrive */
-  get offset(): number { return this.streamOff + this.carry.length; }
+  get offset(): number {
+    return this.streamOff + this.carry.length;
+  }
   /** a message has begun and is still to be reported (its head is partly read, or its body is in progress) */
   get inMessage(): boolean {
     return this.st === St.Head ? !this.resyncing && this.carry.length > 0 : this.st !== St.Stopped;
   }
   /** nothing more will be parsed (failed, a tunnel or protocol switch, or end()) */
-  get stopped(): boolean { return this.st === St.Stopped; }
+  get stopped(): boolean {
+    return this.st === St.Stopped;
+  }
 
   /** Whether [off, end) can still be the beginning of a start line (checked before the line is complete). */
   protected abstract startLinePrefixOk(b: Uint8Array, off: number, end: number): boolean;
@@ -152,7 +189,9 @@ export abstract class Http1Stream {
   protected abstract bodyData(b: Uint8Array, off: number, end: number): void;
   protected abstract messageComplete(incomplete: boolean): void;
   /** The stream stopped early: true if that was expected (e.g. after an Upgrade) and needs no anomaly. */
-  protected expectsNonHttp(): boolean { return false; }
+  protected expectsNonHttp(): boolean {
+    return false;
+  }
 
   push(bytes: Uint8Array): void {
     this.pushRange(bytes, 0, bytes.length);
@@ -277,7 +316,17 @@ export abstract class Http1Stream {
   }
 
   /** Stops parsing for good after a malformed message or a cap. */
-  protected fail(code: 'http_request_malformed' | 'http_response_malformed' | 'http_content_length_invalid' | 'http_transfer_encoding_unsupported' | 'http_chunk_malformed' | null, off: number, detail?: string): void {
+  protected fail(
+    code:
+      | 'http_request_malformed'
+      | 'http_response_malformed'
+      | 'http_content_length_invalid'
+      | 'http_transfer_encoding_unsupported'
+      | 'http_chunk_malformed'
+      | null,
+    off: number,
+    detail?: string,
+  ): void {
     if (code !== null) this.ctx.anomaly(code, off, detail);
     this._failed = true;
     this.st = St.Stopped;
@@ -333,10 +382,20 @@ export abstract class Http1Stream {
           break;
         }
         case St.ChunkDataEnd: {
-          if (b[off] === LF) { off += 1; this.st = St.ChunkSize; break; }
-          if (b[off] !== CR) { this.chunkFail(at, 'no CRLF after chunk data'); return end; }
+          if (b[off] === LF) {
+            off += 1;
+            this.st = St.ChunkSize;
+            break;
+          }
+          if (b[off] !== CR) {
+            this.chunkFail(at, 'no CRLF after chunk data');
+            return end;
+          }
           if (end - off < 2) return off;
-          if (b[off + 1] !== LF) { this.chunkFail(at, 'no CRLF after chunk data'); return end; }
+          if (b[off + 1] !== LF) {
+            this.chunkFail(at, 'no CRLF after chunk data');
+            return end;
+          }
           off += 2;
           this.st = St.ChunkSize;
           break;
@@ -345,14 +404,22 @@ export abstract class Http1Stream {
           let lf = off;
           while (lf < end && b[lf] !== LF) lf++;
           if (lf === end) {
-            if (this.trailerBytes + (end - off) > this.limits.maxHttpHeaderBytes) { this.limitHit('maxHttpHeaderBytes', at); this.fail(null, at); return end; }
+            if (this.trailerBytes + (end - off) > this.limits.maxHttpHeaderBytes) {
+              this.limitHit('maxHttpHeaderBytes', at);
+              this.fail(null, at);
+              return end;
+            }
             return off;
           }
           const lineLen = lf - off - (lf > off && b[lf - 1] === CR ? 1 : 0);
           this.trailerBytes += lf + 1 - off;
           off = lf + 1;
           if (lineLen === 0) this.finishMessage(at);
-          else if (this.trailerBytes > this.limits.maxHttpHeaderBytes) { this.limitHit('maxHttpHeaderBytes', at); this.fail(null, at); return end; }
+          else if (this.trailerBytes > this.limits.maxHttpHeaderBytes) {
+            this.limitHit('maxHttpHeaderBytes', at);
+            this.fail(null, at);
+            return end;
+          }
           break;
         }
         case St.UntilClose:
@@ -397,12 +464,19 @@ export abstract class Http1Stream {
         this.scanPos = 0;
         this.lineStart = 0;
         this.firstLineChecked = false;
-        if (i + 1 - off > cap) { this.limitHit('maxHttpHeaderBytes', this.streamOff + off); this.fail(null, off); return -1; }
+        if (i + 1 - off > cap) {
+          this.limitHit('maxHttpHeaderBytes', this.streamOff + off);
+          this.fail(null, off);
+          return -1;
+        }
         return i + 1;
       }
     }
     this.scanPos = end - off;
-    if (end - off > cap) { this.limitHit('maxHttpHeaderBytes', this.streamOff + off); this.fail(null, off); }
+    if (end - off > cap) {
+      this.limitHit('maxHttpHeaderBytes', this.streamOff + off);
+      this.fail(null, off);
+    }
     return -1;
   }
 
@@ -435,8 +509,10 @@ export abstract class Http1Stream {
       } else if (le > ls && (b[ls] === SP || b[ls] === HT)) {
         // obs-fold: a continuation of the previous field value
         const more = utf8(b, ls, le).trim();
-        if (prev) { prev.value = prev.value ? `${prev.value} ${more}` : more; this.framingHeader(prev, lineOff); }
-        else this.ctx.anomaly('http_header_malformed', lineOff, 'continuation line before any header');
+        if (prev) {
+          prev.value = prev.value ? `${prev.value} ${more}` : more;
+          this.framingHeader(prev, lineOff);
+        } else this.ctx.anomaly('http_header_malformed', lineOff, 'continuation line before any header');
       } else if (le > ls) {
         let colon = ls;
         while (colon < le && isTchar(b[colon]!)) colon++;
@@ -450,7 +526,10 @@ export abstract class Http1Stream {
             this.headers.push(h);
             prev = h;
           } else {
-            if (!capReported) { this.limitHit('maxHttpHeaders', lineOff); capReported = true; }
+            if (!capReported) {
+              this.limitHit('maxHttpHeaders', lineOff);
+              capReported = true;
+            }
             prev = null;
           }
         }
@@ -460,11 +539,22 @@ export abstract class Http1Stream {
     if (this.stopped) return headEnd;
 
     switch (this.headComplete(at)) {
-      case Body.None: this.finishMessage(at); break;
-      case Body.Length: this.left = this.contentLength; this.st = St.Length; break;
-      case Body.Chunked: this.st = St.ChunkSize; break;
-      case Body.UntilClose: this.st = St.UntilClose; break;
-      case Body.Stop: this.st = St.Stopped; break;
+      case Body.None:
+        this.finishMessage(at);
+        break;
+      case Body.Length:
+        this.left = this.contentLength;
+        this.st = St.Length;
+        break;
+      case Body.Chunked:
+        this.st = St.ChunkSize;
+        break;
+      case Body.UntilClose:
+        this.st = St.UntilClose;
+        break;
+      case Body.Stop:
+        this.st = St.Stopped;
+        break;
     }
     return headEnd;
   }
@@ -476,7 +566,10 @@ export abstract class Http1Stream {
       for (const part of h.value.split(',')) {
         const v = part.trim();
         const digits = v.replace(/^0+(?=\d)/, '');
-        if (!/^\d+$/.test(v) || digits.length > MAX_CONTENT_LENGTH_DIGITS) { this.contentLengthInvalid = true; continue; }
+        if (!/^\d+$/.test(v) || digits.length > MAX_CONTENT_LENGTH_DIGITS) {
+          this.contentLengthInvalid = true;
+          continue;
+        }
         const n = Number(digits);
         if (this.contentLength >= 0 && this.contentLength !== n) this.contentLengthInvalid = true;
         this.contentLength = n;
@@ -496,7 +589,10 @@ export abstract class Http1Stream {
     let lf = off;
     while (lf < end && b[lf] !== LF) lf++;
     if (lf === end) {
-      if (end - off > this.limits.maxHttpHeaderBytes) { this.limitHit('maxHttpHeaderBytes', at); this.fail(null, at); }
+      if (end - off > this.limits.maxHttpHeaderBytes) {
+        this.limitHit('maxHttpHeaderBytes', at);
+        this.fail(null, at);
+      }
       return -1;
     }
     const le = lf > off && b[lf - 1] === CR ? lf - 1 : lf;
@@ -504,12 +600,24 @@ export abstract class Http1Stream {
     while (i < le && b[i] === 0x30) i++; // leading zeros
     const first = i;
     let size = 0;
-    while (i < le && HEX[b[i]!]! >= 0) { size = size * 16 + HEX[b[i]!]!; i++; }
+    while (i < le && HEX[b[i]!]! >= 0) {
+      size = size * 16 + HEX[b[i]!]!;
+      i++;
+    }
     const digits = i - first;
-    if (i === off) { this.chunkFail(at, 'chunk size is not hex'); return -1; }
-    if (digits > MAX_CHUNK_SIZE_DIGITS) { this.chunkFail(at, 'chunk size overflows'); return -1; }
+    if (i === off) {
+      this.chunkFail(at, 'chunk size is not hex');
+      return -1;
+    }
+    if (digits > MAX_CHUNK_SIZE_DIGITS) {
+      this.chunkFail(at, 'chunk size overflows');
+      return -1;
+    }
     while (i < le && (b[i] === SP || b[i] === HT)) i++;
-    if (i < le && b[i] !== 0x3b /* ; */) { this.chunkFail(at, 'chunk size is not hex'); return -1; }
+    if (i < le && b[i] !== 0x3b /* ; */) {
+      this.chunkFail(at, 'chunk size is not hex');
+      return -1;
+    }
     if (size === 0) {
       this.trailerBytes = 0;
       this.st = St.Trailers;

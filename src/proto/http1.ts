@@ -69,9 +69,30 @@ export { header, type HttpHeader } from './http1-framing.js';
  * UDP and is not an HTTP request in the report (tshark oracle: `http.request && tcp`).
  */
 const KNOWN_METHODS = [
-  'GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE',
-  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT',
-  'MKACTIVITY', 'CHECKOUT', 'MERGE', 'SUBSCRIBE', 'UNSUBSCRIBE', 'NOTIFY',
+  'GET',
+  'POST',
+  'PUT',
+  'DELETE',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'CONNECT',
+  'TRACE',
+  'PROPFIND',
+  'PROPPATCH',
+  'MKCOL',
+  'COPY',
+  'MOVE',
+  'LOCK',
+  'UNLOCK',
+  'SEARCH',
+  'REPORT',
+  'MKACTIVITY',
+  'CHECKOUT',
+  'MERGE',
+  'SUBSCRIBE',
+  'UNSUBSCRIBE',
+  'NOTIFY',
 ].map((m) => Uint8Array.from(m, (c) => c.charCodeAt(0)));
 
 /**
@@ -124,12 +145,20 @@ export class HttpRequestParser extends Http1Stream {
   /** the last request asked for a protocol switch: what follows may legitimately not be HTTP */
   private upgradeAsked = false;
 
-  constructor(limits: Limits, ctx: AnomalySink, private readonly onRequest: (req: HttpRequest) => void) {
+  constructor(
+    limits: Limits,
+    ctx: AnomalySink,
+    private readonly onRequest: (req: HttpRequest) => void,
+  ) {
     super(limits, ctx);
   }
 
-  protected override expectsNonHttp(): boolean { return this.upgradeAsked; }
-  protected malformedCode() { return 'http_request_malformed' as const; }
+  protected override expectsNonHttp(): boolean {
+    return this.upgradeAsked;
+  }
+  protected malformedCode() {
+    return 'http_request_malformed' as const;
+  }
 
   protected startLinePrefixOk(b: Uint8Array, off: number, end: number): boolean {
     // method token then SP; the rest is checked when the line is complete
@@ -262,7 +291,11 @@ export class HttpResponseParser extends Http1Stream {
   private interim = false;
   private emitted = false;
 
-  constructor(limits: Limits, ctx: AnomalySink, private readonly events: HttpResponseEvents) {
+  constructor(
+    limits: Limits,
+    ctx: AnomalySink,
+    private readonly events: HttpResponseEvents,
+  ) {
     super(limits, ctx);
   }
 
@@ -281,7 +314,9 @@ export class HttpResponseParser extends Http1Stream {
     this.keepBytes = Math.min(keepBody, this.limits.maxHttpBodyBytes);
   }
 
-  protected malformedCode() { return 'http_response_malformed' as const; }
+  protected malformedCode() {
+    return 'http_response_malformed' as const;
+  }
 
   protected startLinePrefixOk(b: Uint8Array, off: number, end: number): boolean {
     const want = 'HTTP/';
@@ -338,7 +373,14 @@ export class HttpResponseParser extends Http1Stream {
   protected messageComplete(incomplete: boolean): void {
     if (this.interim || this.emitted) return;
     this.emitted = true;
-    const res: HttpResponse = { status: this.status, reason: this.reason, version: this.version, headers: this.headers, bodyWireBytes: this.bodyWireBytes, incomplete };
+    const res: HttpResponse = {
+      status: this.status,
+      reason: this.reason,
+      version: this.version,
+      headers: this.headers,
+      bodyWireBytes: this.bodyWireBytes,
+      incomplete,
+    };
     if (this.keepBytes > 0) res.body = concat(this.kept, this.keptLen);
     this.kept = [];
     this.keptLen = 0;
@@ -351,6 +393,9 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(total);
   let p = 0;
-  for (const part of parts) { out.set(part, p); p += part.length; }
+  for (const part of parts) {
+    out.set(part, p);
+    p += part.length;
+  }
   return out;
 }

@@ -48,16 +48,49 @@ export interface Http2Handlers {
   response(res: Http2Response, at: number): void;
 }
 
-export type Http2Limits = Pick<Limits, 'maxHpackTableBytes' | 'maxHttpHeaderBytes' | 'maxHttpHeaders' | 'maxHttp2HeaderBlockBytes'
-  | 'maxHttp2ContinuationFrames' | 'maxHttp2OpenStreams' | 'maxHttp2BufferedBodyBytes' | 'maxHttpBodyBytes' | 'maxDecompressedBytes'>;
+export type Http2Limits = Pick<
+  Limits,
+  | 'maxHpackTableBytes'
+  | 'maxHttpHeaderBytes'
+  | 'maxHttpHeaders'
+  | 'maxHttp2HeaderBlockBytes'
+  | 'maxHttp2ContinuationFrames'
+  | 'maxHttp2OpenStreams'
+  | 'maxHttp2BufferedBodyBytes'
+  | 'maxHttpBodyBytes'
+  | 'maxDecompressedBytes'
+>;
 
-const enum FrameType { Data = 0, Headers = 1, Priority = 2, RstStream = 3, Settings = 4, PushPromise = 5, Ping = 6, GoAway = 7, WindowUpdate = 8, Continuation = 9 }
-const END_STREAM = 0x1, END_HEADERS = 0x4, PADDED = 0x8, PRIORITY = 0x20;
+const enum FrameType {
+  Data = 0,
+  Headers = 1,
+  Priority = 2,
+  RstStream = 3,
+  Settings = 4,
+  PushPromise = 5,
+  Ping = 6,
+  GoAway = 7,
+  WindowUpdate = 8,
+  Continuation = 9,
+}
+const END_STREAM = 0x1,
+  END_HEADERS = 0x4,
+  PADDED = 0x8,
+  PRIORITY = 0x20;
 const SETTINGS_HEADER_TABLE_SIZE = 1;
 
-const enum St { Preface, Header, Payload, Stopped }
+const enum St {
+  Preface,
+  Header,
+  Payload,
+  Stopped,
+}
 /** what is done with a frame's payload bytes as they arrive */
-const enum Take { Skip, Collect, Data }
+const enum Take {
+  Skip,
+  Collect,
+  Data,
+}
 
 const NOTHING = new Uint8Array(0);
 
@@ -114,7 +147,11 @@ class Direction {
   /** the block in progress went over a cap: it is not decoded (and HPACK is then lost) */
   blockDropped = false;
   readonly hpack: HpackDecoder;
-  constructor(readonly client: boolean, limits: Http2Limits, sink: AnomalySink) {
+  constructor(
+    readonly client: boolean,
+    limits: Http2Limits,
+    sink: AnomalySink,
+  ) {
     this.st = client ? St.Preface : St.Header;
     this.hpack = new HpackDecoder(limits, sink);
   }
@@ -140,23 +177,39 @@ export class Http2Connection {
   }
 
   /** both directions stopped (preface missing, gaps): nothing more will be parsed */
-  get stopped(): boolean { return this.c.st === St.Stopped && this.s.st === St.Stopped; }
+  get stopped(): boolean {
+    return this.c.st === St.Stopped && this.s.st === St.Stopped;
+  }
   /** the client direction is no longer parsed (no preface, a gap, end) */
-  get clientStopped(): boolean { return this.c.st === St.Stopped; }
+  get clientStopped(): boolean {
+    return this.c.st === St.Stopped;
+  }
   /** the server direction is no longer parsed (the client's had no preface, a gap, end) */
-  get serverStopped(): boolean { return this.s.st === St.Stopped; }
+  get serverStopped(): boolean {
+    return this.s.st === St.Stopped;
+  }
   /** streams with a request or response still in progress */
-  get openStreams(): number { return this.streams.size; }
+  get openStreams(): number {
+    return this.streams.size;
+  }
 
   /** client → server bytes b[from, to) */
-  pushClient(b: Uint8Array, from = 0, to = b.length): void { this.push(this.c, b, from, to); }
+  pushClient(b: Uint8Array, from = 0, to = b.length): void {
+    this.push(this.c, b, from, to);
+  }
   /** server → client bytes b[from, to) */
-  pushServer(b: Uint8Array, from = 0, to = b.length): void { this.push(this.s, b, from, to); }
+  pushServer(b: Uint8Array, from = 0, to = b.length): void {
+    this.push(this.s, b, from, to);
+  }
 
   /** n bytes of the client direction were not captured */
-  gapClient(n: number): void { this.gap(this.c, n); }
+  gapClient(n: number): void {
+    this.gap(this.c, n);
+  }
   /** n bytes of the server direction were not captured */
-  gapServer(n: number): void { this.gap(this.s, n); }
+  gapServer(n: number): void {
+    this.gap(this.s, n);
+  }
 
   /** The capture ended: requests and responses in progress are reported with what arrived. */
   end(): void {
@@ -255,8 +308,14 @@ export class Http2Connection {
     }
     switch (d.type) {
       case FrameType.Data:
-        if (d.streamId === 0) { this.frameMalformed(d, 'DATA on stream 0'); break; }
-        if (d.flags & PADDED && d.length === 0) { this.frameMalformed(d, 'DATA PADDED without a pad length'); break; }
+        if (d.streamId === 0) {
+          this.frameMalformed(d, 'DATA on stream 0');
+          break;
+        }
+        if (d.flags & PADDED && d.length === 0) {
+          this.frameMalformed(d, 'DATA PADDED without a pad length');
+          break;
+        }
         d.take = Take.Data;
         d.needPadLen = (d.flags & PADDED) !== 0;
         d.dataLeft = d.needPadLen ? -1 : d.length;
@@ -264,7 +323,10 @@ export class Http2Connection {
       case FrameType.Headers:
       case FrameType.PushPromise:
       case FrameType.Continuation:
-        if (d.streamId === 0) { this.frameMalformed(d, `${frameName(d.type)} on stream 0`); break; }
+        if (d.streamId === 0) {
+          this.frameMalformed(d, `${frameName(d.type)} on stream 0`);
+          break;
+        }
         if (d.type === FrameType.Continuation && !d.blockOpen) {
           if (!d.blockDropped) this.frameMalformed(d, 'CONTINUATION without a header block in progress');
           break;
@@ -272,7 +334,10 @@ export class Http2Connection {
         this.collectUpTo(d, d.length, 'maxHttp2HeaderBlockBytes', d.type === FrameType.Continuation ? d.blockLen : 0);
         break;
       case FrameType.Settings:
-        if (d.streamId !== 0 || d.length % 6 !== 0) { this.frameMalformed(d, 'SETTINGS on a stream or with a length not a multiple of 6'); break; }
+        if (d.streamId !== 0 || d.length % 6 !== 0) {
+          this.frameMalformed(d, 'SETTINGS on a stream or with a length not a multiple of 6');
+          break;
+        }
         this.collectUpTo(d, d.length, 'maxHttp2HeaderBlockBytes', 0);
         break;
       case FrameType.RstStream:
@@ -358,7 +423,10 @@ export class Http2Connection {
     }
     if (keep < n && !st.bodyTruncated) {
       st.bodyTruncated = true;
-      const which = this.limits.maxHttpBodyBytes - st.bodyKept <= this.limits.maxHttp2BufferedBodyBytes - this.bufferedBody ? 'maxHttpBodyBytes' : 'maxHttp2BufferedBodyBytes';
+      const which =
+        this.limits.maxHttpBodyBytes - st.bodyKept <= this.limits.maxHttp2BufferedBodyBytes - this.bufferedBody
+          ? 'maxHttpBodyBytes'
+          : 'maxHttp2BufferedBodyBytes';
       this.sink.anomaly('limit_reached', d.frameAt, which);
     }
   }
@@ -367,8 +435,9 @@ export class Http2Connection {
     if ((d.flags & END_STREAM) === 0) return;
     const st = this.streams.get(d.streamId);
     if (st === undefined) return;
-    if (d.client) { if (st.req !== null && !st.reqDone) this.finishRequest(st, false); }
-    else if (st.res !== null && !st.resDone) this.finishResponse(st, false);
+    if (d.client) {
+      if (st.req !== null && !st.reqDone) this.finishRequest(st, false);
+    } else if (st.res !== null && !st.resDone) this.finishResponse(st, false);
     this.forgetIfDone(st);
   }
 
@@ -426,7 +495,12 @@ export class Http2Connection {
 
   /** The header block in progress is lost: the HPACK table can no longer follow the sender's. */
   private dropBlock(d: Direction): void {
-    if (!d.hpack.failed) this.sink.anomaly('hpack_malformed', d.frameAt, 'a header block was not decoded (see the anomaly before); later blocks of this direction are not decoded');
+    if (!d.hpack.failed)
+      this.sink.anomaly(
+        'hpack_malformed',
+        d.frameAt,
+        'a header block was not decoded (see the anomaly before); later blocks of this direction are not decoded',
+      );
     d.hpack.fail();
     d.blockOpen = false;
     d.blockLen = 0;
@@ -553,7 +627,8 @@ export class Http2Connection {
       if (dc.capped) this.sink.anomaly('limit_reached', st.reqAt, 'maxDecompressedBytes');
       req.bodyDecodeError = dc.error;
       const cut = incomplete || st.bodyTruncated;
-      if (dc.error !== null && !(cut && dc.error === 'truncated input')) this.sink.anomaly('http_body_decode_failed', st.reqAt, `${req.contentEncoding}: ${dc.error}`);
+      if (dc.error !== null && !(cut && dc.error === 'truncated input'))
+        this.sink.anomaly('http_body_decode_failed', st.reqAt, `${req.contentEncoding}: ${dc.error}`);
       body = dc.bytes;
     }
     req.body = body;
@@ -579,8 +654,9 @@ export class Http2Connection {
     const st = this.streams.get(id);
     if (st === undefined) return;
     st.reset = true;
-    if (d.client) { if (st.req !== null && !st.reqDone) this.finishRequest(st, true); }
-    else if (st.res !== null && !st.resDone) this.finishResponse(st, true);
+    if (d.client) {
+      if (st.req !== null && !st.reqDone) this.finishRequest(st, true);
+    } else if (st.res !== null && !st.resDone) this.finishResponse(st, true);
     if (st.req === null || st.reqDone) {
       if (st.res === null || st.resDone) this.streams.delete(id);
     }
@@ -597,7 +673,7 @@ export class Http2Connection {
     const p = d.collect;
     for (let i = 0; i + 6 <= d.collected; i += 6) {
       const id = (p[i]! << 8) | p[i + 1]!;
-      const value = (p[i + 2]! * 2 ** 24) + ((p[i + 3]! << 16) | (p[i + 4]! << 8) | p[i + 5]!);
+      const value = p[i + 2]! * 2 ** 24 + ((p[i + 3]! << 16) | (p[i + 4]! << 8) | p[i + 5]!);
       // a side's SETTINGS_HEADER_TABLE_SIZE bounds the table of the headers it receives
       if (id === SETTINGS_HEADER_TABLE_SIZE) (d.client ? this.s : this.c).hpack.setSettingsTableSize(value);
     }

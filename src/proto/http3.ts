@@ -17,8 +17,11 @@ import { decodeContent } from './content-encoding.js';
 import { header, type HttpRequest } from './http1.js';
 import { QPACK_BLOCKED, QPACK_OK, QpackDecoder, type QpackField } from './qpack.js';
 
-const FRAME_DATA = 0x00, FRAME_HEADERS = 0x01, FRAME_SETTINGS = 0x04;
-const STREAM_CONTROL = 0x00, STREAM_QPACK_ENCODER = 0x02;
+const FRAME_DATA = 0x00,
+  FRAME_HEADERS = 0x01,
+  FRAME_SETTINGS = 0x04;
+const STREAM_CONTROL = 0x00,
+  STREAM_QPACK_ENCODER = 0x02;
 const SETTINGS_QPACK_MAX_TABLE_CAPACITY = 0x01;
 
 /** A request read from a client stream: an HTTP/1 request's fields plus the stream and pseudo-headers. */
@@ -84,12 +87,18 @@ export class Http3Connection implements QuicStreamSink {
   private position = 0;
   private readonly vi: VarInt = { value: 0, size: 0 };
 
-  constructor(private readonly limits: Limits, private readonly anomalies: AnomalySink, private readonly out: Http3Sink) {
+  constructor(
+    private readonly limits: Limits,
+    private readonly anomalies: AnomalySink,
+    private readonly out: Http3Sink,
+  ) {
     this.qpack = [new QpackDecoder(limits), new QpackDecoder(limits)];
   }
 
   /** where in the capture the bytes being delivered are (a frame number): stamped on requests */
-  setPosition(position: number): void { this.position = position; }
+  setPosition(position: number): void {
+    this.position = position;
+  }
 
   onStreamData(dir: QuicDir, id: number, data: Uint8Array, fin: boolean): void {
     const s = this.stream(dir, id);
@@ -123,9 +132,25 @@ export class Http3Connection implements QuicStreamSink {
     if (uni && clientInitiated !== (dir === 0)) return null;
     const kind: StreamKind = uni ? 'unknown-uni' : !clientInitiated ? 'ignored' : dir === 0 ? 'request' : 'response';
     s = {
-      id, dir, kind, carry: null, frameType: -1, remaining: -1, block: null, blockLength: 0, offset: 0,
-      fields: null, blocked: false, body: [], bodyKept: 0, bodyWire: 0, bodyTruncated: false,
-      ended: false, incomplete: false, broken: kind === 'ignored', position: this.position,
+      id,
+      dir,
+      kind,
+      carry: null,
+      frameType: -1,
+      remaining: -1,
+      block: null,
+      blockLength: 0,
+      offset: 0,
+      fields: null,
+      blocked: false,
+      body: [],
+      bodyKept: 0,
+      bodyWire: 0,
+      bodyTruncated: false,
+      ended: false,
+      incomplete: false,
+      broken: kind === 'ignored',
+      position: this.position,
     };
     if (this.streams.size >= this.limits.maxQuicStreamsPerConnection) {
       const oldest = this.streams.keys().next().value as number;
@@ -147,12 +172,19 @@ export class Http3Connection implements QuicStreamSink {
     let p = 0;
     const vi = this.vi;
     if (s.kind === 'unknown-uni') {
-      if (!readVarint(b, 0, b.length, vi)) { s.carry = b.slice(); return; }
+      if (!readVarint(b, 0, b.length, vi)) {
+        s.carry = b.slice();
+        return;
+      }
       p = vi.size;
       s.offset += vi.size;
       if (vi.value === STREAM_CONTROL) s.kind = 'control';
       else if (vi.value === STREAM_QPACK_ENCODER) s.kind = 'encoder';
-      else { s.kind = 'ignored'; s.broken = true; return; }       // push (0x01), decoder (0x03), reserved types
+      else {
+        s.kind = 'ignored';
+        s.broken = true;
+        return;
+      } // push (0x01), decoder (0x03), reserved types
     }
     if (s.kind === 'encoder') {
       const q = this.qpack[s.dir];
@@ -167,15 +199,25 @@ export class Http3Connection implements QuicStreamSink {
     while (p < b.length && !s.broken) {
       if (s.remaining < 0) {
         // frame header: type, length
-        if (!readVarint(b, p, b.length, vi)) { s.carry = b.slice(p); return; }
-        const type = vi.value, typeSize = vi.size;
-        if (!readVarint(b, p + typeSize, b.length, vi)) { s.carry = b.slice(p); return; }
+        if (!readVarint(b, p, b.length, vi)) {
+          s.carry = b.slice(p);
+          return;
+        }
+        const type = vi.value,
+          typeSize = vi.size;
+        if (!readVarint(b, p + typeSize, b.length, vi)) {
+          s.carry = b.slice(p);
+          return;
+        }
         p += typeSize + vi.size;
         s.offset += typeSize + vi.size;
         s.frameType = type;
         s.remaining = vi.value;
         if (type === FRAME_HEADERS || type === FRAME_SETTINGS) {
-          if (vi.value > this.limits.maxHttpHeaderBytes) { this.broken(s, `${type === FRAME_HEADERS ? 'HEADERS' : 'SETTINGS'} frame of ${vi.value} bytes over maxHttpHeaderBytes`); return; }
+          if (vi.value > this.limits.maxHttpHeaderBytes) {
+            this.broken(s, `${type === FRAME_HEADERS ? 'HEADERS' : 'SETTINGS'} frame of ${vi.value} bytes over maxHttpHeaderBytes`);
+            return;
+          }
           s.block = [];
           s.blockLength = 0;
         }
@@ -208,7 +250,7 @@ export class Http3Connection implements QuicStreamSink {
       return;
     }
     if (s.kind !== 'request' && s.kind !== 'response') return;
-    if (s.fields !== null || s.blocked) return;                 // trailers: not needed
+    if (s.fields !== null || s.blocked) return; // trailers: not needed
     s.position = this.position;
     this.headers(s, block);
   }
@@ -225,7 +267,11 @@ export class Http3Connection implements QuicStreamSink {
     }
     if (r === QPACK_BLOCKED) {
       if (this.blocked.length >= this.limits.maxQpackBlockedSections || this.blockedBytes + block.length > this.limits.maxQpackBlockedBytes) {
-        this.anomalies.anomaly('limit_reached', s.offset, this.blocked.length >= this.limits.maxQpackBlockedSections ? 'maxQpackBlockedSections' : 'maxQpackBlockedBytes');
+        this.anomalies.anomaly(
+          'limit_reached',
+          s.offset,
+          this.blocked.length >= this.limits.maxQpackBlockedSections ? 'maxQpackBlockedSections' : 'maxQpackBlockedBytes',
+        );
         s.broken = true;
         return;
       }
@@ -268,21 +314,24 @@ export class Http3Connection implements QuicStreamSink {
       if (id === SETTINGS_QPACK_MAX_TABLE_CAPACITY) {
         const other: QuicDir = s.dir === 0 ? 1 : 0;
         this.qpack[other].maxTableCapacity = vi.value;
-        this.retryBlocked(other);                              // sections that waited for the table's size
+        this.retryBlocked(other); // sections that waited for the table's size
       }
     }
   }
 
   private data(s: H3Stream, piece: Uint8Array): void {
     s.bodyWire += piece.length;
-    if (s.kind !== 'request') return;                           // response bodies are counted, not kept
+    if (s.kind !== 'request') return; // response bodies are counted, not kept
     const room = this.limits.maxHttpBodyBytes - s.bodyKept;
     if (room >= piece.length) {
       s.body.push(piece.slice());
       s.bodyKept += piece.length;
       return;
     }
-    if (room > 0) { s.body.push(piece.slice(0, room)); s.bodyKept += room; }
+    if (room > 0) {
+      s.body.push(piece.slice(0, room));
+      s.bodyKept += room;
+    }
     if (!s.bodyTruncated) {
       s.bodyTruncated = true;
       this.anomalies.anomaly('limit_reached', s.offset, 'maxHttpBodyBytes');
@@ -310,8 +359,12 @@ export class Http3Connection implements QuicStreamSink {
       const status = Number(pseudo(fields, ':status') ?? NaN);
       this.counts.responses++;
       this.out.onResponse({
-        streamId: s.id, status: Number.isInteger(status) ? status : 0, headers: fields.filter((f) => !f.name.startsWith(':')),
-        bodyWireBytes: s.bodyWire, incomplete: s.incomplete, position: s.position,
+        streamId: s.id,
+        status: Number.isInteger(status) ? status : 0,
+        headers: fields.filter((f) => !f.name.startsWith(':')),
+        bodyWireBytes: s.bodyWire,
+        incomplete: s.incomplete,
+        position: s.position,
       });
       return;
     }

@@ -51,7 +51,10 @@ function params(query: string): Map<string, string> {
 
 function names(list: string | undefined): string[] {
   if (!list) return [];
-  return list.split(',').map((n) => n.trim().toLowerCase().replace(/\.$/, '')).filter((n) => NAME_RE.test(n));
+  return list
+    .split(',')
+    .map((n) => n.trim().toLowerCase().replace(/\.$/, ''))
+    .filter((n) => NAME_RE.test(n));
 }
 
 /** The HTTPDNS query a GET request-target makes, or null when it is not one. */
@@ -100,7 +103,9 @@ export function parseHttpDnsAnswer(query: HttpDnsQuery, body: string): HttpDnsAn
       return { name, addresses: [...addresses(r.ips), ...addresses(r.ipsv6)], ttl };
     };
     if (Array.isArray(o.dns)) {
-      return o.dns.flatMap((r) => (r && typeof r === 'object' ? [one(r as Record<string, unknown>, undefined)] : [])).filter((a): a is HttpDnsAnswer => a !== null);
+      return o.dns
+        .flatMap((r) => (r && typeof r === 'object' ? [one(r as Record<string, unknown>, undefined)] : []))
+        .filter((a): a is HttpDnsAnswer => a !== null);
     }
     if ('ips' in o || 'ipsv6' in o) {
       const a = one(o, query.names[0]);
@@ -125,7 +130,10 @@ export function parseHttpDnsAnswer(query: HttpDnsQuery, body: string): HttpDnsAn
     const name = query.names[i];
     if (!name) return;
     const [ips, ttl] = line.split(',');
-    const list = (ips ?? '').split(';').map((s) => s.trim()).filter((s) => IPV4_RE.test(s) || IPV6_RE.test(s));
+    const list = (ips ?? '')
+      .split(';')
+      .map((s) => s.trim())
+      .filter((s) => IPV4_RE.test(s) || IPV6_RE.test(s));
     if (list.length || line.trim() === '0') out.push({ name, addresses: list, ttl: ttl && /^\d+$/.test(ttl) ? Number(ttl) : null });
   });
   return out;

@@ -288,10 +288,14 @@ export type HuffmanError = typeof HUFFMAN_EOS_IN_STRING | typeof HUFFMAN_BAD_PAD
 /** a one-line reason for a negative huffmanDecode result, for anomaly details */
 export function huffmanErrorText(code: number): string {
   switch (code) {
-    case HUFFMAN_EOS_IN_STRING: return 'huffman: EOS symbol inside the string';
-    case HUFFMAN_BAD_PADDING: return 'huffman: padding longer than 7 bits or not all ones';
-    case HUFFMAN_OUTPUT_FULL: return 'huffman: decoded string longer than the space for it';
-    default: return `huffman: error ${code}`;
+    case HUFFMAN_EOS_IN_STRING:
+      return 'huffman: EOS symbol inside the string';
+    case HUFFMAN_BAD_PADDING:
+      return 'huffman: padding longer than 7 bits or not all ones';
+    case HUFFMAN_OUTPUT_FULL:
+      return 'huffman: decoded string longer than the space for it';
+    default:
+      return `huffman: error ${code}`;
   }
 }
 

@@ -16,8 +16,15 @@ import { ExtensionType, isGrease, type ClientHello } from './tls.js';
 import { StringMemo } from '../memo.js';
 
 const JA4_VERSIONS = new Map<number, string>([
-  [0x0304, '13'], [0x0303, '12'], [0x0302, '11'], [0x0301, '10'], [0x0300, 's3'], [0x0002, 's2'],
-  [0xfeff, 'd1'], [0xfefd, 'd2'], [0xfefc, 'd3'],
+  [0x0304, '13'],
+  [0x0303, '12'],
+  [0x0302, '11'],
+  [0x0301, '10'],
+  [0x0300, 's3'],
+  [0x0002, 's2'],
+  [0xfeff, 'd1'],
+  [0xfefd, 'd2'],
+  [0xfefc, 'd3'],
 ]);
 
 const HEX2: readonly string[] = Array.from({ length: 256 }, (_, v) => v.toString(16).padStart(2, '0'));
@@ -113,10 +120,12 @@ function isAlnum(c: number): boolean {
 function alpnChars(ch: ClientHello): string {
   const first = ch.alpn[0];
   if (first === undefined || first.length === 0) return '00';
-  const a = first.charCodeAt(0), z = first.charCodeAt(first.length - 1);
+  const a = first.charCodeAt(0),
+    z = first.charCodeAt(first.length - 1);
   if (isAlnum(a) && isAlnum(z)) return first[0]! + first[first.length - 1]!;
   // ALPN strings are latin1 (one char per byte), so char codes are the bytes
-  const hexA = a.toString(16).padStart(2, '0'), hexZ = z.toString(16).padStart(2, '0');
+  const hexA = a.toString(16).padStart(2, '0'),
+    hexZ = z.toString(16).padStart(2, '0');
   return hexA[0]! + hexZ[1]!;
 }
 
@@ -152,8 +161,13 @@ const ja3Memo = new StringMemo((key) => {
 export function ja3(ch: ClientHello): Ja3 {
   // an SSLv2 hello's 24-bit cipher specs do not fit a key; such hellos are rare
   if (ch.sslv2) return ja3Of(ch.legacyVersion, ch.cipherSuites, ch.extensions, ch.supportedGroups, ch.ecPointFormats);
-  return ja3Memo.get(String.fromCharCode(0, 1, ch.legacyVersion) + listKey(ch.cipherSuites, false) + listKey(ch.extensions, false)
-    + listKey(ch.supportedGroups, false) + listKey(ch.ecPointFormats, false));
+  return ja3Memo.get(
+    String.fromCharCode(0, 1, ch.legacyVersion) +
+      listKey(ch.cipherSuites, false) +
+      listKey(ch.extensions, false) +
+      listKey(ch.supportedGroups, false) +
+      listKey(ch.ecPointFormats, false),
+  );
 }
 
 function ja3Of(version: number, ciphers: readonly number[], extensions: readonly number[], groups: readonly number[], formats: readonly number[]): Ja3 {

@@ -174,11 +174,21 @@ export function parseMipushStreamOpen(b: Uint8Array, off: number, end: number): 
   const attrs = new Map<string, string>();
   for (const m of text.matchAll(/\s([\w:]+)="([^"]*)"/g)) if (!attrs.has(m[1]!)) attrs.set(m[1]!, unescapeXml(m[2]!));
   const num = (k: string) => (attrs.has(k) && /^\d+$/.test(attrs.get(k)!) ? Number(attrs.get(k)) : null);
-  const str = (k: string) => (attrs.get(k) || null);
+  const str = (k: string) => attrs.get(k) || null;
   return {
-    form: 'xmpp', cmd: 'stream', server: str('to'), chid: null, resource: null,
-    model: str('model'), os: str('os'), udid: str('uid'), sdk: num('sdk'), connpt: str('connpt'),
-    host: str('host'), locale: str('locale'), andver: null,
+    form: 'xmpp',
+    cmd: 'stream',
+    server: str('to'),
+    chid: null,
+    resource: null,
+    model: str('model'),
+    os: str('os'),
+    udid: str('uid'),
+    sdk: num('sdk'),
+    connpt: str('connpt'),
+    host: str('host'),
+    locale: str('locale'),
+    andver: null,
   };
 }
 

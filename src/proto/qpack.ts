@@ -15,40 +15,112 @@
 import type { Limits } from '../limits.js';
 import { huffmanDecode, huffmanErrorText, huffmanMaxDecodedLength } from './huffman.js';
 
-export interface QpackField { name: string; value: string }
+export interface QpackField {
+  name: string;
+  value: string;
+}
 
 /** RFC 9204 Appendix A */
 export const QPACK_STATIC_TABLE: ReadonlyArray<readonly [string, string]> = [
-  [':authority', ''], [':path', '/'], ['age', '0'], ['content-disposition', ''], ['content-length', '0'],
-  ['cookie', ''], ['date', ''], ['etag', ''], ['if-modified-since', ''], ['if-none-match', ''],
-  ['last-modified', ''], ['link', ''], ['location', ''], ['referer', ''], ['set-cookie', ''],
-  [':method', 'CONNECT'], [':method', 'DELETE'], [':method', 'GET'], [':method', 'HEAD'], [':method', 'OPTIONS'],
-  [':method', 'POST'], [':method', 'PUT'], [':scheme', 'http'], [':scheme', 'https'], [':status', '103'],
-  [':status', '200'], [':status', '304'], [':status', '404'], [':status', '503'], ['accept', '*/*'],
-  ['accept', 'application/dns-message'], ['accept-encoding', 'gzip, deflate, br'], ['accept-ranges', 'bytes'],
-  ['access-control-allow-headers', 'cache-control'], ['access-control-allow-headers', 'content-type'],
-  ['access-control-allow-origin', '*'], ['cache-control', 'max-age=0'], ['cache-control', 'max-age=2592000'],
-  ['cache-control', 'max-age=604800'], ['cache-control', 'no-cache'], ['cache-control', 'no-store'],
-  ['cache-control', 'public, max-age=31536000'], ['content-encoding', 'br'], ['content-encoding', 'gzip'],
-  ['content-type', 'application/dns-message'], ['content-type', 'application/javascript'],
-  ['content-type', 'application/json'], ['content-type', 'application/x-www-form-urlencoded'],
-  ['content-type', 'image/gif'], ['content-type', 'image/jpeg'], ['content-type', 'image/png'],
-  ['content-type', 'text/css'], ['content-type', 'text/html; charset=utf-8'], ['content-type', 'text/plain'],
-  ['content-type', 'text/plain;charset=utf-8'], ['range', 'bytes=0-'], ['strict-transport-security', 'max-age=31536000'],
+  [':authority', ''],
+  [':path', '/'],
+  ['age', '0'],
+  ['content-disposition', ''],
+  ['content-length', '0'],
+  ['cookie', ''],
+  ['date', ''],
+  ['etag', ''],
+  ['if-modified-since', ''],
+  ['if-none-match', ''],
+  ['last-modified', ''],
+  ['link', ''],
+  ['location', ''],
+  ['referer', ''],
+  ['set-cookie', ''],
+  [':method', 'CONNECT'],
+  [':method', 'DELETE'],
+  [':method', 'GET'],
+  [':method', 'HEAD'],
+  [':method', 'OPTIONS'],
+  [':method', 'POST'],
+  [':method', 'PUT'],
+  [':scheme', 'http'],
+  [':scheme', 'https'],
+  [':status', '103'],
+  [':status', '200'],
+  [':status', '304'],
+  [':status', '404'],
+  [':status', '503'],
+  ['accept', '*/*'],
+  ['accept', 'application/dns-message'],
+  ['accept-encoding', 'gzip, deflate, br'],
+  ['accept-ranges', 'bytes'],
+  ['access-control-allow-headers', 'cache-control'],
+  ['access-control-allow-headers', 'content-type'],
+  ['access-control-allow-origin', '*'],
+  ['cache-control', 'max-age=0'],
+  ['cache-control', 'max-age=2592000'],
+  ['cache-control', 'max-age=604800'],
+  ['cache-control', 'no-cache'],
+  ['cache-control', 'no-store'],
+  ['cache-control', 'public, max-age=31536000'],
+  ['content-encoding', 'br'],
+  ['content-encoding', 'gzip'],
+  ['content-type', 'application/dns-message'],
+  ['content-type', 'application/javascript'],
+  ['content-type', 'application/json'],
+  ['content-type', 'application/x-www-form-urlencoded'],
+  ['content-type', 'image/gif'],
+  ['content-type', 'image/jpeg'],
+  ['content-type', 'image/png'],
+  ['content-type', 'text/css'],
+  ['content-type', 'text/html; charset=utf-8'],
+  ['content-type', 'text/plain'],
+  ['content-type', 'text/plain;charset=utf-8'],
+  ['range', 'bytes=0-'],
+  ['strict-transport-security', 'max-age=31536000'],
   ['strict-transport-security', 'max-age=31536000; includesubdomains'],
-  ['strict-transport-security', 'max-age=31536000; includesubdomains; preload'], ['vary', 'accept-encoding'],
-  ['vary', 'origin'], ['x-content-type-options', 'nosniff'], ['x-xss-protection', '1; mode=block'],
-  [':status', '100'], [':status', '204'], [':status', '206'], [':status', '302'], [':status', '400'],
-  [':status', '403'], [':status', '421'], [':status', '425'], [':status', '500'], ['accept-language', ''],
-  ['access-control-allow-credentials', 'FALSE'], ['access-control-allow-credentials', 'TRUE'],
-  ['access-control-allow-headers', '*'], ['access-control-allow-methods', 'get'],
-  ['access-control-allow-methods', 'get, post, options'], ['access-control-allow-methods', 'options'],
-  ['access-control-expose-headers', 'content-length'], ['access-control-request-headers', 'content-type'],
-  ['access-control-request-method', 'get'], ['access-control-request-method', 'post'], ['alt-svc', 'clear'],
-  ['authorization', ''], ['content-security-policy', "script-src 'none'; object-src 'none'; base-uri 'none'"],
-  ['early-data', '1'], ['expect-ct', ''], ['forwarded', ''], ['if-range', ''], ['origin', ''], ['purpose', 'prefetch'],
-  ['server', ''], ['timing-allow-origin', '*'], ['upgrade-insecure-requests', '1'], ['user-agent', ''],
-  ['x-forwarded-for', ''], ['x-frame-options', 'deny'], ['x-frame-options', 'sameorigin'],
+  ['strict-transport-security', 'max-age=31536000; includesubdomains; preload'],
+  ['vary', 'accept-encoding'],
+  ['vary', 'origin'],
+  ['x-content-type-options', 'nosniff'],
+  ['x-xss-protection', '1; mode=block'],
+  [':status', '100'],
+  [':status', '204'],
+  [':status', '206'],
+  [':status', '302'],
+  [':status', '400'],
+  [':status', '403'],
+  [':status', '421'],
+  [':status', '425'],
+  [':status', '500'],
+  ['accept-language', ''],
+  ['access-control-allow-credentials', 'FALSE'],
+  ['access-control-allow-credentials', 'TRUE'],
+  ['access-control-allow-headers', '*'],
+  ['access-control-allow-methods', 'get'],
+  ['access-control-allow-methods', 'get, post, options'],
+  ['access-control-allow-methods', 'options'],
+  ['access-control-expose-headers', 'content-length'],
+  ['access-control-request-headers', 'content-type'],
+  ['access-control-request-method', 'get'],
+  ['access-control-request-method', 'post'],
+  ['alt-svc', 'clear'],
+  ['authorization', ''],
+  ['content-security-policy', "script-src 'none'; object-src 'none'; base-uri 'none'"],
+  ['early-data', '1'],
+  ['expect-ct', ''],
+  ['forwarded', ''],
+  ['if-range', ''],
+  ['origin', ''],
+  ['purpose', 'prefetch'],
+  ['server', ''],
+  ['timing-allow-origin', '*'],
+  ['upgrade-insecure-requests', '1'],
+  ['user-agent', ''],
+  ['x-forwarded-for', ''],
+  ['x-frame-options', 'deny'],
+  ['x-frame-options', 'sameorigin'],
 ];
 
 /** decode() results */
@@ -65,10 +137,18 @@ export const UNKNOWN_YET = Number.MAX_SAFE_INTEGER;
 /** RFC 9204 §3.2.1: each entry costs its name and value lengths plus 32 */
 const ENTRY_OVERHEAD = 32;
 
-interface Entry { name: string; value: string; size: number }
+interface Entry {
+  name: string;
+  value: string;
+  size: number;
+}
 
 /** a prefixed integer (RFC 7541 §5.1) or string literal being read: value and where it ended */
-interface Cursor { pos: number; value: number; text: string }
+interface Cursor {
+  pos: number;
+  value: number;
+  text: string;
+}
 
 export class QpackDecoder {
   /** the reason of the last QPACK_ERROR (for an anomaly detail) */
@@ -93,8 +173,12 @@ export class QpackDecoder {
   constructor(private readonly limits: Limits) {}
 
   /** entries inserted so far (the Insert Count of §2.1.4) */
-  get insertCount(): number { return this.dropped + this.entries.length - this.head; }
-  get tableSize(): number { return this.size; }
+  get insertCount(): number {
+    return this.dropped + this.entries.length - this.head;
+  }
+  get tableSize(): number {
+    return this.size;
+  }
 
   /**
    * Encoder-stream bytes, in order. Returns false when they are malformed or break a cap
@@ -111,8 +195,12 @@ export class QpackDecoder {
     let p = 0;
     while (p < b.length) {
       const next = this.instruction(b, p);
-      if (next === -1) break;                                   // incomplete: wait for more
-      if (next === -2) { this.encoderBroken = true; this.pending = NO_BYTES; return false; }
+      if (next === -1) break; // incomplete: wait for more
+      if (next === -2) {
+        this.encoderBroken = true;
+        this.pending = NO_BYTES;
+        return false;
+      }
       p = next;
     }
     const rest = b.length - p;
@@ -130,7 +218,8 @@ export class QpackDecoder {
   private instruction(b: Uint8Array, p: number): number {
     const c = this.cur;
     const first = b[p]!;
-    if ((first & 0x80) !== 0) {                                 // Insert with Name Reference
+    if ((first & 0x80) !== 0) {
+      // Insert with Name Reference
       if (!this.int(b, p, 6)) return -1;
       const isStatic = (first & 0x40) !== 0;
       const index = c.value;
@@ -148,7 +237,8 @@ export class QpackDecoder {
       if (r !== 0) return r;
       return this.insert(name, c.text) ? c.pos : -2;
     }
-    if ((first & 0x40) !== 0) {                                 // Insert with Literal Name
+    if ((first & 0x40) !== 0) {
+      // Insert with Literal Name
       const r1 = this.str(b, p, 5);
       if (r1 !== 0) return r1;
       const name = c.text;
@@ -156,7 +246,8 @@ export class QpackDecoder {
       if (r2 !== 0) return r2;
       return this.insert(name, c.text) ? c.pos : -2;
     }
-    if ((first & 0x20) !== 0) {                                 // Set Dynamic Table Capacity
+    if ((first & 0x20) !== 0) {
+      // Set Dynamic Table Capacity
       if (!this.int(b, p, 5)) return -1;
       const cap = c.value;
       if (this.maxTableCapacity >= 0 && cap > this.maxTableCapacity) return this.fail(`capacity ${cap} over the peer's maximum ${this.maxTableCapacity}`);
@@ -166,7 +257,7 @@ export class QpackDecoder {
       this.evict(0);
       return c.pos;
     }
-    if (!this.int(b, p, 5)) return -1;                          // Duplicate
+    if (!this.int(b, p, 5)) return -1; // Duplicate
     const e = this.dynamic(this.insertCount - 1 - c.value);
     if (e === undefined) return this.fail(`duplicate: relative index ${c.value} not in the dynamic table`);
     return this.insert(e.name, e.value) ? c.pos : -2;
@@ -174,7 +265,10 @@ export class QpackDecoder {
 
   private insert(name: string, value: string): boolean {
     const size = Buffer.byteLength(name) + Buffer.byteLength(value) + ENTRY_OVERHEAD;
-    if (size > this.capacity) { this.error = `entry of ${size} bytes over the table capacity ${this.capacity}`; return false; }
+    if (size > this.capacity) {
+      this.error = `entry of ${size} bytes over the table capacity ${this.capacity}`;
+      return false;
+    }
     this.evict(size);
     this.entries.push({ name, value, size });
     this.size += size;
@@ -210,7 +304,10 @@ export class QpackDecoder {
    * and neither the peer's SETTINGS nor the encoder's capacity has been seen.
    */
   requiredInsertCount(b: Uint8Array, start: number, end: number): number {
-    if (!this.intIn(b, start, end, 8)) { this.error = 'field section prefix cut short'; return -1; }
+    if (!this.intIn(b, start, end, 8)) {
+      this.error = 'field section prefix cut short';
+      return -1;
+    }
     const encoded = this.cur.value;
     if (encoded === 0) return 0;
     // RFC 9204 §4.5.1.1; without the peer's SETTINGS, the largest capacity the encoder set
@@ -218,15 +315,24 @@ export class QpackDecoder {
     const maxCapacity = this.maxTableCapacity >= 0 ? this.maxTableCapacity : this.largestCapacitySet;
     const maxEntries = Math.floor(maxCapacity / 32);
     const fullRange = 2 * maxEntries;
-    if (encoded > fullRange) { this.error = `Required Insert Count ${encoded} over 2 × MaxEntries (${fullRange})`; return -1; }
+    if (encoded > fullRange) {
+      this.error = `Required Insert Count ${encoded} over 2 × MaxEntries (${fullRange})`;
+      return -1;
+    }
     const maxValue = this.insertCount + maxEntries;
     const maxWrapped = Math.floor(maxValue / fullRange) * fullRange;
     let ric = maxWrapped + encoded - 1;
     if (ric > maxValue) {
-      if (ric <= fullRange) { this.error = 'Required Insert Count does not decode'; return -1; }
+      if (ric <= fullRange) {
+        this.error = 'Required Insert Count does not decode';
+        return -1;
+      }
       ric -= fullRange;
     }
-    if (ric === 0) { this.error = 'Required Insert Count decodes to 0'; return -1; }
+    if (ric === 0) {
+      this.error = 'Required Insert Count decodes to 0';
+      return -1;
+    }
     return ric;
   }
 
@@ -236,10 +342,14 @@ export class QpackDecoder {
    */
   decode(b: Uint8Array, start: number, end: number, out: QpackField[]): QpackResult {
     const ric = this.requiredInsertCount(b, start, end);
-    if (ric === UNKNOWN_YET) return this.encoderBroken ? this.sectionError('field section needs a dynamic table the encoder stream no longer follows') : QPACK_BLOCKED;
+    if (ric === UNKNOWN_YET)
+      return this.encoderBroken ? this.sectionError('field section needs a dynamic table the encoder stream no longer follows') : QPACK_BLOCKED;
     if (ric < 0) return QPACK_ERROR;
     if (ric > this.insertCount) {
-      if (this.encoderBroken) { this.error = 'field section needs a dynamic table the encoder stream no longer follows'; return QPACK_ERROR; }
+      if (this.encoderBroken) {
+        this.error = 'field section needs a dynamic table the encoder stream no longer follows';
+        return QPACK_ERROR;
+      }
       return QPACK_BLOCKED;
     }
     const c = this.cur;
@@ -255,14 +365,16 @@ export class QpackDecoder {
     while (p < end) {
       const first = b[p]!;
       let name: string, value: string;
-      if ((first & 0x80) !== 0) {                               // Indexed Field Line
+      if ((first & 0x80) !== 0) {
+        // Indexed Field Line
         if (!this.intIn(b, p, end, 6)) return this.sectionError('indexed field line cut short', out, startLength);
         const e = (first & 0x40) !== 0 ? QPACK_STATIC_TABLE[c.value] : this.entryFor(base - 1 - c.value, ric);
         if (e === undefined) return this.sectionError(`index ${c.value} not in the ${(first & 0x40) !== 0 ? 'static' : 'dynamic'} table`, out, startLength);
         name = Array.isArray(e) ? e[0] : (e as Entry).name;
         value = Array.isArray(e) ? e[1] : (e as Entry).value;
         p = c.pos;
-      } else if ((first & 0x40) !== 0) {                        // Literal with Name Reference
+      } else if ((first & 0x40) !== 0) {
+        // Literal with Name Reference
         if (!this.intIn(b, p, end, 4)) return this.sectionError('literal field line cut short', out, startLength);
         const e = (first & 0x10) !== 0 ? QPACK_STATIC_TABLE[c.value] : this.entryFor(base - 1 - c.value, ric);
         if (e === undefined) return this.sectionError(`name index ${c.value} not in the table`, out, startLength);
@@ -270,20 +382,23 @@ export class QpackDecoder {
         if (this.strIn(b, c.pos, end, 7) !== 0) return this.sectionError(this.error, out, startLength);
         value = c.text;
         p = c.pos;
-      } else if ((first & 0x20) !== 0) {                        // Literal with Literal Name
+      } else if ((first & 0x20) !== 0) {
+        // Literal with Literal Name
         if (this.strIn(b, p, end, 3) !== 0) return this.sectionError(this.error, out, startLength);
         name = c.text;
         if (this.strIn(b, c.pos, end, 7) !== 0) return this.sectionError(this.error, out, startLength);
         value = c.text;
         p = c.pos;
-      } else if ((first & 0x10) !== 0) {                        // Indexed Field Line with Post-Base Index
+      } else if ((first & 0x10) !== 0) {
+        // Indexed Field Line with Post-Base Index
         if (!this.intIn(b, p, end, 4)) return this.sectionError('post-base field line cut short', out, startLength);
         const e = this.entryFor(base + c.value, ric);
         if (e === undefined) return this.sectionError(`post-base index ${c.value} not in the dynamic table`, out, startLength);
         name = e.name;
         value = e.value;
         p = c.pos;
-      } else {                                                  // Literal with Post-Base Name Reference
+      } else {
+        // Literal with Post-Base Name Reference
         if (!this.intIn(b, p, end, 3)) return this.sectionError('post-base literal cut short', out, startLength);
         const e = this.entryFor(base + c.value, ric);
         if (e === undefined) return this.sectionError(`post-base name index ${c.value} not in the dynamic table`, out, startLength);
@@ -327,7 +442,7 @@ export class QpackDecoder {
     if (v === max) {
       let shift = 0;
       for (;;) {
-        if (p >= end || shift > 49) return false;               // cut short, or past 2^56
+        if (p >= end || shift > 49) return false; // cut short, or past 2^56
         const byte = b[p++]!;
         v += (byte & 0x7f) * 2 ** shift;
         shift += 7;
@@ -345,7 +460,10 @@ export class QpackDecoder {
   }
 
   private strIn(b: Uint8Array, p: number, end: number, n: number, incompleteIsMinus1 = false): number {
-    const cut = (): number => { this.error = 'string literal cut short'; return incompleteIsMinus1 ? -1 : -2; };
+    const cut = (): number => {
+      this.error = 'string literal cut short';
+      return incompleteIsMinus1 ? -1 : -2;
+    };
     if (p >= end) return cut();
     const huffman = (b[p]! & (1 << n)) !== 0;
     if (!this.intIn(b, p, end, n)) return cut();

@@ -42,7 +42,11 @@ export function initialSalt(version: number): Buffer | undefined {
   return undefined;
 }
 
-export interface InitialKeys { key: Buffer; iv: Buffer; hp: Buffer }
+export interface InitialKeys {
+  key: Buffer;
+  iv: Buffer;
+  hp: Buffer;
+}
 
 /** RFC 8446 §7.1 HKDF-Expand-Label with an empty context, for lengths ≤ 32 (one HMAC block) */
 function expandLabel(secret: Buffer, label: string, length: number): Buffer {
@@ -51,8 +55,8 @@ function expandLabel(secret: Buffer, label: string, length: number): Buffer {
   info.writeUInt16BE(length, 0);
   info[2] = full.length;
   full.copy(info, 3);
-  info[3 + full.length] = 0;                 // context length
-  info[4 + full.length] = 1;                 // HKDF-Expand counter T(1)
+  info[3 + full.length] = 0; // context length
+  info[4 + full.length] = 1; // HKDF-Expand counter T(1)
   return createHmac('sha256', secret).update(info).digest().subarray(0, length);
 }
 
@@ -77,8 +81,7 @@ export function deriveInitialKeys(version: number, dcid: Uint8Array, side: 'clie
  * short or does not authenticate. Header protection and the AEAD are the decryptor's
  * (src/decrypt/quic-keys.ts); Initials have no earlier packet number to recover from.
  */
-export function openInitial(b: Uint8Array, start: number, pnOffset: number, end: number, keys: InitialKeys,
-  out: { packetNumber: number }): Buffer | undefined {
+export function openInitial(b: Uint8Array, start: number, pnOffset: number, end: number, keys: InitialKeys, out: { packetNumber: number }): Buffer | undefined {
   const pk = new QuicPacketKeys(INITIAL_SUITE, 0, EMPTY, keys.key, keys.iv, keys.hp);
   const h: UnprotectedHeader = { first: 0, packetNumber: 0, payloadStart: 0, aad: EMPTY };
   if (!removeHeaderProtection(pk, b, start, pnOffset, end, true, -1, Buffer.alloc(pnOffset - start + 4), h)) return undefined;

@@ -12,14 +12,16 @@
  */
 import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
-import {
-  QUIC_DRAFT_29, QUIC_V1, QUIC_V2, deriveInitialKeys, initialSalt, isReservedVersion, openInitial, type InitialKeys,
-} from './quic-crypto.js';
+import { QUIC_DRAFT_29, QUIC_V1, QUIC_V2, deriveInitialKeys, initialSalt, isReservedVersion, openInitial, type InitialKeys } from './quic-crypto.js';
 import { HandshakeType, parseClientHello, type ClientHello } from './tls.js';
 import { readVarint, type VarInt } from '../decrypt/quic-frames.js';
 
 const MAX_CID_LEN = 20;
-const FRAME_PADDING = 0x00, FRAME_PING = 0x01, FRAME_ACK = 0x02, FRAME_ACK_ECN = 0x03, FRAME_CRYPTO = 0x06;
+const FRAME_PADDING = 0x00,
+  FRAME_PING = 0x01,
+  FRAME_ACK = 0x02,
+  FRAME_ACK_ECN = 0x03,
+  FRAME_CRYPTO = 0x06;
 const FRAME_CONNECTION_CLOSE = 0x1c;
 
 export interface QuicClientHello {
@@ -63,8 +65,13 @@ export function looksLikeQuicInitial(b: Uint8Array, off: number, end: number): b
 
 /** the parsed long header of one Initial: offsets into the datagram */
 interface InitialHeader {
-  version: number; dcidOff: number; dcidLen: number; scidOff: number; scidLen: number;
-  pnOffset: number; end: number;
+  version: number;
+  dcidOff: number;
+  dcidLen: number;
+  scidOff: number;
+  scidLen: number;
+  pnOffset: number;
+  end: number;
 }
 
 /** One connection's CRYPTO stream being joined. */
@@ -95,12 +102,17 @@ export class QuicInitialTracker {
   /** where the datagram being read reports its problems (its flow's sink) */
   private ctx: AnomalySink;
 
-  constructor(private readonly limits: Limits, anomalies: AnomalySink) {
+  constructor(
+    private readonly limits: Limits,
+    anomalies: AnomalySink,
+  ) {
     this.ctx = anomalies;
   }
 
   /** connections currently held (pending or already reported) */
-  get size(): number { return this.conns.size; }
+  get size(): number {
+    return this.conns.size;
+  }
 
   /**
    * Feeds one client→server UDP payload [off, end). Returns the ClientHello when this
@@ -126,14 +138,15 @@ export class QuicInitialTracker {
 
   /** fills this.hdr; false (with an anomaly when it claimed to be an Initial) if cut short */
   private parseLongHeader(b: Uint8Array, start: number, end: number): boolean {
-    const h = this.hdr, vi = this.vi;
+    const h = this.hdr,
+      vi = this.vi;
     const bad = (field: string, at: number): boolean => {
       if (end - start >= 5 && initialSalt(u32(b, start + 1)) !== undefined) this.ctx.anomaly('quic_initial_malformed', at, field);
       return false;
     };
     if (end - start < 7) return bad('header', start);
     h.version = u32(b, start + 1);
-    if (h.version === 0) return false;                  // Version Negotiation: not from a client
+    if (h.version === 0) return false; // Version Negotiation: not from a client
     h.dcidLen = b[start + 5]!;
     h.dcidOff = start + 6;
     if (h.dcidLen > MAX_CID_LEN || end - h.dcidOff < h.dcidLen + 1) return bad('dcid', start + 5);
@@ -143,7 +156,7 @@ export class QuicInitialTracker {
     let p = h.scidOff + h.scidLen;
     const type = (b[start]! >> 4) & 0x03;
     const retry = h.version === QUIC_V2 ? type === 0x00 : type === 0x03;
-    if (retry || initialSalt(h.version) === undefined) return false;   // no length field we can trust
+    if (retry || initialSalt(h.version) === undefined) return false; // no length field we can trust
     if (isInitialType(b[start]!, h.version)) {
       if (!readVarint(b, p, end, vi) || end - p - vi.size < vi.value) return bad('token', p);
       p += vi.size + vi.value;
@@ -164,7 +177,7 @@ export class QuicInitialTracker {
       const known = this.byScid.get(scid);
       if (known !== undefined && known.version === h.version) conn = known;
     }
-    if (conn?.reported) return undefined;               // its ClientHello is already out
+    if (conn?.reported) return undefined; // its ClientHello is already out
     const keys = conn?.keys ?? deriveInitialKeys(h.version, b.subarray(h.dcidOff, h.dcidOff + h.dcidLen));
     if (keys === undefined) return undefined;
     const plain = openInitial(b, start, h.pnOffset, h.end, keys, this.pnOut);
@@ -195,13 +208,20 @@ export class QuicInitialTracker {
 
   /** frames of one decrypted Initial payload; anomaly offsets are the packet's start */
   private walkFrames(p: Buffer, conn: PendingConnection, at: number): QuicClientHello | undefined {
-    const vi = this.vi, end = p.length;
-    const bad = (what: string): undefined => { this.ctx.anomaly('quic_frame_malformed', at, what); return undefined; };
+    const vi = this.vi,
+      end = p.length;
+    const bad = (what: string): undefined => {
+      this.ctx.anomaly('quic_frame_malformed', at, what);
+      return undefined;
+    };
     let q = 0;
     let sawCrypto = false;
     while (q < end) {
       const type = p[q]!;
-      if (type === FRAME_PADDING || type === FRAME_PING) { q++; continue; }
+      if (type === FRAME_PADDING || type === FRAME_PING) {
+        q++;
+        continue;
+      }
       if (type === FRAME_ACK || type === FRAME_ACK_ECN) {
         q++;
         // largest acknowledged, ack delay, range count, first range; then count × (gap, length)
@@ -212,7 +232,7 @@ export class QuicInitialTracker {
           q += vi.size;
         }
         const more = rangeCount * 2 + (type === FRAME_ACK_ECN ? 3 : 0);
-        if (more > end - q) return bad('ACK');          // each varint is at least one byte
+        if (more > end - q) return bad('ACK'); // each varint is at least one byte
         for (let i = 0; i < more; i++) {
           if (!readVarint(p, q, end, vi)) return bad('ACK');
           q += vi.size;
@@ -235,7 +255,8 @@ export class QuicInitialTracker {
       }
       if (type === FRAME_CONNECTION_CLOSE) {
         q++;
-        for (let i = 0; i < 2; i++) {                   // error code, frame type
+        for (let i = 0; i < 2; i++) {
+          // error code, frame type
           if (!readVarint(p, q, end, vi)) return bad('CONNECTION_CLOSE');
           q += vi.size;
         }
@@ -266,9 +287,13 @@ export class QuicInitialTracker {
     // bytes already held must agree (a retransmission); different bytes keep the first copy
     const r = conn.ranges;
     for (let i = 0; i < r.length; i += 2) {
-      const lo = Math.max(r[i]!, offset), hi = Math.min(r[i + 1]!, stop);
+      const lo = Math.max(r[i]!, offset),
+        hi = Math.min(r[i + 1]!, stop);
       for (let k = lo; k < hi; k++) {
-        if (conn.crypto[k] !== src[from + k - offset]) { this.ctx.anomaly('quic_crypto_conflict', at, `offset ${k}`); return; }
+        if (conn.crypto[k] !== src[from + k - offset]) {
+          this.ctx.anomaly('quic_crypto_conflict', at, `offset ${k}`);
+          return;
+        }
       }
     }
     conn.crypto.set(src.subarray(from, from + (stop - offset)), offset);
@@ -277,7 +302,8 @@ export class QuicInitialTracker {
 
   /** the ClientHello, once CRYPTO bytes from 0 cover its whole handshake message */
   private tryClientHello(conn: PendingConnection, at: number): QuicClientHello | undefined {
-    const r = conn.ranges, buf = conn.crypto;
+    const r = conn.ranges,
+      buf = conn.crypto;
     if (buf === null || r.length === 0 || r[0] !== 0) return undefined;
     const have = r[1]!;
     if (have < 4) return undefined;

@@ -13,8 +13,16 @@
 import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
 import {
-  ContentType, HandshakeType, MALFORMED, NEED_MORE, TLS_RECORD_HEADER_LEN, looksLikeTlsClientHello,
-  parseServerHello, ssl2RecordLength, tlsRecordLength, type ServerHello,
+  ContentType,
+  HandshakeType,
+  MALFORMED,
+  NEED_MORE,
+  TLS_RECORD_HEADER_LEN,
+  looksLikeTlsClientHello,
+  parseServerHello,
+  ssl2RecordLength,
+  tlsRecordLength,
+  type ServerHello,
 } from './tls.js';
 
 /** pseudo handshake type for an SSLv2-format CLIENT-HELLO: body is the whole SSLv2 record */
@@ -46,8 +54,8 @@ export class TlsStreamReader {
   private hsHead = new Uint8Array(HANDSHAKE_HEADER_LEN);
   private hsHeadFill = 0;
   private hsType = 0;
-  private hsLeft = 0;           // body bytes still to come of the current message
-  private hsWanted = false;     // buffer it (ClientHello, ServerHello, Certificate) or skip it
+  private hsLeft = 0; // body bytes still to come of the current message
+  private hsWanted = false; // buffer it (ClientHello, ServerHello, Certificate) or skip it
   private hsBuf: Uint8Array | null = null;
   private hsFill = 0;
 
@@ -65,11 +73,17 @@ export class TlsStreamReader {
   ) {}
 
   /** the handshake went encrypted: nothing more to learn from this direction */
-  get encrypted(): boolean { return this._encrypted; }
+  get encrypted(): boolean {
+    return this._encrypted;
+  }
   /** the bytes are not TLS (or broke a cap): nothing more is parsed */
-  get failed(): boolean { return this._failed; }
+  get failed(): boolean {
+    return this._failed;
+  }
   /** encrypted or failed: the caller can stop feeding and buffering */
-  get done(): boolean { return this._encrypted || this._failed; }
+  get done(): boolean {
+    return this._encrypted || this._failed;
+  }
 
   /**
    * After a HelloRetryRequest the client sends a compatibility ChangeCipherSpec (RFC 8446
@@ -81,7 +95,10 @@ export class TlsStreamReader {
 
   /** Feeds the next bytes of this direction; `bytes` is only read during the call. */
   push(bytes: Uint8Array): void {
-    if (this.ssl2 !== null) { this.pushSsl2(bytes, 0); return; }
+    if (this.ssl2 !== null) {
+      this.pushSsl2(bytes, 0);
+      return;
+    }
     let p = 0;
     const end = bytes.length;
     while (p < end && !this.done) {
@@ -104,8 +121,11 @@ export class TlsStreamReader {
             this.pushSsl2(bytes, p);
             return;
           }
-          this.fail('tls_record_malformed', this.streamOff + p - TLS_RECORD_HEADER_LEN,
-            `type ${this.head[0]} version 0x${((this.head[1]! << 8) | this.head[2]!).toString(16)}`);
+          this.fail(
+            'tls_record_malformed',
+            this.streamOff + p - TLS_RECORD_HEADER_LEN,
+            `type ${this.head[0]} version 0x${((this.head[1]! << 8) | this.head[2]!).toString(16)}`,
+          );
           break;
         }
         this.recType = this.head[0]!;
@@ -157,8 +177,7 @@ export class TlsStreamReader {
     const h = this.hsHead;
     this.hsType = h[0]!;
     const len = (h[1]! << 16) | (h[2]! << 8) | h[3]!;
-    this.hsWanted = this.hsType === HandshakeType.clientHello || this.hsType === HandshakeType.serverHello
-      || this.hsType === HandshakeType.certificate;
+    this.hsWanted = this.hsType === HandshakeType.clientHello || this.hsType === HandshakeType.serverHello || this.hsType === HandshakeType.certificate;
     if (this.hsWanted) {
       const cap = this.hsType === HandshakeType.certificate ? this.limits.maxCertificateBytes : this.limits.maxTlsHandshakeBytes;
       if (len > cap) {

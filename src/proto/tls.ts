@@ -28,9 +28,18 @@ export const TLS_MAX_RECORD_PAYLOAD = (1 << 14) + 2048;
 export const ContentType = { changeCipherSpec: 20, alert: 21, handshake: 22, applicationData: 23 } as const;
 export const HandshakeType = { clientHello: 1, serverHello: 2, certificate: 11 } as const;
 export const ExtensionType = {
-  serverName: 0, supportedGroups: 10, ecPointFormats: 11, signatureAlgorithms: 13, alpn: 16,
-  padding: 21, sessionTicket: 35, preSharedKey: 41, supportedVersions: 43, pskKeyExchangeModes: 45,
-  keyShare: 51, encryptedClientHello: 0xfe0d,
+  serverName: 0,
+  supportedGroups: 10,
+  ecPointFormats: 11,
+  signatureAlgorithms: 13,
+  alpn: 16,
+  padding: 21,
+  sessionTicket: 35,
+  preSharedKey: 41,
+  supportedVersions: 43,
+  pskKeyExchangeModes: 45,
+  keyShare: 51,
+  encryptedClientHello: 0xfe0d,
 } as const;
 
 /** RFC 8446 §4.1.3: a ServerHello with this random is a HelloRetryRequest */
@@ -76,7 +85,7 @@ export interface ServerHello {
 
 /** RFC 8701 GREASE: 0x0a0a, 0x1a1a, … 0xfafa (both bytes equal, low nibble 0xa) */
 export function isGrease(v: number): boolean {
-  return (v & 0x0f0f) === 0x0a0a && (v >> 8) === (v & 0xff);
+  return (v & 0x0f0f) === 0x0a0a && v >> 8 === (v & 0xff);
 }
 
 /**
@@ -135,7 +144,8 @@ function isSsl2ClientHelloHeader(b: Uint8Array, off: number, end: number): boole
   const b0 = b[off]!;
   if ((b0 & 0x80) === 0) return false;
   const len = ((b0 & 0x7f) << 8) | b[off + 1]!;
-  const major = b[off + 3]!, minor = b[off + 4]!;
+  const major = b[off + 3]!,
+    minor = b[off + 4]!;
   // 9 = msg(1) + version(2) + three length fields(6); versions 0x0002 (SSLv2) or 0x0300..0x0304
   return len >= 9 && b[off + 2] === 1 && ((major === 0 && minor === 2) || (major === 3 && minor <= 4));
 }
@@ -153,9 +163,24 @@ function u16(b: Uint8Array, off: number): number {
 
 function newClientHello(legacyVersion: number): ClientHello {
   return {
-    legacyVersion, cipherSuites: [], extensions: [], serverNames: [], alpn: [], supportedVersions: [],
-    supportedGroups: [], ecPointFormats: [], signatureAlgorithms: [], keyShareGroups: [], pskKeyExchangeModes: [],
-    ech: false, echType: null, preSharedKey: false, sessionTicket: false, sessionIdLength: 0, grease: false, sslv2: false,
+    legacyVersion,
+    cipherSuites: [],
+    extensions: [],
+    serverNames: [],
+    alpn: [],
+    supportedVersions: [],
+    supportedGroups: [],
+    ecPointFormats: [],
+    signatureAlgorithms: [],
+    keyShareGroups: [],
+    pskKeyExchangeModes: [],
+    ech: false,
+    echType: null,
+    preSharedKey: false,
+    sessionTicket: false,
+    sessionIdLength: 0,
+    grease: false,
+    sslv2: false,
   };
 }
 
@@ -169,9 +194,17 @@ function readU16List(b: Uint8Array, off: number, end: number, out: number[]): vo
  * undefined (and reports tls_client_hello_malformed with the field) when a mandatory part
  * is cut short; a bad extension keeps what was parsed before it.
  */
-export function parseClientHello(body: Uint8Array, off: number, end: number, ctx: AnomalySink,
-  limits: Pick<Limits, 'maxTlsExtensions'> = DEFAULT_LIMITS): ClientHello | undefined {
-  const bad = (field: string, at: number): undefined => { ctx.anomaly('tls_client_hello_malformed', at, field); return undefined; };
+export function parseClientHello(
+  body: Uint8Array,
+  off: number,
+  end: number,
+  ctx: AnomalySink,
+  limits: Pick<Limits, 'maxTlsExtensions'> = DEFAULT_LIMITS,
+): ClientHello | undefined {
+  const bad = (field: string, at: number): undefined => {
+    ctx.anomaly('tls_client_hello_malformed', at, field);
+    return undefined;
+  };
   if (end > body.length) end = body.length;
   if (off < 0 || off > end) return bad('bounds', off);
   let p = off;
@@ -193,7 +226,7 @@ export function parseClientHello(body: Uint8Array, off: number, end: number, ctx
   if (end - p < compLen) return bad('compression_methods', p - 1);
   p += compLen;
   for (const c of ch.cipherSuites) if (isGrease(c)) ch.grease = true;
-  if (p === end) return ch;                      // no extensions: a valid pre-TLS-1.2 hello
+  if (p === end) return ch; // no extensions: a valid pre-TLS-1.2 hello
   if (end - p < 2) return bad('extensions', p);
   const extLen = u16(body, p);
   p += 2;
@@ -210,11 +243,21 @@ export function parseClientHello(body: Uint8Array, off: number, end: number, ctx
 
 function parseClientExtensions(b: Uint8Array, p: number, end: number, ch: ClientHello, ctx: AnomalySink, maxExtensions: number): void {
   while (p < end) {
-    if (ch.extensions.length >= maxExtensions) { ctx.anomaly('limit_reached', p, 'maxTlsExtensions'); return; }
-    if (end - p < 4) { ctx.anomaly('tls_client_hello_malformed', p, 'extension header'); return; }
-    const type = u16(b, p), len = u16(b, p + 2);
+    if (ch.extensions.length >= maxExtensions) {
+      ctx.anomaly('limit_reached', p, 'maxTlsExtensions');
+      return;
+    }
+    if (end - p < 4) {
+      ctx.anomaly('tls_client_hello_malformed', p, 'extension header');
+      return;
+    }
+    const type = u16(b, p),
+      len = u16(b, p + 2);
     p += 4;
-    if (end - p < len) { ctx.anomaly('tls_client_hello_malformed', p - 4, `extension ${type} length`); return; }
+    if (end - p < len) {
+      ctx.anomaly('tls_client_hello_malformed', p - 4, `extension ${type} length`);
+      return;
+    }
     ch.extensions.push(type);
     if (isGrease(type)) ch.grease = true;
     if (!parseClientExtension(b, p, p + len, type, ch)) ctx.anomaly('tls_client_hello_malformed', p - 4, `extension ${type} body`);
@@ -227,10 +270,11 @@ function parseClientExtension(b: Uint8Array, p: number, end: number, type: numbe
   const len = end - p;
   switch (type) {
     case ExtensionType.serverName: {
-      if (len < 2 || u16(b, p) !== len - 2) return len === 0;   // empty: a server's echo
+      if (len < 2 || u16(b, p) !== len - 2) return len === 0; // empty: a server's echo
       for (let q = p + 2; q < end;) {
         if (end - q < 3) return false;
-        const nameType = b[q]!, nameLen = u16(b, q + 1);
+        const nameType = b[q]!,
+          nameLen = u16(b, q + 1);
         q += 3;
         if (end - q < nameLen) return false;
         if (nameType === 0) ch.serverNames.push(latin1(b, q, q + nameLen));
@@ -242,7 +286,7 @@ function parseClientExtension(b: Uint8Array, p: number, end: number, type: numbe
       if (len < 2 || u16(b, p) !== len - 2) return false;
       for (let q = p + 2; q < end;) {
         const n = b[q++]!;
-        if (n === 0 || end - q < n) return false;      // RFC 7301: empty names are not allowed
+        if (n === 0 || end - q < n) return false; // RFC 7301: empty names are not allowed
         ch.alpn.push(latin1(b, q, q + n));
         q += n;
       }
@@ -274,7 +318,8 @@ function parseClientExtension(b: Uint8Array, p: number, end: number, type: numbe
       if (len < 2 || u16(b, p) !== len - 2) return false;
       for (let q = p + 2; q < end;) {
         if (end - q < 4) return false;
-        const group = u16(b, q), keyLen = u16(b, q + 2);
+        const group = u16(b, q),
+          keyLen = u16(b, q + 2);
         q += 4;
         if (end - q < keyLen) return false;
         ch.keyShareGroups.push(group);
@@ -293,9 +338,14 @@ function parseClientExtension(b: Uint8Array, p: number, end: number, type: numbe
       ch.echType = b[p] === 0 ? 'outer' : b[p] === 1 ? 'inner' : null;
       return ch.echType !== null;
     }
-    case ExtensionType.preSharedKey: ch.preSharedKey = true; return true;
-    case ExtensionType.sessionTicket: ch.sessionTicket = true; return true;
-    default: return true;
+    case ExtensionType.preSharedKey:
+      ch.preSharedKey = true;
+      return true;
+    case ExtensionType.sessionTicket:
+      ch.sessionTicket = true;
+      return true;
+    default:
+      return true;
   }
 }
 
@@ -308,10 +358,18 @@ function parseClientExtension(b: Uint8Array, p: number, end: number, type: numbe
  * kinds are kept as their 24-bit value. No extensions, so no SNI.
  */
 export function parseSsl2ClientHello(b: Uint8Array, off: number, end: number, ctx: AnomalySink): ClientHello | undefined {
-  if (!isSsl2ClientHelloHeader(b, off, end)) { ctx.anomaly('tls_client_hello_malformed', off, 'sslv2 header'); return undefined; }
+  if (!isSsl2ClientHelloHeader(b, off, end)) {
+    ctx.anomaly('tls_client_hello_malformed', off, 'sslv2 header');
+    return undefined;
+  }
   const recEnd = off + 2 + (((b[off]! & 0x7f) << 8) | b[off + 1]!);
-  if (recEnd > end || recEnd - off < 11) { ctx.anomaly('tls_client_hello_malformed', off, 'sslv2 length'); return undefined; }
-  const specLen = u16(b, off + 5), sidLen = u16(b, off + 7), chalLen = u16(b, off + 9);
+  if (recEnd > end || recEnd - off < 11) {
+    ctx.anomaly('tls_client_hello_malformed', off, 'sslv2 length');
+    return undefined;
+  }
+  const specLen = u16(b, off + 5),
+    sidLen = u16(b, off + 7),
+    chalLen = u16(b, off + 9);
   const specs = off + 11;
   if (specLen % 3 !== 0 || specs + specLen + sidLen + chalLen > recEnd) {
     ctx.anomaly('tls_client_hello_malformed', off + 5, 'sslv2 lengths');
@@ -336,29 +394,46 @@ export function ssl2RecordLength(b: Uint8Array, off: number, end: number): numbe
 
 /** Parses a ServerHello body (after the handshake header), HelloRetryRequest included. */
 export function parseServerHello(body: Uint8Array, off: number, end: number, ctx: AnomalySink): ServerHello | undefined {
-  const bad = (field: string, at: number): undefined => { ctx.anomaly('tls_server_hello_malformed', at, field); return undefined; };
+  const bad = (field: string, at: number): undefined => {
+    ctx.anomaly('tls_server_hello_malformed', at, field);
+    return undefined;
+  };
   if (end > body.length) end = body.length;
   if (off < 0 || off > end) return bad('bounds', off);
   let p = off;
   if (end - p < 2 + 32 + 1) return bad('random', p);
   const legacyVersion = u16(body, p);
   let hrr = true;
-  for (let i = 0; i < 32; i++) if (body[p + 2 + i] !== HELLO_RETRY_RANDOM[i]) { hrr = false; break; }
+  for (let i = 0; i < 32; i++)
+    if (body[p + 2 + i] !== HELLO_RETRY_RANDOM[i]) {
+      hrr = false;
+      break;
+    }
   p += 2 + 32;
   const sidLen = body[p++]!;
   if (sidLen > 32 || end - p < sidLen + 3) return bad('session_id', p - 1);
   p += sidLen;
   const sh: ServerHello = { legacyVersion, version: legacyVersion, cipherSuite: u16(body, p), alpn: null, helloRetryRequest: hrr };
-  p += 3;                                          // cipher suite + compression method
-  if (end - p < 2) return sh;                      // no extensions
+  p += 3; // cipher suite + compression method
+  if (end - p < 2) return sh; // no extensions
   const extEnd = p + 2 + u16(body, p);
   p += 2;
-  if (extEnd > end) { bad('extensions', p - 2); return sh; }
+  if (extEnd > end) {
+    bad('extensions', p - 2);
+    return sh;
+  }
   while (p < extEnd) {
-    if (extEnd - p < 4) { bad('extension header', p); return sh; }
-    const type = u16(body, p), len = u16(body, p + 2);
+    if (extEnd - p < 4) {
+      bad('extension header', p);
+      return sh;
+    }
+    const type = u16(body, p),
+      len = u16(body, p + 2);
     p += 4;
-    if (extEnd - p < len) { bad(`extension ${type} length`, p - 4); return sh; }
+    if (extEnd - p < len) {
+      bad(`extension ${type} length`, p - 4);
+      return sh;
+    }
     if (type === ExtensionType.supportedVersions && len === 2) sh.version = u16(body, p);
     else if (type === ExtensionType.alpn && len >= 3 && u16(body, p) === len - 2 && body[p + 2] === len - 3) {
       sh.alpn = latin1(body, p + 3, p + len);
@@ -375,17 +450,33 @@ export function parseServerHello(body: Uint8Array, off: number, end: number, ctx
  */
 export function parseCertificateNames(body: Uint8Array, off: number, end: number, ctx: AnomalySink): string[] {
   if (end > body.length) end = body.length;
-  if (off < 0 || end - off < 3) { ctx.anomaly('tls_certificate_malformed', off, 'certificate_list'); return []; }
+  if (off < 0 || end - off < 3) {
+    ctx.anomaly('tls_certificate_malformed', off, 'certificate_list');
+    return [];
+  }
   const listLen = (body[off]! << 16) | u16(body, off + 1);
   if (listLen === 0) return [];
-  if (listLen < 3 || end - off - 3 < 3) { ctx.anomaly('tls_certificate_malformed', off, 'certificate_list'); return []; }
+  if (listLen < 3 || end - off - 3 < 3) {
+    ctx.anomaly('tls_certificate_malformed', off, 'certificate_list');
+    return [];
+  }
   const certLen = (body[off + 3]! << 16) | u16(body, off + 4);
   const certOff = off + 6;
-  if (certLen === 0 || end - certOff < certLen) { ctx.anomaly('tls_certificate_malformed', off + 3, 'cert_data'); return []; }
+  if (certLen === 0 || end - certOff < certLen) {
+    ctx.anomaly('tls_certificate_malformed', off + 3, 'cert_data');
+    return [];
+  }
   return certificateNames(body, certOff, certOff + certLen, ctx);
 }
 
-const VERSION_NAMES = new Map<number, string>([[0x0304, '1.3'], [0x0303, '1.2'], [0x0302, '1.1'], [0x0301, '1.0'], [0x0300, 'ssl3'], [0x0002, '2.0']]);
+const VERSION_NAMES = new Map<number, string>([
+  [0x0304, '1.3'],
+  [0x0303, '1.2'],
+  [0x0302, '1.1'],
+  [0x0301, '1.0'],
+  [0x0300, 'ssl3'],
+  [0x0002, '2.0'],
+]);
 
 /** '1.3', '1.2', '1.1', '1.0', 'ssl3', '2.0' (SSL 2.0, as tshark names it); TLS 1.3 drafts as '1.3-draft23'; else '0x….' */
 export function tlsVersionName(v: number): string {

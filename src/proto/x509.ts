@@ -13,8 +13,14 @@
 import type { AnomalySink } from '../anomaly.js';
 
 // typed `number`: the walker reuses one Tlv, so TypeScript must not narrow `tag` to a literal
-const TAG_SEQUENCE: number = 0x30, TAG_SET: number = 0x31, TAG_OID: number = 0x06, TAG_BOOLEAN: number = 0x01;
-const TAG_OCTET_STRING: number = 0x04, TAG_CTX0: number = 0xa0, TAG_CTX3: number = 0xa3, TAG_DNS_NAME: number = 0x82;
+const TAG_SEQUENCE: number = 0x30,
+  TAG_SET: number = 0x31,
+  TAG_OID: number = 0x06,
+  TAG_BOOLEAN: number = 0x01;
+const TAG_OCTET_STRING: number = 0x04,
+  TAG_CTX0: number = 0xa0,
+  TAG_CTX3: number = 0xa3,
+  TAG_DNS_NAME: number = 0x82;
 /** 2.5.4.3 commonName and 2.5.29.17 subjectAltName, as DER OID contents */
 const OID_COMMON_NAME = [0x55, 0x04, 0x03];
 const OID_SUBJECT_ALT_NAME = [0x55, 0x1d, 0x11];
@@ -22,18 +28,22 @@ const OID_SUBJECT_ALT_NAME = [0x55, 0x1d, 0x11];
 const MAX_NAME_LEN = 1024;
 
 /** one TLV: tag at `off`, value in [start, end). Reused by the walker, never escapes. */
-interface Tlv { tag: number; start: number; end: number }
+interface Tlv {
+  tag: number;
+  start: number;
+  end: number;
+}
 
 /** reads the TLV at `off` (single-byte tags, definite lengths ≤ 4 bytes); false if malformed */
 function readTlv(b: Uint8Array, off: number, end: number, out: Tlv): boolean {
   if (end - off < 2) return false;
   out.tag = b[off]!;
-  if ((out.tag & 0x1f) === 0x1f) return false;          // multi-byte tags never occur where we look
+  if ((out.tag & 0x1f) === 0x1f) return false; // multi-byte tags never occur where we look
   let p = off + 1;
   let len = b[p++]!;
   if (len & 0x80) {
     const n = len & 0x7f;
-    if (n === 0 || n > 4 || end - p < n) return false;  // 0x80 is BER indefinite length: not DER
+    if (n === 0 || n > 4 || end - p < n) return false; // 0x80 is BER indefinite length: not DER
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + b[p++]!;
   }
@@ -62,7 +72,10 @@ function latin1(b: Uint8Array, off: number, end: number): string {
 export function certificateNames(b: Uint8Array, off: number, end: number, ctx: AnomalySink): string[] {
   // a Set keeps order and drops duplicates in O(1): test certificates carry 10 000 SANs
   const names = new Set<string>();
-  const bad = (part: string, at: number): string[] => { ctx.anomaly('x509_malformed', at, part); return [...names]; };
+  const bad = (part: string, at: number): string[] => {
+    ctx.anomaly('x509_malformed', at, part);
+    return [...names];
+  };
   const t: Tlv = { tag: 0, start: 0, end: 0 };
   if (!readTlv(b, off, end, t) || t.tag !== TAG_SEQUENCE) return bad('certificate', off);
   if (!readTlv(b, t.start, t.end, t) || t.tag !== TAG_SEQUENCE) return bad('tbsCertificate', off);
@@ -70,8 +83,11 @@ export function certificateNames(b: Uint8Array, off: number, end: number, ctx: A
   let p = t.start;
   // version [0] (optional), serialNumber, signature, issuer, validity → skip; subject is next
   if (!readTlv(b, p, tbsEnd, t)) return bad('version', p);
-  if (t.tag === TAG_CTX0) { p = t.end; if (!readTlv(b, p, tbsEnd, t)) return bad('serialNumber', p); }
-  p = t.end;                                            // past serialNumber
+  if (t.tag === TAG_CTX0) {
+    p = t.end;
+    if (!readTlv(b, p, tbsEnd, t)) return bad('serialNumber', p);
+  }
+  p = t.end; // past serialNumber
   for (const part of ['signature', 'issuer', 'validity']) {
     if (!readTlv(b, p, tbsEnd, t)) return bad(part, p);
     p = t.end;
@@ -98,7 +114,9 @@ function pushName(names: Set<string>, b: Uint8Array, start: number, end: number)
 
 /** Name = SEQUENCE OF SET OF AttributeTypeAndValue; value's string type is not checked */
 function collectCommonNames(b: Uint8Array, p: number, end: number, names: Set<string>): boolean {
-  const set: Tlv = { tag: 0, start: 0, end: 0 }, atv: Tlv = { tag: 0, start: 0, end: 0 }, f: Tlv = { tag: 0, start: 0, end: 0 };
+  const set: Tlv = { tag: 0, start: 0, end: 0 },
+    atv: Tlv = { tag: 0, start: 0, end: 0 },
+    f: Tlv = { tag: 0, start: 0, end: 0 };
   while (p < end) {
     if (!readTlv(b, p, end, set) || set.tag !== TAG_SET) return false;
     p = set.end;
@@ -115,7 +133,9 @@ function collectCommonNames(b: Uint8Array, p: number, end: number, names: Set<st
 
 /** [3] EXPLICIT SEQUENCE OF Extension → dNSNames of subjectAltName */
 function collectSanDnsNames(b: Uint8Array, p: number, end: number, names: Set<string>): boolean {
-  const seq: Tlv = { tag: 0, start: 0, end: 0 }, ext: Tlv = { tag: 0, start: 0, end: 0 }, f: Tlv = { tag: 0, start: 0, end: 0 };
+  const seq: Tlv = { tag: 0, start: 0, end: 0 },
+    ext: Tlv = { tag: 0, start: 0, end: 0 },
+    f: Tlv = { tag: 0, start: 0, end: 0 };
   if (!readTlv(b, p, end, seq) || seq.tag !== TAG_SEQUENCE) return false;
   for (let q = seq.start; q < seq.end; q = ext.end) {
     if (!readTlv(b, q, seq.end, ext) || ext.tag !== TAG_SEQUENCE) return false;

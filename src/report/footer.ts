@@ -8,8 +8,10 @@ export function reportSummary(r: AnalyzeResult): string {
   const values = r.hosts.reduce((n, h) => n + h.leaks.length, 0);
   const plaintext = leakHosts.filter((h) => h.transport.includes('http')).length;
   const packets = r.header.captures.reduce((n, c) => n + c.packets, 0);
-  return `${r.header.captures.length} capture(s), ${packets} packets: ${vendorHosts.length} vendor host(s), ` +
-    `${leakHosts.length} with personal data (${values} distinct values, ${plaintext} host(s) in plaintext)`;
+  return (
+    `${r.header.captures.length} capture(s), ${packets} packets: ${vendorHosts.length} vendor host(s), ` +
+    `${leakHosts.length} with personal data (${values} distinct values, ${plaintext} host(s) in plaintext)`
+  );
 }
 
 /**

@@ -32,7 +32,11 @@ export function decideWidth(stream: { isTTY?: boolean; columns?: number }, env: 
   return Number.isInteger(cols) && cols > 0 ? cols : null;
 }
 
-export function presentationFor(stream: { isTTY?: boolean; columns?: number }, opts: { color?: string; wide?: boolean }, env: NodeJS.ProcessEnv = process.env): Presentation {
-  const choice = (COLOR_CHOICES as readonly string[]).includes(opts.color ?? 'auto') ? (opts.color as ColorChoice) ?? 'auto' : 'auto';
+export function presentationFor(
+  stream: { isTTY?: boolean; columns?: number },
+  opts: { color?: string; wide?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): Presentation {
+  const choice = (COLOR_CHOICES as readonly string[]).includes(opts.color ?? 'auto') ? ((opts.color as ColorChoice) ?? 'auto') : 'auto';
   return { colour: decideColour(choice, Boolean(stream.isTTY), env), width: decideWidth(stream, env), wide: Boolean(opts.wide) };
 }

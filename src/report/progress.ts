@@ -8,7 +8,10 @@ export class Progress {
   private drawn = false;
   private readonly enabled: boolean;
 
-  constructor(private readonly label: string, opts: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}) {
+  constructor(
+    private readonly label: string,
+    opts: { quiet?: boolean; stream?: NodeJS.WriteStream } = {},
+  ) {
     this.stream = opts.stream ?? process.stderr;
     this.enabled = !opts.quiet && Boolean(this.stream.isTTY);
   }

@@ -23,7 +23,8 @@ function charWidth(cp: number): number {
     (cp >= 0x1f300 && cp <= 0x1f64f) ||
     (cp >= 0x1f900 && cp <= 0x1f9ff) ||
     (cp >= 0x20000 && cp <= 0x3fffd)
-  ) return 2;
+  )
+    return 2;
   return 1;
 }
 

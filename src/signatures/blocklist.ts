@@ -14,7 +14,12 @@ const SINK_ADDRESSES = new Set(['0.0.0.0', '127.0.0.1', '::1', '::', '0:0:0:0:0:
 const LOCAL_NAMES = new Set(['localhost', 'localhost.localdomain', 'local', 'broadcasthost', 'ip6-localhost', 'ip6-loopback', '0.0.0.0']);
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'list';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'list'
+  );
 }
 
 function today(): string {

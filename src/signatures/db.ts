@@ -33,7 +33,6 @@ export interface SignatureHit {
   endpoint: boolean;
 }
 
-
 interface CompiledSignature {
   signature: Signature;
   /** insertion order: ties in ordering keep pack order */
@@ -233,7 +232,12 @@ export class SignatureDb {
           all = false;
           break;
         }
-        first ??= { signature: c.signature, on: hitOn(field), value: clip(matched), endpoint: c.hostGated || c.request.some((r) => !CLIENT_SIDE_FIELDS.has(r.field)) };
+        first ??= {
+          signature: c.signature,
+          on: hitOn(field),
+          value: clip(matched),
+          endpoint: c.hostGated || c.request.some((r) => !CLIENT_SIDE_FIELDS.has(r.field)),
+        };
       }
       if (all && first) (hits ??= []).push({ c, hit: first });
     }

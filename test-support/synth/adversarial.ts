@@ -94,7 +94,9 @@ export function writeGapStream(path: string, gapBytes: number, jump = 1024 * 102
     const sSeq = 0x10000000;
     const emit = (fromClient: boolean, seq: number, ack: number, flags: number, payload: Uint8Array) => {
       clock.tick();
-      const f = fromClient ? tcpFrame(client, cport, SERVER.ip, SERVER.port, seq, ack, flags, payload) : tcpFrame(SERVER.ip, SERVER.port, client, cport, seq, ack, flags, payload);
+      const f = fromClient
+        ? tcpFrame(client, cport, SERVER.ip, SERVER.port, seq, ack, flags, payload)
+        : tcpFrame(SERVER.ip, SERVER.port, client, cport, seq, ack, flags, payload);
       sink.write(clock.sec, clock.nsec, f);
     };
     emit(true, cSeq, 0, tcpFlags.SYN, new Uint8Array(0));
@@ -175,7 +177,25 @@ const MiB = 1024 * 1024;
 
 export const ADVERSARIAL_CAPTURES: readonly AdversarialCapture[] = [
   { name: 'syn-flood', unit: 'flows', fullScale: 1_000_000, describe: (n) => `${n.toLocaleString('en-US')} SYN-only flows`, write: writeSynFlood },
-  { name: 'gap-stream', unit: 'gap bytes', fullScale: 1024 * MiB, describe: (n) => `one stream, ${n / MiB} MiB of gaps in 1 MiB jumps, 64 B after each`, write: (p, n) => writeGapStream(p, n) },
-  { name: 'gzip-bomb', unit: 'inflated bytes', fullScale: 1024 * MiB, describe: (n) => `HTTP POST, gzip body inflating to ${n / MiB} MiB`, write: writeGzipBombRequest },
-  { name: 'pipelined', unit: 'requests', fullScale: 10_000, describe: (n) => `${n.toLocaleString('en-US')} pipelined requests on one connection`, write: writePipelinedRequests },
+  {
+    name: 'gap-stream',
+    unit: 'gap bytes',
+    fullScale: 1024 * MiB,
+    describe: (n) => `one stream, ${n / MiB} MiB of gaps in 1 MiB jumps, 64 B after each`,
+    write: (p, n) => writeGapStream(p, n),
+  },
+  {
+    name: 'gzip-bomb',
+    unit: 'inflated bytes',
+    fullScale: 1024 * MiB,
+    describe: (n) => `HTTP POST, gzip body inflating to ${n / MiB} MiB`,
+    write: writeGzipBombRequest,
+  },
+  {
+    name: 'pipelined',
+    unit: 'requests',
+    fullScale: 10_000,
+    describe: (n) => `${n.toLocaleString('en-US')} pipelined requests on one connection`,
+    write: writePipelinedRequests,
+  },
 ];

@@ -17,7 +17,13 @@ import { TrafficBuilder, type FrameSink } from './session.js';
 import { writePcapFile } from './pcap-file.js';
 import { generateKeyedBenchTraffic } from '../keyed-bench.js';
 
-const VENDOR_HOSTS = ['tracking.intl.miui.com', 'data.mistat.intl.xiaomi.com', 'sa.api.intl.miui.com', 'api.ad.intl.xiaomi.com', 'sdkdebugtest.datasink.sensorsdata.cn'];
+const VENDOR_HOSTS = [
+  'tracking.intl.miui.com',
+  'data.mistat.intl.xiaomi.com',
+  'sa.api.intl.miui.com',
+  'api.ad.intl.xiaomi.com',
+  'sdkdebugtest.datasink.sensorsdata.cn',
+];
 const BENIGN_HOSTS = ['www.example.com', 'en.wikipedia.org', 'duckduckgo.com', 'cdn.example.net', 'api.example.org', 'static.example.com'];
 
 /** xorshift32: the same sequence on every run */
@@ -50,9 +56,10 @@ function telemetryRequest(host: string, n: number): Uint8Array {
     os_version: 'Android 10',
     seq: n,
   };
-  const body = n % 2 === 0
-    ? `data=${encodeURIComponent(Buffer.from(JSON.stringify(event)).toString('base64'))}`
-    : `data_list=${encodeURIComponent(gzipSync(JSON.stringify([event])).toString('base64'))}&gzip=1`;
+  const body =
+    n % 2 === 0
+      ? `data=${encodeURIComponent(Buffer.from(JSON.stringify(event)).toString('base64'))}`
+      : `data_list=${encodeURIComponent(gzipSync(JSON.stringify([event])).toString('base64'))}&gzip=1`;
   const path = n % 2 === 0 ? '/track/v4' : '/sa?project=global_browser';
   return enc.encode(
     `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: Mozilla/5.0 (Linux; U; Android 10; Redmi Note 8 Pro) XiaoMi/MiuiBrowser/12.1.4-g\r\n` +
@@ -99,25 +106,40 @@ export function generateBenchTraffic(sink: FrameSink & { bytes: number }, target
     const download = bulk.subarray(0, 16_384 + rng.below(200_000));
     const records: Uint8Array[] = [buildServerHelloRecord(n % 4 === 0 ? '1.2' : '1.3', n)];
     for (let off = 0; off < download.length; off += 16_384) records.push(buildAppDataRecord(Math.min(16_384, download.length - off), n + off));
-    t.tcpConnection({ ip: phone, port: port() }, { ip: `198.51.100.${1 + (n % 200)}`, port: 443 }, [
-      { from: 'client', data: buildClientHelloRecord({ serverName: benign, alpn: ['h2', 'http/1.1'], postQuantum: n % 2 === 0, echGrease: true, seed: n }) },
-      { from: 'server', data: concat(records) },
-      { from: 'client', data: buildAppDataRecord(200 + rng.below(800), n) },
-    ], { reorder: n % 5 === 0, retransmit: n % 7 === 0 });
+    t.tcpConnection(
+      { ip: phone, port: port() },
+      { ip: `198.51.100.${1 + (n % 200)}`, port: 443 },
+      [
+        { from: 'client', data: buildClientHelloRecord({ serverName: benign, alpn: ['h2', 'http/1.1'], postQuantum: n % 2 === 0, echGrease: true, seed: n }) },
+        { from: 'server', data: concat(records) },
+        { from: 'client', data: buildAppDataRecord(200 + rng.below(800), n) },
+      ],
+      { reorder: n % 5 === 0, retransmit: n % 7 === 0 },
+    );
 
     // plaintext telemetry to a vendor host, keep-alive with two requests
-    t.tcpConnection({ ip: phone, port: port() }, { ip: serverIp, port: 80 }, [
-      { from: 'client', data: telemetryRequest(vendor, n) },
-      { from: 'server', data: httpResponse(enc.encode('{"code":0}')) },
-      { from: 'client', data: telemetryRequest(vendor, n + 1) },
-      { from: 'server', data: httpResponse(enc.encode('{"code":0}')) },
-    ], { retransmit: n % 11 === 0 });
+    t.tcpConnection(
+      { ip: phone, port: port() },
+      { ip: serverIp, port: 80 },
+      [
+        { from: 'client', data: telemetryRequest(vendor, n) },
+        { from: 'server', data: httpResponse(enc.encode('{"code":0}')) },
+        { from: 'client', data: telemetryRequest(vendor, n + 1) },
+        { from: 'server', data: httpResponse(enc.encode('{"code":0}')) },
+      ],
+      { retransmit: n % 11 === 0 },
+    );
 
     // a plain HTTP download from a benign host
-    t.tcpConnection({ ip: phone, port: port() }, { ip: `192.0.2.${1 + (n % 200)}`, port: 80 }, [
-      { from: 'client', data: httpGet(benign, n) },
-      { from: 'server', data: httpResponse(bulk.subarray(0, 8_192 + rng.below(120_000))) },
-    ], { reorder: n % 3 === 0 });
+    t.tcpConnection(
+      { ip: phone, port: port() },
+      { ip: `192.0.2.${1 + (n % 200)}`, port: 80 },
+      [
+        { from: 'client', data: httpGet(benign, n) },
+        { from: 'server', data: httpResponse(bulk.subarray(0, 8_192 + rng.below(120_000))) },
+      ],
+      { reorder: n % 3 === 0 },
+    );
     t.advance(20_000_000);
   }
 }

@@ -22,7 +22,8 @@ export const DEMO_DEVICE = {
   model: 'Redmi Note 8 Pro',
   osVersion: 'Android 10',
   miuiVersion: 'V12.0.3.0.QGGMIXM',
-  userAgent: 'Mozilla/5.0 (Linux; U; Android 10; en-us; Redmi Note 8 Pro Build/QP1A.190711.020) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/71.0.3578.141 Mobile Safari/537.36 XiaoMi/MiuiBrowser/12.1.4-g',
+  userAgent:
+    'Mozilla/5.0 (Linux; U; Android 10; en-us; Redmi Note 8 Pro Build/QP1A.190711.020) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/71.0.3578.141 Mobile Safari/537.36 XiaoMi/MiuiBrowser/12.1.4-g',
 };
 
 export const DEMO_HOSTS = {
@@ -85,7 +86,16 @@ export function generateDemo(sink: FrameSink): void {
   t.tcpConnection({ ip: phone, port: port++ }, server('tracking.intl.miui.com', 80), [
     {
       from: 'client',
-      data: http(['POST /track/v4 HTTP/1.1', 'Host: tracking.intl.miui.com', `User-Agent: ${DEMO_DEVICE.userAgent}`, 'Content-Type: application/x-www-form-urlencoded', `Content-Length: ${form.length}`], form),
+      data: http(
+        [
+          'POST /track/v4 HTTP/1.1',
+          'Host: tracking.intl.miui.com',
+          `User-Agent: ${DEMO_DEVICE.userAgent}`,
+          'Content-Type: application/x-www-form-urlencoded',
+          `Content-Length: ${form.length}`,
+        ],
+        form,
+      ),
     },
     { from: 'server', data: ok('{"code":0}') },
   ]);
@@ -126,7 +136,16 @@ export function generateDemo(sink: FrameSink): void {
   t.tcpConnection({ ip: phone, port: port++ }, server('sa.api.intl.miui.com', 80), [
     {
       from: 'client',
-      data: http(['POST /sa?project=global_browser HTTP/1.1', 'Host: sa.api.intl.miui.com', 'User-Agent: SensorsAnalytics Android SDK', 'Content-Type: application/x-www-form-urlencoded', `Content-Length: ${body.length}`], body),
+      data: http(
+        [
+          'POST /sa?project=global_browser HTTP/1.1',
+          'Host: sa.api.intl.miui.com',
+          'User-Agent: SensorsAnalytics Android SDK',
+          'Content-Type: application/x-www-form-urlencoded',
+          `Content-Length: ${body.length}`,
+        ],
+        body,
+      ),
     },
     { from: 'server', data: ok('{"code":0}') },
   ]);

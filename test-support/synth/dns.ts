@@ -57,5 +57,16 @@ export function buildDnsResponse(
     rrs.push(...encodeName(a.name), ...u16(DNS_TYPE[a.type]), ...u16(1), ...u32(a.ttl ?? 300), ...u16(rdata.length), ...rdata);
   }
   const flags = 0x8180 | DNS_RCODE[rcode];
-  return Uint8Array.from([...u16(id), ...u16(flags), ...u16(1), ...u16(answers.length), ...u16(0), ...u16(0), ...encodeName(name), ...u16(DNS_TYPE[qtype]), ...u16(1), ...rrs]);
+  return Uint8Array.from([
+    ...u16(id),
+    ...u16(flags),
+    ...u16(1),
+    ...u16(answers.length),
+    ...u16(0),
+    ...u16(0),
+    ...encodeName(name),
+    ...u16(DNS_TYPE[qtype]),
+    ...u16(1),
+    ...rrs,
+  ]);
 }

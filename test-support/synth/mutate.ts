@@ -379,7 +379,12 @@ export function lengthFields(b: Uint8Array, off: number, end: number, linkType: 
     payload = l4 + 8;
     // DNS header counts (any UDP payload of 12+ bytes on port 53)
     if ((u16(l4) === 53 || u16(l4 + 2) === 53) && l4End - payload >= 12) {
-      for (const [name, at] of [['dns.qdcount', 4], ['dns.ancount', 6], ['dns.nscount', 8], ['dns.arcount', 10]] as const) {
+      for (const [name, at] of [
+        ['dns.qdcount', 4],
+        ['dns.ancount', 6],
+        ['dns.nscount', 8],
+        ['dns.arcount', 10],
+      ] as const) {
         out.push({ name, offset: payload + at, bits: 16, truth: u16(payload + at) });
       }
     }

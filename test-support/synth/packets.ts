@@ -206,9 +206,7 @@ export function ipv4(opts: Ipv4Options, payload: Uint8Array): Uint8Array {
 }
 
 /** An IPv6 extension header: generic (type + body) or a fragment header. */
-export type Ipv6Extension =
-  | { type: number; data?: Uint8Array }
-  | { type: 44; fragOffset: number; more: boolean; id: number };
+export type Ipv6Extension = { type: number; data?: Uint8Array } | { type: 44; fragOffset: number; more: boolean; id: number };
 
 export interface Ipv6Options {
   src: string;

@@ -49,7 +49,11 @@ export class PcapFileSink implements FrameSink {
 }
 
 /** Opens OUT, lets `fill` write frames into it, closes it. */
-export async function writePcapFile(path: string, fill: (sink: PcapFileSink) => void | Promise<void>, opts: PcapWriterOptions = {}): Promise<{ bytes: number; frames: number }> {
+export async function writePcapFile(
+  path: string,
+  fill: (sink: PcapFileSink) => void | Promise<void>,
+  opts: PcapWriterOptions = {},
+): Promise<{ bytes: number; frames: number }> {
   const sink = new PcapFileSink(path, opts);
   try {
     await fill(sink);

@@ -39,7 +39,11 @@ export class TrafficBuilder {
   private nsec = 0;
   private ipId = 1;
 
-  constructor(private readonly sink: FrameSink, startSec: number, private readonly stepNsec = 50_000) {
+  constructor(
+    private readonly sink: FrameSink,
+    startSec: number,
+    private readonly stepNsec = 50_000,
+  ) {
     this.sec = startSec;
   }
 
@@ -57,7 +61,10 @@ export class TrafficBuilder {
     const dst = fromClient ? server.ip : client.ip;
     const v6 = src.includes(':');
     const ip = v6 ? ipv6({ src, dst, nextHeader: proto }, l4) : ipv4({ src, dst, proto, id: this.ipId++ & 0xffff, flags: 2 }, l4);
-    const frame = ethernet({ src: fromClient ? CLIENT_MAC : SERVER_MAC, dst: fromClient ? SERVER_MAC : CLIENT_MAC, type: v6 ? ETHERTYPE.IPV6 : ETHERTYPE.IPV4 }, ip);
+    const frame = ethernet(
+      { src: fromClient ? CLIENT_MAC : SERVER_MAC, dst: fromClient ? SERVER_MAC : CLIENT_MAC, type: v6 ? ETHERTYPE.IPV6 : ETHERTYPE.IPV4 },
+      ip,
+    );
     this.advance(this.stepNsec);
     this.sink.write(this.sec, this.nsec, frame);
   }

@@ -16,7 +16,11 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** the CLI under `node --max-old-space-size=MB`; returns exit status (null when killed) and stderr */
 function cliWithHeap(heapMb: number, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, path.join(REPO_ROOT, 'bin/run.js'), ...args], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, path.join(REPO_ROOT, 'bin/run.js'), ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 64 << 20,
+  });
   return { status: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '').slice(-2000) };
 }
 
@@ -50,7 +54,10 @@ describe('memory bounds', () => {
     await writePipelinedRequests(file, 10_000);
     const r = cliWithHeap(64, ['events', file, '--format', 'ndjson']);
     expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((o) => o.type === 'http')).toHaveLength(10_000);
     expect(lines.filter((o) => o.type === 'http_response')).toHaveLength(10_000);
   }, 90_000);

@@ -9,8 +9,17 @@ import { ANOMALY_CODES } from '../../src/anomaly.js';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { docsState, readAnomalies, readLimits } from '../../scripts/gen-docs.mjs';
 
-interface LimitRow { section: string; name: string; value: number; doc: string }
-interface AnomalyGroup { area: string; file: string; codes: { section: string; code: string; text: string }[] }
+interface LimitRow {
+  section: string;
+  name: string;
+  value: number;
+  doc: string;
+}
+interface AnomalyGroup {
+  area: string;
+  file: string;
+  codes: { section: string; code: string; text: string }[];
+}
 
 describe('generated docs', () => {
   it('reads every limit with the value the code uses, and a description for each', () => {

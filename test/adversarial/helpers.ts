@@ -25,7 +25,10 @@ export interface Scanned {
 export async function scanBytes(bytes: Uint8Array): Promise<Scanned> {
   const observations: Observation[] = [];
   try {
-    const result = await scanCapture(Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), { name: 't.pcap', onObservation: (o) => observations.push(o) });
+    const result = await scanCapture(Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), {
+      name: 't.pcap',
+      onObservation: (o) => observations.push(o),
+    });
     return { result, observations };
   } catch (error) {
     return { error: error as Error, observations };
@@ -43,7 +46,11 @@ export class TcpConversation {
   cseq: number;
   sseq: number;
   readonly frames: Uint8Array[] = [];
-  constructor(readonly cport = 40000, readonly sport = 80, isn = 1000) {
+  constructor(
+    readonly cport = 40000,
+    readonly sport = 80,
+    isn = 1000,
+  ) {
     this.cseq = isn;
     this.sseq = 50000;
   }
@@ -69,10 +76,21 @@ export class TcpConversation {
     return this;
   }
   /** one segment with explicit numbers (sequence numbers not advanced) */
-  segment(fromClient: boolean, flags: number, data: Uint8Array, seq: number, ack: number, extra: { dataOffset?: number; options?: Uint8Array } = {}): Uint8Array {
+  segment(
+    fromClient: boolean,
+    flags: number,
+    data: Uint8Array,
+    seq: number,
+    ack: number,
+    extra: { dataOffset?: number; options?: Uint8Array } = {},
+  ): Uint8Array {
     const src = fromClient ? CLIENT : SERVER;
     const dst = fromClient ? SERVER : CLIENT;
-    const t = tcp({ sport: fromClient ? this.cport : this.sport, dport: fromClient ? this.sport : this.cport, seq: seq >>> 0, ack: ack >>> 0, flags, ...extra }, data, { src, dst });
+    const t = tcp(
+      { sport: fromClient ? this.cport : this.sport, dport: fromClient ? this.sport : this.cport, seq: seq >>> 0, ack: ack >>> 0, flags, ...extra },
+      data,
+      { src, dst },
+    );
     return ethernet({ type: ETHERTYPE.IPV4 }, ipv4({ src, dst, proto: IP_PROTO.TCP, flags: 2 }, t));
   }
   pcap(): Uint8Array {
@@ -101,7 +119,13 @@ export interface CliRun {
  */
 export function runCli(args: string[], timeoutMs = 20_000): CliRun {
   const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/run.js'), ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
-  return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', timedOut: (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' };
+  return {
+    status: r.status,
+    signal: r.signal,
+    stdout: r.stdout ?? '',
+    stderr: r.stderr ?? '',
+    timedOut: (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT',
+  };
 }
 
 /** One comparable key per observation (type, frame, and the whole record). */

@@ -56,10 +56,19 @@ describe('prototype keys in payloads', () => {
   });
 
   it('__proto__ and constructor.prototype keys in JSON and form bodies, and as host names, never reach Object.prototype', async () => {
-    const json = JSON.stringify({ properties: { imei: '864811045123671' } }).replace('{', '{"__proto__":{"polluted":"json"},"constructor":{"prototype":{"polluted":"ctor"}},');
+    const json = JSON.stringify({ properties: { imei: '864811045123671' } }).replace(
+      '{',
+      '{"__proto__":{"polluted":"json"},"constructor":{"prototype":{"polluted":"ctor"}},',
+    );
     const capture = pcapOf([
       ...httpPost(41000, 'sa.api.intl.miui.com', '/sa?project=global_browser', 'application/json', json),
-      ...httpPost(41001, 'sa.api.intl.miui.com', '/sa?project=global_browser', 'application/x-www-form-urlencoded', '__proto__[polluted]=form&constructor[prototype][polluted]=form2&imei=864811045123671'),
+      ...httpPost(
+        41001,
+        'sa.api.intl.miui.com',
+        '/sa?project=global_browser',
+        'application/x-www-form-urlencoded',
+        '__proto__[polluted]=form&constructor[prototype][polluted]=form2&imei=864811045123671',
+      ),
       ...httpPost(41002, '__proto__', '/__proto__?__proto__=1', 'application/json', '{"__proto__":{"polluted":"host"}}'),
       ...httpPost(41003, 'constructor', '/?constructor[prototype][polluted]=q', 'text/plain', 'x'),
     ]);
@@ -81,7 +90,10 @@ describe('escape sequences in captured strings', () => {
   const host = `host${ESC}[31m.example`;
   const uri = `/p?q=${ESC}[1mbold\x07&r=\u202eexe.txt`;
   const capture = pcapOf([
-    ...new TcpConversation(41100, 443).handshake().client(helloWithSni(enc.encode(sni))).client('', tcpFlags.FIN | tcpFlags.ACK).frames,
+    ...new TcpConversation(41100, 443)
+      .handshake()
+      .client(helloWithSni(enc.encode(sni)))
+      .client('', tcpFlags.FIN | tcpFlags.ACK).frames,
     ...httpPost(41101, host, uri, 'application/x-www-form-urlencoded', `q=%1B%5B41mshout&imei=864811045123671`),
   ]);
 
@@ -113,7 +125,12 @@ describe('escape sequences in captured strings', () => {
   it('events ndjson and json: control characters are JSON escapes, one record per line', async () => {
     const nd = (await eventsIn('ndjson')).text;
     expect(nd).not.toContain(ESC);
-    expect(nd.trimEnd().split('\n').map((l) => JSON.parse(l).type)).toEqual(['tls', 'http', 'http_response']);
+    expect(
+      nd
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).type),
+    ).toEqual(['tls', 'http', 'http_response']);
     expect((await eventsIn('json')).text).not.toContain(ESC);
   });
 
@@ -130,7 +147,14 @@ describe('escape sequences in captured strings', () => {
 
   it('events csv: a field with CR or LF is quoted, so a hostile SNI cannot forge rows', async () => {
     const crlfSni = 'a.example\r\nforged,row,"x"';
-    const s = await scanBytes(pcapOf(new TcpConversation(41200, 443).handshake().client(helloWithSni(enc.encode(crlfSni))).client('', tcpFlags.FIN | tcpFlags.ACK).frames));
+    const s = await scanBytes(
+      pcapOf(
+        new TcpConversation(41200, 443)
+          .handshake()
+          .client(helloWithSni(enc.encode(crlfSni)))
+          .client('', tcpFlags.FIN | tcpFlags.ACK).frames,
+      ),
+    );
     const sink = new StringSink();
     const w = await createWriter<Observation>('csv', sink, EVENT_SCHEMA);
     for (const o of s.observations) w.write(o);
@@ -154,7 +178,10 @@ describe('escape sequences in captured strings', () => {
     for (const h of result.hosts) hw.write(h);
     hw.end();
     for (const text of [sink.text, hostSink.text]) {
-      const bare = text.split(/\r\n/).flatMap((line) => line.split(',')).filter((f) => RAW_CONTROL.test(f) && !f.startsWith('"'));
+      const bare = text
+        .split(/\r\n/)
+        .flatMap((line) => line.split(','))
+        .filter((f) => RAW_CONTROL.test(f) && !f.startsWith('"'));
       expect(bare).toEqual([]);
     }
   });

@@ -47,7 +47,10 @@ function sni(name: string): number[] {
 }
 
 function tlsConversation(record: Uint8Array, port: number): Uint8Array[] {
-  return new TcpConversation(port, 443).handshake().client(record).client('', tcpFlags.FIN | tcpFlags.ACK).frames;
+  return new TcpConversation(port, 443)
+    .handshake()
+    .client(record)
+    .client('', tcpFlags.FIN | tcpFlags.ACK).frames;
 }
 
 /** A DNS response to `id` with raw bytes after the 12-byte header. */
@@ -63,7 +66,11 @@ describe('length fields that lie', () => {
     const s = await scanBytes(concatBytes([w.header(), ...goodLookup.map((data, i) => w.packet({ tsSec: T0, tsNsec: i * 1000, data }))]));
     expect(s.result!.read.frames).toBe(2);
     expect(s.result!.anomalies.countsObject().pcap_caplen_exceeds_snaplen).toBe(2);
-    expect(s.observations.map((o) => (o.type === 'anomaly' ? `${o.code}@${o.frame}` : o.type))).toEqual(['pcap_caplen_exceeds_snaplen@1', 'pcap_caplen_exceeds_snaplen@2', 'dns']);
+    expect(s.observations.map((o) => (o.type === 'anomaly' ? `${o.code}@${o.frame}` : o.type))).toEqual([
+      'pcap_caplen_exceeds_snaplen@1',
+      'pcap_caplen_exceeds_snaplen@2',
+      'dns',
+    ]);
   });
 
   it('caplen of 2^31 (a corrupt record header): reading stops with damage, the frames before it are kept', async () => {
@@ -75,12 +82,19 @@ describe('length fields that lie', () => {
     expect(s.result!.read.frames).toBe(2);
     expect(s.result!.read.damage).toMatchObject({ frame: 2 });
     expect(s.result!.anomalies.countsObject().pcap_caplen_exceeds_limit).toBe(1);
-    expect(s.observations.map((o) => (o.type === 'anomaly' ? `${o.code}@${o.frame}` : o.type))).toEqual(['dns', 'limit_reached@0', 'pcap_caplen_exceeds_limit@0']);
+    expect(s.observations.map((o) => (o.type === 'anomaly' ? `${o.code}@${o.frame}` : o.type))).toEqual([
+      'dns',
+      'limit_reached@0',
+      'pcap_caplen_exceeds_limit@0',
+    ]);
   });
 
   it('IPv4 header length below 5 words: ipv4_header_length_lt_20', async () => {
     const ends = { src: CLIENT, dst: SERVER };
-    const bad = ethernet({ type: ETHERTYPE.IPV4 }, ipv4({ ...ends, proto: IP_PROTO.TCP, ihl: 3 }, tcp({ sport: 1, dport: 80, seq: 1, flags: tcpFlags.SYN }, new Uint8Array(0), ends)));
+    const bad = ethernet(
+      { type: ETHERTYPE.IPV4 },
+      ipv4({ ...ends, proto: IP_PROTO.TCP, ihl: 3 }, tcp({ sport: 1, dport: 80, seq: 1, flags: tcpFlags.SYN }, new Uint8Array(0), ends)),
+    );
     const s = await scanWithGoodLookup([bad]);
     expect(s.counts.ipv4_header_length_lt_20).toBe(1);
   });
@@ -185,7 +199,13 @@ describe('zero-length and endless loops', () => {
 
   it('a chain of 40 empty IPv6 extension headers stops at maxIpv6ExtensionHeaders', async () => {
     const ends = { src: '2001:db8::1', dst: '2001:db8::2' };
-    const frame = ethernet({ type: ETHERTYPE.IPV6 }, ipv6({ ...ends, nextHeader: IP_PROTO.UDP, extensions: Array.from({ length: 40 }, () => ({ type: 60 })) }, udp({ sport: 1, dport: 53 }, new Uint8Array(12), ends)));
+    const frame = ethernet(
+      { type: ETHERTYPE.IPV6 },
+      ipv6(
+        { ...ends, nextHeader: IP_PROTO.UDP, extensions: Array.from({ length: 40 }, () => ({ type: 60 })) },
+        udp({ sport: 1, dport: 53 }, new Uint8Array(12), ends),
+      ),
+    );
     const s = await scanWithGoodLookup([frame]);
     expect(limitDetails(s)).toContain('maxIpv6ExtensionHeaders');
   });

@@ -83,7 +83,11 @@ describe('regressions', () => {
   // interesting packets come after some of these)
   const otherEnds = { src: '10.9.0.1', dst: '10.9.0.2' };
   const filler = Array.from({ length: 120 }, (_, i) =>
-    ethernet({ type: ETHERTYPE.IPV4 }, ipv4({ ...otherEnds, proto: IP_PROTO.UDP }, udp({ sport: 20000 + i, dport: 9999 }, new Uint8Array(100).fill(0xee), otherEnds))));
+    ethernet(
+      { type: ETHERTYPE.IPV4 },
+      ipv4({ ...otherEnds, proto: IP_PROTO.UDP }, udp({ sport: 20000 + i, dport: 9999 }, new Uint8Array(100).fill(0xee), otherEnds)),
+    ),
+  );
   const lead = filler.slice(0, 40);
 
   it('a TCP stream keeps its identity after the reader reuses its read buffers (flow address keys are copies)', async () => {

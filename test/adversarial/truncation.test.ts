@@ -16,7 +16,10 @@ import { TcpConversation, pcapOf, scanBytes, udpFrame, type Scanned } from './he
 
 /** ~1.4 KB: a DNS lookup, a TLS ClientHello/ServerHello and a plaintext HTTP exchange. */
 function smallCapture(): Uint8Array {
-  const tls = new TcpConversation(40001, 443).handshake().client(buildClientHelloRecord({ serverName: 'tracking.intl.miui.com', tls13: false })).server(buildServerHelloRecord('1.2'));
+  const tls = new TcpConversation(40001, 443)
+    .handshake()
+    .client(buildClientHelloRecord({ serverName: 'tracking.intl.miui.com', tls13: false }))
+    .server(buildServerHelloRecord('1.2'));
   const http = new TcpConversation(40002, 80)
     .handshake()
     .client('POST /sa?project=p HTTP/1.1\r\nHost: sa.example\r\nContent-Length: 9\r\n\r\nimei=8648')
@@ -72,14 +75,20 @@ describe('truncation', () => {
   });
 
   it('a generated capture cut at every byte offset keeps every frame and observation before the cut', async () => {
-    const { checked, failing } = await cutsFailing(small, Array.from({ length: small.length }, (_, i) => i));
+    const { checked, failing } = await cutsFailing(
+      small,
+      Array.from({ length: small.length }, (_, i) => i),
+    );
     expect(checked).toBe(small.length);
     expect(failing).toEqual([]);
   });
 
   it('fixtures/captures/loopback_clients.pcap (real curl, dig and OpenSSL traffic) cut at every byte offset keeps everything before the cut', async () => {
     const bytes = new Uint8Array(readFileSync(path.join(REPO_ROOT, 'fixtures/captures/loopback_clients.pcap')));
-    const { checked, failing } = await cutsFailing(bytes, Array.from({ length: bytes.length + 1 }, (_, i) => i));
+    const { checked, failing } = await cutsFailing(
+      bytes,
+      Array.from({ length: bytes.length + 1 }, (_, i) => i),
+    );
     expect(checked).toBe(15823);
     expect(failing).toEqual([]);
   });
@@ -88,7 +97,10 @@ describe('truncation', () => {
     const bytes = new Uint8Array(readFileSync(path.join(REPO_ROOT, 'fixtures/captures/mi_browser_demo.pcap')));
     const cuts = new Set<number>([0, 1, 23, 24, 25]);
     for (const u of captureLayout(bytes)!.units) for (const d of [-1, 0, 1, 8, 15, 16, 17]) cuts.add(u.offset + d);
-    const { checked, failing } = await cutsFailing(bytes, [...cuts].filter((c) => c <= bytes.length).sort((a, b) => a - b));
+    const { checked, failing } = await cutsFailing(
+      bytes,
+      [...cuts].filter((c) => c <= bytes.length).sort((a, b) => a - b),
+    );
     expect(checked).toBeGreaterThan(400);
     expect(failing).toEqual([]);
   });

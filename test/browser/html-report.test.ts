@@ -25,8 +25,18 @@ const KEYED_ARGS = ['analyze', path.join(KEYED, 'h2_node_curl_sdk.pcap'), '--key
 const tmp = mkdtempSync(path.join(tmpdir(), 'leakscope-html-'));
 const SCREENS = path.join(REPO_ROOT, 'test-output', 'html');
 
-interface Server { ip: string; country: string | null; special?: string | null; latitude?: number; longitude?: number }
-interface Host { host: string; servers: Server[]; leaks: { kind: string; value: string }[] }
+interface Server {
+  ip: string;
+  country: string | null;
+  special?: string | null;
+  latitude?: number;
+  longitude?: number;
+}
+interface Host {
+  host: string;
+  servers: Server[];
+  leaks: { kind: string; value: string }[];
+}
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), ...args], { encoding: 'utf8', timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
@@ -80,7 +90,9 @@ beforeAll(async () => {
     { name: 'hostile', args: ['analyze', hostile, '--all-hosts'], hostile: true },
     { name: 'keyed-h2', args: KEYED_ARGS },
   );
-  const shared = readdirSync(SHARED_CAPTURES).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
+  const shared = readdirSync(SHARED_CAPTURES)
+    .filter((f) => /\.pcap(ng)?$/.test(f))
+    .sort();
   expect(shared.length).toBeGreaterThan(0);
   for (const f of shared) cases.push({ name: `shared-${f.replace(/\.pcap(ng)?$/, '')}`, args: ['analyze', path.join(SHARED_CAPTURES, f), '--all-hosts'] });
   browser = await launch();
@@ -111,14 +123,19 @@ describe('HTML reports in headless Chromium', () => {
         for (const l of h.leaks) perKind.set(l.kind, [...(perKind.get(l.kind) ?? []), l.value]);
         for (const [kind, values] of perKind) {
           for (const v of values.slice(0, cap)) expect(text.includes(norm(escapeControl(v))), `${c.name}: ${h.host} ${kind} ${v}`).toBe(true);
-          if (values.length > cap) expect(text.includes(`${values.length - cap} more ${kind} value(s) not listed`), `${c.name}: ${h.host} ${kind} count of values not listed`).toBe(true);
+          if (values.length > cap)
+            expect(text.includes(`${values.length - cap} more ${kind} value(s) not listed`), `${c.name}: ${h.host} ${kind} count of values not listed`).toBe(
+              true,
+            );
         }
       }
 
       // experiment windows: exactly the values found inside one are highlighted
       const inWindow = await page.$$eval('tr.in-window', (els) => els.length);
       windowRows += inWindow;
-      expect(inWindow, `${c.name}: rows in a window`).toBe(json.hosts.reduce((n, h) => n + h.leaks.filter((l) => (l as { windows?: string[] }).windows?.length).length, 0));
+      expect(inWindow, `${c.name}: rows in a window`).toBe(
+        json.hosts.reduce((n, h) => n + h.leaks.filter((l) => (l as { windows?: string[] }).windows?.length).length, 0),
+      );
 
       const serious = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
       expect(serious, `${c.name}: axe`).toEqual([]);
@@ -148,17 +165,20 @@ describe('HTML reports in headless Chromium', () => {
     expect(text).toContain(`opened ${k.opened} of ${k.connections} TLS/QUIC connection(s)`);
     const d = report.captures[0].decryption;
     expect(text).toContain(`${d.decrypted} decrypted, ${d.no_key} without a key, ${d.failed} failed to decrypt`);
-    const hosts = await page.$$eval('section.host', (els) => els.map((e) => ({ host: e.querySelector('h4')?.textContent ?? '', facts: (e as HTMLElement).innerText })));
+    const hosts = await page.$$eval('section.host', (els) =>
+      els.map((e) => ({ host: e.querySelector('h4')?.textContent ?? '', facts: (e as HTMLElement).innerText })),
+    );
     const chains = await page.$$eval('ul.evidence code', (els) => els.map((e) => e.textContent ?? ''));
     for (const h of report.hosts) {
       expect(h.decrypted_bytes, h.host).toBeGreaterThan(0);
       const section = hosts.find((x) => x.host === h.host);
       expect(section, h.host).toBeDefined();
       expect(norm(section!.facts), h.host).toMatch(/Decrypted [\d.]+ (B|KiB|MiB) \(with the keys available\)/);
-      for (const l of h.leaks) for (const e of l.evidence) {
-        expect(e.chain.startsWith('tls1.'), e.chain).toBe(true);
-        expect(chains, e.chain).toContain(e.chain);
-      }
+      for (const l of h.leaks)
+        for (const e of l.evidence) {
+          expect(e.chain.startsWith('tls1.'), e.chain).toBe(true);
+          expect(chains, e.chain).toContain(e.chain);
+        }
     }
     expect(chains.some((c) => /^tls1\.3 → h2 stream \d+ → /.test(c))).toBe(true);
     await page.close();
@@ -172,7 +192,9 @@ describe('HTML reports in headless Chromium', () => {
       pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
       scripts: document.scripts.length,
       images: document.images.length,
-      handlers: [...document.querySelectorAll('*')].flatMap((el) => [...el.attributes].filter((a) => a.name.startsWith('on')).map((a) => `${el.tagName} ${a.name}`)),
+      handlers: [...document.querySelectorAll('*')].flatMap((el) =>
+        [...el.attributes].filter((a) => a.name.startsWith('on')).map((a) => `${el.tagName} ${a.name}`),
+      ),
       svgs: document.querySelectorAll('svg').length,
       text: document.body.innerText,
     }));
@@ -197,7 +219,9 @@ describe('HTML reports in headless Chromium', () => {
     await phone.page.selectOption('#f-kind', 'incognito');
     const visible = await phone.page.$$eval('section.host', (els) => els.filter((e) => !(e as HTMLElement).hidden).length);
     expect(visible).toBe(withKind);
-    const rows = await phone.page.$$eval('section.host:not([hidden]) tr[data-kind]', (els) => els.filter((e) => !(e as HTMLElement).hidden).map((e) => e.getAttribute('data-kind')));
+    const rows = await phone.page.$$eval('section.host:not([hidden]) tr[data-kind]', (els) =>
+      els.filter((e) => !(e as HTMLElement).hidden).map((e) => e.getAttribute('data-kind')),
+    );
     expect(new Set(rows)).toEqual(new Set(['incognito']));
     await phone.page.fill('#f-text', 'no such text anywhere');
     await phone.page.selectOption('#f-kind', '');
@@ -214,7 +238,10 @@ describe('HTML reports in headless Chromium', () => {
     const d = await openReport(browser, file);
     expect(d.errors).toEqual([]);
     expect(d.requests).toEqual([]);
-    const ndjson = cli(['diff', path.join(tmp, 'firmware-a.pcap'), path.join(tmp, 'firmware-b.pcap'), '--format', 'ndjson']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const ndjson = cli(['diff', path.join(tmp, 'firmware-a.pcap'), path.join(tmp, 'firmware-b.pcap'), '--format', 'ndjson'])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const text = norm(await d.page.evaluate(() => document.body.innerText));
     for (const r of ndjson) {
       expect(text).toContain(r.host);
@@ -231,7 +258,10 @@ describe('HTML reports in headless Chromium', () => {
     expect(page.status, page.stderr).toBe(0);
     const file = path.join(tmp, 'batch.html');
     writeFileSync(file, page.stdout);
-    const records = cli(['batch', ...inputs, '--format', 'ndjson', '-q', '--jobs', '2']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const records = cli(['batch', ...inputs, '--format', 'ndjson', '-q', '--jobs', '2'])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const hosts = records.filter((r) => r.type === 'host') as Host[];
     expect(hosts.length).toBeGreaterThan(0);
     const b = await openReport(browser, file);

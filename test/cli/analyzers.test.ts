@@ -14,9 +14,17 @@ import { readFramesSync } from '../helpers/capture.js';
 import { formatTimestamp } from '../../src/capture/frame.js';
 
 function ndjson(args: string[]): Record<string, unknown>[] {
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), ...args, '--format', 'ndjson', '-q'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), ...args, '--format', 'ndjson', '-q'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   expect(r.status).toBe(0);
-  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /** codes raised while parsing a stream's bytes or reassembling it: these belong to a stream */

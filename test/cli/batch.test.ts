@@ -20,14 +20,22 @@ const RUN = path.join(REPO_ROOT, 'bin', 'run.js');
 const LOOPBACK = readFileSync(path.join(FIXTURES, 'captures', 'loopback_clients.pcap'));
 const geo = openGeo();
 
-interface Run { status: number | null; stdout: string; stderr: string }
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 function leakscope(args: string[], input?: string): Run {
   const r = spawnSync(process.execPath, [RUN, ...args], { cwd: REPO_ROOT, input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 type Rec = Record<string, unknown> & { type: string; capture?: string };
-const records = (text: string): Rec[] => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec);
+const records = (text: string): Rec[] =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Rec);
 
 /** The loopback capture plus one padding frame of `n` bytes (experimental ethertype 0x88b5: no flow). */
 function variant(n: number): Buffer {
@@ -187,7 +195,10 @@ describe('batch inputs', () => {
   it('globs: only the matching captures', () => {
     const r = leakscope(['batch', `${caps}/v0[0-1]?.pcap*`]);
     expect(r.status).toBe(0);
-    const names = records(r.stdout).filter((x) => x.type === 'capture').map((x) => path.basename(x.capture!)).sort();
+    const names = records(r.stdout)
+      .filter((x) => x.type === 'capture')
+      .map((x) => path.basename(x.capture!))
+      .sort();
     expect(names).toEqual(Array.from({ length: 20 }, (_, i) => `v${String(i).padStart(3, '0')}.pcap${i % 10 === 9 ? '.gz' : ''}`));
   });
 
@@ -195,10 +206,17 @@ describe('batch inputs', () => {
     const list = [path.join(caps, 'v001.pcap'), path.join(caps, 'v002.pcap'), ''].join('\n');
     const r = leakscope(['batch', '--from-stdin'], list);
     expect(r.status).toBe(0);
-    expect(records(r.stdout).filter((x) => x.type === 'capture').map((x) => path.basename(x.capture!))).toHaveLength(2);
+    expect(
+      records(r.stdout)
+        .filter((x) => x.type === 'capture')
+        .map((x) => path.basename(x.capture!)),
+    ).toHaveLength(2);
   });
 
-  it.each([['tar', ['-cf']], ['tar.gz', ['-czf']]])('a %s archive is read as a stream; members named archive:member', async (ext, flags) => {
+  it.each([
+    ['tar', ['-cf']],
+    ['tar.gz', ['-czf']],
+  ])('a %s archive is read as a stream; members named archive:member', async (ext, flags) => {
     const archive = path.join(tmp, `three.${ext}`);
     spawnSync('tar', [...flags, archive, '-C', caps, 'v001.pcap', 'v002.pcap', 'v009.pcap.gz', 'README.txt']);
     const r = leakscope(['batch', archive]);
@@ -225,7 +243,11 @@ describe('batch inputs', () => {
     expect(r.status).toBe(3);
     const sets = bySet(records(r.stdout));
     expect(sets.get(`${archive}:v001.pcap`)!.capture.status).toBe('ok');
-    expect(sets.get(archive)!.capture).toEqual({ type: 'error', capture: archive, message: `${archive}: damaged tar archive at byte ${second}: header checksum mismatch (after 1 member)` });
+    expect(sets.get(archive)!.capture).toEqual({
+      type: 'error',
+      capture: archive,
+      message: `${archive}: damaged tar archive at byte ${second}: header checksum mismatch (after 1 member)`,
+    });
     expect(sets.get(path.join(caps, 'v003.pcap'))!.capture.status).toBe('ok');
   });
 });
@@ -283,10 +305,18 @@ describe('resume, shards and merge', () => {
     const flaky = path.join(tmp, 'flaky.pcap');
     writeFileSync(flaky, ''); // not a capture yet
     expect(leakscope(['batch', ...pick(0, 2), flaky, '--out', out]).status).toBe(3);
-    expect(records(readFileSync(out, 'utf8')).filter((r) => r.capture === flaky).map((r) => r.type)).toEqual(['error']);
+    expect(
+      records(readFileSync(out, 'utf8'))
+        .filter((r) => r.capture === flaky)
+        .map((r) => r.type),
+    ).toEqual(['error']);
     // still failing: retried, and still one error record
     expect(leakscope(['batch', ...pick(0, 2), flaky, '--out', out, '--resume']).status).toBe(3);
-    expect(records(readFileSync(out, 'utf8')).filter((r) => r.capture === flaky).map((r) => r.type)).toEqual(['error']);
+    expect(
+      records(readFileSync(out, 'utf8'))
+        .filter((r) => r.capture === flaky)
+        .map((r) => r.type),
+    ).toEqual(['error']);
     // now readable: retried, and the capture's one outcome is its result
     writeFileSync(flaky, variant(900));
     const third = leakscope(['batch', ...pick(0, 2), flaky, '--out', out, '--resume']);
@@ -304,7 +334,9 @@ describe('resume, shards and merge', () => {
     const r = leakscope(['batch', ...pick(0, 3), copy]);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain(`${copy}: same content (SHA-256) as ${pick(1, 2)[0]}; analysed once`);
-    const caps = records(r.stdout).filter((x) => x.type === 'capture').map((x) => x.capture);
+    const caps = records(r.stdout)
+      .filter((x) => x.type === 'capture')
+      .map((x) => x.capture);
     expect(caps).toHaveLength(3);
     expect(caps).not.toContain(copy);
   });

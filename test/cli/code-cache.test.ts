@@ -49,7 +49,8 @@ describe('code cache', () => {
       copy = mkdtempSync(path.join(tmpdir(), 'leakscope-cache-'));
       mkdirSync(path.join(copy, 'bin'));
       mkdirSync(path.join(copy, 'dist/bundle'), { recursive: true });
-      for (const f of ['bin/run.js', 'bin/load-bundle.js', 'package.json', 'oclif.manifest.json', BUNDLE, CACHE]) copyFileSync(path.join(REPO_ROOT, f), path.join(copy, f));
+      for (const f of ['bin/run.js', 'bin/load-bundle.js', 'package.json', 'oclif.manifest.json', BUNDLE, CACHE])
+        copyFileSync(path.join(REPO_ROOT, f), path.join(copy, f));
       // the copy's bundle finds its dependencies (geolocation data) where the repository's does
       symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(copy, 'node_modules'));
       symlinkSync(path.join(REPO_ROOT, 'signatures'), path.join(copy, 'signatures'));

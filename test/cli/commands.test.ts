@@ -24,16 +24,29 @@ describe('analyze', () => {
   it('NDJSON: one host record per line with the contract fields', () => {
     const r = cli(['analyze', DEMO, '--format', 'ndjson']);
     expect(r.status).toBe(0);
-    const hosts = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const hosts = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(hosts.map((h) => h.host)).toEqual(['api.ad.intl.xiaomi.com', 'data.mistat.intl.xiaomi.com', 'sa.api.intl.miui.com', 'tracking.intl.miui.com']);
     const tracking = hosts.find((h) => h.host === 'tracking.intl.miui.com');
     expect(tracking).toMatchObject({ type: 'host', vendor: 'Xiaomi', category: 'telemetry', transport: ['dns', 'http'], flows: 1 });
     // the city's coordinates as DB-IP City Lite has them (the HTML map places the server there)
-    expect(tracking.servers).toEqual([{ ip: '161.117.2.20', country: 'SG', city: 'Singapore', asn: 45102, org: 'Alibaba (US) Technology Co., Ltd.', latitude: 1.3521, longitude: 103.82 }]);
-    expect(tracking.leaks.find((l: { kind: string }) => l.kind === 'search_query')).toMatchObject({ value: 'porno', count: 1, evidence: [expect.objectContaining({ frame: 26, chain: 'body form:data → base64 → json $.url' })] });
+    expect(tracking.servers).toEqual([
+      { ip: '161.117.2.20', country: 'SG', city: 'Singapore', asn: 45102, org: 'Alibaba (US) Technology Co., Ltd.', latitude: 1.3521, longitude: 103.82 },
+    ]);
+    expect(tracking.leaks.find((l: { kind: string }) => l.kind === 'search_query')).toMatchObject({
+      value: 'porno',
+      count: 1,
+      evidence: [expect.objectContaining({ frame: 26, chain: 'body form:data → base64 → json $.url' })],
+    });
     const sa = hosts.find((h) => h.host === 'sa.api.intl.miui.com');
     expect(sa.vendors).toEqual(['Xiaomi', 'Sensors Data']);
-    expect(hosts.find((h) => h.host === 'data.mistat.intl.xiaomi.com')).toMatchObject({ transport: ['dns', 'tls1.2'], leaks: [], opaque_reasons: ['tls_encrypted'] });
+    expect(hosts.find((h) => h.host === 'data.mistat.intl.xiaomi.com')).toMatchObject({
+      transport: ['dns', 'tls1.2'],
+      leaks: [],
+      opaque_reasons: ['tls_encrypted'],
+    });
   });
 
   it('gives byte-identical JSON, NDJSON and CSV on every run', () => {
@@ -57,7 +70,9 @@ describe('analyze', () => {
 
   it('CSV: RFC 4180 with a header and one row per host, leak kind and value', () => {
     const lines = cli(['analyze', DEMO, '--format', 'csv']).stdout.split('\r\n');
-    expect(lines[0]).toBe('host,vendor,category,signature,transport,flows,bytes_out,bytes_in,decrypted_bytes,opaque_bytes,server_ips,country,special,asn,org,first_seen,last_seen,leak_kind,leak_value,leak_form,leak_count,frames,apps,leak_apps');
+    expect(lines[0]).toBe(
+      'host,vendor,category,signature,transport,flows,bytes_out,bytes_in,decrypted_bytes,opaque_bytes,server_ips,country,special,asn,org,first_seen,last_seen,leak_kind,leak_value,leak_form,leak_count,frames,apps,leak_apps',
+    );
     expect(lines.filter((l) => l.startsWith('tracking.intl.miui.com,') && l.includes(',imei,864811045123671,plain,'))).toHaveLength(1);
   });
 
@@ -67,7 +82,10 @@ describe('analyze', () => {
   });
 
   it('--identifier finds a hashed IMEI and keeps the form in the evidence', () => {
-    const hosts = cli(['analyze', DEMO, '--identifier', 'imei=864811045123671', '--format', 'ndjson']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const hosts = cli(['analyze', DEMO, '--identifier', 'imei=864811045123671', '--format', 'ndjson'])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const ad = hosts.find((h) => h.host === 'api.ad.intl.xiaomi.com');
     const forms = ad.leaks.flatMap((l: { evidence: { form?: string }[] }) => l.evidence.map((e) => e.form)).filter(Boolean);
     expect(forms).toContain('md5');
@@ -109,7 +127,10 @@ describe('exit codes and messages', () => {
     const r = cli(['events', cut, '--format', 'ndjson']);
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/cut\.pcap: damaged at byte \d+ after \d+ packets: expected a/);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.filter((e) => e.type === 'http').map((e) => e.host)).toContain('tracking.intl.miui.com');
   });
 
@@ -125,7 +146,9 @@ describe('exit codes and messages', () => {
 
 describe('the shell', () => {
   it('`| head -1` does not crash on a closed pipe', () => {
-    const r = cli([], { shell: `set -o pipefail; node bin/run.js events ${sharedCapture('http_mixed.pcap')} --format ndjson | head -1; echo "status \${PIPESTATUS[0]}"` });
+    const r = cli([], {
+      shell: `set -o pipefail; node bin/run.js events ${sharedCapture('http_mixed.pcap')} --format ndjson | head -1; echo "status \${PIPESTATUS[0]}"`,
+    });
     expect(r.stdout).toMatch(/^\{"type":/);
     expect(r.stdout).toContain('status 0');
     expect(r.stderr).not.toContain('EPIPE');
@@ -140,7 +163,9 @@ describe('the shell', () => {
 
   it('info --format json has the contract fields', () => {
     const info = JSON.parse(cli(['info', DEMO, '--format', 'json']).stdout);
-    expect(Object.keys(info)).toEqual(expect.arrayContaining(['file', 'format', 'linktypes', 'packets', 'bytes', 'first_ts', 'last_ts', 'sha256', 'layers', 'anomalies']));
+    expect(Object.keys(info)).toEqual(
+      expect.arrayContaining(['file', 'format', 'linktypes', 'packets', 'bytes', 'first_ts', 'last_ts', 'sha256', 'layers', 'anomalies']),
+    );
     expect(info).toMatchObject({ format: 'pcap', packets: 73, layers: { ipv4: 73, tcp: 63, udp: 10 }, anomalies: {} });
   });
 
@@ -148,9 +173,22 @@ describe('the shell', () => {
     const dump = mkdtempSync(path.join(tmp, 'dump-'));
     const r = cli(['streams', DEMO, '--format', 'ndjson', '--dump', dump]);
     expect(r.status).toBe(0);
-    const streams = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const streams = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(streams).toHaveLength(5);
-    expect(streams[1]).toMatchObject({ type: 'stream', proto: 'tcp', id: 1, client: '192.168.1.23', server: '161.117.2.20', server_port: 80, history: 'ShADadFf', missed_bytes: 0, protocol: 'http' });
+    expect(streams[1]).toMatchObject({
+      type: 'stream',
+      proto: 'tcp',
+      id: 1,
+      client: '192.168.1.23',
+      server: '161.117.2.20',
+      server_port: 80,
+      history: 'ShADadFf',
+      missed_bytes: 0,
+      protocol: 'http',
+    });
     const request = readFileSync(path.join(dump, '192.168.001.023.41203-161.117.002.020.00080'), 'utf8');
     expect(request.startsWith('POST /track/v4 HTTP/1.1\r\nHost: tracking.intl.miui.com\r\n')).toBe(true);
     expect(request.length).toBe(streams[1].payload_out);
@@ -162,12 +200,22 @@ describe('the shell', () => {
   });
 
   it('decode peels a blob', () => {
-    const rows = cli(['decode', 'data=eyJldmVudCI6InNlYXJjaCIsInF1ZXJ5IjoicG9ybm8iLCJpbmNvZ25pdG8iOnRydWV9', '--format', 'ndjson']).stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(rows.at(-1)).toMatchObject({ chain: 'payload form:data → base64 → json', kind: 'json', text: '{"event":"search","query":"porno","incognito":true}' });
+    const rows = cli(['decode', 'data=eyJldmVudCI6InNlYXJjaCIsInF1ZXJ5IjoicG9ybm8iLCJpbmNvZ25pdG8iOnRydWV9', '--format', 'ndjson'])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.at(-1)).toMatchObject({
+      chain: 'payload form:data → base64 → json',
+      kind: 'json',
+      text: '{"event":"search","query":"porno","incognito":true}',
+    });
   });
 
   it('signatures test names the vendor of a host', () => {
-    const rows = cli(['signatures', 'test', 'tracking.intl.miui.com', '--format', 'ndjson']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = cli(['signatures', 'test', 'tracking.intl.miui.com', '--format', 'ndjson'])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows[0]).toMatchObject({ host: 'tracking.intl.miui.com', vendor: 'Xiaomi', alert: true });
   });
 });

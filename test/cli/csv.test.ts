@@ -47,7 +47,11 @@ function parseCsv(text: string): Record<string, string>[] {
   return body.map((r) => Object.fromEntries(header.map((h, k) => [h, r[k]])));
 }
 
-const ndjson = <T>(text: string): T[] => text.trim().split('\n').map((l) => JSON.parse(l) as T);
+const ndjson = <T>(text: string): T[] =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as T);
 const list = (cell: string): string[] => (cell === '' ? [] : cell.split(' ').map(decodeURIComponent));
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 
@@ -78,7 +82,7 @@ describe('events --format csv', () => {
 });
 
 describe('streams --format csv', () => {
-  it('one value per column: the JSON record\'s fields, no a/b pairs, no address:port', () => {
+  it("one value per column: the JSON record's fields, no a/b pairs, no address:port", () => {
     const records = ndjson<Record<string, unknown>>(cli(['streams', IPV6, '--udp', '--format', 'ndjson']));
     const rows = parseCsv(cli(['streams', IPV6, '--udp', '--format', 'csv']));
     expect(rows).toHaveLength(records.length);
@@ -91,7 +95,12 @@ describe('streams --format csv', () => {
 });
 
 describe('analyze --format csv', () => {
-  interface Host { host: string; opaque_bytes: number; servers: { ip: string; country: string | null; asn: number | null; special?: string | null }[]; leaks: { kind: string; value: string; count: number }[] }
+  interface Host {
+    host: string;
+    opaque_bytes: number;
+    servers: { ip: string; country: string | null; asn: number | null; special?: string | null }[];
+    leaks: { kind: string; value: string; count: number }[];
+  }
   it('tidy: one row per host, leak kind and value; values as in JSON; opaque bytes', () => {
     const hosts = ndjson<Host>(cli(['analyze', DEMO, LOOPBACK, '--all-hosts', '--format', 'ndjson']));
     const rows = parseCsv(cli(['analyze', DEMO, LOOPBACK, '--all-hosts', '--format', 'csv']));
@@ -102,11 +111,17 @@ describe('analyze --format csv', () => {
       expect(list(mine[0].server_ips)).toEqual(h.servers.map((s) => s.ip));
       if (h.leaks.length === 0) expect(mine[0].leak_kind).toBe('');
       for (const l of h.leaks) {
-        expect(mine.filter((r) => r.leak_kind === l.kind && r.leak_value === l.value && r.leak_count === String(l.count)), `${h.host} ${l.kind} ${l.value}`).toHaveLength(1);
+        expect(
+          mine.filter((r) => r.leak_kind === l.kind && r.leak_value === l.value && r.leak_count === String(l.count)),
+          `${h.host} ${l.kind} ${l.value}`,
+        ).toHaveLength(1);
       }
     }
     // a value holding the old separator stays one value
-    const os = rows.filter((r) => r.host === 'tracking.intl.miui.com' && r.leak_kind === 'os_version').map((r) => r.leak_value).sort();
+    const os = rows
+      .filter((r) => r.host === 'tracking.intl.miui.com' && r.leak_kind === 'os_version')
+      .map((r) => r.leak_value)
+      .sort();
     expect(os).toEqual(['Android 10', 'V12.0.3.0.QGGMIXM']);
   });
 

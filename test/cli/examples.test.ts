@@ -32,7 +32,10 @@ const scratch = mkdtempSync(path.join(tmpdir(), 'leakscope-examples-'));
 function setUp(): void {
   const bin = path.join(scratch, 'bin');
   mkdirSync(bin);
-  writeFileSync(path.join(bin, 'leakscope'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(REPO_ROOT, 'bin', 'run.js'))} "$@"\n`);
+  writeFileSync(
+    path.join(bin, 'leakscope'),
+    `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(REPO_ROOT, 'bin', 'run.js'))} "$@"\n`,
+  );
   chmodSync(path.join(bin, 'leakscope'), 0o755);
   symlinkSync(FIXTURES, path.join(scratch, 'fixtures'));
   copyFileSync(DEMO, path.join(scratch, 'phone.pcap'));
@@ -85,7 +88,9 @@ function expectRuns(example: string): void {
 }
 
 const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, { examples?: string[] }> };
-const helpExamples = Object.entries(manifest.commands).flatMap(([id, c]) => (c.examples ?? []).map((e) => [id, e.replaceAll('<%= config.bin %>', 'leakscope')] as const));
+const helpExamples = Object.entries(manifest.commands).flatMap(([id, c]) =>
+  (c.examples ?? []).map((e) => [id, e.replaceAll('<%= config.bin %>', 'leakscope')] as const),
+);
 
 /** Lines of the README's sh blocks that run leakscope (not npm's own lines). */
 function readmeExamples(): string[] {
@@ -105,7 +110,11 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('every --help example runs as written', () => {
   it('there are examples for every command', () => {
-    for (const id of Object.keys(manifest.commands)) expect(helpExamples.some(([c]) => c === id), id).toBe(true);
+    for (const id of Object.keys(manifest.commands))
+      expect(
+        helpExamples.some(([c]) => c === id),
+        id,
+      ).toBe(true);
   });
   for (const [id, example] of helpExamples) {
     it(`${id}: ${example}`, () => expectRuns(example));

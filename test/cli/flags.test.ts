@@ -18,7 +18,11 @@ function cli(args: string[]) {
   const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-const hosts = (ndjson: string): { host: string; vendors: string[] }[] => ndjson.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const hosts = (ndjson: string): { host: string; vendors: string[] }[] =>
+  ndjson
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 describe('--vendor', () => {
   it('is matched by pack id and in any letter case: sensorsdata, "sensors data" and SENSORS-DATA are Sensors Data', () => {
@@ -107,7 +111,10 @@ describe('streams --dump DIR', () => {
     const dir = path.join(tmp, 'new', 'flows');
     const r = cli(['streams', DEMO, '--dump', dir, '--format', 'ndjson']);
     expect(r.status).toBe(0);
-    const streams = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const streams = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(streams.length).toBeGreaterThan(0);
     const files = readdirSync(dir);
     expect(files).toContain('161.117.002.020.00080-192.168.001.023.41203');
@@ -128,9 +135,16 @@ describe('streams --dump DIR', () => {
 
 describe('decode -', () => {
   const decode = (args: string[], input?: Buffer | string) => {
-    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), 'decode', ...args, '--format', 'ndjson'], { cwd: REPO_ROOT, input, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), 'decode', ...args, '--format', 'ndjson'], {
+      cwd: REPO_ROOT,
+      input,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(0);
-    return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { line: number | null; chain: string; text: string });
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { line: number | null; chain: string; text: string });
   };
 
   it('decodes each line of its input separately, as `tshark -T fields -e http.file_data` prints request bodies', () => {

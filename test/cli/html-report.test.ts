@@ -65,7 +65,8 @@ describe('analyze --format html', () => {
     const counts = new Map<string, number>();
     for (const line of cli(['events', file, '--type', 'http', '--type', 'tls', '--type', 'quic', '--format', 'ndjson']).stdout.trim().split('\n')) {
       const e = JSON.parse(line);
-      const names: string[] = e.type === 'http' ? [e.host ? e.host.toLowerCase().replace(/:\d+$/, '') : e.dst] : e.server_names.map((n: string) => n.toLowerCase());
+      const names: string[] =
+        e.type === 'http' ? [e.host ? e.host.toLowerCase().replace(/:\d+$/, '') : e.dst] : e.server_names.map((n: string) => n.toLowerCase());
       for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
     }
     expect(counts.size).toBeGreaterThan(0);

@@ -16,11 +16,18 @@ function cli(args: string[]): string {
   expect(r.status, r.stderr).toBe(0);
   return r.stdout;
 }
-const ndjson = (args: string[]): Record<string, unknown>[] => cli([...args, '--format', 'ndjson']).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const ndjson = (args: string[]): Record<string, unknown>[] =>
+  cli([...args, '--format', 'ndjson'])
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('HTTP/3 with --keylog (built CLI)', () => {
   it('events --type http: every request of the truth file, carried by quic, http_version 3, on its stream', () => {
-    const truth = JSON.parse(readFileSync(`${H3}.truth.json`, 'utf8')) as { flows: Array<{ client: string; requests: Array<{ stream_id: number; method: string; authority: string; uri: string }> }> };
+    const truth = JSON.parse(readFileSync(`${H3}.truth.json`, 'utf8')) as {
+      flows: Array<{ client: string; requests: Array<{ stream_id: number; method: string; authority: string; uri: string }> }>;
+    };
     const got = ndjson(['events', `${H3}.pcap`, '--keylog', `${H3}.keys`, '--type', 'http']);
     const want = truth.flows.flatMap((f) => f.requests.map((r) => `${f.client} ${r.stream_id} ${r.method} ${r.authority} ${r.uri}`)).sort();
     expect(got.map((o) => `${o.src}:${o.sport} ${o.stream_id} ${o.method} ${o.host} ${o.uri}`).sort()).toEqual(want);
@@ -36,7 +43,9 @@ describe('HTTP/3 with --keylog (built CLI)', () => {
   });
 
   it('analyze: the search query of the duckduckgo request, with evidence that starts at the encryption', () => {
-    const hosts = JSON.parse(cli(['analyze', `${H3}.pcap`, '--keylog', `${H3}.keys`, '--all-hosts', '--format', 'json'])) as { hosts: Array<{ host: string; decrypted_bytes: number; leaks: Array<{ kind: string; value: string; evidence: Array<{ chain: string }> }> }> };
+    const hosts = JSON.parse(cli(['analyze', `${H3}.pcap`, '--keylog', `${H3}.keys`, '--all-hosts', '--format', 'json'])) as {
+      hosts: Array<{ host: string; decrypted_bytes: number; leaks: Array<{ kind: string; value: string; evidence: Array<{ chain: string }> }> }>;
+    };
     const ddg = hosts.hosts.find((h) => h.host === 'duckduckgo.com')!;
     expect(ddg.decrypted_bytes).toBeGreaterThan(0);
     const q = ddg.leaks.find((l) => l.kind === 'search_query' && l.value === 'porno');

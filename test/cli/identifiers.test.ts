@@ -11,12 +11,22 @@ import { FIXTURES, REPO_ROOT } from '../helpers/paths.js';
 
 const DEMO = path.join(FIXTURES, 'captures', 'mi_browser_demo.pcap');
 
-interface Leak { kind: string; value: string; evidence: { frame: number; chain: string; form?: string }[] }
+interface Leak {
+  kind: string;
+  value: string;
+  evidence: { frame: number; chain: string; form?: string }[];
+}
 
 function hosts(args: string[]): { host: string; leaks: Leak[] }[] {
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), 'analyze', DEMO, '--format', 'ndjson', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), 'analyze', DEMO, '--format', 'ndjson', ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   expect(r.status).toBe(0);
-  return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 describe('--identifier', () => {
@@ -33,7 +43,9 @@ describe('--identifier', () => {
       for (const [place, values] of places) expect(values, `${h.host} ${place}`).toHaveLength(1);
     }
     const ad = found.find((h) => h.host === 'api.ad.intl.xiaomi.com')!;
-    expect(ad.leaks.filter((l) => l.kind === 'imei').map((l) => [l.value, l.evidence.map((e) => e.form)])).toEqual([['406a0854778104a790f54b7ae474fb92', ['md5']]]);
+    expect(ad.leaks.filter((l) => l.kind === 'imei').map((l) => [l.value, l.evidence.map((e) => e.form)])).toEqual([
+      ['406a0854778104a790f54b7ae474fb92', ['md5']],
+    ]);
     const android = found.flatMap((h) => h.leaks.filter((l) => l.kind === 'android_id'));
     expect(android.length).toBeGreaterThan(0);
     for (const l of android) expect(l.value).toBe('3f8a1c2b9d4e5f60');

@@ -23,7 +23,12 @@ function firstPackets(bytes: Buffer, packets: number): Buffer {
   return bytes.subarray(0, off);
 }
 
-interface Interrupted { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+interface Interrupted {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 /**
  * Starts `leakscope <args> -`, writes `bytes` into its standard input and keeps the pipe open;
@@ -36,7 +41,9 @@ async function interrupt(args: string[], bytes: Buffer, signal: NodeJS.Signals):
   const stderr: Buffer[] = [];
   child.stdout.on('data', (c: Buffer) => stdout.push(c));
   child.stderr.on('data', (c: Buffer) => stderr.push(c));
-  const closed = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (status, sig) => resolve({ status, signal: sig })));
+  const closed = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (status, sig) => resolve({ status, signal: sig })),
+  );
   // the callback runs when all but the pipe's last 64 KiB are taken by the reader
   await new Promise<void>((resolve, reject) => child.stdin.write(bytes, (err) => (err ? reject(err) : resolve())));
   await sleep(1500); // and the rest
@@ -50,7 +57,11 @@ async function interrupt(args: string[], bytes: Buffer, signal: NodeJS.Signals):
 const WRITTEN = CAPTURE.subarray(0, firstPackets(CAPTURE, 900).length + 20);
 
 /** The report as comparable between runs: hashes and capture names are the input's, not the analysis'. */
-const comparable = (hosts: unknown): string => JSON.stringify(hosts).replace(/"sha256":"[0-9a-f]{64}"/g, '"sha256":"…"').replace(/"(capture|file)":"[^"]*"/g, '"$1":"…"').replace(/"captures":\["[^"]*"\]/g, '"captures":["…"]');
+const comparable = (hosts: unknown): string =>
+  JSON.stringify(hosts)
+    .replace(/"sha256":"[0-9a-f]{64}"/g, '"sha256":"…"')
+    .replace(/"(capture|file)":"[^"]*"/g, '"$1":"…"')
+    .replace(/"captures":\["[^"]*"\]/g, '"captures":["…"]');
 
 describe('analyze - interrupted', () => {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -65,7 +76,11 @@ describe('analyze - interrupted', () => {
       // the same packets from a file give the same hosts
       const prefix = path.join(tmp, `first-900-${signal}.pcap`);
       writeFileSync(prefix, firstPackets(CAPTURE, 900));
-      const whole = spawnSync(process.execPath, [RUN, 'analyze', prefix, '--format', 'json', '--no-geo'], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+      const whole = spawnSync(process.execPath, [RUN, 'analyze', prefix, '--format', 'json', '--no-geo'], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      });
       expect(whole.status).toBe(0);
       const expected = JSON.parse(whole.stdout).hosts;
       expect(expected.length).toBeGreaterThan(0);
@@ -109,7 +124,10 @@ describe('events, streams and info - interrupted', () => {
 
 describe('a second signal', () => {
   it('ends the run at once, even while the report waits for a reader that does not read', async () => {
-    const child = spawn(process.execPath, [RUN, 'analyze', '-', '--format', 'json', '--no-geo', '--quiet'], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [RUN, 'analyze', '-', '--format', 'json', '--no-geo', '--quiet'], {
+      cwd: REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     child.stdout.pause(); // nobody reads: the 1.4 MB report cannot be written past the pipe's 64 KiB
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => child.stdin.write(WRITTEN, (err) => (err ? reject(err) : resolve())));

@@ -24,7 +24,11 @@ function cli(args: string[], input?: Buffer) {
 }
 
 function ndjson(out: string): Record<string, unknown>[] {
-  return out.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+  return out
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
 }
 
 describe('--keylog', () => {
@@ -39,7 +43,11 @@ describe('--keylog', () => {
   it('streams: decryption per connection; info: the counts', () => {
     const s = cli(['streams', PARTIAL, '--keylog', PARTIAL_KEYS, '--format', 'ndjson']);
     expect(s.status).toBe(0);
-    expect(ndjson(s.stdout).map((x) => x.decryption).sort()).toEqual(['decrypted', 'decrypted', 'decrypted', 'no_key', 'no_key', 'no_key']);
+    expect(
+      ndjson(s.stdout)
+        .map((x) => x.decryption)
+        .sort(),
+    ).toEqual(['decrypted', 'decrypted', 'decrypted', 'no_key', 'no_key', 'no_key']);
     const i = cli(['info', PARTIAL, '--keylog', PARTIAL_KEYS, '--format', 'json']);
     expect(i.status).toBe(0);
     expect(JSON.parse(i.stdout).decryption).toEqual({ decrypted: 3, no_key: 3, failed: 0 });
@@ -63,7 +71,11 @@ describe('--keylog', () => {
     for (const cmd of ['analyze', 'events', 'streams', 'info', 'batch']) {
       const r = cli([cmd, H1, '--keylog', bad]);
       expect(r.status, cmd).toBe(2);
-      expect(r.stderr, cmd).toMatch(new RegExp(`^leakscope: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4: malformed key log line: expected a client random of 64 hex digits, found "1234"\n`));
+      expect(r.stderr, cmd).toMatch(
+        new RegExp(
+          `^leakscope: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4: malformed key log line: expected a client random of 64 hex digits, found "1234"\n`,
+        ),
+      );
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
     const missing = cli(['events', H1, '--keylog', path.join(tmp, 'none.keys')]);
@@ -97,14 +109,24 @@ describe('keylog inject', () => {
     const r = cli(['keylog', 'inject', PARTIAL, '--keylog', PARTIAL_KEYS, '--keylog', H1_KEYS, '-o', out]);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('keys of 3 connection(s) embedded');
-    const uris = execFileSync('tshark', ['-r', out, '-d', 'tcp.port==19448,tls', '-Y', 'http.request', '-T', 'fields', '-e', 'http.request.uri'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-      .split('\n').filter((l) => l !== '');
+    const uris = execFileSync('tshark', ['-r', out, '-d', 'tcp.port==19448,tls', '-Y', 'http.request', '-T', 'fields', '-e', 'http.request.uri'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .split('\n')
+      .filter((l) => l !== '');
     expect(uris.sort()).toEqual(['/api/v1/experiments?d=9b2e4f7a1c6d3e85', '/track/v4/history']);
-    const embedded = execFileSync('tshark', ['-r', out, '-Y', 'frame.number==1', '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const embedded = execFileSync('tshark', ['-r', out, '-Y', 'frame.number==1', '-T', 'fields', '-e', 'frame.number'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     expect(embedded.trim()).toBe('1');
     // the written file decrypts in leakscope too, from its own DSB
-    expect(ndjson(cli(['streams', out, '--format', 'ndjson']).stdout).map((x) => x.decryption).sort())
-      .toEqual(['decrypted', 'decrypted', 'decrypted', 'no_key', 'no_key', 'no_key']);
+    expect(
+      ndjson(cli(['streams', out, '--format', 'ndjson']).stdout)
+        .map((x) => x.decryption)
+        .sort(),
+    ).toEqual(['decrypted', 'decrypted', 'decrypted', 'no_key', 'no_key', 'no_key']);
   });
 
   it('refuses standard input, overwriting its input, and a key log that opens nothing', () => {

@@ -22,7 +22,18 @@ describe('npm pack', () => {
   const files = packedFiles();
 
   it('ships the CLI, the library and the signature packs', () => {
-    for (const f of ['bin/run.js', 'bin/load-bundle.js', 'dist/bundle/leakscope.cjs', 'dist/bundle/worker.js', 'dist/src/batch/worker.js', 'oclif.manifest.json', 'signatures/xiaomi.json', 'signatures/sensorsdata.json', 'package.json', 'README.md']) {
+    for (const f of [
+      'bin/run.js',
+      'bin/load-bundle.js',
+      'dist/bundle/leakscope.cjs',
+      'dist/bundle/worker.js',
+      'dist/src/batch/worker.js',
+      'oclif.manifest.json',
+      'signatures/xiaomi.json',
+      'signatures/sensorsdata.json',
+      'package.json',
+      'README.md',
+    ]) {
       expect(files).toContain(f);
     }
     expect(files).toContain(path.posix.normalize(pkg.main));
@@ -31,7 +42,8 @@ describe('npm pack', () => {
   });
 
   it('ships nothing else: no test generators, tests, sources, source maps or development entry', () => {
-    const allowed = /^(package\.json|README\.md|LICENSE|oclif\.manifest\.json|bin\/(run|load-bundle)\.js|signatures\/[a-z]+\.json|dist\/bundle\/[^/]+|dist\/(src|geo)\/.+\.(js|d\.ts))$/;
+    const allowed =
+      /^(package\.json|README\.md|LICENSE|oclif\.manifest\.json|bin\/(run|load-bundle)\.js|signatures\/[a-z]+\.json|dist\/bundle\/[^/]+|dist\/(src|geo)\/.+\.(js|d\.ts))$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     expect(files.filter((f) => /synth|test-support|build-packs|\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
   });

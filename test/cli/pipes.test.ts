@@ -134,7 +134,9 @@ describe('standard output through a slow pipe gets every byte a file gets', () =
 describe('`| head -1` ends quietly', () => {
   for (const command of Object.keys(CASES)) {
     it(command, () => {
-      const line = CASES[command][0]().map((a) => `'${a}'`).join(' ');
+      const line = CASES[command][0]()
+        .map((a) => `'${a}'`)
+        .join(' ');
       const r = spawnSync('bash', ['-c', `node ${RUN} ${line} | head -1`], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
       expect(r.status).toBe(0);
       expect(r.stdout.indexOf('\n')).toBe(r.stdout.length - 1); // one line

@@ -63,7 +63,7 @@ describe('tables fit the terminal (tmux)', () => {
     expect(text).toMatch(/…/);
   });
 
-  it('the README\'s 80-column report is what analyze prints in an 80-column terminal', () => {
+  it("the README's 80-column report is what analyze prints in an 80-column terminal", () => {
     const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
     const block = /prints, in an\n80-column terminal:\n\n```\n([\s\S]*?)\n```/.exec(readme);
     expect(block).not.toBeNull();
@@ -112,7 +112,11 @@ describe('colour (ripgrep and git conventions)', () => {
 });
 
 describe('flags anywhere', () => {
-  const hostsOf = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as { host: string });
+  const hostsOf = (stdout: string) =>
+    stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { host: string });
   it('analyze --identifier kind=value CAPTURE', () => {
     const before = cli(['analyze', '--identifier', 'imei=864811045123671', DEMO, '--format', 'ndjson']);
     const after = cli(['analyze', DEMO, '--identifier', 'imei=864811045123671', '--format', 'ndjson']);
@@ -122,7 +126,15 @@ describe('flags anywhere', () => {
   });
 
   it('events --type tls CAPTURE, a comma list, and the repeated flag after the capture', () => {
-    const types = (stdout: string) => [...new Set(stdout.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type))].sort();
+    const types = (stdout: string) =>
+      [
+        ...new Set(
+          stdout
+            .trim()
+            .split('\n')
+            .map((l) => (JSON.parse(l) as { type: string }).type),
+        ),
+      ].sort();
     const a = cli(['events', '--type', 'tls', DEMO, '--format', 'ndjson']);
     expect(a.status).toBe(0);
     expect(types(a.stdout)).toEqual(['tls']);

@@ -27,10 +27,7 @@ describe('mutation fuzzer: keyed QUIC', () => {
       const file = path.join(REPO_ROOT, rel);
       return { name: rel, bytes: new Uint8Array(readFileSync(file)), keylog: keylogBeside(file) as string | undefined };
     };
-    const inputs = [
-      keyed('../shared/keyed/corpus/files/syncsynchalt-illustrated-quic__capture.pcap'),
-      keyed('../shared/keyed/clients/h3_chromium_caddy.pcap'),
-    ];
+    const inputs = [keyed('../shared/keyed/corpus/files/syncsynchalt-illustrated-quic__capture.pcap'), keyed('../shared/keyed/clients/h3_chromium_caddy.pcap')];
     expect(inputs.map((i) => i.keylog !== undefined)).toEqual([true, true]);
     const lib = { scanCapture, mutateCapture, captureLayout, KeyStore };
     const summary = (await runFuzz(lib, inputs, { iterations: 1000, seed: 0, timeoutMs: 20_000 })) as FuzzSummary;

@@ -29,7 +29,6 @@ interface FuzzSummary {
 
 const lib = { scanCapture, mutateCapture, captureLayout, KeyStore };
 
-
 /** A pcapng (two interfaces, IPv4 and IPv6) holding a TLS ClientHello and a DNS exchange, from the project's builders. */
 function generatedPcapng(): Uint8Array {
   const w = new PcapngWriter();
@@ -41,11 +40,54 @@ function generatedPcapng(): Uint8Array {
     w.section(),
     w.interface({ linkType: 1, tsresol: 9 }),
     w.interface({ linkType: 101 }),
-    w.enhancedPacket(0, frame(ethernet({ type: ETHERTYPE.IPV4 }, ipv4({ ...c4, proto: IP_PROTO.TCP }, tcp({ sport: 50000, dport: 443, seq: 1, flags: tcpFlags.SYN }, new Uint8Array(0), c4))), 0)),
-    w.enhancedPacket(0, frame(ethernet({ type: ETHERTYPE.IPV4 }, ipv4({ src: c4.dst, dst: c4.src, proto: IP_PROTO.TCP }, tcp({ sport: 443, dport: 50000, seq: 100, ack: 2, flags: tcpFlags.SYN | tcpFlags.ACK }, new Uint8Array(0), { src: c4.dst, dst: c4.src }))), 1)),
-    w.enhancedPacket(0, frame(ethernet({ type: ETHERTYPE.IPV4 }, ipv4({ ...c4, proto: IP_PROTO.TCP }, tcp({ sport: 50000, dport: 443, seq: 2, ack: 101, flags: tcpFlags.ACK | tcpFlags.PSH }, hello, c4))), 2)),
+    w.enhancedPacket(
+      0,
+      frame(
+        ethernet(
+          { type: ETHERTYPE.IPV4 },
+          ipv4({ ...c4, proto: IP_PROTO.TCP }, tcp({ sport: 50000, dport: 443, seq: 1, flags: tcpFlags.SYN }, new Uint8Array(0), c4)),
+        ),
+        0,
+      ),
+    ),
+    w.enhancedPacket(
+      0,
+      frame(
+        ethernet(
+          { type: ETHERTYPE.IPV4 },
+          ipv4(
+            { src: c4.dst, dst: c4.src, proto: IP_PROTO.TCP },
+            tcp({ sport: 443, dport: 50000, seq: 100, ack: 2, flags: tcpFlags.SYN | tcpFlags.ACK }, new Uint8Array(0), { src: c4.dst, dst: c4.src }),
+          ),
+        ),
+        1,
+      ),
+    ),
+    w.enhancedPacket(
+      0,
+      frame(
+        ethernet(
+          { type: ETHERTYPE.IPV4 },
+          ipv4({ ...c4, proto: IP_PROTO.TCP }, tcp({ sport: 50000, dport: 443, seq: 2, ack: 101, flags: tcpFlags.ACK | tcpFlags.PSH }, hello, c4)),
+        ),
+        2,
+      ),
+    ),
     w.enhancedPacket(1, frame(ipv6({ ...c6, nextHeader: IP_PROTO.UDP }, udp({ sport: 40000, dport: 53 }, buildDnsQuery(7, 'data.mistat.xiaomi.com'), c6)), 3)),
-    w.enhancedPacket(1, frame(ipv6({ src: c6.dst, dst: c6.src, nextHeader: IP_PROTO.UDP }, udp({ sport: 53, dport: 40000 }, buildDnsResponse(7, 'data.mistat.xiaomi.com', 'A', [{ name: 'data.mistat.xiaomi.com', type: 'A', data: '161.117.2.20' }]), { src: c6.dst, dst: c6.src })), 4)),
+    w.enhancedPacket(
+      1,
+      frame(
+        ipv6(
+          { src: c6.dst, dst: c6.src, nextHeader: IP_PROTO.UDP },
+          udp(
+            { sport: 53, dport: 40000 },
+            buildDnsResponse(7, 'data.mistat.xiaomi.com', 'A', [{ name: 'data.mistat.xiaomi.com', type: 'A', data: '161.117.2.20' }]),
+            { src: c6.dst, dst: c6.src },
+          ),
+        ),
+        4,
+      ),
+    ),
   ]);
 }
 
@@ -62,10 +104,9 @@ describe('mutation fuzzer', () => {
 
   it('the generated pcapng seed decodes to a TLS and a DNS observation before it is mutated', async () => {
     const seen: string[] = [];
-    await scanCapture(
-      (await import('node:stream')).Readable.from([Buffer.from(inputs[4].bytes)]),
-      { onObservation: (o) => seen.push(`${o.type}:${'sni' in o ? o.sni : 'qname' in o ? o.qname : ''}`) },
-    );
+    await scanCapture((await import('node:stream')).Readable.from([Buffer.from(inputs[4].bytes)]), {
+      onObservation: (o) => seen.push(`${o.type}:${'sni' in o ? o.sni : 'qname' in o ? o.qname : ''}`),
+    });
     expect(seen.sort()).toEqual(['dns:data.mistat.xiaomi.com', 'tls:tracking.intl.miui.com']);
   });
 
@@ -75,7 +116,8 @@ describe('mutation fuzzer', () => {
     expect(summary.iterations).toBe(4000);
     expect(summary.outcomes.ok + summary.outcomes.damaged + summary.outcomes.notACapture).toBe(4000);
     // every operator ran, and the mutations reached the deep layers (damage found past the reader)
-    for (const kind of ['editcap', 'truncate', 'duplicate', 'remove', 'swap', 'record-length', 'field-length', 'file-header']) expect(summary.kinds[kind] ?? 0).toBeGreaterThan(50);
+    for (const kind of ['editcap', 'truncate', 'duplicate', 'remove', 'swap', 'record-length', 'field-length', 'file-header'])
+      expect(summary.kinds[kind] ?? 0).toBeGreaterThan(50);
     expect(summary.outcomes.damaged).toBeGreaterThan(100);
     expect(summary.cleanAfter.map((c) => c.same)).toEqual([true, true, true, true, true]);
     expect(Object.keys(summary.anomalyCodes).length).toBeGreaterThan(10);

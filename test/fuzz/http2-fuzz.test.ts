@@ -33,12 +33,24 @@ function mutate(src: Uint8Array, seed: number): Uint8Array {
   for (let e = 0; e < edits && b.length > 0; e++) {
     const at = r(b.length);
     switch (r(6)) {
-      case 0: b[at] = r(256); break;
-      case 1: b[at] = b[at]! ^ (1 << r(8)); break;
-      case 2: b.splice(at, 0, ...Array.from({ length: 1 + r(16) }, () => r(256))); break;
-      case 3: b.splice(at, 1 + r(32)); break;
-      case 4: b[at] = 0xff; break; // long integers, huge lengths
-      default: b.length = at; break; // cut short
+      case 0:
+        b[at] = r(256);
+        break;
+      case 1:
+        b[at] = b[at]! ^ (1 << r(8));
+        break;
+      case 2:
+        b.splice(at, 0, ...Array.from({ length: 1 + r(16) }, () => r(256)));
+        break;
+      case 3:
+        b.splice(at, 1 + r(32));
+        break;
+      case 4:
+        b[at] = 0xff;
+        break; // long integers, huge lengths
+      default:
+        b.length = at;
+        break; // cut short
     }
   }
   return Uint8Array.from(b);
@@ -58,8 +70,14 @@ describe('fuzz: HTTP/2 and HPACK on mutated real connections', () => {
       const log = new AnomalyLog(100);
       let out = 0;
       const h2 = new Http2Connection(DEFAULT_LIMITS, log, {
-        request: (r) => { out++; requests++; expect(r.headers.length).toBeLessThanOrEqual(DEFAULT_LIMITS.maxHttpHeaders); },
-        response: () => { out++; },
+        request: (r) => {
+          out++;
+          requests++;
+          expect(r.headers.length).toBeLessThanOrEqual(DEFAULT_LIMITS.maxHttpHeaders);
+        },
+        response: () => {
+          out++;
+        },
       });
       const step = 1 + (i % 97);
       for (let o = 0; o < Math.max(client.length, server.length); o += step) {
@@ -75,8 +93,11 @@ describe('fuzz: HTTP/2 and HPACK on mutated real connections', () => {
   });
 
   it('20,000 mutated and random header blocks: decodeBlock never throws', () => {
-    const blocks = ['828684418cf1e3c2e5f23a6ba0ab90f4ff', '8286 84be 5886 a8eb 1064 9cbf', '4882 6402 5885 aec3 771a 4b61 96d0 7abe 9410 54d4 44a8 2005 9504 0b81 66e0 82a6 2d1b ff6e 919d 29ad 1718 63c7 8f0b 97c8 e9ae 82ae 43d3']
-      .map((h) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex')));
+    const blocks = [
+      '828684418cf1e3c2e5f23a6ba0ab90f4ff',
+      '8286 84be 5886 a8eb 1064 9cbf',
+      '4882 6402 5885 aec3 771a 4b61 96d0 7abe 9410 54d4 44a8 2005 9504 0b81 66e0 82a6 2d1b ff6e 919d 29ad 1718 63c7 8f0b 97c8 e9ae 82ae 43d3',
+    ].map((h) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex')));
     const d = () => new HpackDecoder(DEFAULT_LIMITS, new AnomalyLog(10));
     let dec = d();
     for (let i = 0; i < 20_000; i++) {

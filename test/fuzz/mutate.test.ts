@@ -11,7 +11,7 @@ import { buildDnsQuery } from '../../test-support/synth/dns.js';
 const loopback = new Uint8Array(readFileSync(path.join(REPO_ROOT, 'fixtures/captures/loopback_clients.pcap')));
 
 describe('Rng (mulberry32)', () => {
-  it('gives the sequence of the reference mulberry32 (Tommy Ettinger\'s, as commonly published in JS)', () => {
+  it("gives the sequence of the reference mulberry32 (Tommy Ettinger's, as commonly published in JS)", () => {
     function reference(a: number) {
       return () => {
         let t = (a += 0x6d2b79f5);
@@ -44,12 +44,16 @@ describe('captureLayout', () => {
     expect(last.offset + last.length).toBe(loopback.length);
     expect(l.units[0]).toMatchObject({ offset: 24, dataOffset: 40 });
   });
-  it('splits a pcapng into blocks and finds each packet block\'s data', () => {
+  it("splits a pcapng into blocks and finds each packet block's data", () => {
     const w = new PcapngWriter();
     const data = Uint8Array.from([1, 2, 3, 4, 5]);
     const l = captureLayout(concatBytes([w.section(), w.interface({ linkType: 1 }), w.enhancedPacket(0, { tsSec: 1, tsNsec: 0, data })]))!;
     expect(l.format).toBe('pcapng');
-    expect(l.units.map((u) => [u.offset, u.length, u.dataOffset, u.dataLength])).toEqual([[0, 28, 0, 0], [28, 20, 0, 0], [48, 40, 76, 5]]);
+    expect(l.units.map((u) => [u.offset, u.length, u.dataOffset, u.dataLength])).toEqual([
+      [0, 28, 0, 0],
+      [28, 20, 0, 0],
+      [48, 40, 76, 5],
+    ]);
   });
   it('refuses bytes that are not a capture', () => {
     expect(captureLayout(new TextEncoder().encode('GET / HTTP/1.1\r\nHost: x\r\n\r\n'))).toBeUndefined();
@@ -71,7 +75,8 @@ describe('mutateCapture', () => {
     const m = mutateCapture(loopback, 3, { kinds: ['editcap'], maxOperators: 1 });
     expect(m.applied[0]).toMatch(/^editcap p=/);
     const l = captureLayout(loopback)!;
-    for (const u of l.units) expect(Buffer.from(m.bytes.subarray(u.offset, u.offset + 16)).equals(Buffer.from(loopback.subarray(u.offset, u.offset + 16)))).toBe(true);
+    for (const u of l.units)
+      expect(Buffer.from(m.bytes.subarray(u.offset, u.offset + 16)).equals(Buffer.from(loopback.subarray(u.offset, u.offset + 16)))).toBe(true);
     expect(Buffer.from(m.bytes).equals(Buffer.from(loopback))).toBe(false);
   });
 
@@ -101,6 +106,14 @@ describe('lengthFields', () => {
     const frame = udpFrame(true, 45000, 53, buildDnsQuery(1, 'a.example'));
     const pcap = pcapOf([frame]);
     const names = lengthFields(pcap, 40, pcap.length, 1).map((f) => `${f.name}=${f.truth}`);
-    expect(names).toEqual(['ipv4.ihl=5', `ipv4.total_length=${frame.length - 14}`, `udp.length=${frame.length - 34}`, 'dns.qdcount=1', 'dns.ancount=0', 'dns.nscount=0', 'dns.arcount=0']);
+    expect(names).toEqual([
+      'ipv4.ihl=5',
+      `ipv4.total_length=${frame.length - 14}`,
+      `udp.length=${frame.length - 34}`,
+      'dns.qdcount=1',
+      'dns.ancount=0',
+      'dns.nscount=0',
+      'dns.arcount=0',
+    ]);
   });
 });

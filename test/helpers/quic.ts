@@ -16,12 +16,18 @@ export interface TestQuicFlow {
   streams: Map<string, { data: Buffer[]; fin: boolean; aborted: boolean }>;
 }
 
-export function decryptCaptureQuic(file: string, keys: KeyLookup | undefined, limits: Limits = resolveLimits(),
-  log = new AnomalyLog(), makeSink?: (flow: TestQuicFlow) => QuicStreamSink): { flows: TestQuicFlow[]; log: AnomalyLog } {
+export function decryptCaptureQuic(
+  file: string,
+  keys: KeyLookup | undefined,
+  limits: Limits = resolveLimits(),
+  log = new AnomalyLog(),
+  makeSink?: (flow: TestQuicFlow) => QuicStreamSink,
+): { flows: TestQuicFlow[]; log: AnomalyLog } {
   const flows = new Map<string, TestQuicFlow>();
   for (const s of readSegments(file)) {
     if (s.proto !== 17) continue;
-    const a = `${s.src}:${s.sport}`, b = `${s.dst}:${s.dport}`;
+    const a = `${s.src}:${s.sport}`,
+      b = `${s.dst}:${s.dport}`;
     const key = a < b ? `${a} ${b}` : `${b} ${a}`;
     let flow = flows.get(key);
     if (flow === undefined) {

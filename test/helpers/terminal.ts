@@ -66,7 +66,10 @@ export function runInTerminal(args: string[], width: number, env: Record<string,
       execFileSync('sleep', ['0.2']);
     }
     const raw = tmux('capture-pane', '-p', '-J', '-e', '-S', '-', '-E', '-', '-t', name);
-    const lines = text.slice(0, text.indexOf(marker)).split('\n').map((l) => l.trimEnd());
+    const lines = text
+      .slice(0, text.indexOf(marker))
+      .split('\n')
+      .map((l) => l.trimEnd());
     while (lines.length && lines[lines.length - 1] === '') lines.pop();
     return { lines, raw: raw.slice(0, raw.indexOf(marker)) };
   } finally {

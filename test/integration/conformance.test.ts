@@ -18,22 +18,41 @@ interface Oracle {
   dns: string[];
 }
 
-const norm = (s: string | null | undefined) => String(s ?? '').trim().toLowerCase();
+const norm = (s: string | null | undefined) =>
+  String(s ?? '')
+    .trim()
+    .toLowerCase();
 const host = (s: string | null | undefined) => norm(s).replace(/:\d+$/, '');
 const ip = (s: string) => norm(s).replace(/^::ffff:/, '');
-const tsv = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t')) : []);
+const tsv = (f: string) =>
+  existsSync(f)
+    ? readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => l.split('\t'))
+    : [];
 
 function oracles(): Oracle[] {
   const out: Oracle[] = [];
-  for (const [dir, filesDir] of [[path.join(SHARED, 'corpus'), CORPUS_FILES], [path.join(SHARED, 'captures'), path.join(SHARED, 'captures')]] as const) {
+  for (const [dir, filesDir] of [
+    [path.join(SHARED, 'corpus'), CORPUS_FILES],
+    [path.join(SHARED, 'captures'), path.join(SHARED, 'captures')],
+  ] as const) {
     const od = path.join(dir, 'oracle');
-    for (const f of readdirSync(od).filter((n) => n.endsWith('.frames')).sort()) {
+    for (const f of readdirSync(od)
+      .filter((n) => n.endsWith('.frames'))
+      .sort()) {
       const name = f.slice(0, -'.frames'.length);
       const base = path.join(od, name);
       out.push({
         file: path.join(filesDir, name),
         frames: Number(readFileSync(base + '.frames', 'utf8').trim()),
-        tls: tsv(base + '.tls.tsv').flatMap((r) => norm(r[4]).split(',').filter(Boolean).map((s) => `${s}|${ip(r[2])}|${r[3]}`)),
+        tls: tsv(base + '.tls.tsv').flatMap((r) =>
+          norm(r[4])
+            .split(',')
+            .filter(Boolean)
+            .map((s) => `${s}|${ip(r[2])}|${r[3]}`),
+        ),
         http: tsv(base + '.http.tsv').map((r) => `${norm(r[4])}|${host(r[5])}|${String(r[6] ?? '').trim()}|${ip(r[2])}|${r[3]}`),
         dns: tsv(base + '.dns.tsv').map((r) => `${norm(r[1])}|${norm(r[2])}`),
       });
@@ -76,11 +95,7 @@ async function observe(file: string): Promise<{ packets: number; obs: Observatio
 const ON_PURPOSE: Record<string, string[]> = {
   // 6in4: tshark's fields give the outer IPv4 tunnel endpoint as ip.dst; we report the inner
   // IPv6 endpoint, the server the device really talked to (see the test below)
-  'nDPI__6in4tunnel.pcap': [
-    'www.facebook.com|184.105.255.26|443',
-    'mail.tomasu.net|184.105.255.26|443',
-    'get|mail.tomasu.net|/|184.105.255.26|80',
-  ],
+  'nDPI__6in4tunnel.pcap': ['www.facebook.com|184.105.255.26|443', 'mail.tomasu.net|184.105.255.26|443', 'get|mail.tomasu.net|/|184.105.255.26|80'],
   // a Host header with a NUL byte inside: tshark's string ends at the NUL, we keep every byte
   'nDPI__fuzz-2006-09-29-28586.pcap': ['post|%s|/ppgctrl/ppgcontrollogic.dll|172.20.3.5|80'],
 };

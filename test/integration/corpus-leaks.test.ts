@@ -41,6 +41,10 @@ describe('leak findings on public corpus traffic', () => {
     // every one of them is a Xiaomi name (the nDPI xiaomi and quickplay captures come from Xiaomi phones)
     expect(vendorHosts.length).toBeGreaterThan(0);
     // (MiPush handshakes there name Xiaomi's push load balancers on AWS: fr-app-chat-global-xiaomi-net…elb.amazonaws.com)
-    expect(vendorHosts.filter((h) => !/(xiaomi\.(com|net)|miui\.com|mi\.com|mi-img\.com|app-chat-global-xiaomi-net[0-9]*-\d+\.[a-z0-9-]+\.elb\.amazonaws\.com) Xiaomi$/.test(h))).toEqual([]);
+    expect(
+      vendorHosts.filter(
+        (h) => !/(xiaomi\.(com|net)|miui\.com|mi\.com|mi-img\.com|app-chat-global-xiaomi-net[0-9]*-\d+\.[a-z0-9-]+\.elb\.amazonaws\.com) Xiaomi$/.test(h),
+      ),
+    ).toEqual([]);
   }, 120_000);
 });

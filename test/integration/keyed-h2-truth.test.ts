@@ -38,7 +38,11 @@ function keyStore(capture: string): KeyStore | undefined {
   const file = path.join(CLIENTS, capture.replace(/\.pcap(ng)?$/, '.keys'));
   const limits = resolveLimits();
   const store = new KeyStore({ maxLineBytes: limits.maxKeyLogLineBytes, maxFileBytes: limits.maxKeyLogBytes });
-  try { store.addFile(file); } catch { return undefined; } // the DSB capture has no key log
+  try {
+    store.addFile(file);
+  } catch {
+    return undefined;
+  } // the DSB capture has no key log
   return store;
 }
 
@@ -58,7 +62,8 @@ describe.each(H2_CAPTURES)('%s: HTTP/2 inside TLS', (capture) => {
     await scanCapture(path.join(CLIENTS, capture), { keyStore: keyStore(capture), onObservation: (o) => obs.push(o) });
     const http = obs.filter((o): o is HttpObservation => o.type === 'http' && o.http_version === '2');
     // Chromium's stream ids are not in its truth file (caddy's log)
-    const key = (method: string, host: string, uri: string, stream: number | null | undefined): string => `${method} ${host} ${uri}${stream ? ` #${stream}` : ''}`;
+    const key = (method: string, host: string, uri: string, stream: number | null | undefined): string =>
+      `${method} ${host} ${uri}${stream ? ` #${stream}` : ''}`;
     const withIds = h2.every((f) => f.stream_id);
     const got = http.map((o) => key(o.method, (o.host ?? '').replace(/:\d+$/, ''), o.uri, withIds ? o.stream_id : null)).sort();
     const want = h2.map((f) => key(f.method!, f.host!, f.uri!, withIds ? f.stream_id : null)).sort();
@@ -84,7 +89,11 @@ describe.each(H2_CAPTURES)('%s: HTTP/2 inside TLS', (capture) => {
         for (const value of (Array.isArray(v) ? v : [v]).map(String)) {
           const leak = h?.leaks.find((l) => kinds!.includes(l.kind) && l.value === value);
           if (!leak) missing.push(`${f.host} ${k}=${value}`);
-          else expect(leak.evidence.some((e) => /^tls1\.3 → h2 stream \d+ → /.test(e.chain)), `${k}=${value}: ${leak.evidence.map((e) => e.chain).join(' | ')}`).toBe(true);
+          else
+            expect(
+              leak.evidence.some((e) => /^tls1\.3 → h2 stream \d+ → /.test(e.chain)),
+              `${k}=${value}: ${leak.evidence.map((e) => e.chain).join(' | ')}`,
+            ).toBe(true);
         }
       }
     }

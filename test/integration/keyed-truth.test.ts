@@ -40,7 +40,11 @@ function keyStore(capture: string): KeyStore | undefined {
   const file = path.join(CLIENTS, capture.replace(/\.pcap(ng)?$/, '.keys'));
   const limits = resolveLimits();
   const store = new KeyStore({ maxLineBytes: limits.maxKeyLogLineBytes, maxFileBytes: limits.maxKeyLogBytes });
-  try { store.addFile(file); } catch { return undefined; } // the DSB capture has no key log
+  try {
+    store.addFile(file);
+  } catch {
+    return undefined;
+  } // the DSB capture has no key log
   return store;
 }
 
@@ -96,7 +100,11 @@ describe.each(TCP_CAPTURES)('%s with its keys', (capture) => {
         for (const value of (Array.isArray(v) ? v : [v]).map(String)) {
           const leak = h?.leaks.find((l) => kinds!.includes(l.kind) && l.value === value);
           if (!leak) missing.push(`${f.host} ${key}=${value}`);
-          else expect(leak.evidence.some((e) => /^tls1\.[23] → /.test(e.chain)), `${key}=${value}: ${leak.evidence[0]!.chain}`).toBe(true);
+          else
+            expect(
+              leak.evidence.some((e) => /^tls1\.[23] → /.test(e.chain)),
+              `${key}=${value}: ${leak.evidence[0]!.chain}`,
+            ).toBe(true);
         }
       }
     }

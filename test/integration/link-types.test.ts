@@ -22,7 +22,11 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'leakscope-links-'));
 const hasTshark = spawnSync('tshark', ['-v']).status === 0;
 
 /** Hosts as comparable across captures of the same traffic: evidence names the capture, its hash and its framing. */
-const comparable = (hosts: unknown): string => JSON.stringify(hosts).replace(/"sha256":"[0-9a-f]{64}"/g, '"sha256":"…"').replace(/"(capture|file)":"[^"]*"/g, '"$1":"…"').replace(/"captures":\["[^"]*"\]/g, '"captures":["…"]');
+const comparable = (hosts: unknown): string =>
+  JSON.stringify(hosts)
+    .replace(/"sha256":"[0-9a-f]{64}"/g, '"sha256":"…"')
+    .replace(/"(capture|file)":"[^"]*"/g, '"$1":"…"')
+    .replace(/"captures":\["[^"]*"\]/g, '"captures":["…"]');
 
 async function hostsOf(bytes: Buffer): Promise<{ hosts: unknown; status: unknown }> {
   const r = await analyzeCaptures([{ name: 'x', source: Readable.from([bytes]) }]);
@@ -39,7 +43,7 @@ describe.each(SOURCES)('%s over other link types', (source) => {
   const original = readFileSync(source);
   const packets = ipPackets(original);
 
-  it.each(WRAPPINGS)('%s: the Ethernet capture\'s report, and tshark\'s counts', async (wrapping) => {
+  it.each(WRAPPINGS)("%s: the Ethernet capture's report, and tshark's counts", async (wrapping) => {
     const expected = await hostsOf(original);
     expect((expected.hosts as unknown[]).length).toBeGreaterThan(0);
     const { bytes, protectedFrames } = wrapCapture(packets, wrapping, 7);
@@ -48,11 +52,16 @@ describe.each(SOURCES)('%s over other link types', (source) => {
 
     const got = await hostsOf(bytes);
     // a protected frame follows every 7th packet: original frame n (1-based) is frame n + ⌈(n-1)/7⌉ here
-    const renumbered = isWlan ? comparable(expected.hosts).replace(/"frame":(\d+)/g, (_, n) => `"frame":${Number(n) + Math.ceil((Number(n) - 1) / 7)}`) : comparable(expected.hosts);
+    const renumbered = isWlan
+      ? comparable(expected.hosts).replace(/"frame":(\d+)/g, (_, n) => `"frame":${Number(n) + Math.ceil((Number(n) - 1) / 7)}`)
+      : comparable(expected.hosts);
     expect(comparable(got.hosts)).toBe(renumbered);
     // protected frames are named in the capture's status, which is partial
     if (isWlan) {
-      expect(got.status).toMatchObject({ status: 'partial', not_decoded: [{ linktype: LINK_TYPE_OF[wrapping], packets: protectedFrames, reason: 'encrypted (protected 802.11 frames)' }] });
+      expect(got.status).toMatchObject({
+        status: 'partial',
+        not_decoded: [{ linktype: LINK_TYPE_OF[wrapping], packets: protectedFrames, reason: 'encrypted (protected 802.11 frames)' }],
+      });
     } else {
       expect(got.status).toMatchObject({ status: 'ok' });
     }
@@ -81,7 +90,11 @@ describe('a link type leakscope does not decode', () => {
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('73 packets of USER0 (147) not decoded: link type not supported');
     const doc = JSON.parse(r.stdout);
-    expect(doc.captures[0]).toMatchObject({ status: 'partial', packets: 73, not_decoded: [{ linktype: 147, name: 'USER0', packets: 73, reason: 'link type not supported' }] });
+    expect(doc.captures[0]).toMatchObject({
+      status: 'partial',
+      packets: 73,
+      not_decoded: [{ linktype: 147, name: 'USER0', packets: 73, reason: 'link type not supported' }],
+    });
   });
 
   it('analyze --quiet: the table footer says it', () => {

@@ -28,7 +28,13 @@ const ACCOUNT: PcapdroidApp = { uid: 10071, name: 'Xiaomi Account' };
 const BROWSER: PcapdroidApp = { uid: 10112, name: 'Mi Browser' };
 const UNKNOWN: PcapdroidApp = { uid: -1, name: '' };
 // the phone-side ports test-support/xiaomi-phone.ts uses, in order: DNS, account, DNS, Sensors, MIREPORT, OPTIONS (no trailer)
-const APPS = new Map<number, PcapdroidApp>([[40000, ACCOUNT], [40001, ACCOUNT], [40002, BROWSER], [40003, BROWSER], [40004, UNKNOWN]]);
+const APPS = new Map<number, PcapdroidApp>([
+  [40000, ACCOUNT],
+  [40001, ACCOUNT],
+  [40002, BROWSER],
+  [40003, BROWSER],
+  [40004, UNKNOWN],
+]);
 
 async function scan(file: string) {
   const obs: unknown[] = [];
@@ -73,9 +79,16 @@ describe('PCAPdroid trailer', () => {
     // the phone's port: the source of what it sent, the destination of what it got
     const apps = (obs as { sport: number; dport: number; app?: string }[]).map((o) => [o.sport >= 40000 ? o.sport : o.dport, o.app]);
     expect(apps).toEqual([
-      [40000, 'Xiaomi Account'], [40001, 'Xiaomi Account'], [40001, 'Xiaomi Account'],
-      [40002, 'Mi Browser'], [40003, 'Mi Browser'], [40003, 'Mi Browser'],
-      [40004, 'uid:-1'], [40004, 'uid:-1'], [40005, undefined], [40005, undefined],
+      [40000, 'Xiaomi Account'],
+      [40001, 'Xiaomi Account'],
+      [40001, 'Xiaomi Account'],
+      [40002, 'Mi Browser'],
+      [40003, 'Mi Browser'],
+      [40003, 'Mi Browser'],
+      [40004, 'uid:-1'],
+      [40004, 'uid:-1'],
+      [40005, undefined],
+      [40005, undefined],
     ]);
   });
 
@@ -151,7 +164,8 @@ describe('a damaged PCAPdroid UID map block', () => {
 
 describe('findPcapdroidTrailer', () => {
   const ends = { src: '10.0.0.2', dst: '10.0.0.1' };
-  const packet = (payload: Uint8Array) => ipv4({ src: ends.src, dst: ends.dst, proto: IP_PROTO.TCP }, tcp({ sport: 1234, dport: 80, seq: 1, ack: 1, flags: 0x18 }, payload, ends));
+  const packet = (payload: Uint8Array) =>
+    ipv4({ src: ends.src, dst: ends.dst, proto: IP_PROTO.TCP }, tcp({ sport: 1234, dport: 80, seq: 1, ack: 1, flags: 0x18 }, payload, ends));
   const out = { uid: 0, nameOff: 0, nameLen: 0 };
 
   it.each([0, 1, 2, 3])('finds it after %i padding bytes', (extra) => {

@@ -25,7 +25,9 @@ describe('split ClientHellos', () => {
     const tls: Observation[] = [];
     const streams: string[] = [];
     await scanCapture(file, {
-      onObservation: (o) => { if (o.type === 'tls') tls.push(o); },
+      onObservation: (o) => {
+        if (o.type === 'tls') tls.push(o);
+      },
       onFlowClose: (_f, extra) => streams.push(extra.protocol),
     });
     expect(tls.map((o) => o.type === 'tls' && o.sni)).toEqual(SPLIT_CASES.map((c) => c.name));
@@ -35,7 +37,10 @@ describe('split ClientHellos', () => {
 
   const HAVE_TSHARK = spawnSync('tshark', ['-v']).status === 0;
   it.skipIf(!HAVE_TSHARK)('tshark sees the same server names', () => {
-    const out = execFileSync('tshark', ['-r', file, '-Y', 'tls.handshake.type == 1', '-T', 'fields', '-e', 'tls.handshake.extensions_server_name'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('tshark', ['-r', file, '-Y', 'tls.handshake.type == 1', '-T', 'fields', '-e', 'tls.handshake.extensions_server_name'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     expect(out.trim().split('\n')).toEqual(SPLIT_CASES.map((c) => c.name));
   });
 });

@@ -18,16 +18,41 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Captures whose every stream file is byte-identical to tcpflow's (names and contents). */
 const IDENTICAL = [
-  ...['dns.pcap', 'http_mixed.pcap', 'sensors_js.pcap', 'sensors_node.pcap', 'tls_browser.pcap', 'tls_curl_openssl.pcap'].map((f) => path.join(SHARED_CAPTURES, f)),
+  ...['dns.pcap', 'http_mixed.pcap', 'sensors_js.pcap', 'sensors_node.pcap', 'tls_browser.pcap', 'tls_curl_openssl.pcap'].map((f) =>
+    path.join(SHARED_CAPTURES, f),
+  ),
   ...[
-    'nDPI__android.pcap', 'nDPI__codm.pcap', 'nDPI__dns_fragmented.pcap', 'nDPI__dnscrypt-v2-doh.pcap', 'nDPI__iphone.pcap',
-    'nDPI__ocs.pcap', 'nDPI__pinterest.pcap', 'nDPI__quickplay.pcap', 'nDPI__reddit.pcap', 'nDPI__tls_2_reasms.pcapng',
-    'nDPI__tls_ech.pcapng', 'nDPI__tls_heur__vmess-tcp-tls.pcapng', 'nDPI__tls_missing_ch_frag.pcap', 'nDPI__tls_with_huge_ch.pcapng',
-    'nDPI__tunnelbear.pcap', 'scapy__http_chunk.pcap', 'scapy__http_compressed.pcap', 'suricata-verify__base64-decode-5885_input.pcap',
-    'suricata-verify__bug-5881-01_input.pcap', 'suricata-verify__community-id-ipv6_input.pcap', 'zeek__1000-requests-one-dropped-response.pcap',
-    'zeek__chrome-1250-tls-x25519-kyber.pcap', 'zeek__dns-edns-ecs.pcap', 'zeek__dssetup_DsRoleGetPrimaryDomainInformation_standalone_workstation.cap',
-    'zeek__get-gzip.pcap', 'zeek__http-post-large.pcap', 'zeek__ssl-v2.pcap', 'zeek__tcp-fast-open.pcap', 'zeek__tls-fragmented-handshake.pcap',
-    'zeek__tls13-ech.pcap', 'zeek__tls13draft23-chrome67.0.3368.0-canary.pcap',
+    'nDPI__android.pcap',
+    'nDPI__codm.pcap',
+    'nDPI__dns_fragmented.pcap',
+    'nDPI__dnscrypt-v2-doh.pcap',
+    'nDPI__iphone.pcap',
+    'nDPI__ocs.pcap',
+    'nDPI__pinterest.pcap',
+    'nDPI__quickplay.pcap',
+    'nDPI__reddit.pcap',
+    'nDPI__tls_2_reasms.pcapng',
+    'nDPI__tls_ech.pcapng',
+    'nDPI__tls_heur__vmess-tcp-tls.pcapng',
+    'nDPI__tls_missing_ch_frag.pcap',
+    'nDPI__tls_with_huge_ch.pcapng',
+    'nDPI__tunnelbear.pcap',
+    'scapy__http_chunk.pcap',
+    'scapy__http_compressed.pcap',
+    'suricata-verify__base64-decode-5885_input.pcap',
+    'suricata-verify__bug-5881-01_input.pcap',
+    'suricata-verify__community-id-ipv6_input.pcap',
+    'zeek__1000-requests-one-dropped-response.pcap',
+    'zeek__chrome-1250-tls-x25519-kyber.pcap',
+    'zeek__dns-edns-ecs.pcap',
+    'zeek__dssetup_DsRoleGetPrimaryDomainInformation_standalone_workstation.cap',
+    'zeek__get-gzip.pcap',
+    'zeek__http-post-large.pcap',
+    'zeek__ssl-v2.pcap',
+    'zeek__tcp-fast-open.pcap',
+    'zeek__tls-fragmented-handshake.pcap',
+    'zeek__tls13-ech.pcap',
+    'zeek__tls13draft23-chrome67.0.3368.0-canary.pcap',
   ].map((f) => path.join(CORPUS_FILES, f)),
 ];
 
@@ -62,7 +87,10 @@ async function ourDump(file: string): Promise<string> {
 
 function files(dir: string, stripVlan = false): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
-  for (const n of readdirSync(dir).filter((x) => !x.endsWith('.xml')).sort()) out.set(stripVlan ? n.replace(/--\d+$/, '') : n, readFileSync(path.join(dir, n)));
+  for (const n of readdirSync(dir)
+    .filter((x) => !x.endsWith('.xml'))
+    .sort())
+    out.set(stripVlan ? n.replace(/--\d+$/, '') : n, readFileSync(path.join(dir, n)));
   return out;
 }
 
@@ -85,18 +113,21 @@ describe.skipIf(!HAVE_TCPFLOW)('reassembled streams equal tcpflow 1.6 on the sha
     for (const [name, bytes] of theirs) expect(ours.get(name)!.equals(bytes), name).toBe(true);
   });
 
-  it.each(TCPFLOW_WRITES_PADDING.map((f) => [path.basename(f), f]))('%s: ours is tcpflow\'s without the Ethernet padding it wrote as data', async (_name, file) => {
-    const theirs = files(tcpflowDump(file));
-    const ours = files(await ourDump(file));
-    expect([...ours.keys()]).toEqual([...theirs.keys()]);
-    for (const [name, bytes] of theirs) {
-      const mine = ours.get(name)!;
-      expect(bytes.subarray(0, mine.length).equals(mine), name).toBe(true);
-      // 2 bytes of padding on the client's FIN, 6 on the server's (60-byte minimum frames)
-      expect(bytes.length - mine.length, name).toBeGreaterThan(0);
-      expect(bytes.length - mine.length, name).toBeLessThanOrEqual(6);
-    }
-  });
+  it.each(TCPFLOW_WRITES_PADDING.map((f) => [path.basename(f), f]))(
+    "%s: ours is tcpflow's without the Ethernet padding it wrote as data",
+    async (_name, file) => {
+      const theirs = files(tcpflowDump(file));
+      const ours = files(await ourDump(file));
+      expect([...ours.keys()]).toEqual([...theirs.keys()]);
+      for (const [name, bytes] of theirs) {
+        const mine = ours.get(name)!;
+        expect(bytes.subarray(0, mine.length).equals(mine), name).toBe(true);
+        // 2 bytes of padding on the client's FIN, 6 on the server's (60-byte minimum frames)
+        expect(bytes.length - mine.length, name).toBeGreaterThan(0);
+        expect(bytes.length - mine.length, name).toBeLessThanOrEqual(6);
+      }
+    },
+  );
 });
 
 describe.runIf(!HAVE_TCPFLOW)('tcpflow missing', () => {

@@ -20,8 +20,10 @@ interface TruthFinding {
   leaks?: Record<string, unknown>;
 }
 
-
-function truthOf(capture: string): { findings: TruthFinding[]; flows?: { tls?: { sni?: string }; requests?: { host?: string; detection?: string }[]; detection?: string }[] } {
+function truthOf(capture: string): {
+  findings: TruthFinding[];
+  flows?: { tls?: { sni?: string }; requests?: { host?: string; detection?: string }[]; detection?: string }[];
+} {
   return JSON.parse(readFileSync(sharedCapture(capture.replace(/\.pcap$/, '.truth.json')), 'utf8'));
 }
 

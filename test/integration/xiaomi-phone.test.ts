@@ -24,7 +24,11 @@ beforeAll(async () => {
 });
 
 const host = (name: string) => hosts.find((h) => h.host === name)!;
-const values = (h: HostRecord, kind: string) => h.leaks.filter((l) => l.kind === kind).map((l) => l.value).sort();
+const values = (h: HostRecord, kind: string) =>
+  h.leaks
+    .filter((l) => l.kind === kind)
+    .map((l) => l.value)
+    .sort();
 const form = (h: HostRecord, kind: string, value: string) => h.leaks.find((l) => l.kind === kind && l.value === value)?.evidence[0]?.form;
 
 describe('a MIUI phone talking to Xiaomi', () => {
@@ -61,7 +65,11 @@ describe('a MIUI phone talking to Xiaomi', () => {
 
   it('requests with any method token: an unregistered method opening its connection, OPTIONS *', async () => {
     const http: Observation[] = [];
-    await scanCapture(file, { onObservation: (o) => { if (o.type === 'http') http.push(o); } });
+    await scanCapture(file, {
+      onObservation: (o) => {
+        if (o.type === 'http') http.push(o);
+      },
+    });
     expect(http.map((o) => o.type === 'http' && [o.method, o.uri])).toEqual([
       ['GET', '/pass/serviceLogin?sid=passport&_json=true'],
       ['POST', '/sa?project=global_browser_mini&r=IT'],

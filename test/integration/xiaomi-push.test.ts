@@ -31,20 +31,46 @@ const host = (name: string) => {
   expect(h, name).toBeDefined();
   return h!;
 };
-const leaks = (h: HostRecord) => Object.fromEntries([...new Set(h.leaks.map((l) => l.kind))].map((k) => [k, h.leaks.filter((l) => l.kind === k).map((l) => l.value).sort()]));
+const leaks = (h: HostRecord) =>
+  Object.fromEntries(
+    [...new Set(h.leaks.map((l) => l.kind))].map((k) => [
+      k,
+      h.leaks
+        .filter((l) => l.kind === k)
+        .map((l) => l.value)
+        .sort(),
+    ]),
+  );
 
 function events(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), 'events', file, '--format', 'ndjson', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), 'events', file, '--format', 'ndjson', ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   expect(r.status, r.stderr).toBe(0);
-  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 describe('MiPush', () => {
   it('events --type push: one handshake per connection, on 5222, 443 and 80, with its fields', () => {
     const push = events('--type', 'push');
-    expect(push.map((o) => [o.dport, o.form, o.cmd])).toEqual([[5222, 'blob', 'CONN'], [443, 'blob', 'CONN'], [80, 'xmpp', 'stream']]);
+    expect(push.map((o) => [o.dport, o.form, o.cmd])).toEqual([
+      [5222, 'blob', 'CONN'],
+      [443, 'blob', 'CONN'],
+      [80, 'xmpp', 'stream'],
+    ]);
     expect(push[0]).toMatchObject({
-      type: 'push', protocol: 'mipush', server: 'xiaomi.com', ...PUSH_PHONE.conn, sdk: 48, andver: 29,
+      type: 'push',
+      protocol: 'mipush',
+      server: 'xiaomi.com',
+      ...PUSH_PHONE.conn,
+      sdk: 48,
+      andver: 29,
     });
     expect(push[2]).toMatchObject({ server: 'xiaomi.com', host: '111.13.142.2', udid: PUSH_PHONE.conn.udid, sdk: 8 });
   });
@@ -111,7 +137,11 @@ describe('MiPush on real phones (nDPI xiaomi capture, read in place)', () => {
     const { corpusFile } = await import('../helpers/paths.js');
     const capture = corpusFile('nDPI__xiaomi.pcap');
     const push: Record<string, unknown>[] = [];
-    await scanCapture(capture, { onObservation: (o) => { if (o.type === 'push') push.push(o as unknown as Record<string, unknown>); } });
+    await scanCapture(capture, {
+      onObservation: (o) => {
+        if (o.type === 'push') push.push(o as unknown as Record<string, unknown>);
+      },
+    });
     expect(push.map((o) => [o.model, o.os, o.connpt, o.locale])).toEqual([
       ['Redmi Note 9S', 'V12.5.2.0.RJWMIXM', 'mobile-lte-taif', 'ar_EG_#u-nu-latn'],
       ['M2010J19SG', 'V12.0.9.0.QJQMIXM', 'wifi', 'ar_EG'],

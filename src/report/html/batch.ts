@@ -31,7 +31,13 @@ export function mergeHosts(sets: readonly CaptureResultSet[], limits: Limits): H
       const { capture: _capture, ...h } = rec;
       const m = byName.get(h.host);
       if (!m) {
-        byName.set(h.host, { ...h, servers: [...h.servers], leaks: h.leaks.map((l) => ({ ...l, evidence: [...l.evidence] })), captures: [...h.captures], leaks_dropped: { ...h.leaks_dropped } });
+        byName.set(h.host, {
+          ...h,
+          servers: [...h.servers],
+          leaks: h.leaks.map((l) => ({ ...l, evidence: [...l.evidence] })),
+          captures: [...h.captures],
+          leaks_dropped: { ...h.leaks_dropped },
+        });
         order.push(h.host);
         continue;
       }
@@ -74,7 +80,8 @@ function capturesSection(sets: readonly CaptureResultSet[], a: AggregateRecord):
   const t = a.totals;
   const rows = sets.map((s) => {
     const c = s.capture;
-    if (c.type === 'error') return html`<tr><td data-label="Capture"><code>${c.capture}</code></td><td data-label="SHA-256">—</td><td data-label="Packets">—</td><td data-label="Status"><span class="status-error">error</span>: ${c.message}</td><td data-label="Hosts">0</td><td data-label="Values">0</td></tr>`;
+    if (c.type === 'error')
+      return html`<tr><td data-label="Capture"><code>${c.capture}</code></td><td data-label="SHA-256">—</td><td data-label="Packets">—</td><td data-label="Status"><span class="status-error">error</span>: ${c.message}</td><td data-label="Hosts">0</td><td data-label="Values">0</td></tr>`;
     return html`<tr><td data-label="Capture"><code>${c.capture}</code></td><td data-label="SHA-256"><code>${c.sha256}</code></td><td data-label="Packets" class="num">${c.packets}</td><td data-label="Status">${captureStatusCell(c)}</td><td data-label="Hosts" class="num">${c.hosts}</td><td data-label="Values" class="num">${c.leaks}</td></tr>`;
   });
   return html`<section aria-labelledby="h-captures"><h2 id="h-captures">Captures</h2>
@@ -90,9 +97,17 @@ function aggregateSection(a: AggregateRecord): Html {
 ${a.hosts.map((h) => html`<tr><td data-label="Host"><code>${h.host}</code></td><td data-label="Vendor">${h.vendor ?? '—'}</td><td data-label="Captures" class="num">${h.captures} / ${a.totals.captures}</td><td data-label="Flows" class="num">${h.flows}</td><td data-label="Bytes out / in">${h.bytes_out} / ${h.bytes_in}</td><td data-label="Leaked kinds">${h.leak_kinds.join(', ')}</td></tr>`)}
 </tbody></table></div>
 <h3>Identifiers seen in more than one capture</h3>
-${a.linked_identifiers.length
-    ? html`<div class="scroll"><table class="stack"><thead><tr><th scope="col">Identifier</th><th scope="col">Value</th><th scope="col">Captures</th></tr></thead><tbody>${a.linked_identifiers.map((i) => html`<tr><td data-label="Identifier">${i.kind}</td><td data-label="Value"><code>${i.value}</code></td><td data-label="Captures">${join(i.captures.map((c) => html`<code>${c}</code>`), html`<br>`)}</td></tr>`)}</tbody></table></div>`
-    : html`<p class="note">None.</p>`}
+${
+  a.linked_identifiers.length
+    ? html`<div class="scroll"><table class="stack"><thead><tr><th scope="col">Identifier</th><th scope="col">Value</th><th scope="col">Captures</th></tr></thead><tbody>${a.linked_identifiers.map(
+        (i) =>
+          html`<tr><td data-label="Identifier">${i.kind}</td><td data-label="Value"><code>${i.value}</code></td><td data-label="Captures">${join(
+            i.captures.map((c) => html`<code>${c}</code>`),
+            html`<br>`,
+          )}</td></tr>`,
+      )}</tbody></table></div>`
+    : html`<p class="note">None.</p>`
+}
 ${a.devices.length ? html`<p>${a.devices.length} device group(s) linked by identifiers: ${a.devices.map((d, i) => html`${i ? '; ' : ''}${d.captures.length} capture(s) sharing ${d.identifiers.map((x) => `${x.kind} ${x.value}`).join(', ')}`)}.</p>` : ''}
 </section>`;
 }

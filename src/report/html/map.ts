@@ -75,7 +75,9 @@ export function countryCentroid(alpha2: string): [number, number] | null {
   if (centroidCache.has(code)) return centroidCache.get(code)!;
   const a = atlas('countries-50m.json');
   const numeric = isoNumeric(code);
-  const geom = a.objects.countries.geometries.find((g) => (numeric !== undefined && g.id === numeric) || (code === 'XK' && (g.properties as { name?: string } | undefined)?.name === 'Kosovo'));
+  const geom = a.objects.countries.geometries.find(
+    (g) => (numeric !== undefined && g.id === numeric) || (code === 'XK' && (g.properties as { name?: string } | undefined)?.name === 'Kosovo'),
+  );
   const c = geom ? (geoCentroid(feature(a, geom)) as [number, number]) : null;
   centroidCache.set(code, c);
   return c;
@@ -119,7 +121,24 @@ export function serverLocations(hosts: readonly HostRecord[]): { locations: Serv
       }
       let loc = byKey.get(key);
       if (!loc) {
-        byKey.set(key, (loc = { key, id: '', lat, lon, approximate, country: s.country, city: approximate ? null : s.city, hosts: [], ips: [], networks: [], bytesOut: 0, leaked: false, labelHost: h.host }));
+        byKey.set(
+          key,
+          (loc = {
+            key,
+            id: '',
+            lat,
+            lon,
+            approximate,
+            country: s.country,
+            city: approximate ? null : s.city,
+            hosts: [],
+            ips: [],
+            networks: [],
+            bytesOut: 0,
+            leaked: false,
+            labelHost: h.host,
+          }),
+        );
       }
       if (!loc.hosts.includes(h.host)) {
         loc.hosts.push(h.host);
@@ -153,7 +172,13 @@ function shortHost(s: string, max = 30): string {
 /** The map as inline SVG; each mark links to its row in the locations table below it. */
 export function worldMapSvg(locations: readonly ServerLocation[]): Html {
   const a = atlas('countries-110m.json');
-  const projection = geoNaturalEarth1().fitExtent([[4, 4], [MAP_WIDTH - 4, MAP_HEIGHT - 4]], { type: 'Sphere' });
+  const projection = geoNaturalEarth1().fitExtent(
+    [
+      [4, 4],
+      [MAP_WIDTH - 4, MAP_HEIGHT - 4],
+    ],
+    { type: 'Sphere' },
+  );
   const path = geoPath(projection).digits(1);
   const countries = feature(a, a.objects.countries);
   const served = new Set(locations.map((l) => (l.country ? isoNumeric(l.country) : undefined)).filter((x): x is string => x !== undefined));

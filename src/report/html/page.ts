@@ -128,10 +128,12 @@ export function writePage(out: Sink, title: string, body: Iterable<Fragment>): v
 `.text,
   );
   for (const part of body) out.write(html`${part}`.text + '\n');
-  out.write(html`</main>
+  out.write(
+    html`</main>
 <script>${trusted(SCRIPT)}</script>
 </body>
 </html>
-`.text);
+`.text,
+  );
   out.flush?.();
 }

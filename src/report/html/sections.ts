@@ -40,7 +40,20 @@ function durationText(fromUs: number, toUs: number): string {
 }
 
 const KNOWN_HEADER = new Set(['tool', 'version', 'signatures', 'geo', 'captures', 'keys', 'windows']);
-const KNOWN_CAPTURE = new Set(['file', 'sha256', 'packets', 'first_packet', 'last_packet', 'status', 'message', 'damage', 'not_decoded', 'interrupted', 'decryption', 'anomalies']);
+const KNOWN_CAPTURE = new Set([
+  'file',
+  'sha256',
+  'packets',
+  'first_packet',
+  'last_packet',
+  'status',
+  'message',
+  'damage',
+  'not_decoded',
+  'interrupted',
+  'decryption',
+  'anomalies',
+]);
 
 /** One key source (a --keylog file, or keys embedded in a capture) and what it opened. */
 function keySourceLine(k: KeySourceReport): Html {
@@ -114,7 +127,13 @@ ${locationTable(locations, unplaced)}
 
 function locationTable(locations: readonly ServerLocation[], unplaced: readonly Unplaced[]): Html {
   return html`<div class="scroll"><table class="stack locations"><thead><tr><th scope="col">Location</th><th scope="col">Hosts</th><th scope="col">Servers</th><th scope="col">Network</th><th scope="col">Bytes sent</th><th scope="col">Personal data</th></tr></thead><tbody>
-${locations.map((l) => html`<tr id="${l.id}"><td data-label="Location">${placeName(l)}<br><span class="muted">${l.approximate ? 'country centre, ' : ''}${l.lat.toFixed(2)}, ${l.lon.toFixed(2)}</span></td><td data-label="Hosts">${join(l.hosts.map((h) => html`<code>${h}</code>`), html`<br>`)}</td><td data-label="Servers"><code>${l.ips.join(' ')}</code></td><td data-label="Network">${join(l.networks, html`<br>`)}</td><td data-label="Bytes sent" class="num">${bytes(l.bytesOut)}</td><td data-label="Personal data">${l.leaked ? html`<strong class="badge leak">yes</strong>` : 'no'}</td></tr>`)}
+${locations.map(
+  (l) =>
+    html`<tr id="${l.id}"><td data-label="Location">${placeName(l)}<br><span class="muted">${l.approximate ? 'country centre, ' : ''}${l.lat.toFixed(2)}, ${l.lon.toFixed(2)}</span></td><td data-label="Hosts">${join(
+      l.hosts.map((h) => html`<code>${h}</code>`),
+      html`<br>`,
+    )}</td><td data-label="Servers"><code>${l.ips.join(' ')}</code></td><td data-label="Network">${join(l.networks, html`<br>`)}</td><td data-label="Bytes sent" class="num">${bytes(l.bytesOut)}</td><td data-label="Personal data">${l.leaked ? html`<strong class="badge leak">yes</strong>` : 'no'}</td></tr>`,
+)}
 </tbody></table></div>
 ${unplaced.length ? html`<p class="note">Not on the map: ${unplaced.map((u, i) => html`${i ? '; ' : ''}<code>${u.host}</code> (<code>${u.ip}</code>): ${u.reason}`)}.</p>` : ''}`;
 }
@@ -143,7 +162,8 @@ export function timelineSection(result: AnalyzeResult, limits: Limits, activity?
     if (h.last_seen) times.push(timestampUs(h.last_seen));
     for (const l of h.leaks) for (const e of l.evidence) if (e.time) times.push(timestampUs(e.time));
   }
-  if (times.length === 0) return html`<section aria-labelledby="h-timeline"><h2 id="h-timeline">Timeline</h2><p class="note">No timed traffic in the capture.</p></section>`;
+  if (times.length === 0)
+    return html`<section aria-labelledby="h-timeline"><h2 id="h-timeline">Timeline</h2><p class="note">No timed traffic in the capture.</p></section>`;
   const start = Math.min(...times);
   const end = Math.max(...times);
   const { svg, left } = timelineSvg(result.hosts, start, end, timelineWindows(result.header), limits.htmlTimelineHosts, activity);
@@ -157,8 +177,29 @@ ${left > 0 ? html`<p class="note">${left} more host(s) not drawn (limit htmlTime
 }
 
 const KNOWN_HOST = new Set([
-  'type', 'host', 'vendor', 'category', 'signature', 'vendors', 'signatures', 'alert', 'seen_as', 'apps', 'transport', 'flows', 'bytes_out', 'bytes_in',
-  'opaque_bytes', 'opaque_reasons', 'decrypted_bytes', 'first_seen', 'last_seen', 'servers', 'leaks', 'leaks_dropped', 'captures',
+  'type',
+  'host',
+  'vendor',
+  'category',
+  'signature',
+  'vendors',
+  'signatures',
+  'alert',
+  'seen_as',
+  'apps',
+  'transport',
+  'flows',
+  'bytes_out',
+  'bytes_in',
+  'opaque_bytes',
+  'opaque_reasons',
+  'decrypted_bytes',
+  'first_seen',
+  'last_seen',
+  'servers',
+  'leaks',
+  'leaks_dropped',
+  'captures',
 ]);
 
 /** What an opaque reason of the JSON means, beside its name (a reason this writer does not know: its name alone). */
@@ -179,7 +220,9 @@ function opaqueReason(r: string): Html {
 }
 
 function serverLine(s: HostRecord['servers'][number]): Html {
-  const place = s.special ? `special-purpose (${s.special})` : [s.city, s.country ? (countryName(s.country) ?? s.country) : null].filter(Boolean).join(', ') || 'location unknown';
+  const place = s.special
+    ? `special-purpose (${s.special})`
+    : [s.city, s.country ? (countryName(s.country) ?? s.country) : null].filter(Boolean).join(', ') || 'location unknown';
   const net = s.asn !== null || s.org ? `AS${s.asn ?? '?'} ${s.org ?? ''}`.trim() : '';
   return html`<code>${s.ip}</code> ${place}${net ? html` · ${net}` : ''}`;
 }
@@ -188,7 +231,8 @@ function evidenceList(l: HostLeak, limits: Limits, multiCapture: boolean): Html 
   const shown = l.evidence.slice(0, limits.htmlEvidencePerValue);
   const notShown = l.count - shown.length;
   return html`<ul class="evidence">${shown.map(
-    (e) => html`<li>frame ${e.frame} · ${e.time ?? ''} · stream ${e.stream} · <code>${e.chain}</code>${e.form ? html` · form <strong>${e.form}</strong>` : ''}${e.app ? html` · app <code>${e.app}</code>` : ''}${e.windows?.length ? html` ${e.windows.map((w) => html`<span class="badge win">${w}</span>`)}` : ''}${multiCapture ? html` · <code>${e.file}</code>` : ''}</li>`,
+    (e) =>
+      html`<li>frame ${e.frame} · ${e.time ?? ''} · stream ${e.stream} · <code>${e.chain}</code>${e.form ? html` · form <strong>${e.form}</strong>` : ''}${e.app ? html` · app <code>${e.app}</code>` : ''}${e.windows?.length ? html` ${e.windows.map((w) => html`<span class="badge win">${w}</span>`)}` : ''}${multiCapture ? html` · <code>${e.file}</code>` : ''}</li>`,
   )}${notShown > 0 ? html`<li class="muted">${notShown} more finding(s) not listed${l.evidence.length > shown.length ? ` here (${l.evidence.length} in the JSON)` : ''}</li>` : ''}</ul>`;
 }
 
@@ -212,8 +256,10 @@ function leakRows(h: HostRecord, limits: Limits, multiCapture: boolean): Html {
 </tr>`);
   }
   const notes: Fragment[] = [];
-  for (const [kind, n] of hidden) notes.push(html`<li>${n} more <code>${kind}</code> value(s) not listed here (limit htmlValuesPerKind; the JSON report has them)</li>`);
-  for (const [kind, n] of Object.entries(h.leaks_dropped ?? {})) notes.push(html`<li>${n} finding(s) of further <code>${kind}</code> values not kept (limit maxLeakValuesPerKind)</li>`);
+  for (const [kind, n] of hidden)
+    notes.push(html`<li>${n} more <code>${kind}</code> value(s) not listed here (limit htmlValuesPerKind; the JSON report has them)</li>`);
+  for (const [kind, n] of Object.entries(h.leaks_dropped ?? {}))
+    notes.push(html`<li>${n} finding(s) of further <code>${kind}</code> values not kept (limit maxLeakValuesPerKind)</li>`);
   return html`${rows.length ? html`<div class="scroll"><table class="stack leaks"><thead><tr><th scope="col">Kind</th><th scope="col">Value</th><th scope="col">Times</th><th scope="col">Evidence (frame · time · stream · decode chain)</th></tr></thead><tbody>${rows}</tbody></table></div>` : ''}${notes.length ? html`<ul class="note">${notes}</ul>` : ''}`;
 }
 
@@ -227,14 +273,28 @@ export function hostSection(h: HostRecord, index: number, limits: Limits, multiC
 <dl class="facts">
 <dt>Vendor</dt><dd>${h.vendors.length ? h.vendors.join(', ') : 'no signature matched'}${h.category ? ` · ${h.category}` : ''}${h.alert ? '' : h.vendor ? ' (vendor infrastructure)' : ''}${h.signatures.length ? html` · <code>${h.signatures.join(' ')}</code>` : ''}</dd>
 <dt>Seen as</dt><dd>${h.seen_as.join(', ')}</dd>
-${h.apps?.length ? html`<dt>Apps</dt><dd>${join(h.apps.map((a) => html`<code>${a}</code>`), ', ')}</dd>` : ''}
+${
+  h.apps?.length
+    ? html`<dt>Apps</dt><dd>${join(
+        h.apps.map((a) => html`<code>${a}</code>`),
+        ', ',
+      )}</dd>`
+    : ''
+}
 <dt>Transport</dt><dd>${h.transport.join(', ') || 'none'}; ${h.flows} flow(s)</dd>
 <dt>Bytes out / in</dt><dd>${bytes(h.bytes_out)} / ${bytes(h.bytes_in)}</dd>
 <dt>Decrypted</dt><dd>${h.decrypted_bytes ? `${bytes(h.decrypted_bytes)} (with the keys available)` : 'nothing'}</dd>
 <dt>Not looked into</dt><dd>${h.opaque_bytes > 0 ? html`${bytes(h.opaque_bytes)}: ${h.opaque_reasons.length ? join(h.opaque_reasons.map(opaqueReason), '; ') : 'reason not recorded'}` : 'nothing'}</dd>
 <dt>Seen</dt><dd>${h.first_seen ? `${h.first_seen} … ${h.last_seen}` : 'no connection (name only)'}</dd>
 <dt>Servers</dt><dd>${h.servers.length ? join(h.servers.map(serverLine), html`<br>`) : 'none'}</dd>
-${multiCapture ? html`<dt>Captures</dt><dd>${join(h.captures.map((c) => html`<code>${c}</code>`), ', ')}</dd>` : ''}
+${
+  multiCapture
+    ? html`<dt>Captures</dt><dd>${join(
+        h.captures.map((c) => html`<code>${c}</code>`),
+        ', ',
+      )}</dd>`
+    : ''
+}
 ${extra.map(([k, v]) => html`<dt>${k.replaceAll('_', ' ')}</dt><dd>${anyValue(v)}</dd>`)}
 <dt>Personal data</dt><dd>${visible || html`${h.leaks.length} value(s) of ${kinds.length} kind(s): ${kinds.map((k) => html`<span class="badge ${k === 'incognito' ? 'inc' : 'leak'}">${k}</span>`)}`}</dd>
 </dl>

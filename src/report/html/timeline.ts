@@ -60,7 +60,11 @@ export function hostRequests(h: HostRecord): TimelineRequest[] {
       if (!e.time) continue;
       const key = `${e.file}\u0000${e.frame}`;
       let r = byFrame.get(key);
-      if (!r) byFrame.set(key, (r = { file: e.file, frame: e.frame, time: e.time, us: timestampUs(e.time), stream: e.stream, findings: [], kinds: new Set(), windows: new Set() }));
+      if (!r)
+        byFrame.set(
+          key,
+          (r = { file: e.file, frame: e.frame, time: e.time, us: timestampUs(e.time), stream: e.stream, findings: [], kinds: new Set(), windows: new Set() }),
+        );
       r.findings.push(`${l.kind}: ${l.value}`);
       r.kinds.add(l.kind);
       for (const w of e.windows ?? []) r.windows.add(w);
@@ -119,9 +123,10 @@ export function timelineSvg(
   const lines = shown.map((h, i) => {
     const y = TOP + i * ROW_H;
     const label = h.host.length > 36 ? h.host.slice(0, 35) + '…' : h.host;
-    const bar = h.first_seen && h.last_seen
-      ? html`<rect class="span" x="${x(timestampUs(h.first_seen))}" y="${y + 6}" width="${Math.max(2, x(timestampUs(h.last_seen)) - x(timestampUs(h.first_seen)))}" height="6"><title>${h.host}: connections ${h.first_seen} … ${h.last_seen}</title></rect>`
-      : '';
+    const bar =
+      h.first_seen && h.last_seen
+        ? html`<rect class="span" x="${x(timestampUs(h.first_seen))}" y="${y + 6}" width="${Math.max(2, x(timestampUs(h.last_seen)) - x(timestampUs(h.first_seen)))}" height="6"><title>${h.host}: connections ${h.first_seen} … ${h.last_seen}</title></rect>`
+        : '';
     const requests = activity ? activityPath(h.host, activity, x, y, startUs, endUs) : '';
     const reqs = hostRequests(h).map((r) => {
       const cls = `req leaked${r.kinds.has('incognito') ? ' inc' : ''}${r.windows.size ? ' in-window' : ''}`;

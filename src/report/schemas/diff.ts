@@ -13,7 +13,10 @@ const leakList = (ls: LeakRef[]) => ls.map((l) => `${l.kind}: ${l.value}`);
 
 export const DIFF_SCHEMA: RecordSchema<HostDiff, DiffCsvPart> = {
   csvParts: (d) => {
-    const parts: DiffCsvPart[] = [...d.leaks_new.map((leak) => ({ change: 'new' as const, leak })), ...d.leaks_gone.map((leak) => ({ change: 'gone' as const, leak }))];
+    const parts: DiffCsvPart[] = [
+      ...d.leaks_new.map((leak) => ({ change: 'new' as const, leak })),
+      ...d.leaks_gone.map((leak) => ({ change: 'gone' as const, leak })),
+    ];
     return parts.length ? parts : [null];
   },
   columns: [

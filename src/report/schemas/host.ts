@@ -34,7 +34,8 @@ export function leakLines(h: HostRecord, view: TableView): string[] {
   const lines: string[] = [];
   for (const [kind, leaks] of byKind) {
     // findings inside an experiment window (--window) carry its label
-    for (const item of sampled(leaks, LEAK_SAMPLES, view, `${kind}: `)) lines.push(typeof item === 'string' ? item : `${leakLabel(item)}: ${item.value}${item.windows?.length ? ` [window: ${item.windows.join(', ')}]` : ''}`);
+    for (const item of sampled(leaks, LEAK_SAMPLES, view, `${kind}: `))
+      lines.push(typeof item === 'string' ? item : `${leakLabel(item)}: ${item.value}${item.windows?.length ? ` [window: ${item.windows.join(', ')}]` : ''}`);
     const dropped = h.leaks_dropped[kind];
     if (dropped) lines.push(`${kind}: ${dropped.toLocaleString('en-US')} more finding(s) not kept (limit maxLeakValuesPerKind)`);
   }
@@ -152,6 +153,10 @@ export const HOST_SCHEMA: RecordSchema<HostRecord, HostCsvPart> = {
     { key: 'frames', header: 'Frames', csv: (_, l) => (l ? csvList([...new Set(l.evidence.map((e) => e.frame))]) : null) },
     // PCAPdroid captures: the apps that talked to the host, and those that sent this value
     { key: 'apps', header: 'Apps', csv: (h) => csvList(h.apps) },
-    { key: 'leak_apps', header: 'Leak apps', csv: (_, l) => (l ? csvList([...new Set(l.evidence.flatMap((e) => (e.app === undefined ? [] : [e.app])))]) : null) },
+    {
+      key: 'leak_apps',
+      header: 'Leak apps',
+      csv: (_, l) => (l ? csvList([...new Set(l.evidence.flatMap((e) => (e.app === undefined ? [] : [e.app])))]) : null),
+    },
   ],
 };

@@ -6,12 +6,20 @@ import { csvList, type RecordSchema } from '../columns.js';
 import type { InfoRecord } from '../../engine/info.js';
 import { notDecodedLine } from '../../engine/not-decoded.js';
 
-const counts = (m: Record<string, number>): string[] => Object.entries(m).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`);
+const counts = (m: Record<string, number>): string[] =>
+  Object.entries(m)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k}=${n}`);
 
 export const INFO_SCHEMA: RecordSchema<InfoRecord> = {
   columns: [
     { key: 'file', header: 'File', get: (r) => r.file },
-    { key: 'format', header: 'Format', get: (r) => `${r.format} ${r.version}${r.compression ? ` (${r.compression})` : ''}, ${r.byte_order}-endian, ${r.ts_precision}`, csv: (r) => r.format },
+    {
+      key: 'format',
+      header: 'Format',
+      get: (r) => `${r.format} ${r.version}${r.compression ? ` (${r.compression})` : ''}, ${r.byte_order}-endian, ${r.ts_precision}`,
+      csv: (r) => r.format,
+    },
     { key: 'version', header: 'Version', csv: (r) => r.version },
     { key: 'compression', header: 'Compression', csv: (r) => r.compression },
     { key: 'byte_order', header: 'Byte order', csv: (r) => r.byte_order },
@@ -30,7 +38,15 @@ export const INFO_SCHEMA: RecordSchema<InfoRecord> = {
     { key: 'first_ts', header: 'First', get: (r) => r.first_ts },
     { key: 'last_ts', header: 'Last', get: (r) => r.last_ts },
     { key: 'duration_s', header: 'Duration s', get: (r) => r.duration_s },
-    { key: 'layers', header: 'Layers', get: (r) => Object.entries(r.layers).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`), csv: (r) => csvList(counts(r.layers)) },
+    {
+      key: 'layers',
+      header: 'Layers',
+      get: (r) =>
+        Object.entries(r.layers)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${k} ${n}`),
+      csv: (r) => csvList(counts(r.layers)),
+    },
     {
       key: 'anomalies',
       header: 'Anomalies',
@@ -40,8 +56,12 @@ export const INFO_SCHEMA: RecordSchema<InfoRecord> = {
     {
       key: 'decryption',
       header: 'Decryption',
-      get: (r) => (r.decryption === null ? (r.decryption_secrets.tls > 0 ? `${r.decryption_secrets.tls} key block(s)` : 'no keys')
-        : `${r.decryption.decrypted} decrypted, ${r.decryption.no_key} no key, ${r.decryption.failed} failed`),
+      get: (r) =>
+        r.decryption === null
+          ? r.decryption_secrets.tls > 0
+            ? `${r.decryption_secrets.tls} key block(s)`
+            : 'no keys'
+          : `${r.decryption.decrypted} decrypted, ${r.decryption.no_key} no key, ${r.decryption.failed} failed`,
       csv: (r) => (r.decryption === null ? null : csvList(counts(r.decryption))),
     },
     { key: 'sha256', header: 'SHA-256', get: (r) => r.sha256 },

@@ -5,9 +5,26 @@
 import type { Signature } from '../../signatures/db.js';
 import { csvList, type RecordSchema } from '../columns.js';
 
-export interface SignatureRow { id: string; vendor: string; product: string; category: string; match: string; alert: boolean; confidence: string; references: string[] }
+export interface SignatureRow {
+  id: string;
+  vendor: string;
+  product: string;
+  category: string;
+  match: string;
+  alert: boolean;
+  confidence: string;
+  references: string[];
+}
 
-export interface SignatureHitRow { host: string; id: string | null; vendor: string | null; category: string | null; alert: boolean; on: string | null; match: string | null }
+export interface SignatureHitRow {
+  host: string;
+  id: string | null;
+  vendor: string | null;
+  category: string | null;
+  alert: boolean;
+  on: string | null;
+  match: string | null;
+}
 
 /** A signature's match rule as one line: `suffix: xiaomi.com; path: /sa`. */
 export function matchText(s: Signature): string {
@@ -19,7 +36,16 @@ export function matchText(s: Signature): string {
 }
 
 export function signatureRow(s: Signature): SignatureRow {
-  return { id: s.id, vendor: s.vendor, product: s.product, category: s.category, match: matchText(s), alert: s.alert, confidence: s.confidence, references: s.references };
+  return {
+    id: s.id,
+    vendor: s.vendor,
+    product: s.product,
+    category: s.category,
+    match: matchText(s),
+    alert: s.alert,
+    confidence: s.confidence,
+    references: s.references,
+  };
 }
 
 const alerts = (id: string | null, alert: boolean): string => (id ? (alert ? 'yes' : 'label only') : '');

@@ -10,9 +10,31 @@ import type { StreamRecord } from '../../engine/streams.js';
 
 /** The CSV's columns: every field of the record but `type` (always `stream`). */
 const CSV_FIELDS = [
-  'file', 'proto', 'id', 'client', 'client_port', 'server', 'server_port', 'start', 'end', 'first_frame', 'last_frame',
-  'packets_out', 'packets_in', 'bytes_out', 'bytes_in', 'payload_out', 'payload_in', 'history', 'missed_bytes', 'protocol',
-  'close_reason', 'opaque_bytes', 'decryption', 'app', 'app_uid',
+  'file',
+  'proto',
+  'id',
+  'client',
+  'client_port',
+  'server',
+  'server_port',
+  'start',
+  'end',
+  'first_frame',
+  'last_frame',
+  'packets_out',
+  'packets_in',
+  'bytes_out',
+  'bytes_in',
+  'payload_out',
+  'payload_in',
+  'history',
+  'missed_bytes',
+  'protocol',
+  'close_reason',
+  'opaque_bytes',
+  'decryption',
+  'app',
+  'app_uid',
 ] as const satisfies readonly (keyof StreamRecord)[];
 
 // A field added to StreamRecord and not to CSV_FIELDS fails to compile here, naming it.

@@ -19,7 +19,11 @@ export function csvField(s: string): string {
 export class CsvWriter<R, P = never> {
   private headerDone = false;
   private readonly columns: readonly Column<R, P>[];
-  constructor(private readonly out: Sink, columns: readonly Column<R, P>[], private readonly partsOf?: (r: R) => readonly P[]) {
+  constructor(
+    private readonly out: Sink,
+    columns: readonly Column<R, P>[],
+    private readonly partsOf?: (r: R) => readonly P[],
+  ) {
     this.columns = columns.filter((c) => c.csv !== false);
   }
   private header(): void {

@@ -21,7 +21,10 @@ export class JsonWriter<R> {
   /** `single`: the first record's text, held until a second record or the end decides the shape */
   private held: string | null = null;
 
-  constructor(private readonly out: Sink, private readonly opts: { single?: boolean; envelope?: JsonEnvelope } = {}) {}
+  constructor(
+    private readonly out: Sink,
+    private readonly opts: { single?: boolean; envelope?: JsonEnvelope } = {},
+  ) {}
 
   write(record: R): void {
     const text = safeJson(record, 2);

@@ -93,7 +93,11 @@ export class TableWriter<R> {
   private readonly presentation: Presentation;
   private readonly colour: Paint;
 
-  constructor(private readonly out: Sink, private readonly columns: readonly Column<R, unknown>[], private readonly opts: TableOptions<R> = {}) {
+  constructor(
+    private readonly out: Sink,
+    private readonly columns: readonly Column<R, unknown>[],
+    private readonly opts: TableOptions<R> = {},
+  ) {
     this.presentation = out.presentation ?? { colour: out.isTTY, width: out.isTTY ? (out.columns ?? 80) : null, wide: false };
     this.colour = new Chalk({ level: this.presentation.colour ? 1 : 0 });
   }
@@ -148,12 +152,24 @@ export class TableWriter<R> {
         prose(group, c.bold.underline);
       }
       lines.push(border(widths, '┌', '┬', '┐'));
-      lines.push(...boxRow(shown.map((k) => [cols[k].header]), widths, c.bold));
+      lines.push(
+        ...boxRow(
+          shown.map((k) => [cols[k].header]),
+          widths,
+          c.bold,
+        ),
+      );
       lines.push(border(widths, '├', '┼', '┤'));
       indexes.forEach((i, n) => {
         if (n > 0 && multiLine) lines.push(border(widths, '├', '┼', '┤'));
         const hot = this.opts.emphasise?.(this.rows[i]) ?? false;
-        lines.push(...boxRow(shown.map((k) => cells[i][k]), widths, hot ? c.red : (s) => s));
+        lines.push(
+          ...boxRow(
+            shown.map((k) => cells[i][k]),
+            widths,
+            hot ? c.red : (s) => s,
+          ),
+        );
       });
       lines.push(border(widths, '└', '┴', '┘'));
     }
@@ -174,7 +190,14 @@ export class TableWriter<R> {
       let valueWidth = 1;
       for (const v of values) for (const line of v) valueWidth = Math.max(valueWidth, textWidth(line));
       const natural = [keyWidth, valueWidth];
-      const { widths } = fitColumns([{ header: '', min: keyWidth }, { header: '', min: DEFAULT_MIN }], natural, width);
+      const { widths } = fitColumns(
+        [
+          { header: '', min: keyWidth },
+          { header: '', min: DEFAULT_MIN },
+        ],
+        natural,
+        width,
+      );
       lines.push(border(widths, '┌', '┬', '┐'));
       cols.forEach((col, k) => {
         if (k > 0) lines.push(border(widths, '├', '┼', '┤'));

@@ -56,11 +56,19 @@ class Carrier implements Analyzer {
   constructor(ctx: AnalyzerContext) {
     this.inner = ctx.child('http', { carrier: 'test', http_version: '1.1' });
   }
-  data(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void { this.inner.data(dir, buf, from, to, meta); }
-  gap(dir: Dir, missed: number, meta: PacketMeta): void { this.inner.gap(dir, missed, meta); }
+  data(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void {
+    this.inner.data(dir, buf, from, to, meta);
+  }
+  gap(dir: Dir, missed: number, meta: PacketMeta): void {
+    this.inner.gap(dir, missed, meta);
+  }
   datagram(): void {}
-  wants(dir: Dir): boolean { return this.inner.wants(dir); }
-  close(summary: FlowSummaryExtra, meta: PacketMeta): void { this.inner.close(summary, meta); }
+  wants(dir: Dir): boolean {
+    return this.inner.wants(dir);
+  }
+  close(summary: FlowSummaryExtra, meta: PacketMeta): void {
+    this.inner.close(summary, meta);
+  }
 }
 
 const CARRIER_ROW: DetectionRow = {

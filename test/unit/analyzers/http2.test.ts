@@ -30,11 +30,18 @@ describe('http2 analyzer on a cleartext HTTP/2 capture', async () => {
   await writePcapFile(file, (sink) => {
     const t = new TrafficBuilder(sink, 1_767_225_600);
     const req = (stream: number, p: string, method: string, extra: [string, string][]): Uint8Array[] =>
-      headers(stream, [[':method', method], [':scheme', 'http'], [':authority', HOST], [':path', p], ['user-agent', 'MiuiBrowser/12'], ...extra], method === 'GET');
+      headers(
+        stream,
+        [[':method', method], [':scheme', 'http'], [':authority', HOST], [':path', p], ['user-agent', 'MiuiBrowser/12'], ...extra],
+        method === 'GET',
+      );
     t.tcpConnection({ ip: '192.168.1.23', port: 40000 }, { ip: '203.0.113.9', port: 8080 }, [
       { from: 'client', data: cat([HTTP2_PREFACE, settings(), ...req(1, `/api/v5/config?imei=${IMEI}`, 'GET', [])]) },
       { from: 'server', data: cat([settings(), settings(), ...headers(1, [[':status', '200']], false), ...data(1, enc.encode('{}'), true)]) },
-      { from: 'client', data: cat([...req(3, '/track/v4', 'POST', [['content-type', 'application/x-www-form-urlencoded']]), ...data(3, enc.encode(BODY), true)]) },
+      {
+        from: 'client',
+        data: cat([...req(3, '/track/v4', 'POST', [['content-type', 'application/x-www-form-urlencoded']]), ...data(3, enc.encode(BODY), true)]),
+      },
       { from: 'server', data: cat([...headers(3, [[':status', '204']], true)]) },
     ]);
   });
@@ -57,12 +64,37 @@ describe('http2 analyzer on a cleartext HTTP/2 capture', async () => {
   });
 
   it('pairs responses with their requests by stream id', () => {
-    expect(resps.map((r) => [r.status, r.stream_id, r.request_frame])).toEqual([[200, 1, reqs[0]!.frame], [204, 3, reqs[1]!.frame]]);
+    expect(resps.map((r) => [r.status, r.stream_id, r.request_frame])).toEqual([
+      [200, 1, reqs[0]!.frame],
+      [204, 3, reqs[1]!.frame],
+    ]);
   });
 
   it('tshark (decode-as http2) sees the same requests', () => {
-    const rows = execFileSync('tshark', ['-r', file, '-d', 'tcp.port==8080,http2', '-Y', 'http2.headers.method', '-T', 'fields', '-e', 'frame.number', '-e', 'http2.headers.method', '-e', 'http2.headers.path'],
-      { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split('\n').map((l) => l.split('\t'));
+    const rows = execFileSync(
+      'tshark',
+      [
+        '-r',
+        file,
+        '-d',
+        'tcp.port==8080,http2',
+        '-Y',
+        'http2.headers.method',
+        '-T',
+        'fields',
+        '-e',
+        'frame.number',
+        '-e',
+        'http2.headers.method',
+        '-e',
+        'http2.headers.path',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    )
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(rows.map((r) => [Number(r[0]), r[1], r[2]])).toEqual(reqs.map((r) => [r.frame, r.method, r.uri]));
   });
 
@@ -74,6 +106,11 @@ describe('http2 analyzer on a cleartext HTTP/2 capture', async () => {
     expect(kinds.has(`imei=${IMEI}`)).toBe(true);
     expect([...kinds.keys()].some((k) => k.startsWith('url_visited=') || k.startsWith('search_query='))).toBe(true);
     // the evidence names the HTTP/2 stream before the request's own layers
-    expect(kinds.get(`imei=${IMEI}`)!.evidence.map((e) => e.chain).sort()).toEqual(['h2 stream 1 → uri query:imei', 'h2 stream 3 → body form:data → base64 → json $.imei']);
+    expect(
+      kinds
+        .get(`imei=${IMEI}`)!
+        .evidence.map((e) => e.chain)
+        .sort(),
+    ).toEqual(['h2 stream 1 → uri query:imei', 'h2 stream 3 → body form:data → base64 → json $.imei']);
   });
 });

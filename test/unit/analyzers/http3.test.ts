@@ -33,7 +33,15 @@ describe('QUIC analyzer with keys → http3 child', () => {
     for (const w of want) {
       const got = http.find((h) => `${h.o.src}:${h.o.sport}` === w.client && h.o.stream_id === w.stream_id);
       expect(got, `${w.client} stream ${w.stream_id}`).toBeDefined();
-      expect(got!.o).toMatchObject({ method: w.method, host: w.authority, uri: w.uri, carrier: 'quic', http_version: '3', version: 'HTTP/3', incomplete: false });
+      expect(got!.o).toMatchObject({
+        method: w.method,
+        host: w.authority,
+        uri: w.uri,
+        carrier: 'quic',
+        http_version: '3',
+        version: 'HTTP/3',
+        incomplete: false,
+      });
       if (w.body_sha256 !== null) expect(createHash('sha256').update(got!.d!.http!.body).digest('hex')).toBe(w.body_sha256);
     }
     const responses = obs.filter((x) => x.o.type === 'http_response');
@@ -75,18 +83,26 @@ describe('leaks inside HTTP/3', () => {
     const limits = resolveLimits();
     const agg = new ReportStage({ signatures: SignatureDb.bundled(), limits });
     agg.beginCapture('h3');
-    const res = await scanCapture(`${H3}.pcap`, { keys: readTestKeyLog(`${H3}.keys`), onObservation: (o, d) => agg.observe(o, d), onFlowClose: (f, x) => agg.flowClosed(f, x) });
+    const res = await scanCapture(`${H3}.pcap`, {
+      keys: readTestKeyLog(`${H3}.keys`),
+      onObservation: (o, d) => agg.observe(o, d),
+      onFlowClose: (f, x) => agg.flowClosed(f, x),
+    });
     agg.endCapture(res.read.sha256);
     const hosts = agg.records({ allHosts: true });
     const truth = JSON.parse(readFileSync(`${H3}.truth.json`, 'utf8')) as {
       findings: Array<{ indicator: string; host?: string; stream_id?: number; leaks: Record<string, unknown[]> | null }>;
     };
-    let values = 0, found = 0;
+    let values = 0,
+      found = 0;
     for (const f of truth.findings.filter((x) => x.indicator === 'http3_request' && x.leaks !== null)) {
       const h = hosts.find((x) => x.host === f.host);
       expect(h, f.host).toBeDefined();
       const prefix = `quic → h3 stream ${f.stream_id} → `;
-      expect(h!.leaks.some((l) => l.evidence.some((e) => e.chain.startsWith(prefix))), `${f.host} ${prefix}`).toBe(true);
+      expect(
+        h!.leaks.some((l) => l.evidence.some((e) => e.chain.startsWith(prefix))),
+        `${f.host} ${prefix}`,
+      ).toBe(true);
       for (const v of Object.values(f.leaks!).flat()) {
         values++;
         if (h!.leaks.some((l) => l.value.includes(String(v)))) found++;
@@ -105,13 +121,21 @@ describe('hostile keyed QUIC through the whole scan', () => {
     const bytes = readFileSync(`${H3}.pcap`);
     const keys = readTestKeyLog(`${H3}.keys`);
     let seed = 11;
-    const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
     for (let i = 0; i < 60; i++) {
       const m = Buffer.from(bytes);
       // flips past the file header, where packet records and their payloads are
       for (let k = 0, n = 1 + rnd(8); k < n; k++) m[24 + rnd(m.length - 24)]! ^= 1 << rnd(8);
       let count = 0;
-      const res = await scanCapture(Readable.from([m]), { keys, onObservation: () => { count++; } });
+      const res = await scanCapture(Readable.from([m]), {
+        keys,
+        onObservation: () => {
+          count++;
+        },
+      });
       expect(res.anomalies.counts.get('internal_decoder_error') ?? 0).toBe(0);
       expect(count).toBeLessThan(m.length);
     }

@@ -5,9 +5,27 @@ import { resultSetLines, type BatchHostRecord, type CaptureResultSet } from '../
 
 function host(capture: string, name: string, leaks: [string, string][] = []): BatchHostRecord {
   return {
-    type: 'host', host: name, vendor: 'Xiaomi', category: 'telemetry', signature: 's', vendors: ['Xiaomi'], signatures: ['s'], alert: true,
-    seen_as: ['sni'], transport: ['tls'], flows: 1, bytes_out: 10, bytes_in: 20, opaque_bytes: 0, opaque_reasons: [], first_seen: null, last_seen: null,
-    servers: [], leaks: leaks.map(([kind, value]) => ({ kind, value, count: 1, evidence: [] })), captures: [capture], capture,
+    type: 'host',
+    host: name,
+    vendor: 'Xiaomi',
+    category: 'telemetry',
+    signature: 's',
+    vendors: ['Xiaomi'],
+    signatures: ['s'],
+    alert: true,
+    seen_as: ['sni'],
+    transport: ['tls'],
+    flows: 1,
+    bytes_out: 10,
+    bytes_in: 20,
+    opaque_bytes: 0,
+    opaque_reasons: [],
+    first_seen: null,
+    last_seen: null,
+    servers: [],
+    leaks: leaks.map(([kind, value]) => ({ kind, value, count: 1, evidence: [] })),
+    captures: [capture],
+    capture,
   };
 }
 function set(capture: string, hosts: BatchHostRecord[], sha = 'aa'): CaptureResultSet {
@@ -17,8 +35,23 @@ function set(capture: string, hosts: BatchHostRecord[], sha = 'aa'): CaptureResu
 describe('BatchAggregator', () => {
   it('counts captures per host, links identifiers seen in two captures, groups devices', () => {
     const agg = new BatchAggregator();
-    agg.add(set('b.pcap', [host('b.pcap', 'tracking.intl.miui.com', [['imei', '864811045123671'], ['url', 'https://x']])]));
-    agg.add(set('a.pcap', [host('a.pcap', 'tracking.intl.miui.com', [['imei', '864811045123671'], ['url', 'https://x']]), host('a.pcap', 'api.ad.xiaomi.com')]));
+    agg.add(
+      set('b.pcap', [
+        host('b.pcap', 'tracking.intl.miui.com', [
+          ['imei', '864811045123671'],
+          ['url', 'https://x'],
+        ]),
+      ]),
+    );
+    agg.add(
+      set('a.pcap', [
+        host('a.pcap', 'tracking.intl.miui.com', [
+          ['imei', '864811045123671'],
+          ['url', 'https://x'],
+        ]),
+        host('a.pcap', 'api.ad.xiaomi.com'),
+      ]),
+    );
     agg.add(set('c.pcap', [host('c.pcap', 'api.ad.xiaomi.com', [['email', 'a@b.c']])]));
     agg.add({ capture: { type: 'error', capture: 'd.pcap', message: 'd.pcap: empty' }, hosts: [] });
     const a = agg.aggregate();
@@ -51,7 +84,14 @@ describe('BatchAggregator', () => {
   it('devices: identifiers chain captures transitively (a–b by imei, b–c by email)', () => {
     const agg = new BatchAggregator();
     agg.add(set('a', [host('a', 'h', [['imei', '1']])]));
-    agg.add(set('b', [host('b', 'h', [['imei', '1'], ['email', 'e@x']])]));
+    agg.add(
+      set('b', [
+        host('b', 'h', [
+          ['imei', '1'],
+          ['email', 'e@x'],
+        ]),
+      ]),
+    );
     agg.add(set('c', [host('c', 'h', [['email', 'e@x']])]));
     agg.add(set('d', [host('d', 'h', [['imei', '2']])]));
     expect(agg.aggregate().devices.map((d) => d.captures)).toEqual([['a', 'b', 'c']]);
@@ -70,7 +110,10 @@ describe('parseResults', () => {
     expect(r.sets).toEqual([a, err, b]);
     expect(r.keepBytes).toBe(Buffer.byteLength(body));
     expect(r.badLines).toBe(0);
-    expect([...doneCaptures(r.sets)]).toEqual([['a.pcap', 'sha-a'], ['b.pcap', 'sha-b']]);
+    expect([...doneCaptures(r.sets)]).toEqual([
+      ['a.pcap', 'sha-a'],
+      ['b.pcap', 'sha-b'],
+    ]);
   });
 
   it('a set cut off after one of two host lines and a torn line do not count', () => {

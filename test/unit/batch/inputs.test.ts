@@ -100,7 +100,12 @@ describe('shards', () => {
   it('splits into disjoint shards that cover everything, stable when files are added', () => {
     const items = Array.from({ length: 200 }, (_, i) => ({ path: `caps/phone-${i}.pcap` }));
     const shards = [0, 1, 2].map((index) => selectShard(items, { index, count: 3 }));
-    expect(shards.flat().map((x) => x.path).sort()).toEqual(items.map((x) => x.path).sort());
+    expect(
+      shards
+        .flat()
+        .map((x) => x.path)
+        .sort(),
+    ).toEqual(items.map((x) => x.path).sort());
     for (const s of shards) expect(s.length).toBeGreaterThan(40); // roughly even
     const grown = selectShard([...items, { path: 'caps/new.pcap' }], { index: 1, count: 3 }).filter((x) => x.path !== 'caps/new.pcap');
     expect(grown).toEqual(shards[1]);

@@ -130,7 +130,17 @@ describe('tarEntries over hand-built headers', () => {
   it('a global pax header path applies to the members after it; an x header overrides it once', async () => {
     const g = paxRecord('path', 'global/name.pcap');
     const x = paxRecord('path', 'local/one.pcap');
-    const parts = [header('pax_global', g.length, 'g'), pad(g), header('pax_local', x.length, 'x'), pad(x), header('a', 3, '0'), pad(Buffer.from('abc')), header('b', 2, '0'), pad(Buffer.from('de')), END];
+    const parts = [
+      header('pax_global', g.length, 'g'),
+      pad(g),
+      header('pax_local', x.length, 'x'),
+      pad(x),
+      header('a', 3, '0'),
+      pad(Buffer.from('abc')),
+      header('b', 2, '0'),
+      pad(Buffer.from('de')),
+      END,
+    ];
     const entries = await collect(Buffer.concat(parts));
     expect(entries).toEqual([
       { path: 'local/one.pcap', data: Buffer.from('abc') },
@@ -148,7 +158,11 @@ describe('tarEntries over hand-built headers', () => {
 
   it('a GNU long name beyond maxTarMetaBytes is damage, not an allocation', async () => {
     const tar = Buffer.concat([header('././@LongLink', 10_000_000, 'L'), END]);
-    await expect((async () => { for await (const e of tarEntries(chunked(tar), { maxMetaBytes: 4096 })) void e; })()).rejects.toThrow(/maxTarMetaBytes/);
+    await expect(
+      (async () => {
+        for await (const e of tarEntries(chunked(tar), { maxMetaBytes: 4096 })) void e;
+      })(),
+    ).rejects.toThrow(/maxTarMetaBytes/);
   });
 });
 
@@ -173,7 +187,10 @@ describe('parseTarNumber', () => {
 describe('parsePaxRecords', () => {
   it('reads key=value records, values may hold = and spaces', () => {
     const m = parsePaxRecords(Buffer.from('30 path=a b/c=d e/cap.pcap.gz\n12 size=200\n'));
-    expect([...m]).toEqual([['path', 'a b/c=d e/cap.pcap.gz'], ['size', '200']]);
+    expect([...m]).toEqual([
+      ['path', 'a b/c=d e/cap.pcap.gz'],
+      ['size', '200'],
+    ]);
   });
   it('stops at a zero or overrunning length, keeping what came before', () => {
     expect([...parsePaxRecords(Buffer.from('12 size=200\n0 x=\n'))]).toEqual([['size', '200']]);

@@ -16,7 +16,8 @@ const corpusDir = path.join(shared, 'corpus/files');
 const capturesDir = path.join(shared, 'captures');
 
 function cases(dir: string, oracleDir: string): Array<[string, string, number]> {
-  return fs.readdirSync(oracleDir)
+  return fs
+    .readdirSync(oracleDir)
     .filter((f) => f.endsWith('.frames'))
     .map((f) => f.slice(0, -'.frames'.length))
     .filter((f) => fs.existsSync(path.join(dir, f)))
@@ -29,7 +30,12 @@ const all = [...cases(corpusDir, path.join(shared, 'corpus/oracle')), ...cases(c
 /** files where reading stops early, with where and why (tshark stops at the same place) */
 const KNOWN_DAMAGE: Record<string, { offset: number; frame: number; code: string; expected: RegExp }> = {
   // 7 bytes after the only record: a cut record header
-  'dpkt__truncated_dns_2.pcap': { offset: 240, frame: 1, code: 'pcap_record_truncated', expected: /^a 16-byte record header, found 7 bytes before end of file$/ },
+  'dpkt__truncated_dns_2.pcap': {
+    offset: 240,
+    frame: 1,
+    code: 'pcap_record_truncated',
+    expected: /^a 16-byte record header, found 7 bytes before end of file$/,
+  },
   // pcap 2.0 with caplen/origlen swapped (Wireshark swaps them back), then 2 stray bytes
   'nDPI__fuzz-2021-10-13.pcap': { offset: 237, frame: 1, code: 'pcap_record_truncated', expected: /found 2 bytes before end of file/ },
   // second section is pcapng 2.0, which tshark refuses after the first packet
@@ -44,13 +50,17 @@ describe('frame counts agree with tshark', () => {
   it.each(all)('%s', async (file, filePath, expectedFrames) => {
     const log = new AnomalyLog();
     let seen = 0;
-    const summary = await readCapture(filePath, (f) => {
-      seen++;
-      expect(f.index).toBe(seen);
-      expect(f.data.length).toBe(f.caplen);
-      expect(f.tsNsec).toBeGreaterThanOrEqual(0);
-      expect(f.tsNsec).toBeLessThan(1e9);
-    }, { anomalies: log });
+    const summary = await readCapture(
+      filePath,
+      (f) => {
+        seen++;
+        expect(f.index).toBe(seen);
+        expect(f.data.length).toBe(f.caplen);
+        expect(f.tsNsec).toBeGreaterThanOrEqual(0);
+        expect(f.tsNsec).toBeLessThan(1e9);
+      },
+      { anomalies: log },
+    );
     expect(summary.frames).toBe(expectedFrames);
     expect(seen).toBe(expectedFrames);
     expect(summary.fileBytes).toBe(fs.statSync(filePath).size);

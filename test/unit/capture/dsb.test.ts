@@ -7,7 +7,11 @@ import { CaptureParser, SECRETS_TYPE_TLS } from '../../../src/capture/parser.js'
 import { PcapngWriter, concatBytes } from '../../../src/capture/writer.js';
 import { SHARED } from '../../helpers/paths.js';
 
-interface Seen { kind: 'frame' | 'secrets'; at: number; text?: string }
+interface Seen {
+  kind: 'frame' | 'secrets';
+  at: number;
+  text?: string;
+}
 
 function read(bytes: Uint8Array): { seen: Seen[]; log: AnomalyLog; summary: ReturnType<CaptureParser['end']> } {
   const seen: Seen[] = [];
@@ -25,7 +29,7 @@ function read(bytes: Uint8Array): { seen: Seen[]; log: AnomalyLog; summary: Retu
 }
 
 describe('pcapng decryption secrets blocks', () => {
-  it('hands both DSBs of tls12-dsb.pcapng to onSecrets in file order, the second after the first connection\'s packets', () => {
+  it("hands both DSBs of tls12-dsb.pcapng to onSecrets in file order, the second after the first connection's packets", () => {
     const { seen, summary } = read(readFileSync(path.join(SHARED, 'keyed/corpus/files/wireshark-wireshark__tls12-dsb.pcapng')));
     const secrets = seen.filter((s) => s.kind === 'secrets');
     expect(secrets).toHaveLength(2);
@@ -41,7 +45,8 @@ describe('pcapng decryption secrets blocks', () => {
     const bad = w.decryptionSecrets(text);
     new DataView(bad.buffer).setUint32(12, 4096, true); // secrets_len beyond the block
     const bytes = concatBytes([
-      w.section(), w.interface({ linkType: 1 }),
+      w.section(),
+      w.interface({ linkType: 1 }),
       w.decryptionSecrets(new Uint8Array(8), 0x5353484b), // SSH
       bad,
       w.enhancedPacket(0, { tsSec: 1, tsNsec: 0, data: new Uint8Array(60) }),

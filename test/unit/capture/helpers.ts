@@ -5,18 +5,30 @@ import type { ReadSummary } from '../../../src/capture/types.js';
 import { AnomalyLog } from '../../../src/anomaly.js';
 import type { Limits } from '../../../src/limits.js';
 
-export interface KeptFrame extends Omit<Frame, 'data'> { hex: string }
+export interface KeptFrame extends Omit<Frame, 'data'> {
+  hex: string;
+}
 
 export function keep(f: Frame): KeptFrame {
   return {
-    index: f.index, tsSec: f.tsSec, tsNsec: f.tsNsec, caplen: f.caplen, origlen: f.origlen,
-    linkType: f.linkType, interfaceId: f.interfaceId, fileOffset: f.fileOffset, hex: Buffer.from(f.data).toString('hex'),
+    index: f.index,
+    tsSec: f.tsSec,
+    tsNsec: f.tsNsec,
+    caplen: f.caplen,
+    origlen: f.origlen,
+    linkType: f.linkType,
+    interfaceId: f.interfaceId,
+    fileOffset: f.fileOffset,
+    hex: Buffer.from(f.data).toString('hex'),
   };
 }
 
 /** Parses `bytes` pushed in chunks of the given sizes (cycled); default: one chunk. */
-export function parse(bytes: Uint8Array, chunkSizes: number[] = [bytes.length || 1], limits?: Limits):
-  { frames: KeptFrame[]; summary: ReadSummary; log: AnomalyLog } {
+export function parse(
+  bytes: Uint8Array,
+  chunkSizes: number[] = [bytes.length || 1],
+  limits?: Limits,
+): { frames: KeptFrame[]; summary: ReadSummary; log: AnomalyLog } {
   const frames: KeptFrame[] = [];
   const log = new AnomalyLog();
   const parser = new CaptureParser('test.pcap', (f) => frames.push(keep(f)), { anomalies: log, limits });

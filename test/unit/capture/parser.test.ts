@@ -45,13 +45,27 @@ describe('classic pcap header and record, byte literal', () => {
   it('reads the header, the record and flags caplen above snaplen', () => {
     const { frames, summary, log } = parse(bytes);
     expect(summary.header).toEqual({
-      format: 'pcap', byteOrder: 'little', compression: null, version: '2.4', tsPrecision: 'us', sections: 1,
+      format: 'pcap',
+      byteOrder: 'little',
+      compression: null,
+      version: '2.4',
+      tsPrecision: 'us',
+      sections: 1,
       interfaces: [{ linkType: 1, snaplen: 1, tsResolution: 'us', tsOffsetSec: 0 }],
     });
-    expect(frames).toEqual([{
-      index: 1, tsSec: 0x53b19c96, tsNsec: 981_015_000, caplen: 8, origlen: 78, linkType: 1, interfaceId: 0, fileOffset: 24,
-      hex: '002688e78d81a820',
-    }]);
+    expect(frames).toEqual([
+      {
+        index: 1,
+        tsSec: 0x53b19c96,
+        tsNsec: 981_015_000,
+        caplen: 8,
+        origlen: 78,
+        linkType: 1,
+        interfaceId: 0,
+        fileOffset: 24,
+        hex: '002688e78d81a820',
+      },
+    ]);
     expect(summary.damage).toBeNull();
     expect(log.kept).toEqual([{ code: 'pcap_caplen_exceeds_snaplen', packet: 1, offset: 32, detail: 'caplen 8 > snaplen 1' }]);
     expect(summary).toMatchObject({ frames: 1, capturedBytes: 8, wireBytes: 78, fileBytes: 48 });
@@ -85,7 +99,12 @@ describe('pcapng blocks, byte literal', () => {
     expect(frames).toEqual([]);
     expect(summary.damage).toBeNull();
     expect(summary.header).toEqual({
-      format: 'pcapng', byteOrder: 'little', compression: null, version: '1.0', tsPrecision: 'us', sections: 1,
+      format: 'pcapng',
+      byteOrder: 'little',
+      compression: null,
+      version: '1.0',
+      tsPrecision: 'us',
+      sections: 1,
       interfaces: [{ linkType: 1, snaplen: 262144, tsResolution: 'us', tsOffsetSec: 0 }],
     });
     expect(summary.firstTs).toBeNull();
@@ -152,12 +171,15 @@ describe('every format variant via the writer', () => {
   it('pcapng simple packet blocks take caplen from interface 0 snaplen; obsolete packet blocks read', () => {
     const w = new PcapngWriter({ byteOrder: 'big' });
     const data = hexBytes('0102030405060708090a');
-    const { frames, log } = parse(concatBytes([
-      w.section(), w.interface({ linkType: 1, snaplen: 6 }),
-      w.simplePacket(data), // 10 bytes in the block, snaplen 6 → 6 captured
-      w.simplePacket(data.subarray(0, 3), 3),
-      w.enhancedPacket(0, packets[0], true),
-    ]));
+    const { frames, log } = parse(
+      concatBytes([
+        w.section(),
+        w.interface({ linkType: 1, snaplen: 6 }),
+        w.simplePacket(data), // 10 bytes in the block, snaplen 6 → 6 captured
+        w.simplePacket(data.subarray(0, 3), 3),
+        w.enhancedPacket(0, packets[0], true),
+      ]),
+    );
     expect(log.total).toBe(0);
     expect(frames.map((f) => [f.caplen, f.origlen, f.hex, f.tsSec])).toEqual([
       [6, 10, '010203040506', 0],
@@ -169,14 +191,21 @@ describe('every format variant via the writer', () => {
   it('pcapng timestamps: decimal resolutions, 2^-n, nanoseconds beyond 2^53, if_tsoffset', () => {
     const w = new PcapngWriter();
     const p = { tsSec: 1_700_000_000, tsNsec: 987_654_321, data: payloads[2] };
-    const { frames } = parse(concatBytes([
-      w.section(),
-      w.interface({ linkType: 1, tsresol: 9 }), w.interface({ linkType: 1, tsresol: 3 }),
-      w.interface({ linkType: 1, tsresol: 12 }), w.interface({ linkType: 1, tsresol: 0x80 | 10 }),
-      w.interface({ linkType: 1, tsresol: 6, tsOffsetSec: -3600 }),
-      w.enhancedPacket(0, p), w.enhancedPacket(1, p), w.enhancedPacket(2, { ...p, tsSec: 1_000_000 }), w.enhancedPacket(3, p),
-      w.enhancedPacket(4, p),
-    ]));
+    const { frames } = parse(
+      concatBytes([
+        w.section(),
+        w.interface({ linkType: 1, tsresol: 9 }),
+        w.interface({ linkType: 1, tsresol: 3 }),
+        w.interface({ linkType: 1, tsresol: 12 }),
+        w.interface({ linkType: 1, tsresol: 0x80 | 10 }),
+        w.interface({ linkType: 1, tsresol: 6, tsOffsetSec: -3600 }),
+        w.enhancedPacket(0, p),
+        w.enhancedPacket(1, p),
+        w.enhancedPacket(2, { ...p, tsSec: 1_000_000 }),
+        w.enhancedPacket(3, p),
+        w.enhancedPacket(4, p),
+      ]),
+    );
     expect(frames.map((f) => [f.tsSec, f.tsNsec])).toEqual([
       [1_700_000_000, 987_654_321],
       [1_700_000_000, 987_000_000],
@@ -228,7 +257,11 @@ describe('truncation at every offset', () => {
   it('a cut record is described with its size', () => {
     const bytes = pcapFile({});
     const { summary, log } = parse(bytes.subarray(0, 24 + 16 + 14 + 20));
-    expect(summary.damage).toEqual({ offset: 54, frame: 1, expected: 'a 33-byte record (16-byte header and 17 bytes of data), found 20 bytes before end of file' });
+    expect(summary.damage).toEqual({
+      offset: 54,
+      frame: 1,
+      expected: 'a 33-byte record (16-byte header and 17 bytes of data), found 20 bytes before end of file',
+    });
     expect(log.kept[0]).toMatchObject({ code: 'pcap_record_truncated', packet: 0, offset: 54 });
   });
 });
@@ -237,8 +270,11 @@ describe('length limits', () => {
   it('a pcap caplen above maxRecordBytes stops the read with limit_reached', () => {
     const w = new PcapWriter();
     const big = new Uint8Array(100);
-    const { frames, summary, log } = parse(concatBytes([w.header(), w.packet(packets[0]), w.packet({ ...packets[0], data: big })]),
-      undefined, resolveLimits({ maxRecordBytes: 64 }));
+    const { frames, summary, log } = parse(
+      concatBytes([w.header(), w.packet(packets[0]), w.packet({ ...packets[0], data: big })]),
+      undefined,
+      resolveLimits({ maxRecordBytes: 64 }),
+    );
     expect(frames).toHaveLength(1);
     expect(summary.damage).toEqual({ offset: 54, frame: 1, expected: 'a record of at most maxRecordBytes (64) bytes, found a caplen of 100' });
     expect(log.countsObject()).toEqual({ limit_reached: 1, pcap_caplen_exceeds_limit: 1 });

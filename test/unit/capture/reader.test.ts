@@ -17,8 +17,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const corpus = path.resolve(here, '../../..', '../shared/corpus/files');
 let tmp = '';
 
-beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'leakscope-capture-')); });
-afterAll(() => { fs.rmSync(tmp, { recursive: true, force: true }); });
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'leakscope-capture-'));
+});
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 function tmpFile(name: string, bytes: Uint8Array | string): string {
   const p = path.join(tmp, name);
@@ -53,7 +57,9 @@ describe('sources', () => {
     const { frames, summary } = await readAll(file, {
       limits: resolveLimits({ readChunkBytes: 333 }),
       onProgress: (n, total) => progress.push([n, total]),
-      onHeader: (h) => { header = h; },
+      onHeader: (h) => {
+        header = h;
+      },
     });
     expect(frames).toHaveLength(200);
     expect(frames[199]).toMatchObject({ index: 200, tsSec: 1_650_000_199, tsNsec: 199_007, caplen: 60 + (199 % 37) });
@@ -82,7 +88,13 @@ describe('sources', () => {
   it('sets anomalies.packet to the frame index before each callback', async () => {
     const log = new AnomalyLog();
     const seen: number[] = [];
-    await readCapture(Readable.from([Buffer.from(bytes)]), (f) => { seen.push(log.packet - f.index); }, { anomalies: log });
+    await readCapture(
+      Readable.from([Buffer.from(bytes)]),
+      (f) => {
+        seen.push(log.packet - f.index);
+      },
+      { anomalies: log },
+    );
     expect(new Set(seen)).toEqual(new Set([0]));
   });
 
@@ -145,7 +157,8 @@ describe('gzip', () => {
 
   it('gzip around something that is not a capture', async () => {
     await expect(readAll(tmpFile('notes.txt.gz', gzipSync('hello, this is just text\n')))).rejects.toThrow(
-      /notes\.txt\.gz: gzip-compressed, but not a pcap or pcapng file inside: starts with 68 65 6c 6c \(a text file\)$/);
+      /notes\.txt\.gz: gzip-compressed, but not a pcap or pcapng file inside: starts with 68 65 6c 6c \(a text file\)$/,
+    );
   });
 });
 
@@ -196,8 +209,15 @@ describe('known-damaged real captures', () => {
     const log = new AnomalyLog();
     const { frames, summary } = await readAll(path.join(corpus, 'tcpdump__timestamp_invalid_nano.pcap'), { anomalies: log });
     // raw (sec, nsec): (1418145369, 999999999), (1418145370, 1000000000), (1418145370, 2147483648)
-    expect(frames.map((f) => [f.tsSec, f.tsNsec])).toEqual([[1418145369, 999_999_999], [1418145371, 0], [1418145372, 147_483_648]]);
-    expect(log.kept.map((a) => [a.code, a.packet])).toEqual([['pcap_timestamp_fraction_invalid', 2], ['pcap_timestamp_fraction_invalid', 3]]);
+    expect(frames.map((f) => [f.tsSec, f.tsNsec])).toEqual([
+      [1418145369, 999_999_999],
+      [1418145371, 0],
+      [1418145372, 147_483_648],
+    ]);
+    expect(log.kept.map((a) => [a.code, a.packet])).toEqual([
+      ['pcap_timestamp_fraction_invalid', 2],
+      ['pcap_timestamp_fraction_invalid', 3],
+    ]);
     expect(summary.damage).toBeNull();
   });
 
@@ -227,7 +247,8 @@ describe('pcap-parser as an independent oracle (classic µs pcap 2.4)', () => {
       const out: Array<[number, number, number, number]> = [];
       const p = pcapp.parse(file);
       p.on('packet', (pkt: { header: { timestampSeconds: number; timestampMicroseconds: number; capturedLength: number; originalLength: number } }) =>
-        out.push([pkt.header.timestampSeconds, pkt.header.timestampMicroseconds * 1000, pkt.header.capturedLength, pkt.header.originalLength]));
+        out.push([pkt.header.timestampSeconds, pkt.header.timestampMicroseconds * 1000, pkt.header.capturedLength, pkt.header.originalLength]),
+      );
       p.on('end', () => resolve(out));
       p.on('error', reject);
     });

@@ -34,7 +34,7 @@ describe('formatIp', () => {
     const bytes = (n: number): Uint8Array => Uint8Array.from([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
     const text = (n: number): string => `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
     // three times the memo's size, each address asked twice and again after the memo started over
-    const addrs = Array.from({ length: 12_000 }, (_, i) => (Math.imul(i, 0x9e3779b1) >>> 0));
+    const addrs = Array.from({ length: 12_000 }, (_, i) => Math.imul(i, 0x9e3779b1) >>> 0);
     addrs.push(0, 0xffffffff, 0x80000001, 0x7fffffff);
     for (const n of addrs) expect(formatIp(bytes(n), 0, 4)).toBe(text(n));
     for (const n of addrs) expect(formatIp(bytes(n), 0, 4)).toBe(text(n));

@@ -4,8 +4,10 @@ import { layerNames } from '../../../src/decode/packet.js';
 import * as synth from '../../../test-support/synth/packets.js';
 import { corpus, readClassicPcap, setup } from './helpers.js';
 
-const A = '192.0.2.1', B = '198.51.100.2';
-const A6 = '2001:db8::1', B6 = '2001:db8::2';
+const A = '192.0.2.1',
+  B = '198.51.100.2';
+const A6 = '2001:db8::1',
+  B6 = '2001:db8::2';
 /** 40 distinct payload bytes in a UDP datagram of 48 bytes: fragments of 16 → 3 pieces */
 const payload = Uint8Array.from({ length: 40 }, (_, i) => i + 1);
 const datagram = synth.udp({ sport: 1000, dport: 53 }, payload, { src: A, dst: B });
@@ -47,7 +49,7 @@ describe('IPv4 fragment reassembly', () => {
     const p = decoder.decode(synth.ethernet({ type: 0x0800 }, v4[1]), 1, 1);
     expect(layerNames(p)).toEqual(['ethernet', 'ipv4', 'udp']);
     expect([p.reassembled, p.fragment, p.ipOff, p.buf.length]).toEqual([true, true, 0, 20 + 48]);
-    expect([p.buf[2] << 8 | p.buf[3], p.buf[6] & 0x3f, p.buf[7]]).toEqual([68, 0, 0]);
+    expect([(p.buf[2] << 8) | p.buf[3], p.buf[6] & 0x3f, p.buf[7]]).toEqual([68, 0, 0]);
     expect(formatIp(p.buf, p.srcAddrOff, 4)).toBe(A);
     expect([p.srcPort, p.dstPort]).toEqual([1000, 53]);
     expect(Array.from(p.buf.subarray(p.payloadOff, p.payloadEnd))).toEqual(Array.from(payload));
@@ -165,7 +167,10 @@ describe('fragment limits', () => {
     decoder.decode(other[0], 228, 0); // evicts id 0x4242
     decoder.decode(v4[1], 228, 0); // evicts id 7
     expect(decoder.decode(v4[2], 228, 0).reassembled).toBe(false);
-    expect(log.kept.map((a) => [a.code, a.detail])).toEqual([['limit_reached', 'maxFragmentDatagrams'], ['limit_reached', 'maxFragmentDatagrams']]);
+    expect(log.kept.map((a) => [a.code, a.detail])).toEqual([
+      ['limit_reached', 'maxFragmentDatagrams'],
+      ['limit_reached', 'maxFragmentDatagrams'],
+    ]);
   });
 
   it('drops a datagram with more than maxFragmentsPerDatagram fragments', () => {

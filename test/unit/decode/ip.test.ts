@@ -4,8 +4,10 @@ import { layerNames, TCP_SYN } from '../../../src/decode/packet.js';
 import * as synth from '../../../test-support/synth/packets.js';
 import { corpus, hex, readClassicPcap, setup } from './helpers.js';
 
-const A = '192.0.2.1', B = '198.51.100.2';
-const A6 = '2001:db8::1', B6 = '2001:db8::2';
+const A = '192.0.2.1',
+  B = '198.51.100.2';
+const A6 = '2001:db8::1',
+  B6 = '2001:db8::2';
 const udp4 = (payload = new Uint8Array(4)) => synth.udp({ sport: 1000, dport: 53 }, payload, { src: A, dst: B });
 const udp6 = (payload = new Uint8Array(4)) => synth.udp({ sport: 1000, dport: 53 }, payload, { src: A6, dst: B6 });
 const codes = (log: { kept: { code: string }[] }) => log.kept.map((a) => a.code);
@@ -62,10 +64,20 @@ describe('IPv4', () => {
 
 describe('IPv6 extension headers', () => {
   it('walks hop-by-hop, destination options, routing and AH to the transport', () => {
-    const ip = synth.ipv6({
-      src: A6, dst: B6, nextHeader: 17,
-      extensions: [{ type: 0, data: new Uint8Array(6) }, { type: 43, data: new Uint8Array(22) }, { type: 51, data: new Uint8Array(10) }, { type: 60, data: new Uint8Array(6) }],
-    }, udp6());
+    const ip = synth.ipv6(
+      {
+        src: A6,
+        dst: B6,
+        nextHeader: 17,
+        extensions: [
+          { type: 0, data: new Uint8Array(6) },
+          { type: 43, data: new Uint8Array(22) },
+          { type: 51, data: new Uint8Array(10) },
+          { type: 60, data: new Uint8Array(6) },
+        ],
+      },
+      udp6(),
+    );
     const { decoder, log } = setup();
     const p = decoder.decode(ip, 229, 0);
     expect(layerNames(p)).toEqual(['ipv6', 'ipv6ext', 'ipv6ext', 'ipv6ext', 'ipv6ext', 'udp']);
@@ -130,7 +142,9 @@ describe('tunnels: the packet describes the innermost IP and transport', () => {
     // 0x0050:  58ac 0000 0000 a002 7080 1f27 0000 0204  X.......p..'....
     // 0x0060:  05a0 0402 080a 2779 e3f2 0000 0000 0103  ......'y........
     // 0x0070:  0307                                     ..
-    const frame = hex('002290de3bd9000024ce8134080045000064b8984000ff291438ae034918b869ff1a600000000028063f200104701f17013f3e970efffe734dec2a03288010106f03faceb00c00000002cff201bb277558ac00000000a00270801f270000020405a00402080a2779e3f20000000001030307');
+    const frame = hex(
+      '002290de3bd9000024ce8134080045000064b8984000ff291438ae034918b869ff1a600000000028063f200104701f17013f3e970efffe734dec2a03288010106f03faceb00c00000002cff201bb277558ac00000000a00270801f270000020405a00402080a2779e3f20000000001030307',
+    );
     const { decoder, log } = setup();
     const p = decoder.decode(frame, 1, 0);
     expect(layerNames(p)).toEqual(['ethernet', 'ipv4', 'ipv6', 'tcp']);
@@ -143,7 +157,10 @@ describe('tunnels: the packet describes the innermost IP and transport', () => {
   });
 
   it('IP-in-IP (protocol 4)', () => {
-    const inner = synth.ipv4({ src: '10.1.1.1', dst: '10.2.2.2', proto: 17 }, synth.udp({ sport: 5, dport: 6 }, new Uint8Array(2), { src: '10.1.1.1', dst: '10.2.2.2' }));
+    const inner = synth.ipv4(
+      { src: '10.1.1.1', dst: '10.2.2.2', proto: 17 },
+      synth.udp({ sport: 5, dport: 6 }, new Uint8Array(2), { src: '10.1.1.1', dst: '10.2.2.2' }),
+    );
     const { decoder } = setup();
     const p = decoder.decode(synth.ipv4({ src: A, dst: B, proto: 4 }, inner), 228, 0);
     expect(layerNames(p)).toEqual(['ipv4', 'ipv4', 'udp']);
@@ -158,8 +175,13 @@ describe('tunnels: the packet describes the innermost IP and transport', () => {
     expect(layerNames(p)).toEqual(['ipv4', 'gre', 'ipv6', 'udp']);
     expect(formatIp(p.buf, p.dstAddrOff, 6)).toBe(B6);
 
-    const eth = synth.ethernet({ type: 0x0800 }, synth.ipv4({ src: '10.1.1.1', dst: '10.2.2.2', proto: 6 },
-      synth.tcp({ sport: 7, dport: 443, seq: 1, flags: TCP_SYN }, new Uint8Array(0), { src: '10.1.1.1', dst: '10.2.2.2' })));
+    const eth = synth.ethernet(
+      { type: 0x0800 },
+      synth.ipv4(
+        { src: '10.1.1.1', dst: '10.2.2.2', proto: 6 },
+        synth.tcp({ sport: 7, dport: 443, seq: 1, flags: TCP_SYN }, new Uint8Array(0), { src: '10.1.1.1', dst: '10.2.2.2' }),
+      ),
+    );
     p = decoder.decode(synth.ipv6({ src: A6, dst: B6, nextHeader: 47 }, synth.gre({ protocol: 0x6558 }, eth)), 229, 0);
     expect(layerNames(p)).toEqual(['ipv6', 'gre', 'ethernet', 'ipv4', 'tcp']);
     expect([p.ipVersion, p.dstPort]).toEqual([4, 443]);
@@ -167,8 +189,14 @@ describe('tunnels: the packet describes the innermost IP and transport', () => {
   });
 
   it('GTP-U on UDP 2152 carrying the user IP packet', () => {
-    const user = synth.ipv4({ src: '100.64.0.9', dst: B, proto: 6 }, synth.tcp({ sport: 40000, dport: 443, seq: 9, flags: TCP_SYN }, new Uint8Array(0), { src: '100.64.0.9', dst: B }));
-    const outer = synth.ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 17 }, synth.udp({ sport: 2152, dport: 2152 }, synth.gtpu({ teid: 0x1234 }, user), { src: '10.0.0.1', dst: '10.0.0.2' }));
+    const user = synth.ipv4(
+      { src: '100.64.0.9', dst: B, proto: 6 },
+      synth.tcp({ sport: 40000, dport: 443, seq: 9, flags: TCP_SYN }, new Uint8Array(0), { src: '100.64.0.9', dst: B }),
+    );
+    const outer = synth.ipv4(
+      { src: '10.0.0.1', dst: '10.0.0.2', proto: 17 },
+      synth.udp({ sport: 2152, dport: 2152 }, synth.gtpu({ teid: 0x1234 }, user), { src: '10.0.0.1', dst: '10.0.0.2' }),
+    );
     const { decoder, log } = setup();
     const p = decoder.decode(outer, 228, 0);
     expect(layerNames(p)).toEqual(['ipv4', 'udp', 'gtpu', 'ipv4', 'tcp']);
@@ -200,7 +228,16 @@ describe('a frame in the middle of the reader buffer (decode(buf, linkType, ts, 
   function both(frame: Uint8Array, linkType: number, at = 1000) {
     const alone = setup();
     const a = alone.decoder.decode(frame, linkType, 0);
-    const aView = { layers: layerNames(a), ip: a.ipOff, src: a.srcAddrOff, tr: a.transportOff, pay: a.payloadOff, end: a.payloadEnd, ok: a.transportOk, trunc: a.truncated };
+    const aView = {
+      layers: layerNames(a),
+      ip: a.ipOff,
+      src: a.srcAddrOff,
+      tr: a.transportOff,
+      pay: a.payloadOff,
+      end: a.payloadEnd,
+      ok: a.transportOk,
+      trunc: a.truncated,
+    };
     const aLog = alone.log.kept.map((x) => [x.code, x.offset, x.detail]);
     const big = new Uint8Array(at + frame.length + 500).fill(0xee);
     big.set(frame, at);
@@ -208,7 +245,16 @@ describe('a frame in the middle of the reader buffer (decode(buf, linkType, ts, 
     const b = inside.decoder.decode(big, linkType, 0, at, at + frame.length);
     const base = b.reassembled ? 0 : at; // a joined datagram lives in its own buffer
     const rel = (x: number) => (x === 0 ? 0 : x - base); // 0: the layer was not reached
-    const bView = { layers: layerNames(b), ip: rel(b.ipOff), src: rel(b.srcAddrOff), tr: rel(b.transportOff), pay: rel(b.payloadOff), end: rel(b.payloadEnd), ok: b.transportOk, trunc: b.truncated };
+    const bView = {
+      layers: layerNames(b),
+      ip: rel(b.ipOff),
+      src: rel(b.srcAddrOff),
+      tr: rel(b.transportOff),
+      pay: rel(b.payloadOff),
+      end: rel(b.payloadEnd),
+      ok: b.transportOk,
+      trunc: b.truncated,
+    };
     return { aView, bView, aLog, bLog: inside.log.kept.map((x) => [x.code, x.offset, x.detail]), frameEnd: b.frameEnd - base };
   }
 

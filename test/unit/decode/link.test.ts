@@ -11,7 +11,9 @@ describe('link layers (real frames from ../shared/corpus)', () => {
     // 0x0020:  7f00 0001 7f00 0001 92ee 1f40 0852 ae12  ...........@.R..
     // 0x0030:  0000 0000 a002 ffd7 fe30 0000 0204 ffd7  .........0......
     // 0x0040:  0402 080a 1e93 c7f7 0000 0000 0103 0307  ................
-    const frame = hex('08000000000000010304000600000000000000004500003c34ff4000400607bb7f0000017f00000192ee1f400852ae1200000000a002ffd7fe3000000204ffd70402080a1e93c7f70000000001030307');
+    const frame = hex(
+      '08000000000000010304000600000000000000004500003c34ff4000400607bb7f0000017f00000192ee1f400852ae1200000000a002ffd7fe3000000204ffd70402080a1e93c7f70000000001030307',
+    );
     const { decoder, log } = setup();
     const p = decoder.decode(frame, 276, 0);
     expect(layerNames(p)).toEqual(['sll2', 'ipv4', 'tcp']);
@@ -62,7 +64,9 @@ describe('link layers (real frames from ../shared/corpus)', () => {
     // 0x0020:  0000 0000 0000 0009 3039 0035 0025 98b3  ........09.5.%..
     // 0x0030:  1234 0100 0001 0000 0000 0000 0765 7861  .4...........exa
     // 0x0040:  6d70 6c65 0363 6f6d 0000 0100 01         mple.com.....
-    const frame = hex('600000000025114020010db8000000000000000000000001262000fe00000000000000000000000930390035002598b3123401000001000000000000076578616d706c6503636f6d0000010001');
+    const frame = hex(
+      '600000000025114020010db8000000000000000000000001262000fe00000000000000000000000930390035002598b3123401000001000000000000076578616d706c6503636f6d0000010001',
+    );
     const { decoder, log } = setup();
     const p = decoder.decode(frame, 229, 0);
     expect(layerNames(p)).toEqual(['ipv6', 'udp']);
@@ -79,7 +83,9 @@ describe('link layers (real frames from ../shared/corpus)', () => {
     // 0x0030:  0050 fe21 323a 0000 0000 b002 ffff 3bc0  .P.!2:........;.
     // 0x0040:  0000 0204 05b4 0103 0304 0101 080a 164a  ...............J
     // 0x0050:  dd20 0000 0000 0402 0000                 . ........
-    const frame = hex('0010db88d2efc8bcc896d2a08100001e810000148100000a080045000040df8e400040066dd38d8ee405c096bb2be9d00050fe21323a00000000b002ffff3bc00000020405b4010303040101080a164add200000000004020000');
+    const frame = hex(
+      '0010db88d2efc8bcc896d2a08100001e810000148100000a080045000040df8e400040066dd38d8ee405c096bb2be9d00050fe21323a00000000b002ffff3bc00000020405b4010303040101080a164add200000000004020000',
+    );
     const { decoder, log } = setup();
     const p = decoder.decode(frame, 1, 0);
     expect(layerNames(p)).toEqual(['ethernet', 'vlan', 'vlan', 'vlan', 'ipv4', 'tcp']);
@@ -96,7 +102,9 @@ describe('link layers (real frames from ../shared/corpus)', () => {
     // 0x0030:  0202 4faa 01bb d7a8 4155 0000 0000 b002  ..O.....AU......
     // 0x0040:  ffff eced 0000 0204 05a0 0103 0306 0101  ................
     // 0x0050:  080a 012d d88c 0000 0000 0402 0000       ...-..........
-    const frame = hex('00000000000100000000000081000e78810009aa886411000f070042002145000040000040003f0635b301010101020202024faa01bbd7a8415500000000b002ffffeced0000020405a0010303060101080a012dd88c0000000004020000');
+    const frame = hex(
+      '00000000000100000000000081000e78810009aa886411000f070042002145000040000040003f0635b301010101020202024faa01bbd7a8415500000000b002ffffeced0000020405a0010303060101080a012dd88c0000000004020000',
+    );
     const { decoder, log } = setup();
     const p = decoder.decode(frame, 1, 0);
     expect(layerNames(p)).toEqual(['ethernet', 'vlan', 'vlan', 'pppoe', 'ipv4', 'tcp']);
@@ -110,7 +118,9 @@ describe('link layers (real frames from ../shared/corpus)', () => {
     // 0x0000:  0200 0000 4500 00a4 c6ce 0000 4011 f147  ....E.......@..G
     // 0x0010:  c0a8 018b ffff ffff 445c 445c 0090 ba03  ........D\D\....
     // 0x0020:  7b22 686f 7374 5f69 6e74 2230 ...         {"host_int": …
-    const frame = hex('02000000450000a4c6ce00004011f147c0a8018bffffffff445c445c0090ba037b22686f73745f696e74223a20343039343531343438332c202276657273696f6e223a205b312c20385d2c2022646973706c61796e616d65223a2022222c2022706f7274223a2031373530302c20226e616d65737061636573223a205b32303532343235372c203633393533393037322c203633393533393333372c203633393533393535355d7d');
+    const frame = hex(
+      '02000000450000a4c6ce00004011f147c0a8018bffffffff445c445c0090ba037b22686f73745f696e74223a20343039343531343438332c202276657273696f6e223a205b312c20385d2c2022646973706c61796e616d65223a2022222c2022706f7274223a2031373530302c20226e616d65737061636573223a205b32303532343235372c203633393533393037322c203633393533393333372c203633393533393535355d7d',
+    );
     const { decoder, log } = setup();
     const p = decoder.decode(frame, 0, 0);
     expect(layerNames(p)).toEqual(['null', 'ipv4', 'udp']);
@@ -135,7 +145,10 @@ describe('link layers (real frames from ../shared/corpus)', () => {
   });
 
   it('BSD null in big-endian order and OpenBSD loop (108, network order)', () => {
-    const ip = synth.ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 17 }, synth.udp({ sport: 1, dport: 2 }, new Uint8Array(4), { src: '10.0.0.1', dst: '10.0.0.2' }));
+    const ip = synth.ipv4(
+      { src: '10.0.0.1', dst: '10.0.0.2', proto: 17 },
+      synth.udp({ sport: 1, dport: 2 }, new Uint8Array(4), { src: '10.0.0.1', dst: '10.0.0.2' }),
+    );
     const { decoder } = setup();
     const be = synth.nullLoopback(2, ip, false);
     expect(Array.from(be.subarray(0, 4))).toEqual([0, 0, 0, 2]);
@@ -165,8 +178,14 @@ describe('link layers (real frames from ../shared/corpus)', () => {
     decoder.decode(new Uint8Array(20), 147, 0);
     decoder.decode(new Uint8Array(20), 147, 0);
     decoder.decode(new Uint8Array(20), 0x40000000, 0); // nDPI__fuzz-2021-10-13.pcap's header
-    expect([...decoder.counts.unknownLinkTypes]).toEqual([[147, 2], [0x40000000, 1]]);
-    expect(log.kept.map((a) => [a.code, a.detail])).toEqual([['link_type_unsupported', '147'], ['link_type_unsupported', '1073741824']]);
+    expect([...decoder.counts.unknownLinkTypes]).toEqual([
+      [147, 2],
+      [0x40000000, 1],
+    ]);
+    expect(log.kept.map((a) => [a.code, a.detail])).toEqual([
+      ['link_type_unsupported', '147'],
+      ['link_type_unsupported', '1073741824'],
+    ]);
   });
 
   it('a link header cut by the snaplen is truncated, not an anomaly (zeek__trunc-hdr.pcap keeps 8 of 78 bytes)', () => {

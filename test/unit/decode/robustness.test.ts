@@ -5,12 +5,33 @@ import { setup } from './helpers.js';
 
 const ends = { src: '192.0.2.1', dst: '198.51.100.2' };
 const ends6 = { src: '2001:db8::1', dst: '2001:db8::2' };
-const good = synth.ethernet({ type: 0x8100 }, synth.vlan({ vid: 5, type: 0x0800 }, synth.ipv4({ ...ends, proto: 6, id: 9 },
-  synth.tcp({ sport: 51000, dport: 443, seq: 1000, ack: 2000, flags: TCP_ACK, options: Uint8Array.from([1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2]) }, new TextEncoder().encode('hello'), ends))));
+const good = synth.ethernet(
+  { type: 0x8100 },
+  synth.vlan(
+    { vid: 5, type: 0x0800 },
+    synth.ipv4(
+      { ...ends, proto: 6, id: 9 },
+      synth.tcp(
+        { sport: 51000, dport: 443, seq: 1000, ack: 2000, flags: TCP_ACK, options: Uint8Array.from([1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2]) },
+        new TextEncoder().encode('hello'),
+        ends,
+      ),
+    ),
+  ),
+);
 
 function expectGood(p: ReturnType<ReturnType<typeof setup>['decoder']['decode']>): void {
   expect(layerNames(p)).toEqual(['ethernet', 'vlan', 'ipv4', 'tcp']);
-  expect([p.srcPort, p.dstPort, p.tcpSeq, p.tcpAck, p.payloadEnd - p.payloadOff, p.truncated, p.reassembled, p.fragment]).toEqual([51000, 443, 1000, 2000, 5, false, false, false]);
+  expect([p.srcPort, p.dstPort, p.tcpSeq, p.tcpAck, p.payloadEnd - p.payloadOff, p.truncated, p.reassembled, p.fragment]).toEqual([
+    51000,
+    443,
+    1000,
+    2000,
+    5,
+    false,
+    false,
+    false,
+  ]);
 }
 
 describe('robustness', () => {
@@ -30,7 +51,8 @@ describe('robustness', () => {
       expectGood(decoder.decode(good, 1, 0));
     }
     // and after a reassembled datagram (buf pointed elsewhere)
-    for (const f of synth.ipv4Fragments({ ...ends, proto: 17, id: 2 }, synth.udp({ sport: 1, dport: 2 }, new Uint8Array(40), ends), 16)) decoder.decode(f, 228, 0);
+    for (const f of synth.ipv4Fragments({ ...ends, proto: 17, id: 2 }, synth.udp({ sport: 1, dport: 2 }, new Uint8Array(40), ends), 16))
+      decoder.decode(f, 228, 0);
     const p = decoder.decode(good, 1, 0);
     expectGood(p);
     expect(p.buf).toBe(good);
@@ -40,13 +62,33 @@ describe('robustness', () => {
     const { decoder, log } = setup();
     const seeds = [
       good,
-      synth.ethernet({ type: 0x86dd }, synth.ipv6({ ...ends6, nextHeader: 17, extensions: [{ type: 0, data: new Uint8Array(6) }] }, synth.udp({ sport: 2152, dport: 2152 },
-        synth.gtpu({ teid: 1 }, synth.ipv4({ ...ends, proto: 6 }, synth.tcp({ sport: 1, dport: 2, seq: 3, flags: TCP_SYN }, new Uint8Array(12), ends))), ends6))),
-      synth.ethernet({ type: 0x8864 }, synth.pppoe({ pppProtocol: 0x0021 }, synth.ipv4({ ...ends, proto: 47 }, synth.gre({ protocol: 0x6558, key: 1 },
-        synth.ethernet({ type: 0x0800 }, synth.ipv4({ ...ends, proto: 17 }, synth.udp({ sport: 1, dport: 2 }, new Uint8Array(9), ends))))))),
+      synth.ethernet(
+        { type: 0x86dd },
+        synth.ipv6(
+          { ...ends6, nextHeader: 17, extensions: [{ type: 0, data: new Uint8Array(6) }] },
+          synth.udp(
+            { sport: 2152, dport: 2152 },
+            synth.gtpu({ teid: 1 }, synth.ipv4({ ...ends, proto: 6 }, synth.tcp({ sport: 1, dport: 2, seq: 3, flags: TCP_SYN }, new Uint8Array(12), ends))),
+            ends6,
+          ),
+        ),
+      ),
+      synth.ethernet(
+        { type: 0x8864 },
+        synth.pppoe(
+          { pppProtocol: 0x0021 },
+          synth.ipv4(
+            { ...ends, proto: 47 },
+            synth.gre(
+              { protocol: 0x6558, key: 1 },
+              synth.ethernet({ type: 0x0800 }, synth.ipv4({ ...ends, proto: 17 }, synth.udp({ sport: 1, dport: 2 }, new Uint8Array(9), ends))),
+            ),
+          ),
+        ),
+      ),
     ];
     let state = 12345;
-    const rand = (n: number) => ((state = (state * 1103515245 + 12345) & 0x7fffffff) % n);
+    const rand = (n: number) => (state = (state * 1103515245 + 12345) & 0x7fffffff) % n;
     let decoded = 0;
     for (let round = 0; round < 3000; round++) {
       const seed = seeds[round % seeds.length];
@@ -73,9 +115,24 @@ describe('builders round-trip through the decoder', () => {
   });
 
   it.each([
-    ['sll', 113, synth.sll({ protocol: 0x86dd }, synth.ipv6({ ...ends6, nextHeader: 17, hopLimit: 3 }, synth.udp({ sport: 5, dport: 6 }, new Uint8Array(1), ends6))), ['sll', 'ipv6', 'udp']],
-    ['sll2', 276, synth.sll2({ protocol: 0x0800 }, synth.ipv4({ ...ends, proto: 17, ttl: 3 }, synth.udp({ sport: 5, dport: 6 }, new Uint8Array(1), ends))), ['sll2', 'ipv4', 'udp']],
-    ['null', 0, synth.nullLoopback(2, synth.ipv4({ ...ends, proto: 17, ttl: 3 }, synth.udp({ sport: 5, dport: 6 }, new Uint8Array(1), ends))), ['null', 'ipv4', 'udp']],
+    [
+      'sll',
+      113,
+      synth.sll({ protocol: 0x86dd }, synth.ipv6({ ...ends6, nextHeader: 17, hopLimit: 3 }, synth.udp({ sport: 5, dport: 6 }, new Uint8Array(1), ends6))),
+      ['sll', 'ipv6', 'udp'],
+    ],
+    [
+      'sll2',
+      276,
+      synth.sll2({ protocol: 0x0800 }, synth.ipv4({ ...ends, proto: 17, ttl: 3 }, synth.udp({ sport: 5, dport: 6 }, new Uint8Array(1), ends))),
+      ['sll2', 'ipv4', 'udp'],
+    ],
+    [
+      'null',
+      0,
+      synth.nullLoopback(2, synth.ipv4({ ...ends, proto: 17, ttl: 3 }, synth.udp({ sport: 5, dport: 6 }, new Uint8Array(1), ends))),
+      ['null', 'ipv4', 'udp'],
+    ],
   ])('%s', (_name, linkType, frame, layers) => {
     const { decoder, log } = setup();
     const p = decoder.decode(frame, linkType, 0);

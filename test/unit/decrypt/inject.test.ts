@@ -12,9 +12,15 @@ import { decryptCapture } from '../../helpers/tls-decrypt.js';
 const CLIENTS = path.join(SHARED, 'keyed/clients');
 
 function tsharkRequests(file: string): string[] {
-  const out = execFileSync('tshark', ['-r', file, '-d', 'tcp.port==19443,tls', '-d', 'tcp.port==19448,tls', '-Y', 'http.request', '-T', 'fields', '-e', 'http.request.uri'],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  return out.split('\n').filter((l) => l !== '').sort();
+  const out = execFileSync(
+    'tshark',
+    ['-r', file, '-d', 'tcp.port==19443,tls', '-d', 'tcp.port==19448,tls', '-Y', 'http.request', '-T', 'fields', '-e', 'http.request.uri'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return out
+    .split('\n')
+    .filter((l) => l !== '')
+    .sort();
 }
 
 describe('writeCaptureWithSecrets', () => {
@@ -34,9 +40,27 @@ describe('writeCaptureWithSecrets', () => {
     expect(again.store.sources()[0]).toMatchObject({ name: 'embedded in the capture', sessions: 3, matched: 3 });
 
     // tshark reads the DSB: the same HTTP/1.1 requests as from the original with its key log
-    const original = execFileSync('tshark', ['-r', capture, '-o', `tls.keylog_file:${path.join(CLIENTS, 'partial_keys.keys')}`, '-d', 'tcp.port==19448,tls',
-      '-Y', 'http.request', '-T', 'fields', '-e', 'http.request.uri'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-      .split('\n').filter((l) => l !== '').sort();
+    const original = execFileSync(
+      'tshark',
+      [
+        '-r',
+        capture,
+        '-o',
+        `tls.keylog_file:${path.join(CLIENTS, 'partial_keys.keys')}`,
+        '-d',
+        'tcp.port==19448,tls',
+        '-Y',
+        'http.request',
+        '-T',
+        'fields',
+        '-e',
+        'http.request.uri',
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    )
+      .split('\n')
+      .filter((l) => l !== '')
+      .sort();
     expect(original.length).toBeGreaterThan(0);
     expect(tsharkRequests(out)).toEqual(original);
     expect(readFileSync(out).subarray(0, 4).toString('hex')).toBe('0a0d0d0a');

@@ -27,15 +27,27 @@ function store(lenient = false): KeyStore {
 describe('parseKeyLog (RFC 9850)', () => {
   it('reads every label it uses, with LF, CRLF and CR line ends, comments, blank lines and either hex case', () => {
     const text = [
-      '# a comment', '', `CLIENT_RANDOM ${R1} ${MS.toUpperCase()}`,
-      `CLIENT_HANDSHAKE_TRAFFIC_SECRET ${R2} ${S32}`, `SERVER_HANDSHAKE_TRAFFIC_SECRET ${R2} ${S32}`,
-      `CLIENT_TRAFFIC_SECRET_0 ${R2} ${S48}`, `SERVER_TRAFFIC_SECRET_0 ${R2} ${S48}`,
-      `CLIENT_EARLY_TRAFFIC_SECRET ${R2} ${S32}`, `EXPORTER_SECRET ${R2} ${S32}`,
+      '# a comment',
+      '',
+      `CLIENT_RANDOM ${R1} ${MS.toUpperCase()}`,
+      `CLIENT_HANDSHAKE_TRAFFIC_SECRET ${R2} ${S32}`,
+      `SERVER_HANDSHAKE_TRAFFIC_SECRET ${R2} ${S32}`,
+      `CLIENT_TRAFFIC_SECRET_0 ${R2} ${S48}`,
+      `SERVER_TRAFFIC_SECRET_0 ${R2} ${S48}`,
+      `CLIENT_EARLY_TRAFFIC_SECRET ${R2} ${S32}`,
+      `EXPORTER_SECRET ${R2} ${S32}`,
     ];
     for (const eol of ['\n', '\r\n', '\r']) {
       const { entries, counts } = parse(text.join(eol) + eol);
-      expect(entries.map((e) => e.field)).toEqual(['masterSecret', 'clientHandshakeTrafficSecret', 'serverHandshakeTrafficSecret',
-        'clientTrafficSecret0', 'serverTrafficSecret0', 'clientEarlyTrafficSecret', 'exporterSecret']);
+      expect(entries.map((e) => e.field)).toEqual([
+        'masterSecret',
+        'clientHandshakeTrafficSecret',
+        'serverHandshakeTrafficSecret',
+        'clientTrafficSecret0',
+        'serverTrafficSecret0',
+        'clientEarlyTrafficSecret',
+        'exporterSecret',
+      ]);
       expect(entries[0]!.clientRandom.toString('hex')).toBe(R1);
       expect(entries[0]!.secret.toString('hex')).toBe(MS);
       expect(entries[1]!.clientRandom.toString('hex')).toBe(R2.toLowerCase());
@@ -44,17 +56,26 @@ describe('parseKeyLog (RFC 9850)', () => {
   });
 
   it('skips and counts unknown labels and accepts the ECH, early-exporter and pre-master labels unused', () => {
-    const { entries, counts } = parse([
-      `CLIENT_TRAFFIC_SECRET_N ${R1} ${S32}`, `ECH_SECRET ${R1} ${S32}`, `ECH_CONFIG ${R1} 0011223344`,
-      `EARLY_EXPORTER_SECRET ${R1} ${S32}`, `RSA 0f3c3a4d9982da27 ${MS}`, `CLIENT_RANDOM ${R1} ${MS}`,
-    ].join('\n'));
+    const { entries, counts } = parse(
+      [
+        `CLIENT_TRAFFIC_SECRET_N ${R1} ${S32}`,
+        `ECH_SECRET ${R1} ${S32}`,
+        `ECH_CONFIG ${R1} 0011223344`,
+        `EARLY_EXPORTER_SECRET ${R1} ${S32}`,
+        `RSA 0f3c3a4d9982da27 ${MS}`,
+        `CLIENT_RANDOM ${R1} ${MS}`,
+      ].join('\n'),
+    );
     expect(entries).toHaveLength(1);
     expect(counts).toMatchObject({ lines: 6, used: 1, unknown: 1, unused: 4 });
   });
 
   it('reads the draft-era QUIC_* labels as aliases and counts them', () => {
     const { entries, counts } = parse(`QUIC_CLIENT_TRAFFIC_SECRET_0 ${R1} ${S32}\nQUIC_SERVER_HANDSHAKE_TRAFFIC_SECRET ${R1} ${S32}\n`);
-    expect(entries.map((e) => [e.field, e.legacy])).toEqual([['clientTrafficSecret0', true], ['serverHandshakeTrafficSecret', true]]);
+    expect(entries.map((e) => [e.field, e.legacy])).toEqual([
+      ['clientTrafficSecret0', true],
+      ['serverHandshakeTrafficSecret', true],
+    ]);
     expect(counts.legacyQuic).toBe(2);
   });
 
@@ -69,7 +90,11 @@ describe('parseKeyLog (RFC 9850)', () => {
     ];
     for (const [line, message] of cases) {
       let err: unknown;
-      try { parse(`# first\n${line}\n`); } catch (e) { err = e; }
+      try {
+        parse(`# first\n${line}\n`);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(KeyLogError);
       expect((err as KeyLogError).line).toBe(2);
       expect((err as KeyLogError).message).toMatch(message);
@@ -80,14 +105,19 @@ describe('parseKeyLog (RFC 9850)', () => {
     const { entries, counts, warnings } = parse(`bad line here\nCLIENT_RANDOM ${R1} ${MS}\nCLIENT_RANDOM ${R1}\n`, true);
     expect(entries).toHaveLength(1);
     expect(counts.malformed).toBe(2);
-    expect(warnings).toEqual([expect.stringMatching(/^k\.log:1: skipped: expected a label/), expect.stringMatching(/^k\.log:3: skipped: expected "CLIENT_RANDOM/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^k\.log:1: skipped: expected a label/),
+      expect.stringMatching(/^k\.log:3: skipped: expected "CLIENT_RANDOM/),
+    ]);
   });
 
   it('refuses a line longer than maxKeyLogLineBytes', () => {
-    expect(() => parseKeyLog(`CLIENT_RANDOM ${R1} ${MS}\n`, 'k.log', { maxLineBytes: 100 }, () => {})).toThrow(/k\.log:1: .*at most 100 bytes \(limit maxKeyLogLineBytes\), found 175 bytes/);
+    expect(() => parseKeyLog(`CLIENT_RANDOM ${R1} ${MS}\n`, 'k.log', { maxLineBytes: 100 }, () => {})).toThrow(
+      /k\.log:1: .*at most 100 bytes \(limit maxKeyLogLineBytes\), found 175 bytes/,
+    );
   });
 
-  it('ignores what follows a whole secret, as Wireshark does, with a warning (a DSB of Wireshark\'s own test captures)', () => {
+  it("ignores what follows a whole secret, as Wireshark does, with a warning (a DSB of Wireshark's own test captures)", () => {
     const { entries, counts, warnings } = parse(`CLIENT_TRAFFIC_SECRET_0 ${R1} ${S32}\\\n`);
     expect(entries[0]!.secret.toString('hex')).toBe(S32);
     expect(counts.trailing).toBe(1);
@@ -114,12 +144,18 @@ describe('KeyStore', () => {
     s.lookup(Buffer.from(R1, 'hex'));
     s.opened(secrets);
     s.opened(secrets);
-    expect(s.sources().map((x) => [x.name, x.sessions, x.matched, x.opened])).toEqual([[file, 2, 1, 1], [EMBEDDED_SOURCE, 0, 0, 0]]);
+    expect(s.sources().map((x) => [x.name, x.sessions, x.matched, x.opened])).toEqual([
+      [file, 2, 1, 1],
+      [EMBEDDED_SOURCE, 0, 0, 0],
+    ]);
   });
 
   it('lets the standard label replace a QUIC_* alias of the same secret, and not the other way round', () => {
     const s = store();
-    s.addText(`QUIC_CLIENT_TRAFFIC_SECRET_0 ${R1} ${'01'.repeat(32)}\nCLIENT_TRAFFIC_SECRET_0 ${R1} ${'02'.repeat(32)}\nQUIC_CLIENT_TRAFFIC_SECRET_0 ${R1} ${'03'.repeat(32)}\n`, 'x');
+    s.addText(
+      `QUIC_CLIENT_TRAFFIC_SECRET_0 ${R1} ${'01'.repeat(32)}\nCLIENT_TRAFFIC_SECRET_0 ${R1} ${'02'.repeat(32)}\nQUIC_CLIENT_TRAFFIC_SECRET_0 ${R1} ${'03'.repeat(32)}\n`,
+      'x',
+    );
     expect(s.lookup(Buffer.from(R1, 'hex'))?.clientTrafficSecret0?.toString('hex')).toBe('02'.repeat(32));
   });
 

@@ -33,11 +33,15 @@ describe('RC2 (RFC 2268 §5 vectors, decrypted)', () => {
 });
 
 describe('legacyCbcDecrypt', () => {
-  it('undoes CBC chaining over several blocks: RC2-CBC written by the system OpenSSL\'s legacy provider', () => {
-    const key = hex('000102030405060708090a0b0c0d0e0f'), iv = hex('0f0e0d0c0b0a0908');
+  it("undoes CBC chaining over several blocks: RC2-CBC written by the system OpenSSL's legacy provider", () => {
+    const key = hex('000102030405060708090a0b0c0d0e0f'),
+      iv = hex('0f0e0d0c0b0a0908');
     const pt = Buffer.from('forty bytes of plaintext, five blocks!!!');
-    const ct = execFileSync('openssl', ['enc', '-rc2-cbc', '-provider', 'legacy', '-provider', 'default', '-nopad', '-K', key.toString('hex'), '-iv', iv.toString('hex')],
-      { input: pt, stdio: ['pipe', 'pipe', 'ignore'] });
+    const ct = execFileSync(
+      'openssl',
+      ['enc', '-rc2-cbc', '-provider', 'legacy', '-provider', 'default', '-nopad', '-K', key.toString('hex'), '-iv', iv.toString('hex')],
+      { input: pt, stdio: ['pipe', 'pipe', 'ignore'] },
+    );
     expect(ct.length).toBe(40);
     expect(legacyCbcDecrypt('rc2-cbc', key, iv, ct)?.toString()).toBe(pt.toString());
   });

@@ -26,7 +26,7 @@ describe('QUIC packet protection (RFC 9001 A.5: ChaCha20-Poly1305 short header)'
     expect(keys.hp.toString('hex')).toBe('25a282b9e82f06f21f488917a4fc8f1b73573685608597d0efcb076b0ab7a7a4');
     const next = keys.next();
     expect(next.secret.toString('hex')).toBe('1223504755036d556342ee9361d253421a826c9ecdf3c7148684b36b714881f9');
-    expect(next.hp).toBe(keys.hp);                                 // header protection survives key updates
+    expect(next.hp).toBe(keys.hp); // header protection survives key updates
   });
 
   it('removes header protection with ChaCha20, recovers the packet number and opens a PING', () => {
@@ -40,7 +40,7 @@ describe('QUIC packet protection (RFC 9001 A.5: ChaCha20-Poly1305 short header)'
     expect(pn).toBe(654360564);
     const plain = keys.open(packet, 4, packet.length, hex('4200bff4'), pn);
     expect(plain?.toString('hex')).toBe('01');
-    expect(keys.open(packet, 4, packet.length, hex('4200bff5'), pn)).toBeUndefined();   // AAD must match
+    expect(keys.open(packet, 4, packet.length, hex('4200bff5'), pn)).toBeUndefined(); // AAD must match
   });
 
   it('decodes packet numbers as RFC 9000 A.3 does', () => {
@@ -55,7 +55,9 @@ describe('OrderedStream', () => {
   it('delivers in order, holds later pieces, trims retransmissions and ends at the final size', () => {
     const st = new OrderedStream();
     const got: string[] = [];
-    const deliver = (d: Uint8Array, fin: boolean): void => { got.push(Buffer.from(d).toString() + (fin ? '|' : '')); };
+    const deliver = (d: Uint8Array, fin: boolean): void => {
+      got.push(Buffer.from(d).toString() + (fin ? '|' : ''));
+    };
     expect(st.add(6, Buffer.from('world'), true, 100, 8, deliver)).toBe(true);
     expect(got).toEqual([]);
     st.add(0, Buffer.from('hello'), false, 100, 8, deliver);
@@ -115,8 +117,13 @@ describe('QUIC decryption of real captures', () => {
         const s = real.lookup(random);
         if (s === undefined) return undefined;
         const flip = (b?: Buffer): Buffer | undefined => (b === undefined ? b : createHash('sha256').update(b).digest());
-        return { ...s, clientHandshakeTrafficSecret: flip(s.clientHandshakeTrafficSecret), serverHandshakeTrafficSecret: flip(s.serverHandshakeTrafficSecret),
-          clientTrafficSecret0: flip(s.clientTrafficSecret0), serverTrafficSecret0: flip(s.serverTrafficSecret0) };
+        return {
+          ...s,
+          clientHandshakeTrafficSecret: flip(s.clientHandshakeTrafficSecret),
+          serverHandshakeTrafficSecret: flip(s.serverHandshakeTrafficSecret),
+          clientTrafficSecret0: flip(s.clientTrafficSecret0),
+          serverTrafficSecret0: flip(s.serverTrafficSecret0),
+        };
       },
     };
     const bad = decryptCaptureQuic(`${H3}.pcap`, wrong);
@@ -128,8 +135,10 @@ describe('QUIC decryption of real captures', () => {
   });
 
   it('illustrated-quic: QUIC v1 ping/pong over 1-RTT', () => {
-    const { flows, log } = decryptCaptureQuic(`${CORPUS}/syncsynchalt-illustrated-quic__capture.pcap`,
-      readTestKeyLog(`${CORPUS}/syncsynchalt-illustrated-quic__capture.pcap.keys`));
+    const { flows, log } = decryptCaptureQuic(
+      `${CORPUS}/syncsynchalt-illustrated-quic__capture.pcap`,
+      readTestKeyLog(`${CORPUS}/syncsynchalt-illustrated-quic__capture.pcap.keys`),
+    );
     expect(log.total).toBe(0);
     expect(flows).toHaveLength(1);
     const f = flows[0]!;
@@ -180,7 +189,10 @@ describe('hostile input', () => {
     const keys = readTestKeyLog(`${H3}.keys`);
     const segs = readSegments(`${H3}.pcap`).filter((s) => s.proto === 17);
     let seed = 7;
-    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
     for (let round = 0; round < 20; round++) {
       const log = new AnomalyLog();
       const d = new QuicConnectionDecryptor(resolveLimits(), log, { onStreamData() {}, onStreamAbort() {} }, keys);

@@ -24,9 +24,14 @@ function http1Requests(conns: DecryptedConnection[]): string[] {
 
 /** tshark's decrypted HTTP/1.x requests (oracle F.http.tsv: frame src dst dport method host uri) */
 function oracleHttp1(dir: string, file: string): string[] {
-  const rows = readFileSync(path.join(dir, 'oracle', `${file}.http.tsv`), 'utf8').split('\n').filter((l) => l !== '');
-  return rows.map((l) => l.split('\t')).filter((c) => !c[6]!.startsWith('/') || !c[4]!.startsWith(':'))
-    .map((c) => `${c[4]} ${c[6]}`).sort();
+  const rows = readFileSync(path.join(dir, 'oracle', `${file}.http.tsv`), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+  return rows
+    .map((l) => l.split('\t'))
+    .filter((c) => !c[6]!.startsWith('/') || !c[4]!.startsWith(':'))
+    .map((c) => `${c[4]} ${c[6]}`)
+    .sort();
 }
 
 const H2_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
@@ -93,8 +98,13 @@ describe('TLS decryption of the keyed client captures', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'wrongkey-'));
     const wrong = path.join(dir, 'wrong.keys');
     // every secret's last hex digit changed
-    writeFileSync(wrong, readFileSync(path.join(CLIENTS, 'tls_h1_curl_openssl.keys'), 'utf8')
-      .replace(/^([A-Z_0-9]+ [0-9a-f]{64} [0-9a-fA-F]*)([0-9a-fA-F])$/gm, (_m, a: string, d: string) => a + (d === '0' ? '1' : '0')));
+    writeFileSync(
+      wrong,
+      readFileSync(path.join(CLIENTS, 'tls_h1_curl_openssl.keys'), 'utf8').replace(
+        /^([A-Z_0-9]+ [0-9a-f]{64} [0-9a-fA-F]*)([0-9a-fA-F])$/gm,
+        (_m, a: string, d: string) => a + (d === '0' ? '1' : '0'),
+      ),
+    );
     const { connections } = decryptCapture(path.join(CLIENTS, 'tls_h1_curl_openssl.pcap'), [wrong]);
     expect(connections.map((c) => c.outcome)).toEqual(Array(12).fill('failed'));
     expect(connections.every((c) => c.clientData.length === 0)).toBe(true);
@@ -126,7 +136,7 @@ describe('TLS decryption of the public keyed corpus (tshark 4.0.17 decrypted ans
     expect(http1Requests(connections)).toContain('GET /early');
   });
 
-  it('a HelloRetryRequest (the project\'s own fixture): the second ClientHello keeps the random, and the request decrypts', () => {
+  it("a HelloRetryRequest (the project's own fixture): the second ClientHello keeps the random, and the request decrypts", () => {
     const dir = path.join(REPO_ROOT, 'fixtures', 'captures');
     const { connections } = decryptCapture(path.join(dir, 'tls13_hello_retry.pcapng'), [path.join(dir, 'tls13_hello_retry.keys')]);
     expect(connections).toHaveLength(1);
@@ -140,7 +150,7 @@ describe('TLS decryption of the public keyed corpus (tshark 4.0.17 decrypted ans
     expect(c.serverData.toString('latin1')).toMatch(/^HTTP\/1\.0 200 ok/);
   });
 
-  it('a TLS 1.2 renegotiation (the project\'s own fixture): the second handshake\'s keys, looked up by its new random, apply after its protected ChangeCipherSpec', () => {
+  it("a TLS 1.2 renegotiation (the project's own fixture): the second handshake's keys, looked up by its new random, apply after its protected ChangeCipherSpec", () => {
     const dir = path.join(REPO_ROOT, 'fixtures', 'captures');
     const { connections } = decryptCapture(path.join(dir, 'tls12_renegotiation.pcapng'), [path.join(dir, 'tls12_renegotiation.keys')]);
     const c = connections[0]!;
@@ -168,8 +178,12 @@ describe('TLS decryption of the public keyed corpus (tshark 4.0.17 decrypted ans
   });
 
   it('HTTP/2 captures decrypt to the connection preface (h2-16, h2, keys in DSBs or key logs)', () => {
-    for (const [name, k] of [['Lekensteyn-wireshark-notes__http2-16-ssl.pcapng', true], ['wireshark-wireshark__http2-brotli.pcapng', false],
-      ['wireshark-wireshark__http2-data-reassembly.pcap', true], ['wireshark-wireshark__http2_follow_multistream.pcapng', false]] as const) {
+    for (const [name, k] of [
+      ['Lekensteyn-wireshark-notes__http2-16-ssl.pcapng', true],
+      ['wireshark-wireshark__http2-brotli.pcapng', false],
+      ['wireshark-wireshark__http2-data-reassembly.pcap', true],
+      ['wireshark-wireshark__http2_follow_multistream.pcapng', false],
+    ] as const) {
       const { connections } = decryptCapture(file(name), k ? keys(name) : []);
       const opened = connections.filter((c) => c.outcome === 'decrypted');
       expect(opened.length, name).toBe(1);

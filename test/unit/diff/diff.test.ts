@@ -62,7 +62,10 @@ describe('diff of two firmware profiles', () => {
   it('NDJSON: one host_diff record per host with the contract fields; --fail-on-new exits 1', () => {
     const r = cli(['diff', A, B, '--no-geo', '--format', 'ndjson', '--fail-on-new']);
     expect(r.status).toBe(1);
-    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const records = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const expected = expectedDiff();
     expect(records).toHaveLength(expected.size);
     for (const rec of records) {
@@ -74,7 +77,13 @@ describe('diff of two firmware profiles', () => {
     // new leaks alone (no new host) also fail: A against B reversed has a gone host only but new values
     const rev = cli(['diff', B, A, '--no-geo', '--format', 'ndjson', '--fail-on-new']);
     expect(rev.status).toBe(1);
-    expect(rev.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).some((x) => x.change === 'new')).toBe(true);
+    expect(
+      rev.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .some((x) => x.change === 'new'),
+    ).toBe(true);
   });
 
   it('a saved JSON report is a side like a capture; json and table formats', () => {
@@ -114,11 +123,16 @@ describe('diff of two firmware profiles', () => {
     const keys = path.join(SHARED, 'keyed', 'clients', 'h2_node_curl_sdk.keys');
     const saved = path.join(tmp, 'keyed-without-keys.json');
     writeFileSync(saved, cli(['analyze', keyed, '--no-geo', '--format', 'json']).stdout);
-    const withKeys = JSON.parse(cli(['analyze', keyed, '--no-geo', '--format', 'json', '--keylog', keys]).stdout) as { hosts: { host: string; leaks: { kind: string; value: string }[] }[] };
+    const withKeys = JSON.parse(cli(['analyze', keyed, '--no-geo', '--format', 'json', '--keylog', keys]).stdout) as {
+      hosts: { host: string; leaks: { kind: string; value: string }[] }[];
+    };
     expect(withKeys.hosts.some((h) => h.leaks.length > 0)).toBe(true);
     const r = cli(['diff', saved, keyed, '--keylog', keys, '--no-geo', '--format', 'ndjson', '--fail-on-new']);
     expect(r.status, r.stderr).toBe(1);
-    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { host: string; leaks_new: { kind: string; value: string }[]; leaks_gone: unknown[] });
+    const records = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { host: string; leaks_new: { kind: string; value: string }[]; leaks_gone: unknown[] });
     for (const h of withKeys.hosts) {
       const rec = records.find((x) => x.host === h.host);
       expect(rec, h.host).toBeDefined();

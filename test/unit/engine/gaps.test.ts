@@ -36,17 +36,26 @@ function writeWithout(name: string, drop: number[], build: (tb: TrafficBuilder) 
  */
 function capture(name: string, drop: number[]): string {
   const body = 'data='.padEnd(3000, 'x');
-  return writeWithout(name, drop, (tb) => tb.tcpConnection({ ip: '10.0.0.1', port: 40000 }, { ip: '203.0.113.9', port: 80 }, [
-    { from: 'client', data: enc.encode(`POST /upload HTTP/1.1\r\nHost: data.mistat.xiaomi.com\r\nContent-Length: ${body.length}\r\n\r\n${body}`) },
-    { from: 'server', data: enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n') },
-    { from: 'client', data: enc.encode('GET /track?url=https%3A%2F%2Fwww.google.com%2Fsearch%3Fq%3Dsecret%2Bwords HTTP/1.1\r\nHost: data.mistat.xiaomi.com\r\n\r\n') },
-    { from: 'server', data: enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n') },
-  ]));
+  return writeWithout(name, drop, (tb) =>
+    tb.tcpConnection({ ip: '10.0.0.1', port: 40000 }, { ip: '203.0.113.9', port: 80 }, [
+      { from: 'client', data: enc.encode(`POST /upload HTTP/1.1\r\nHost: data.mistat.xiaomi.com\r\nContent-Length: ${body.length}\r\n\r\n${body}`) },
+      { from: 'server', data: enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n') },
+      {
+        from: 'client',
+        data: enc.encode('GET /track?url=https%3A%2F%2Fwww.google.com%2Fsearch%3Fq%3Dsecret%2Bwords HTTP/1.1\r\nHost: data.mistat.xiaomi.com\r\n\r\n'),
+      },
+      { from: 'server', data: enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n') },
+    ]),
+  );
 }
 
 async function httpEvents(file: string): Promise<string[]> {
   const out: string[] = [];
-  await scanCapture(file, { onObservation: (o: Observation) => { if (o.type === 'http') out.push(`${o.method} ${o.uri.split('?')[0]}`); } });
+  await scanCapture(file, {
+    onObservation: (o: Observation) => {
+      if (o.type === 'http') out.push(`${o.method} ${o.uri.split('?')[0]}`);
+    },
+  });
   return out;
 }
 
@@ -59,7 +68,11 @@ describe('a lost segment in a plaintext HTTP connection', () => {
     const file = capture('body-hole', [4]);
     expect(await httpEvents(file)).toEqual(['POST /upload', 'GET /track']);
     const flags: boolean[] = [];
-    await scanCapture(file, { onObservation: (o: Observation) => { if (o.type === 'http') flags.push(o.incomplete); } });
+    await scanCapture(file, {
+      onObservation: (o: Observation) => {
+        if (o.type === 'http') flags.push(o.incomplete);
+      },
+    });
     expect(flags).toEqual([true, false]);
   });
 
@@ -75,12 +88,18 @@ describe('a lost segment in a plaintext HTTP connection', () => {
 describe('a lost segment of a TLS ClientHello', () => {
   it('the server name from the segment that arrived is still reported, marked cut, without a fingerprint of half a hello', async () => {
     // a post-quantum hello of ~1.9 KB: frames 3 and 4 carry it; frame 4 is lost
-    const file = writeWithout('hello-cut', [4], (tb) => tb.tcpConnection({ ip: '10.0.0.1', port: 40001 }, { ip: '203.0.113.9', port: 443 }, [
-      { from: 'client', data: buildClientHelloRecord({ serverName: 'tracking.intl.miui.com', tls13: true, postQuantum: true }) },
-      { from: 'server', data: new Uint8Array(100) },
-    ]));
+    const file = writeWithout('hello-cut', [4], (tb) =>
+      tb.tcpConnection({ ip: '10.0.0.1', port: 40001 }, { ip: '203.0.113.9', port: 443 }, [
+        { from: 'client', data: buildClientHelloRecord({ serverName: 'tracking.intl.miui.com', tls13: true, postQuantum: true }) },
+        { from: 'server', data: new Uint8Array(100) },
+      ]),
+    );
     const tls: Observation[] = [];
-    const res = await scanCapture(file, { onObservation: (o: Observation) => { if (o.type === 'tls') tls.push(o); } });
+    const res = await scanCapture(file, {
+      onObservation: (o: Observation) => {
+        if (o.type === 'tls') tls.push(o);
+      },
+    });
     expect(tls.map((o) => o.type === 'tls' && [o.sni, o.cut, o.ja4, o.ja3])).toEqual([['tracking.intl.miui.com', true, null, null]]);
     expect(res.anomalies.counts.get('tls_gap')).toBe(1);
   });
@@ -93,8 +112,13 @@ describe('a lost segment of a TLS ClientHello', () => {
  * receiver's ACK (3 r1, 4, 5 s1, 6, 7 r2, 8, 9 s2, 10, 11 r3, 12, 13 s3, 14, …).
  */
 function keepAlive(name: string, drop: number[], messages: { from: 'client' | 'server'; text: string }[]): string {
-  return writeWithout(name, drop, (tb) => tb.tcpConnection({ ip: '10.0.0.2', port: 40100 }, { ip: '203.0.113.10', port: 80 },
-    messages.map((m) => ({ from: m.from, data: enc.encode(m.text) }))));
+  return writeWithout(name, drop, (tb) =>
+    tb.tcpConnection(
+      { ip: '10.0.0.2', port: 40100 },
+      { ip: '203.0.113.10', port: 80 },
+      messages.map((m) => ({ from: m.from, data: enc.encode(m.text) })),
+    ),
+  );
 }
 const get = (name: string, method = 'GET') => ({ from: 'client' as const, text: `${method} /${name} HTTP/1.1\r\nHost: api.example.com\r\n\r\n` });
 const ok = (name: string, body = name) => ({ from: 'server' as const, text: `HTTP/1.1 200 ${name}\r\nContent-Length: ${body.length}\r\n\r\n${body}` });
@@ -171,19 +195,19 @@ describe('responses paired with requests after packet loss (request_frame)', () 
     expect(r.pairs).toEqual(['one → /one', 'three → null']);
   });
 
-  it('after a lost response, a HEAD request\'s response is read as having no body (the framing follows the right request)', async () => {
+  it("after a lost response, a HEAD request's response is read as having no body (the framing follows the right request)", async () => {
     const headOk = { from: 'server' as const, text: 'HTTP/1.1 200 three\r\nContent-Length: 1000\r\n\r\n' };
     const r = await pairs(keepAlive('pair-head', [9], [get('one'), ok('one'), get('two'), ok('two'), get('three', 'HEAD'), headOk, get('four'), ok('four')]));
     expect(r.pairs).toEqual(['one → /one', 'three → /three', 'four → /four']);
     expect(r.bodies).toEqual([3, 0, 4]);
   });
 
-  it('the start of the client\'s stream lost: the request found after it is answered by the response after it', async () => {
+  it("the start of the client's stream lost: the request found after it is answered by the response after it", async () => {
     // the POST head lost (frame 3): its response (frame 7) comes before the GET is found
     expect((await pairs(capture('pair-head-lost', [3]))).pairs).toEqual(['OK → /track']);
   });
 
-  it('the start of the client\'s stream lost on a pipelining connection: the request found after it is not taken for the lost one', async () => {
+  it("the start of the client's stream lost on a pipelining connection: the request found after it is not taken for the lost one", async () => {
     // r1 (frame 3, lost) and r2 (frame 5) back to back, then their responses: the server said nothing before r2
     const r = await pairs(keepAlive('pair-start-lost-pipelined', [3], [get('one'), get('two'), ok('one'), ok('two')]));
     expect(r.requests).toEqual(['/two']);
@@ -202,10 +226,22 @@ describe('responses paired with requests after packet loss (request_frame)', () 
 
   it('after a lost response, a 100 Continue does not take the place of the final response', async () => {
     const postHead = { from: 'client' as const, text: 'POST /three HTTP/1.1\r\nHost: api.example.com\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n' };
-    const r = await pairs(keepAlive('pair-continue', [9], [
-      get('one'), ok('one'), get('two'), ok('two'),
-      postHead, { from: 'server', text: 'HTTP/1.1 100 Continue\r\n\r\n' }, { from: 'client', text: 'hello' }, ok('three'),
-    ]));
+    const r = await pairs(
+      keepAlive(
+        'pair-continue',
+        [9],
+        [
+          get('one'),
+          ok('one'),
+          get('two'),
+          ok('two'),
+          postHead,
+          { from: 'server', text: 'HTTP/1.1 100 Continue\r\n\r\n' },
+          { from: 'client', text: 'hello' },
+          ok('three'),
+        ],
+      ),
+    );
     expect(r.pairs).toEqual(['one → /one', 'three → /three']);
   });
 });
@@ -223,7 +259,11 @@ describe('a real capture: zeek__1000-requests-one-dropped-response.pcap', () => 
     expect(requests).toHaveLength(1000);
     expect(responses).toHaveLength(999);
     // tshark -Y http.response -T fields -e frame.number -e http.request_in
-    expect(responses.slice(0, 3)).toEqual([[13, 9], [19, 15], [25, 21]]);
+    expect(responses.slice(0, 3)).toEqual([
+      [13, 9],
+      [19, 15],
+      [25, 21],
+    ]);
     expect(responses.at(-1)).toEqual([4098, 4096]);
     // the client waits for each response: every response answers the last request before it
     const lastBefore = (frame: number) => requests.filter((r) => r < frame).at(-1);

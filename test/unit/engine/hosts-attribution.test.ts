@@ -15,7 +15,9 @@ describe('a host seen only in DNS', () => {
     const { hosts } = await analyzeCaptures([{ name: file, source: file }], { allHosts: true });
     // tshark: frame, query name, addresses of the response
     const oracle = new Map<string, Set<string>>();
-    for (const line of readFileSync(path.join(SHARED_CAPTURES, 'oracle', 'dns.pcap.dns.tsv'), 'utf8').trim().split('\n')) {
+    for (const line of readFileSync(path.join(SHARED_CAPTURES, 'oracle', 'dns.pcap.dns.tsv'), 'utf8')
+      .trim()
+      .split('\n')) {
       const [, qname, addrs] = line.split('\t');
       if (!addrs) continue;
       let set = oracle.get(qname.toLowerCase());

@@ -12,7 +12,11 @@ describe('maxLeakValuesPerKind', () => {
     const full = await analyzeCaptures([{ name: 'demo', source: DEMO }]);
     const capped = await analyzeCaptures([{ name: 'demo', source: DEMO }], { limits: resolveLimits({ maxLeakValuesPerKind: 1 }) });
     const host = (r: typeof full) => r.hosts.find((h) => h.host === 'tracking.intl.miui.com')!;
-    expect(host(full).leaks.filter((l) => l.kind === 'os_version').map((l) => l.value)).toEqual(['Android 10', 'V12.0.3.0.QGGMIXM']);
+    expect(
+      host(full)
+        .leaks.filter((l) => l.kind === 'os_version')
+        .map((l) => l.value),
+    ).toEqual(['Android 10', 'V12.0.3.0.QGGMIXM']);
     expect(host(full).leaks_dropped).toEqual({});
     const kept = host(capped).leaks.filter((l) => l.kind === 'os_version');
     expect(kept).toHaveLength(1);

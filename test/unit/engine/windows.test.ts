@@ -59,7 +59,9 @@ describe('--window on a capture', () => {
           expect(e.windows, `${h.host} ${l.kind} frame ${e.frame}`).toEqual(expected);
           tagged += expected.length;
         }
-        expect(l.windows).toEqual([...new Set(l.evidence.flatMap((e) => e.windows ?? []))].sort((x, y) => ['mid', 'late', 'abs'].indexOf(x) - ['mid', 'late', 'abs'].indexOf(y)));
+        expect(l.windows).toEqual(
+          [...new Set(l.evidence.flatMap((e) => e.windows ?? []))].sort((x, y) => ['mid', 'late', 'abs'].indexOf(x) - ['mid', 'late', 'abs'].indexOf(y)),
+        );
       }
     }
     expect(tagged).toBeGreaterThan(0);
@@ -72,10 +74,11 @@ describe('--window on a capture', () => {
 
   it('without --window, findings carry no windows member', async () => {
     const r = await analyzeCaptures([{ name: file, source: file }]);
-    for (const h of r.hosts) for (const l of h.leaks) {
-      expect(l.windows).toBeUndefined();
-      for (const e of l.evidence) expect(e.windows).toBeUndefined();
-    }
+    for (const h of r.hosts)
+      for (const l of h.leaks) {
+        expect(l.windows).toBeUndefined();
+        for (const e of l.evidence) expect(e.windows).toBeUndefined();
+      }
   });
 
   it('CLI: JSON tags evidence, the table marks the value, a bad window is a usage error', () => {
@@ -83,7 +86,9 @@ describe('--window on a capture', () => {
     const json = run(['analyze', file, '--no-geo', '--format', 'json', '--window', 'ads=+9s..+11s']);
     expect(json.status).toBe(0);
     const doc = JSON.parse(json.stdout);
-    const tags = doc.hosts.flatMap((h: { host: string; leaks: { kind: string; windows: string[] }[] }) => h.leaks.filter((l) => l.windows.length).map((l) => `${h.host} ${l.kind}`));
+    const tags = doc.hosts.flatMap((h: { host: string; leaks: { kind: string; windows: string[] }[] }) =>
+      h.leaks.filter((l) => l.windows.length).map((l) => `${h.host} ${l.kind}`),
+    );
     expect(tags).toEqual(FIRMWARE_A.requests.filter((q) => q.at >= 9 && q.at < 11).flatMap((q) => q.params.map(([k]) => `${q.host} ${k}`)));
     const table = run(['analyze', file, '--no-geo', '--window', 'ads=+9s..+11s']);
     expect(table.stdout).toContain('3f8a1c2b9d4e5f60 [window: ads]');
@@ -91,8 +96,14 @@ describe('--window on a capture', () => {
     // batch: each capture's offsets count from its own first packet
     const batch = run(['batch', file, '--no-geo', '--window', 'ads=+9s..+11s', '-q']);
     expect(batch.status).toBe(0);
-    const batchTags = batch.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'host')
-      .flatMap((h: { host: string; leaks: { kind: string; windows: string[] }[] }) => h.leaks.filter((l) => l.windows.length).map((l) => `${h.host} ${l.kind}`));
+    const batchTags = batch.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.type === 'host')
+      .flatMap((h: { host: string; leaks: { kind: string; windows: string[] }[] }) =>
+        h.leaks.filter((l) => l.windows.length).map((l) => `${h.host} ${l.kind}`),
+      );
     expect(batchTags).toEqual(tags);
     const bad = run(['analyze', file, '--window', 'ads=+9s']);
     expect(bad.status).toBe(2);

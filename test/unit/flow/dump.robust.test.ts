@@ -10,7 +10,23 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { StreamDumper, safeFileName, tcpflowFileName } from '../../../src/flow/dump.js';
 import { Dir, type FlowInfo } from '../../../src/flow/table.js';
 
-const HOSTILE = ['../../etc/passwd', '..', '.', '', '...', 'a/b', 'a\\b', '/abs', 'nul\u0000byte', 'x'.repeat(5000), '..\\..\\win', 'C:\\x', '~/.ssh/id_rsa', '\u202eexe', 'ok.name-1:2_3'];
+const HOSTILE = [
+  '../../etc/passwd',
+  '..',
+  '.',
+  '',
+  '...',
+  'a/b',
+  'a\\b',
+  '/abs',
+  'nul\u0000byte',
+  'x'.repeat(5000),
+  '..\\..\\win',
+  'C:\\x',
+  '~/.ssh/id_rsa',
+  '\u202eexe',
+  'ok.name-1:2_3',
+];
 
 function flow(client: string, server: string): FlowInfo {
   return { proto: 'tcp', id: 1, client, clientPort: 1234, server, serverPort: 80 } as unknown as FlowInfo;

@@ -13,9 +13,29 @@ import { Dir, RecordingHandler, decodeSimple, meta, packet, readPcapFrames } fro
 
 function flowInfo(o: Partial<FlowInfo>): FlowInfo {
   return {
-    id: 0, proto: 'tcp', ipVersion: 4, client: '127.0.0.1', clientPort: 51000, server: '127.0.0.1', serverPort: 80,
-    firstFrame: 1, lastFrame: 1, firstSec: 0, firstNsec: 0, lastSec: 0, lastNsec: 0,
-    packetsToServer: 0, packetsToClient: 0, bytesToServer: 0, bytesToClient: 0, payloadToServer: 0, payloadToClient: 0, history: '', missedBytes: 0, closeReason: null, ...o,
+    id: 0,
+    proto: 'tcp',
+    ipVersion: 4,
+    client: '127.0.0.1',
+    clientPort: 51000,
+    server: '127.0.0.1',
+    serverPort: 80,
+    firstFrame: 1,
+    lastFrame: 1,
+    firstSec: 0,
+    firstNsec: 0,
+    lastSec: 0,
+    lastNsec: 0,
+    packetsToServer: 0,
+    packetsToClient: 0,
+    bytesToServer: 0,
+    bytesToClient: 0,
+    payloadToServer: 0,
+    payloadToClient: 0,
+    history: '',
+    missedBytes: 0,
+    closeReason: null,
+    ...o,
   };
 }
 
@@ -116,7 +136,10 @@ describe('StreamDumper', () => {
     });
     table.finish();
     dumper.closeAll();
-    const md5 = (name: string) => createHash('md5').update(readFileSync(path.join(dir, name))).digest('hex');
+    const md5 = (name: string) =>
+      createHash('md5')
+        .update(readFileSync(path.join(dir, name)))
+        .digest('hex');
     // `tcpflow -r zeek__tcp-fast-open.pcap -o OUT; md5sum OUT/010*`
     const want: Record<string, string> = {
       '010.099.099.001.55533-010.099.099.045.00080': 'f44fe0cc26ee30a4024f5d1e4ad141c6',
@@ -124,6 +147,12 @@ describe('StreamDumper', () => {
       '010.099.099.045.00080-010.099.099.001.55533': '8189e6885bdfdddc20faabed3715293c',
       '010.099.099.045.00080-010.099.099.001.55534': '9731e9cf6b69a0404642d6580f8ea4ab',
     };
-    expect(Object.fromEntries(readdirSync(dir).sort().map((n) => [n, md5(n)]))).toEqual(want);
+    expect(
+      Object.fromEntries(
+        readdirSync(dir)
+          .sort()
+          .map((n) => [n, md5(n)]),
+      ),
+    ).toEqual(want);
   });
 });

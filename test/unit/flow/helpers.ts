@@ -47,8 +47,9 @@ function ipBytes(a: string): number[] {
 
 /** A DecodedPacket over freshly built IPv4 or IPv6 + TCP/UDP bytes. */
 export function packet(spec: PacketSpec): DecodedPacket {
-  const payload = typeof spec.payload === 'string' ? new TextEncoder().encode(spec.payload) : spec.payload ?? new Uint8Array(0);
-  const src = ipBytes(spec.src), dst = ipBytes(spec.dst);
+  const payload = typeof spec.payload === 'string' ? new TextEncoder().encode(spec.payload) : (spec.payload ?? new Uint8Array(0));
+  const src = ipBytes(spec.src),
+    dst = ipBytes(spec.dst);
   const v6 = src.length === 16;
   const tcp = (spec.proto ?? 'tcp') === 'tcp';
   const ipLen = v6 ? 40 : 20;
@@ -58,14 +59,20 @@ export function packet(spec: PacketSpec): DecodedPacket {
   const buf = new Uint8Array(ipLen + thLen + captured);
   if (v6) {
     buf[0] = 0x60;
-    buf[4] = (reported - 40) >> 8; buf[5] = (reported - 40) & 0xff;
-    buf[6] = tcp ? 6 : 17; buf[7] = 64;
-    buf.set(src, 8); buf.set(dst, 24);
+    buf[4] = (reported - 40) >> 8;
+    buf[5] = (reported - 40) & 0xff;
+    buf[6] = tcp ? 6 : 17;
+    buf[7] = 64;
+    buf.set(src, 8);
+    buf.set(dst, 24);
   } else {
     buf[0] = 0x45;
-    buf[2] = reported >> 8; buf[3] = reported & 0xff;
-    buf[8] = 64; buf[9] = tcp ? 6 : 17;
-    buf.set(src, 12); buf.set(dst, 16);
+    buf[2] = reported >> 8;
+    buf[3] = reported & 0xff;
+    buf[8] = 64;
+    buf[9] = tcp ? 6 : 17;
+    buf.set(src, 12);
+    buf.set(dst, 16);
   }
   const p = createDecodedPacket();
   p.buf = buf;
@@ -104,7 +111,10 @@ export class RecordingHandler implements FlowHandler {
   readonly events: Event[] = [];
   readonly data: [string, string] = ['', ''];
   wantsCalls = 0;
-  constructor(readonly flow: FlowInfo, private readonly wantsDir: (dir: Dir, h: RecordingHandler) => boolean = () => true) {}
+  constructor(
+    readonly flow: FlowInfo,
+    private readonly wantsDir: (dir: Dir, h: RecordingHandler) => boolean = () => true,
+  ) {}
   onData(dir: Dir, buf: Uint8Array, from: number, to: number, { frame }: PacketMeta): void {
     const text = Buffer.from(buf.subarray(from, to)).toString('latin1');
     this.data[dir] += text;

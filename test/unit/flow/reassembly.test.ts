@@ -86,17 +86,29 @@ const cases: { name: string; segments: Seg[]; want: Want }[] = [
   },
   {
     name: 'sequence numbers wrapping past 2^32',
-    segments: [['c', 0xfffffffd, '', 'S'], ['c', 0xfffffffe, 'abcd', 'PA'], ['c', 2, 'efgh', 'PA']],
+    segments: [
+      ['c', 0xfffffffd, '', 'S'],
+      ['c', 0xfffffffe, 'abcd', 'PA'],
+      ['c', 2, 'efgh', 'PA'],
+    ],
     want: { client: 'abcdefgh', missed: 0 },
   },
   {
     name: 'out of order across the wrap',
-    segments: [['c', 0xfffffffd, '', 'S'], ['c', 2, 'efgh', 'PA'], ['c', 0xfffffffe, 'abcd', 'PA']],
+    segments: [
+      ['c', 0xfffffffd, '', 'S'],
+      ['c', 2, 'efgh', 'PA'],
+      ['c', 0xfffffffe, 'abcd', 'PA'],
+    ],
     want: { client: 'abcdefgh', missed: 0 },
   },
   {
     name: 'stream start not captured: starts at the first seen seq',
-    segments: [['c', 777777, 'GET ', 'PA', 9000], ['s', 9000, '', 'A', 777781], ['c', 777781, '/ HTTP/1.1', 'PA', 9000]],
+    segments: [
+      ['c', 777777, 'GET ', 'PA', 9000],
+      ['s', 9000, '', 'A', 777781],
+      ['c', 777781, '/ HTTP/1.1', 'PA', 9000],
+    ],
     want: { client: 'GET / HTTP/1.1', history: 'Da', missed: 0 },
   },
   {
@@ -116,12 +128,21 @@ const cases: { name: string; segments: Seg[]; want: Want }[] = [
   },
   {
     name: 'SYN retransmitted with the same ISN',
-    segments: [['c', 1000, '', 'S'], ['c', 1000, '', 'S'], ['s', 5000, '', 'SA', 1001], ['c', 1001, 'x', 'PA', 5001]],
+    segments: [
+      ['c', 1000, '', 'S'],
+      ['c', 1000, '', 'S'],
+      ['s', 5000, '', 'SA', 1001],
+      ['c', 1001, 'x', 'PA', 5001],
+    ],
     want: { client: 'x', history: 'ShD', anomalies: {} },
   },
   {
     name: 'data on the SYN (TCP Fast Open) is delivered',
-    segments: [['c', 1000, 'GET /', 'S'], ['s', 5000, '', 'SA', 1006], ['c', 1006, ' HTTP', 'PA', 5001]],
+    segments: [
+      ['c', 1000, 'GET /', 'S'],
+      ['s', 5000, '', 'SA', 1006],
+      ['c', 1006, ' HTTP', 'PA', 5001],
+    ],
     want: { client: 'GET / HTTP', history: 'SDh', missed: 0 },
   },
   {
@@ -219,7 +240,11 @@ describe('buffer caps', () => {
       // hole at 1001..1003; three out-of-order segments; the third does not fit
       segments: [...HANDSHAKE, ['c', 1003, 'c', 'PA'], ['c', 1005, 'e', 'PA'], ['c', 1007, 'g', 'PA']] as Seg[],
       client: 'c' + 'e' + 'g',
-      gaps: [[Dir.ToServer, 2], [Dir.ToServer, 1], [Dir.ToServer, 1]],
+      gaps: [
+        [Dir.ToServer, 2],
+        [Dir.ToServer, 1],
+        [Dir.ToServer, 1],
+      ],
     },
     {
       limit: 'maxBufferedBytesPerStream' as const,

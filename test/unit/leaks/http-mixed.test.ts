@@ -93,13 +93,19 @@ describe('http_mixed.pcap requests', () => {
   it('reports no leaks for the benign requests (example.com, wikipedia, first-party duckduckgo search)', () => {
     const benign = rebuilt.filter(({ r }) => r.detection === 'none');
     expect(benign.length).toBe(7);
-    for (const { r, built } of benign) expect({ uri: r.uri, leaks: findLeaksInHttpRequest(toRequest(r, built!.body), { limits }) }).toEqual({ uri: r.uri, leaks: [] });
+    for (const { r, built } of benign)
+      expect({ uri: r.uri, leaks: findLeaksInHttpRequest(toRequest(r, built!.body), { limits }) }).toEqual({ uri: r.uri, leaks: [] });
   });
 
   it('keeps the decode chain of each finding', () => {
     const d = rebuilt.find(({ r }) => r.uri === '/sa?project=global_browser')!;
     const f = findLeaksInHttpRequest(toRequest(d.r, d.built!.body), { limits });
-    expect(f).toContainEqual({ kind: 'url', value: 'https://duckduckgo.com/?q=porno', chain: 'body form:data_list → base64 → gzip → json $[0].properties.$url', key: '$url' });
+    expect(f).toContainEqual({
+      kind: 'url',
+      value: 'https://duckduckgo.com/?q=porno',
+      chain: 'body form:data_list → base64 → gzip → json $[0].properties.$url',
+      key: '$url',
+    });
     expect(f).toContainEqual({ kind: 'search_query', value: 'porno', chain: 'body form:data_list → base64 → gzip → json $[0].properties.$url', key: '$url' });
     const a2 = rebuilt.find(({ r }) => r.uri.startsWith('/track/v4/ping'))!;
     const g = findLeaksInHttpRequest(toRequest(a2.r, a2.built!.body), { limits });
@@ -114,10 +120,14 @@ describe('http_mixed.pcap requests', () => {
     const identifiers = [parseIdentifierSpec('imei=864811045123671')];
     const f = findLeaksInHttpRequest(toRequest(c.r, c.built!.body), { limits, identifiers });
     // the hash the request carried, labelled md5 (not the analyst's plain value beside a second copy)
-    expect(f.filter((x) => x.kind === 'imei')).toEqual([{ kind: 'imei', value: '406a0854778104a790f54b7ae474fb92', chain: 'uri query:imei_md5', key: 'imei_md5', form: 'md5' }]);
+    expect(f.filter((x) => x.kind === 'imei')).toEqual([
+      { kind: 'imei', value: '406a0854778104a790f54b7ae474fb92', chain: 'uri query:imei_md5', key: 'imei_md5', form: 'md5' },
+    ]);
     const a1 = rebuilt.find(({ r }) => r.uri === '/track/v4')!;
     const g = findLeaksInHttpRequest(toRequest(a1.r, a1.built!.body), { limits, identifiers });
-    expect(g.filter((x) => x.kind === 'imei')).toEqual([{ kind: 'imei', value: '864811045123671', chain: 'body form:data → base64 → json $.imei', key: 'imei' }]);
+    expect(g.filter((x) => x.kind === 'imei')).toEqual([
+      { kind: 'imei', value: '864811045123671', chain: 'body form:data → base64 → json $.imei', key: 'imei' },
+    ]);
   });
 
   it('an identifier given in other letter cases is reported once per place, in the case it was sent', () => {

@@ -27,13 +27,19 @@ describe('peel', () => {
 
   it('zlib, raw deflate by Content-Encoding, and gzip by magic', () => {
     expect(chains(peel(new Uint8Array(deflateSync(json)), limits, undefined, { chain: 'body' }))).toEqual(['json body → zlib → json']);
-    expect(chains(peel(new Uint8Array(deflateRawSync(json)), limits, undefined, { chain: 'body', contentEncoding: 'deflate' }))).toEqual(['json body → deflate → json']);
+    expect(chains(peel(new Uint8Array(deflateRawSync(json)), limits, undefined, { chain: 'body', contentEncoding: 'deflate' }))).toEqual([
+      'json body → deflate → json',
+    ]);
     expect(chains(peel(new Uint8Array(gzipSync(json)), limits, undefined, { chain: 'body', contentEncoding: 'gzip' }))).toEqual(['json body → gzip → json']);
   });
 
   it('JSON inside a JSON string, and base64 inside JSON', () => {
     const outer = JSON.stringify({ payload: json, blob: b64 });
-    expect(chains(peel(outer, limits, undefined, { chain: 'body' }))).toEqual(['json body → json', 'json body → json $.payload → json', 'json body → json $.blob → base64 → json']);
+    expect(chains(peel(outer, limits, undefined, { chain: 'body' }))).toEqual([
+      'json body → json',
+      'json body → json $.payload → json',
+      'json body → json $.blob → base64 → json',
+    ]);
   });
 
   it('multipart parts are peeled by name', () => {
@@ -99,7 +105,10 @@ describe('codec', () => {
     expect(decodeFormComponent('100%+sure%zz')).toBe('100% sure%zz');
   });
   it('parseForm rejects text that is not a form', () => {
-    expect(parseForm('a=1&b=x%20y', 10)).toEqual([['a', '1'], ['b', 'x y']]);
+    expect(parseForm('a=1&b=x%20y', 10)).toEqual([
+      ['a', '1'],
+      ['b', 'x y'],
+    ]);
     expect(parseForm('https://x.example/?a=1', 10)).toBeNull();
     expect(parseForm('just words = no', 10)).toBeNull();
   });

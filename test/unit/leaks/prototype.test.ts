@@ -21,7 +21,10 @@ describe('prototype pollution', () => {
 
   it('detectors walk __proto__ keys as data and pollute nothing', () => {
     const b64 = Buffer.from(hostile).toString('base64');
-    const f = findLeaksInHttpRequest(request({ uri: `/x?__proto__[polluted]=yes&constructor.prototype.polluted=yes&data=${encodeURIComponent(b64)}`, body: `__proto__=x&constructor=y` }), { limits });
+    const f = findLeaksInHttpRequest(
+      request({ uri: `/x?__proto__[polluted]=yes&constructor.prototype.polluted=yes&data=${encodeURIComponent(b64)}`, body: `__proto__=x&constructor=y` }),
+      { limits },
+    );
     expect(f).toContainEqual({ kind: 'imei', value: '864811045123671', chain: 'uri query:data → base64 → json $.__proto__.imei', key: 'imei' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();

@@ -61,13 +61,21 @@ for (const capture of ['sensors_js', 'sensors_node']) {
     });
 
     it.each(reqs.map((r, i) => [i, r] as const))('request %i: every listed leak is found', (_i, r) => {
-      const req = request({ method: r.method, host: r.host_header, uri: r.uri, body: body(r), contentType: r.content_type, headers: r.user_agent ? [{ name: 'User-Agent', value: r.user_agent }] : [] });
+      const req = request({
+        method: r.method,
+        host: r.host_header,
+        uri: r.uri,
+        body: body(r),
+        contentType: r.content_type,
+        headers: r.user_agent ? [{ name: 'User-Agent', value: r.user_agent }] : [],
+      });
       const findings = findLeaksInHttpRequest(req, { limits });
       const missing: string[] = [];
       for (const [key, v] of Object.entries(r.leaks ?? {})) {
         const kinds = KINDS[key];
         expect(kinds, `truth key ${key} has a kind`).toBeDefined();
-        for (const value of Array.isArray(v) ? v : [v]) if (!findings.some((f) => kinds.includes(f.kind) && f.value === String(value))) missing.push(`${key}=${value}`);
+        for (const value of Array.isArray(v) ? v : [v])
+          if (!findings.some((f) => kinds.includes(f.kind) && f.value === String(value))) missing.push(`${key}=${value}`);
       }
       expect(missing).toEqual([]);
       // the SDK's placeholders for unknown values are never reported

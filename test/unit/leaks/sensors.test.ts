@@ -32,7 +32,13 @@ describe('decodeSensorsRequest on real SDK requests (research/sensorsdata-wire)'
       const want = expected[i];
       expect(batches[0].events).toEqual(Array.isArray(want) ? want : [want]);
       expect(log.total).toBe(0); // every crc matches
-      expect(batches[0].chain).toBe(cap.method === 'GET' ? 'uri query:data → base64 → json' : cap.body.startsWith('data_list=') ? 'body form:data_list → base64 → json' : 'body form:data → base64 → json');
+      expect(batches[0].chain).toBe(
+        cap.method === 'GET'
+          ? 'uri query:data → base64 → json'
+          : cap.body.startsWith('data_list=')
+            ? 'body form:data_list → base64 → json'
+            : 'body form:data → base64 → json',
+      );
     });
   });
 
@@ -93,7 +99,10 @@ describe('decodeSensorsRequest on the sensors_*.truth.json requests', () => {
     for (const r of posts) {
       const p = r.sensors_payload[0];
       const b64 = Buffer.from(JSON.stringify(p.decoded_json), 'utf8').toString('base64');
-      const body = p.carried_in === 'body field data_list' ? `data_list=${encodeURIComponent(b64)}` : `data=${encodeURIComponent(b64)}&ext=${encodeURIComponent(`crc=${javaStringHash(b64)}`)}`;
+      const body =
+        p.carried_in === 'body field data_list'
+          ? `data_list=${encodeURIComponent(b64)}`
+          : `data=${encodeURIComponent(b64)}&ext=${encodeURIComponent(`crc=${javaStringHash(b64)}`)}`;
       if (createHash('sha256').update(body).digest('hex') === r.body_sha256) exact++;
       const batches = decodeSensorsRequest(request({ method: 'POST', uri: r.uri, body, contentType: r.content_type }), limits);
       expect(batches.map((b) => b.events)).toEqual([Array.isArray(p.decoded_json) ? p.decoded_json : [p.decoded_json]]);

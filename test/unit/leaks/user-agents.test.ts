@@ -21,11 +21,19 @@ describe('User-Agent leaks', () => {
     // AOSP Dalvik with Build/
     ['Dalvik/2.1.0 (Linux; U; Android 11; M2007J20CG Build/RKQ1.200826.002)', ['M2007J20CG'], ['Android 11'], []],
     // the truth captures' Mi Browser UA (locale segment before the model)
-    ['Mozilla/5.0 (Linux; U; Android 10; en-us; Redmi Note 8 Pro Build/QP1A.190711.020) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/71.0.3578.141 Mobile Safari/537.36 XiaoMi/MiuiBrowser/12.1.4-g',
-      ['Redmi Note 8 Pro'], ['Android 10'], []],
+    [
+      'Mozilla/5.0 (Linux; U; Android 10; en-us; Redmi Note 8 Pro Build/QP1A.190711.020) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/71.0.3578.141 Mobile Safari/537.36 XiaoMi/MiuiBrowser/12.1.4-g',
+      ['Redmi Note 8 Pro'],
+      ['Android 10'],
+      [],
+    ],
     // WebView
-    ['Mozilla/5.0 (Linux; Android 12; 2201117TG Build/SKQ1.211103.001; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0.6099.43 Mobile Safari/537.36',
-      ['2201117TG'], ['Android 12'], []],
+    [
+      'Mozilla/5.0 (Linux; Android 12; 2201117TG Build/SKQ1.211103.001; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0.6099.43 Mobile Safari/537.36',
+      ['2201117TG'],
+      ['Android 12'],
+      [],
+    ],
     // an okhttp app that copies the Android comment without Build/
     ['ShopExample/5.2.1 (Android 13; Redmi Note 12; okhttp/4.10.0)', ['Redmi Note 12'], ['Android 13'], []],
     // Mi Home's okhttp UA (as public Mi Home clients send it)

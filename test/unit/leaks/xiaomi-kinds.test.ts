@@ -15,9 +15,17 @@ const hex = (alg: string, s: string) => createHash(alg).update(s).digest('hex');
 
 describe('account cookies and session tokens', () => {
   // cookie names as Xiaomi's account SDK and Mi Home clients send them (shared/research, public Mi Home clients)
-  const cookie = 'cUserId=mVk3Q2h1Yk9xR3dQ; serviceToken=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg/xQ==; userId=1234567890; xiaomiio_serviceToken=c2Vzc2lvbi10b2tlbi1mb3ItbWlob21l; sdkVersion=accountsdk-18.8.15; deviceId=wbcdefghijklmnop';
+  const cookie =
+    'cUserId=mVk3Q2h1Yk9xR3dQ; serviceToken=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg/xQ==; userId=1234567890; xiaomiio_serviceToken=c2Vzc2lvbi10b2tlbi1mb3ItbWlob21l; sdkVersion=accountsdk-18.8.15; deviceId=wbcdefghijklmnop';
   const leaks = findLeaksInHttpRequest(
-    request({ host: 'api.account.xiaomi.com', uri: '/pass/serviceLogin?sid=passport', headers: [{ name: 'Cookie', value: cookie }, { name: 'Authorization', value: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc' }] }),
+    request({
+      host: 'api.account.xiaomi.com',
+      uri: '/pass/serviceLogin?sid=passport',
+      headers: [
+        { name: 'Cookie', value: cookie },
+        { name: 'Authorization', value: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc' },
+      ],
+    }),
     { limits },
   );
   const of = (kind: string) => leaks.filter((l) => l.kind === kind).map((l) => l.value);
@@ -26,7 +34,11 @@ describe('account cookies and session tokens', () => {
     expect(of('account_id')).toEqual(expect.arrayContaining(['mVk3Q2h1Yk9xR3dQ', '1234567890']));
   });
   it('serviceToken, <sid>_serviceToken and a bearer token are session tokens', () => {
-    expect(of('session_token').sort()).toEqual(['Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc', 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg/xQ==', 'c2Vzc2lvbi10b2tlbi1mb3ItbWlob21l']);
+    expect(of('session_token').sort()).toEqual([
+      'Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc',
+      'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg/xQ==',
+      'c2Vzc2lvbi10b2tlbi1mb3ItbWlob21l',
+    ]);
     expect(leaks.find((l) => l.value === 'c2Vzc2lvbi10b2tlbi1mb3ItbWlob21l')!.chain).toBe('header Cookie:xiaomiio_serviceToken');
   });
   it('the deviceId cookie is a device id; the SDK version is nothing', () => {
@@ -35,7 +47,10 @@ describe('account cookies and session tokens', () => {
   });
   it('a base64 serviceToken is reported as sent (its + and / are not form encoding)', () => {
     const token = 'jaiyk7cRT4X24EjwxCgALG8AIvOiZcVLU5p+2ioGK5Z+S+X1KnBp8pFP2HWq/bVPYpkqS7j8TDJ+4J7F==';
-    const found = findLeaksInHttpRequest(request({ host: 'api.account.xiaomi.com', headers: [{ name: 'Cookie', value: `cUserId=RneS48n; serviceToken=${token}` }] }), { limits });
+    const found = findLeaksInHttpRequest(
+      request({ host: 'api.account.xiaomi.com', headers: [{ name: 'Cookie', value: `cUserId=RneS48n; serviceToken=${token}` }] }),
+      { limits },
+    );
     expect(found.filter((l) => l.kind === 'session_token').map((l) => l.value)).toEqual([token]);
   });
 

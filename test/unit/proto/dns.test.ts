@@ -19,12 +19,49 @@ function parse(b: Uint8Array, l: Partial<Limits> = {}): { msg: DnsMessage | unde
 
 /** A message with one question and one answer whose owner is a pointer to the question name. */
 function withRecord(type: number, rdata: number[], qname = [3, 0x77, 0x77, 0x77, 0]): Uint8Array {
-  return Uint8Array.from([0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, ...qname, type >> 8, type & 255, 0, 1,
-    0xc0, 12, type >> 8, type & 255, 0, 1, 0, 0, 0, 60, rdata.length >> 8, rdata.length & 255, ...rdata]);
+  return Uint8Array.from([
+    0x12,
+    0x34,
+    0x81,
+    0x80,
+    0,
+    1,
+    0,
+    1,
+    0,
+    0,
+    0,
+    0,
+    ...qname,
+    type >> 8,
+    type & 255,
+    0,
+    1,
+    0xc0,
+    12,
+    type >> 8,
+    type & 255,
+    0,
+    1,
+    0,
+    0,
+    0,
+    60,
+    rdata.length >> 8,
+    rdata.length & 255,
+    ...rdata,
+  ]);
 }
 
 describe('dns.pcap (dig and c-ares against dnsmasq, UDP and TCP) matches its truth file', () => {
-  interface Tx { transport: string; dns_id: number; qname: string; qtype: string; rcode: string; answers: { name: string; ttl: number; type: string; data: string }[] }
+  interface Tx {
+    transport: string;
+    dns_id: number;
+    qname: string;
+    qtype: string;
+    rcode: string;
+    answers: { name: string; ttl: number; type: string; data: string }[];
+  }
   const truth = (JSON.parse(readFileSync(path.join(SHARED_CAPTURES, 'dns.truth.json'), 'utf8')) as { dns_transactions: Tx[] }).dns_transactions;
   const segs = readSegments(path.join(SHARED_CAPTURES, 'dns.pcap'));
   const log = new AnomalyLog();
@@ -41,7 +78,10 @@ describe('dns.pcap (dig and c-ares against dnsmasq, UDP and TCP) matches its tru
   for (const { sport, dport } of tcpStreams.values()) {
     let frame = 0;
     const framer = new DnsTcpFramer(limits, log, (msg) => (msg.isResponse ? responses.push({ frame, transport: 'tcp', msg }) : queries++));
-    for (const c of tcpChunks(segs, sport, dport)) { frame = c.frame; framer.push(c.bytes); }
+    for (const c of tcpChunks(segs, sport, dport)) {
+      frame = c.frame;
+      framer.push(c.bytes);
+    }
   }
 
   it('answers all 21 transactions with no anomalies', () => {
@@ -62,10 +102,22 @@ describe('dns.pcap (dig and c-ares against dnsmasq, UDP and TCP) matches its tru
   });
 
   it('agrees with tshark (oracle/dns.pcap.dns.tsv: frame, qname, sorted A/AAAA)', () => {
-    const want = readFileSync(path.join(SHARED_CAPTURES, 'oracle', 'dns.pcap.dns.tsv'), 'utf8').split('\n').filter(Boolean);
+    const want = readFileSync(path.join(SHARED_CAPTURES, 'oracle', 'dns.pcap.dns.tsv'), 'utf8')
+      .split('\n')
+      .filter(Boolean);
     const got = responses
       .sort((a, b) => a.frame - b.frame)
-      .map((r) => [r.frame, r.msg.questions[0]?.name ?? '', r.msg.answers.filter((a) => a.type === 1 || a.type === 28).map((a) => a.data).sort().join(',')].join('\t'));
+      .map((r) =>
+        [
+          r.frame,
+          r.msg.questions[0]?.name ?? '',
+          r.msg.answers
+            .filter((a) => a.type === 1 || a.type === 28)
+            .map((a) => a.data)
+            .sort()
+            .join(','),
+        ].join('\t'),
+      );
     expect(got).toEqual(want);
   });
 
@@ -91,17 +143,28 @@ describe('dns.pcap (dig and c-ares against dnsmasq, UDP and TCP) matches its tru
 describe('truncated messages keep what was parsed', () => {
   it('dpkt__truncated_dns.pcap frame 1: snaplen 200 of 238 cuts the 7th answer in its fixed fields', () => {
     // udp.payload of frame 1 (caplen 200, len 238): A api.spd.samsungdm.com → CNAME + 8 A, cut in the 7th record
-    const b = hex(`f8d38180000100090000000003617069037370640973616d73756e67646d03636f6d0000010001c00c000500010000012c0011036170690a73616d73756e67737064c01ec033000100010000003c0004364b8da1c033000100010000003c00046351fb0cc033000100010000003c0004343279f4c033000100010000003c000434d2c1cfc033000100010000003c000434329fccc033000100010000003c`);
+    const b = hex(
+      `f8d38180000100090000000003617069037370640973616d73756e67646d03636f6d0000010001c00c000500010000012c0011036170690a73616d73756e67737064c01ec033000100010000003c0004364b8da1c033000100010000003c00046351fb0cc033000100010000003c0004343279f4c033000100010000003c000434d2c1cfc033000100010000003c000434329fccc033000100010000003c`,
+    );
     const { msg, log } = parse(b);
     expect(msg!.complete).toBe(false);
     expect(msg!.questions[0]!.name).toBe('api.spd.samsungdm.com');
-    expect(msg!.answers.map((a) => a.data)).toEqual(['api.samsungspd.com', '54.75.141.161', '99.81.251.12', '52.50.121.244', '52.210.193.207', '52.50.159.204']);
+    expect(msg!.answers.map((a) => a.data)).toEqual([
+      'api.samsungspd.com',
+      '54.75.141.161',
+      '99.81.251.12',
+      '52.50.121.244',
+      '52.210.193.207',
+      '52.50.159.204',
+    ]);
     expect(log.kept.map((a) => [a.code, a.detail])).toEqual([['dns_truncated', 'record']]); // cut inside the 7th record's fixed fields
   });
 
   it('dpkt__truncated_dns_2.pcap frame 1: answers kept, the authority section cut', () => {
     // udp.payload of frame 1 (caplen 200, len 282)
-    const b = hex(`e3d5818000010002000400010f6d7963656c69756d2d77616c6c657402733309616d617a6f6e61777303636f6d0000010001c00c0005000100009f7c00090673332d312d77c01fc03e0001000100000003000434d96504c03e00020001000005430017076e732d3130333509617773646e732d3031036f726700c03e00020001000005430013066e732d32393409617773646e732d3336c029c03e000200`);
+    const b = hex(
+      `e3d5818000010002000400010f6d7963656c69756d2d77616c6c657402733309616d617a6f6e61777303636f6d0000010001c00c0005000100009f7c00090673332d312d77c01fc03e0001000100000003000434d96504c03e00020001000005430017076e732d3130333509617773646e732d3031036f726700c03e00020001000005430013066e732d32393409617773646e732d3336c029c03e000200`,
+    );
     const { msg, log } = parse(b);
     expect(msg!.answers.map((a) => [a.typeName, a.name, a.data])).toEqual([
       ['CNAME', 'mycelium-wallet.s3.amazonaws.com', 's3-1-w.amazonaws.com'],
@@ -123,7 +186,17 @@ describe('names', () => {
   it('prints labels as tshark 4.0 does (dots and spaces kept, controls escaped, bad UTF-8 as U+FFFD)', () => {
     // labels "a.b", "x y", "c\x01d", "e\xffz", "b\\s", "tab\tq", "\x7f", "ü", "com"; tshark printed
     // a.b.x y.c\001d.e�z.b\s.com for the first six on a crafted packet
-    const labels = [[0x61, 0x2e, 0x62], [0x78, 0x20, 0x79], [0x63, 0x01, 0x64], [0x65, 0xff, 0x7a], [0x62, 0x5c, 0x73], [0x74, 0x09, 0x71], [0x7f], [0xc3, 0xbc], [0x63, 0x6f, 0x6d]];
+    const labels = [
+      [0x61, 0x2e, 0x62],
+      [0x78, 0x20, 0x79],
+      [0x63, 0x01, 0x64],
+      [0x65, 0xff, 0x7a],
+      [0x62, 0x5c, 0x73],
+      [0x74, 0x09, 0x71],
+      [0x7f],
+      [0xc3, 0xbc],
+      [0x63, 0x6f, 0x6d],
+    ];
     const q = [...labels.flatMap((l) => [l.length, ...l]), 0];
     const { msg, log } = parse(Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, ...q, 0, 1, 0, 1]));
     expect(log.total).toBe(0);
@@ -139,7 +212,9 @@ describe('names', () => {
   it('follows a forward pointer (legal, if unusual)', () => {
     // question name = pointer to offset 17, where "abc" + root sits after the question's type/class
     // 12: question name = pointer forward to 18, where the answer's owner name "abc" is written out
-    const b = Uint8Array.from([0, 1, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, 0xc0, 18, 0, 1, 0, 1, 3, 0x61, 0x62, 0x63, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 1, 2, 3, 4]);
+    const b = Uint8Array.from([
+      0, 1, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, 0xc0, 18, 0, 1, 0, 1, 3, 0x61, 0x62, 0x63, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 1, 2, 3, 4,
+    ]);
     const { msg, log } = parse(b);
     expect(log.total).toBe(0);
     expect(msg!.questions[0]!.name).toBe('abc');
@@ -185,11 +260,15 @@ describe('records', () => {
   it('HTTPS (type 65): priority, target, alpn, port and hints, as tshark shows them', () => {
     // crafted; tshark 4.0 -V shows: SvcPriority 1, TargetName <Root>, alpn=h3,h2, port=443,
     // ipv4hint=198.51.100.10, ipv6hint=2001:db8::10
-    const b = hex('beef8180000100010000000008747261636b696e67046d69756903636f6d0000410001c00c004100010000003c002f000100000100060268330268320003000201bb00040004c633640a0006001020010db8000000000000000000000010');
+    const b = hex(
+      'beef8180000100010000000008747261636b696e67046d69756903636f6d0000410001c00c004100010000003c002f000100000100060268330268320003000201bb00040004c633640a0006001020010db8000000000000000000000010',
+    );
     const { msg, log } = parse(b);
     expect(log.total).toBe(0);
     expect(msg!.questions[0]!.typeName).toBe('HTTPS');
-    expect(msg!.answers.map((a) => [a.typeName, a.ttl, a.data])).toEqual([['HTTPS', 60, '1 . alpn=h3,h2 port=443 ipv4hint=198.51.100.10 ipv6hint=2001:db8::10']]);
+    expect(msg!.answers.map((a) => [a.typeName, a.ttl, a.data])).toEqual([
+      ['HTTPS', 60, '1 . alpn=h3,h2 port=443 ipv4hint=198.51.100.10 ipv6hint=2001:db8::10'],
+    ]);
   });
 
   it.each([
@@ -212,7 +291,12 @@ describe('records', () => {
   });
 
   it('caps records per message', () => {
-    const b = buildDnsResponse(7, 'x.com', 'A', Array.from({ length: 6 }, (_, i) => ({ name: 'x.com', type: 'A' as const, data: `10.0.0.${i}` })));
+    const b = buildDnsResponse(
+      7,
+      'x.com',
+      'A',
+      Array.from({ length: 6 }, (_, i) => ({ name: 'x.com', type: 'A' as const, data: `10.0.0.${i}` })),
+    );
     const { msg, log } = parse(b, { maxDnsRecords: 4 });
     expect(msg!.answers).toHaveLength(3);
     expect(msg!.complete).toBe(false);
@@ -223,7 +307,20 @@ describe('records', () => {
     expect(parse(buildDnsResponse(1, 'a.com', 'A', [], 'NXDOMAIN')).msg!.rcodeName).toBe('NXDOMAIN');
     expect(parse(buildDnsResponse(1, 'a.com', 'HTTPS', [], 'REFUSED')).msg!.rcodeName).toBe('REFUSED');
     expect(parse(buildDnsResponse(1, 'a.com', 'A', [], 'SERVFAIL')).msg!.rcodeName).toBe('SERVFAIL');
-    expect([1, 28, 5, 65, 64, 12, 15, 16, 2, 6, 255, 4242].map(dnsTypeName)).toEqual(['A', 'AAAA', 'CNAME', 'HTTPS', 'SVCB', 'PTR', 'MX', 'TXT', 'NS', 'SOA', 'ANY', 'TYPE4242']);
+    expect([1, 28, 5, 65, 64, 12, 15, 16, 2, 6, 255, 4242].map(dnsTypeName)).toEqual([
+      'A',
+      'AAAA',
+      'CNAME',
+      'HTTPS',
+      'SVCB',
+      'PTR',
+      'MX',
+      'TXT',
+      'NS',
+      'SOA',
+      'ANY',
+      'TYPE4242',
+    ]);
   });
 });
 
@@ -251,7 +348,11 @@ describe('looksLikeDns', () => {
     ['a query', buildDnsQuery(0x1234, 'tracking.intl.miui.com'), true],
     ['a response', buildDnsResponse(0x1234, 'a.miui.com', 'A', [{ name: 'a.miui.com', type: 'A', data: '198.51.100.1' }]), true],
     // the first bytes of RFC 9001 A.2's client Initial: version 00000001 then DCID length 8 → qdcount 0x0108
-    ['a QUIC Initial', hex('c000000001088394c8f03e5157080000449e7b9aec34d1b1c98dd7689fb8ec11d242b123dc9bd8bab936b47d92ec356c0bab7df5976d27cd449f63300099f399'), false],
+    [
+      'a QUIC Initial',
+      hex('c000000001088394c8f03e5157080000449e7b9aec34d1b1c98dd7689fb8ec11d242b123dc9bd8bab936b47d92ec356c0bab7df5976d27cd449f63300099f399'),
+      false,
+    ],
     ['HTTP text', new TextEncoder().encode('GET / HTTP/1.1\r\nHost: a\r\n\r\n'), false],
     ['an SSDP search', new TextEncoder().encode('M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n'), false],
     ['a query with trailing bytes', Uint8Array.from([...buildDnsQuery(1, 'a.com'), 1, 2, 3]), false],
@@ -261,8 +362,10 @@ describe('looksLikeDns', () => {
   });
 
   it('accepts an mDNS response (class with the cache-flush bit), parsed like DNS; the caller tells it by port 5353', () => {
-    const b = Uint8Array.from([0, 0, 0x84, 0, 0, 1, 0, 1, 0, 0, 0, 0, 5, 0x70, 0x68, 0x6f, 0x6e, 0x65, 5, 0x6c, 0x6f, 0x63, 0x61, 0x6c, 0, 0, 1, 0x80, 1,
-      0xc0, 12, 0, 1, 0x80, 1, 0, 0, 0, 120, 0, 4, 192, 168, 1, 7]);
+    const b = Uint8Array.from([
+      0, 0, 0x84, 0, 0, 1, 0, 1, 0, 0, 0, 0, 5, 0x70, 0x68, 0x6f, 0x6e, 0x65, 5, 0x6c, 0x6f, 0x63, 0x61, 0x6c, 0, 0, 1, 0x80, 1, 0xc0, 12, 0, 1, 0x80, 1, 0, 0,
+      0, 120, 0, 4, 192, 168, 1, 7,
+    ]);
     expect(looksLikeDns(b, 0, b.length)).toBe(true);
     const { msg } = parse(b);
     expect(msg!.answers.map((a) => [a.name, a.class, a.data])).toEqual([['phone.local', 0x8001, '192.168.1.7']]);
@@ -271,7 +374,8 @@ describe('looksLikeDns', () => {
 
 describe('DnsTcpFramer', () => {
   it('splits several messages pushed byte by byte, and skips an empty one with an anomaly', () => {
-    const m1 = buildDnsQuery(1, 'a.com'), m2 = buildDnsResponse(1, 'a.com', 'A', [{ name: 'a.com', type: 'A', data: '1.2.3.4' }]);
+    const m1 = buildDnsQuery(1, 'a.com'),
+      m2 = buildDnsResponse(1, 'a.com', 'A', [{ name: 'a.com', type: 'A', data: '1.2.3.4' }]);
     const stream = Uint8Array.from([0, m1.length, ...m1, 0, 0, 0, m2.length, ...m2]);
     expect(dnsTcpMessageLength(stream, 0, 1)).toBe(-1);
     expect(dnsTcpMessageLength(stream, 0, stream.length)).toBe(2 + m1.length);
@@ -279,7 +383,10 @@ describe('DnsTcpFramer', () => {
     const got: DnsMessage[] = [];
     const f = new DnsTcpFramer(limits, log, (m) => got.push(m));
     for (let i = 0; i < stream.length; i++) f.push(stream.subarray(i, i + 1));
-    expect(got.map((m) => [m.id, m.isResponse, m.answers.map((a) => a.data)])).toEqual([[1, false, []], [1, true, ['1.2.3.4']]]);
+    expect(got.map((m) => [m.id, m.isResponse, m.answers.map((a) => a.data)])).toEqual([
+      [1, false, []],
+      [1, true, ['1.2.3.4']],
+    ]);
     expect(log.kept.map((a) => [a.code, a.detail])).toEqual([['dns_truncated', 'empty TCP message']]);
     expect(f.pendingBytes).toBe(0);
   });

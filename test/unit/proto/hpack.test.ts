@@ -65,9 +65,20 @@ describe('RFC 7541 C.2 header field representations', () => {
   });
 });
 
-const REQ1: [string, string][] = [[':method', 'GET'], [':scheme', 'http'], [':path', '/'], [':authority', 'www.example.com']];
+const REQ1: [string, string][] = [
+  [':method', 'GET'],
+  [':scheme', 'http'],
+  [':path', '/'],
+  [':authority', 'www.example.com'],
+];
 const REQ2: [string, string][] = [...REQ1, ['cache-control', 'no-cache']];
-const REQ3: [string, string][] = [[':method', 'GET'], [':scheme', 'https'], [':path', '/index.html'], [':authority', 'www.example.com'], ['custom-key', 'custom-value']];
+const REQ3: [string, string][] = [
+  [':method', 'GET'],
+  [':scheme', 'https'],
+  [':path', '/index.html'],
+  [':authority', 'www.example.com'],
+  ['custom-key', 'custom-value'],
+];
 
 function requests(label: string, blocks: string[]): void {
   it(`${label}: three requests on one connection`, () => {
@@ -76,10 +87,17 @@ function requests(label: string, blocks: string[]): void {
     expect(table(d)).toEqual([[':authority', 'www.example.com']]);
     expect(d.dynamicBytes).toBe(57);
     expect(block(d, blocks[1]!)).toEqual(REQ2);
-    expect(table(d)).toEqual([['cache-control', 'no-cache'], [':authority', 'www.example.com']]);
+    expect(table(d)).toEqual([
+      ['cache-control', 'no-cache'],
+      [':authority', 'www.example.com'],
+    ]);
     expect(d.dynamicBytes).toBe(110);
     expect(block(d, blocks[2]!)).toEqual(REQ3);
-    expect(table(d)).toEqual([['custom-key', 'custom-value'], ['cache-control', 'no-cache'], [':authority', 'www.example.com']]);
+    expect(table(d)).toEqual([
+      ['custom-key', 'custom-value'],
+      ['cache-control', 'no-cache'],
+      [':authority', 'www.example.com'],
+    ]);
     expect(d.dynamicBytes).toBe(164);
     expect(log.total).toBe(0);
   });
@@ -107,14 +125,45 @@ function responses(label: string, blocks: string[]): void {
   it(`${label}: three responses with a 256-octet table (evictions)`, () => {
     const { d, log } = decoder();
     // the examples assume a 256-octet maximum: a size update (3fe101 = 256) sets it first
-    expect(block(d, '3fe101' + blocks[0]!.replace(/\s+/g, ''))).toEqual([[':status', '302'], ['cache-control', 'private'], ['date', DATE1], ['location', LOC]]);
-    expect(table(d)).toEqual([['location', LOC], ['date', DATE1], ['cache-control', 'private'], [':status', '302']]);
+    expect(block(d, '3fe101' + blocks[0]!.replace(/\s+/g, ''))).toEqual([
+      [':status', '302'],
+      ['cache-control', 'private'],
+      ['date', DATE1],
+      ['location', LOC],
+    ]);
+    expect(table(d)).toEqual([
+      ['location', LOC],
+      ['date', DATE1],
+      ['cache-control', 'private'],
+      [':status', '302'],
+    ]);
     expect(d.dynamicBytes).toBe(222);
-    expect(block(d, blocks[1]!)).toEqual([[':status', '307'], ['cache-control', 'private'], ['date', DATE1], ['location', LOC]]);
-    expect(table(d)).toEqual([[':status', '307'], ['location', LOC], ['date', DATE1], ['cache-control', 'private']]);
+    expect(block(d, blocks[1]!)).toEqual([
+      [':status', '307'],
+      ['cache-control', 'private'],
+      ['date', DATE1],
+      ['location', LOC],
+    ]);
+    expect(table(d)).toEqual([
+      [':status', '307'],
+      ['location', LOC],
+      ['date', DATE1],
+      ['cache-control', 'private'],
+    ]);
     expect(d.dynamicBytes).toBe(222);
-    expect(block(d, blocks[2]!)).toEqual([[':status', '200'], ['cache-control', 'private'], ['date', DATE2], ['location', LOC], ['content-encoding', 'gzip'], ['set-cookie', COOKIE]]);
-    expect(table(d)).toEqual([['set-cookie', COOKIE], ['content-encoding', 'gzip'], ['date', DATE2]]);
+    expect(block(d, blocks[2]!)).toEqual([
+      [':status', '200'],
+      ['cache-control', 'private'],
+      ['date', DATE2],
+      ['location', LOC],
+      ['content-encoding', 'gzip'],
+      ['set-cookie', COOKIE],
+    ]);
+    expect(table(d)).toEqual([
+      ['set-cookie', COOKIE],
+      ['content-encoding', 'gzip'],
+      ['date', DATE2],
+    ]);
     expect(d.dynamicBytes).toBe(215);
     expect(log.total).toBe(0);
   });
@@ -192,11 +241,21 @@ describe('hostile blocks', () => {
   it('past the header list caps, the block is still decoded into the table but no more fields are returned', () => {
     const { d, log } = decoder({ maxHttpHeaders: 2 });
     // three literals with indexing: a: 1, b: 2, c: 3
-    expect(block(d, '4001 6101 31 4001 6201 32 4001 6301 33')).toEqual([['a', '1'], ['b', '2']]);
-    expect(table(d)).toEqual([['c', '3'], ['b', '2'], ['a', '1']]);
+    expect(block(d, '4001 6101 31 4001 6201 32 4001 6301 33')).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+    ]);
+    expect(table(d)).toEqual([
+      ['c', '3'],
+      ['b', '2'],
+      ['a', '1'],
+    ]);
     expect(log.kept[0]).toMatchObject({ code: 'limit_reached', detail: 'maxHttpHeaders' });
     const bytes = decoder({ maxHttpHeaderBytes: 70 });
-    expect(block(bytes.d, '4001 6101 31 4001 6201 32 4001 6301 33')).toEqual([['a', '1'], ['b', '2']]);
+    expect(block(bytes.d, '4001 6101 31 4001 6201 32 4001 6301 33')).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+    ]);
     expect(bytes.log.kept[0]).toMatchObject({ code: 'limit_reached', detail: 'maxHttpHeaderBytes' });
   });
 

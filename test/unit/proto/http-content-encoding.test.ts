@@ -11,8 +11,8 @@ describe('decodeContent', () => {
     ['gzip', gzipSync(plain)],
     ['x-gzip', gzipSync(plain)],
     ['GZIP', gzipSync(plain)],
-    ['deflate', deflateSync(plain)],     // zlib-wrapped, as RFC 9110 says
-    ['deflate', deflateRawSync(plain)],  // raw, as many implementations send it
+    ['deflate', deflateSync(plain)], // zlib-wrapped, as RFC 9110 says
+    ['deflate', deflateRawSync(plain)], // raw, as many implementations send it
     ['br', brotliCompressSync(plain)],
     ['identity', plain],
     ['gzip, identity', gzipSync(plain)],
@@ -33,7 +33,7 @@ describe('decodeContent', () => {
   it('decodes what it can of a cut-short gzip body', () => {
     // poorly compressible filler (a fixed LCG) so the cut loses only the tail
     let seed = 1;
-    const noise = Array.from({ length: 20_000 }, () => String.fromCharCode(97 + ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) % 26)).join('');
+    const noise = Array.from({ length: 20_000 }, () => String.fromCharCode(97 + (((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) % 26))).join('');
     const gz = gzipSync(new TextEncoder().encode('x'.repeat(1000) + noise));
     const r = decodeContent(gz.subarray(0, gz.length - 200), 'gzip', 1 << 20);
     expect(r.error).toBe('truncated input');

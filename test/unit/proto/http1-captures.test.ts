@@ -16,7 +16,15 @@ import { concat, readSegments, tcpChunks, type TestSegment } from './tls-test-ca
 
 const limits: Limits = { ...DEFAULT_LIMITS };
 
-interface Seen { frame: number; src: string; dst: string; dport: number; method: string; host: string; uri: string }
+interface Seen {
+  frame: number;
+  src: string;
+  dst: string;
+  dport: number;
+  method: string;
+  host: string;
+  uri: string;
+}
 
 /** TCP connections of a capture (client and server address and port), in the order they open */
 function connections(segs: TestSegment[]): { cport: number; sport: number; client: string; server: string; from: number }[] {
@@ -30,7 +38,7 @@ function connections(segs: TestSegment[]): { cport: number; sport: number; clien
     if (seen.has(key)) continue;
     seen.add(key);
     // mid-connection, start at the request: scapy__http_chunk.pcap opens with a 1-byte keep-alive probe
-    out.push({ cport: s.sport, sport: s.dport, client: s.src, server: s.dst, from: (s.flags & 0x02) ? 0 : s.frame });
+    out.push({ cport: s.sport, sport: s.dport, client: s.src, server: s.dst, from: s.flags & 0x02 ? 0 : s.frame });
   }
   return out;
 }
@@ -45,14 +53,21 @@ function requestsOf(file: string): { seen: Seen[]; reqs: HttpRequest[]; log: Ano
   const seen: Seen[] = [];
   const reqs: HttpRequest[] = [];
   for (const c of connections(segs)) {
-    const chunks = tcpChunks(segs.filter((s) => s.frame >= c.from), c.cport, c.sport).filter((ch) => segs.find((s) => s.frame === ch.frame)!.src === c.client);
+    const chunks = tcpChunks(
+      segs.filter((s) => s.frame >= c.from),
+      c.cport,
+      c.sport,
+    ).filter((ch) => segs.find((s) => s.frame === ch.frame)!.src === c.client);
     if (chunks.length === 0 || !looksLikeHttpRequest(chunks[0]!.bytes, 0, chunks[0]!.bytes.length)) continue;
     let frame = 0;
     const p = new HttpRequestParser(limits, log, (r) => {
       reqs.push(r);
       seen.push({ frame, src: ipText(c.client), dst: ipText(c.server), dport: c.sport, method: r.method, host: r.host ?? '', uri: r.uri });
     });
-    for (const ch of chunks) { frame = ch.frame; p.push(ch.bytes); }
+    for (const ch of chunks) {
+      frame = ch.frame;
+      p.push(ch.bytes);
+    }
     p.end();
   }
   seen.sort((a, b) => a.frame - b.frame);
@@ -60,10 +75,13 @@ function requestsOf(file: string): { seen: Seen[]; reqs: HttpRequest[]; log: Ano
 }
 
 function oracle(file: string): Seen[] {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => {
-    const [frame, src, dst, dport, method, host, uri] = l.split('\t');
-    return { frame: Number(frame), src: src!, dst: dst!, dport: Number(dport), method: method!, host: host!, uri: uri! };
-  });
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [frame, src, dst, dport, method, host, uri] = l.split('\t');
+      return { frame: Number(frame), src: src!, dst: dst!, dport: Number(dport), method: method!, host: host!, uri: uri! };
+    });
 }
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -92,7 +110,18 @@ describe('HttpRequestParser on the shared captures matches tshark', () => {
 
 describe('http_mixed.pcap bodies match the truth file', () => {
   const truth = JSON.parse(readFileSync(path.join(SHARED_CAPTURES, 'http_mixed.truth.json'), 'utf8')) as {
-    flows: { tcp_stream: number; requests: { method: string; uri: string; body_len: number; body_sha256: string | null; content_encoding: string | null; transfer_encoding: string | null; expect: string | null }[] }[];
+    flows: {
+      tcp_stream: number;
+      requests: {
+        method: string;
+        uri: string;
+        body_len: number;
+        body_sha256: string | null;
+        content_encoding: string | null;
+        transfer_encoding: string | null;
+        expect: string | null;
+      }[];
+    }[];
   };
   const { reqs } = requestsOf(path.join(SHARED_CAPTURES, 'http_mixed.pcap'));
   const byUri = new Map(reqs.map((r) => [`${r.method} ${r.uri}`, r]));
@@ -134,13 +163,20 @@ function responsesOf(file: string): { per: { reqs: HttpRequest[]; res: HttpRespo
   const log = new AnomalyLog();
   const per: { reqs: HttpRequest[]; res: HttpResponse[] }[] = [];
   for (const c of connections(segs)) {
-    const client = tcpChunks(segs.filter((s) => s.frame >= c.from), c.cport, c.sport).filter((ch) => segs.find((s) => s.frame === ch.frame)!.src === c.client);
+    const client = tcpChunks(
+      segs.filter((s) => s.frame >= c.from),
+      c.cport,
+      c.sport,
+    ).filter((ch) => segs.find((s) => s.frame === ch.frame)!.src === c.client);
     if (client.length === 0 || !looksLikeHttpRequest(client[0]!.bytes, 0, client[0]!.bytes.length)) continue;
     const server = tcpChunks(segs, c.sport, c.cport).filter((ch) => segs.find((s) => s.frame === ch.frame)!.src === c.server);
     const entry = { reqs: [] as HttpRequest[], res: [] as HttpResponse[] };
     const methods: string[] = [];
     const rp = responseParser(limits, log, (r) => entry.res.push(r), methods);
-    const qp = new HttpRequestParser(limits, log, (r) => { entry.reqs.push(r); methods.push(r.method); });
+    const qp = new HttpRequestParser(limits, log, (r) => {
+      entry.reqs.push(r);
+      methods.push(r.method);
+    });
     // feed both directions in frame order, as the flow table does
     const all = [...client.map((x) => ({ ...x, toServer: true })), ...server.map((x) => ({ ...x, toServer: false }))].sort((a, b) => a.frame - b.frame);
     for (const x of all) (x.toServer ? qp : rp).push(x.bytes);
@@ -195,7 +231,10 @@ describe('every split position gives the same requests', () => {
     return out;
   };
 
-  it.each([['stream 0', stream0], ['stream 7', stream7]] as const)('%s, in two pieces at every offset and byte by byte', (_n, bytes) => {
+  it.each([
+    ['stream 0', stream0],
+    ['stream 7', stream7],
+  ] as const)('%s, in two pieces at every offset and byte by byte', (_n, bytes) => {
     const whole = run([bytes]);
     expect(whole.length).toBeGreaterThan(0);
     for (let i = 1; i < bytes.length; i++) expect(run([bytes.subarray(0, i), bytes.subarray(i)])).toEqual(whole);

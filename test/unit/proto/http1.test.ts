@@ -9,13 +9,20 @@ import { responseParser } from '../../helpers/http.js';
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
 
-function requests(stream: Uint8Array | string, limits: Partial<Limits> = {}, parts?: number[]): { reqs: HttpRequest[]; log: AnomalyLog; parser: HttpRequestParser } {
+function requests(
+  stream: Uint8Array | string,
+  limits: Partial<Limits> = {},
+  parts?: number[],
+): { reqs: HttpRequest[]; log: AnomalyLog; parser: HttpRequestParser } {
   const bytes = typeof stream === 'string' ? enc(stream) : stream;
   const log = new AnomalyLog();
   const reqs: HttpRequest[] = [];
   const parser = new HttpRequestParser({ ...DEFAULT_LIMITS, ...limits }, log, (r) => reqs.push(r));
   let at = 0;
-  for (const cut of parts ?? []) { parser.push(bytes.subarray(at, cut)); at = cut; }
+  for (const cut of parts ?? []) {
+    parser.push(bytes.subarray(at, cut));
+    at = cut;
+  }
   parser.push(bytes.subarray(at));
   parser.end();
   return { reqs, log, parser };
@@ -36,19 +43,19 @@ describe('looksLikeHttpRequest', () => {
     ['POST /sa?project=x HTTP/1.1\r\n', true],
     ['PROPFIND /dav HTTP/1.1\r\n', true],
     ['OPTIONS * HTTP/1.1\r\n', true],
-    ['GET/ HTTP/1.1', false],          // no space after the method
-    ['get / HTTP/1.1', false],         // not a known method, and its line is not complete
-    ['get / HTTP/1.1\r\n', true],       // methods are case-sensitive tokens: `get` is another one (RFC 9110 §9.1)
-    ['GE', false],                     // too short to tell
+    ['GET/ HTTP/1.1', false], // no space after the method
+    ['get / HTTP/1.1', false], // not a known method, and its line is not complete
+    ['get / HTTP/1.1\r\n', true], // methods are case-sensitive tokens: `get` is another one (RFC 9110 §9.1)
+    ['GE', false], // too short to tell
     ['MIREPORT /v1/health HTTP/1.1\r\n', true], // an unregistered method with its whole request line
     ['MIREPORT /v1/health HTTP/1.1\n', true],
     ['X-MS-ENUMATTS * HTTP/1.0\r\n', true],
-    ['MIREPORT /v1/health HTTP/1.', false],  // the line is not there yet: known methods only
-    ['MIREPORT /v1/health\r\n', false],  // HTTP/0.9-style line: no version, not taken on content alone
+    ['MIREPORT /v1/health HTTP/1.', false], // the line is not there yet: known methods only
+    ['MIREPORT /v1/health\r\n', false], // HTTP/0.9-style line: no version, not taken on content alone
     ['FOO bar baz\r\n', false],
     ['MIRE\x01ORT / HTTP/1.1\r\n', false], // not a token
     ['M-SEARCH * HTTP/1.1\r\n', true], // any token over TCP (SSDP is UDP and never reaches HTTP detection)
-    ['\x16\x03\x01\x02\x00', false],   // a TLS record
+    ['\x16\x03\x01\x02\x00', false], // a TLS record
     ['HTTP/1.1 200 OK\r\n', false],
   ])('%j → %s', (s, want) => {
     const b = enc(s);
@@ -64,7 +71,11 @@ describe('looksLikeHttpRequest', () => {
 
 describe('header()', () => {
   it('finds the first value case-insensitively and keeps __proto__ as an ordinary name', () => {
-    const h = [{ name: '__proto__', value: 'x' }, { name: 'Host', value: 'a:8080' }, { name: 'host', value: 'b' }];
+    const h = [
+      { name: '__proto__', value: 'x' },
+      { name: 'Host', value: 'a:8080' },
+      { name: 'host', value: 'b' },
+    ];
     expect(header(h, 'HOST')).toBe('a:8080');
     expect(header(h, '__proto__')).toBe('x');
     expect(header(h, 'cookie')).toBeNull();
@@ -72,7 +83,12 @@ describe('header()', () => {
 
   it('folds only the letters A-Z: token characters whose codes differ by 0x20 from others stay distinct', () => {
     // '@' | 0x20 is '`', '[' | 0x20 is '{', '^' | 0x20 is '~': none of them is a case pair
-    const h = [{ name: 'X-@B', value: 'at' }, { name: 'x-[b', value: 'bracket' }, { name: 'A^', value: 'caret' }, { name: 'CONTENT-length', value: '5' }];
+    const h = [
+      { name: 'X-@B', value: 'at' },
+      { name: 'x-[b', value: 'bracket' },
+      { name: 'A^', value: 'caret' },
+      { name: 'CONTENT-length', value: '5' },
+    ];
     expect(header(h, 'x-`b')).toBeNull();
     expect(header(h, 'x-@b')).toBe('at');
     expect(header(h, 'x-{b')).toBeNull();
@@ -84,17 +100,28 @@ describe('header()', () => {
 
   it('frames the body by Content-Length and Transfer-Encoding in any case', () => {
     const { reqs } = requests('POST /a HTTP/1.1\r\ncONTENT-lENGTH: 3\r\n\r\nabcPOST /b HTTP/1.1\r\nTRANSFER-ENCODING: Chunked\r\n\r\n2\r\nxy\r\n0\r\n\r\n');
-    expect(reqs.map((r) => [r.uri, dec(r.body)])).toEqual([['/a', 'abc'], ['/b', 'xy']]);
+    expect(reqs.map((r) => [r.uri, dec(r.body)])).toEqual([
+      ['/a', 'abc'],
+      ['/b', 'xy'],
+    ]);
   });
 });
 
 describe('HttpRequestParser', () => {
   it('reads request line, ordered headers, Host with port, keep-alive requests', () => {
-    const { reqs, log } = requests('GET /a?b=1 HTTP/1.1\r\nHost: x.miui.com:18080\r\nUser-Agent: ua\r\nX-Dup: 1\r\nx-dup: 2\r\n\r\nHEAD /b HTTP/1.0\r\nHost: y\r\n\r\n');
+    const { reqs, log } = requests(
+      'GET /a?b=1 HTTP/1.1\r\nHost: x.miui.com:18080\r\nUser-Agent: ua\r\nX-Dup: 1\r\nx-dup: 2\r\n\r\nHEAD /b HTTP/1.0\r\nHost: y\r\n\r\n',
+    );
     expect(log.total).toBe(0);
-    expect(reqs.map((r) => [r.method, r.uri, r.version, r.host])).toEqual([['GET', '/a?b=1', 'HTTP/1.1', 'x.miui.com:18080'], ['HEAD', '/b', 'HTTP/1.0', 'y']]);
+    expect(reqs.map((r) => [r.method, r.uri, r.version, r.host])).toEqual([
+      ['GET', '/a?b=1', 'HTTP/1.1', 'x.miui.com:18080'],
+      ['HEAD', '/b', 'HTTP/1.0', 'y'],
+    ]);
     expect(reqs[0]!.headers).toEqual([
-      { name: 'Host', value: 'x.miui.com:18080' }, { name: 'User-Agent', value: 'ua' }, { name: 'X-Dup', value: '1' }, { name: 'x-dup', value: '2' },
+      { name: 'Host', value: 'x.miui.com:18080' },
+      { name: 'User-Agent', value: 'ua' },
+      { name: 'X-Dup', value: '1' },
+      { name: 'x-dup', value: '2' },
     ]);
     expect(reqs[0]!.userAgent).toBe('ua');
     expect(reqs[0]!.body.length).toBe(0);
@@ -127,9 +154,27 @@ describe('HttpRequestParser', () => {
 
   it('trims field values exactly as String.prototype.trim does, whatever white space and bytes surround them', () => {
     // ASCII white space, NBSP, a BOM, U+2028, U+3000, bad UTF-8 and plain text, in random mixes
-    const pieces = [[0x20], [0x09], [0x0b], [0x0c], [0xc2, 0xa0], [0xef, 0xbb, 0xbf], [0xe2, 0x80, 0xa8], [0xe3, 0x80, 0x80], [0xff], [0xc3], [0x61], [0x7a, 0x7a], [0x1f], [0x85]];
+    const pieces = [
+      [0x20],
+      [0x09],
+      [0x0b],
+      [0x0c],
+      [0xc2, 0xa0],
+      [0xef, 0xbb, 0xbf],
+      [0xe2, 0x80, 0xa8],
+      [0xe3, 0x80, 0x80],
+      [0xff],
+      [0xc3],
+      [0x61],
+      [0x7a, 0x7a],
+      [0x1f],
+      [0x85],
+    ];
     let seed = 7;
-    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
     for (let round = 0; round < 400; round++) {
       const value: number[] = [];
       for (let i = rand(6); i >= 0; i--) value.push(...pieces[rand(pieces.length)]!);
@@ -156,7 +201,10 @@ describe('HttpRequestParser', () => {
     pa.push(fill('GET /a1 HTTP/1.1\r\nHost: first\r\n\r\n'));
     pb.push(fill('st: bee\r\n\r\n'));
     pa.push(fill('POST /a2 HTTP/1.1\r\nHost: second\r\nContent-Length: 0\r\n\r\n'));
-    expect(a.map((r) => [r.method, r.uri, r.host])).toEqual([['GET', '/a1', 'first'], ['POST', '/a2', 'second']]);
+    expect(a.map((r) => [r.method, r.uri, r.host])).toEqual([
+      ['GET', '/a1', 'first'],
+      ['POST', '/a2', 'second'],
+    ]);
     expect(b.map((r) => [r.uri, r.host])).toEqual([['/b1', 'bee']]);
   });
 
@@ -164,14 +212,20 @@ describe('HttpRequestParser', () => {
     const s = 'POST /sa HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789GET / HTTP/1.1\r\n\r\n';
     const { reqs, log } = requests(s, {}, [5, 40, 55, 60]);
     expect(log.total).toBe(0);
-    expect(reqs.map((r) => [r.method, dec(r.body), r.bodyWireBytes, r.incomplete])).toEqual([['POST', '0123456789', 10, false], ['GET', '', 0, false]]);
+    expect(reqs.map((r) => [r.method, dec(r.body), r.bodyWireBytes, r.incomplete])).toEqual([
+      ['POST', '0123456789', 10, false],
+      ['GET', '', 0, false],
+    ]);
   });
 
   it('de-chunks, ignores chunk extensions and trailers', () => {
     const s = 'POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n006\r\n world\r\n0\r\nX-Trailer: t\r\n\r\nGET /n HTTP/1.1\r\n\r\n';
     const { reqs, log } = requests(s);
     expect(log.total).toBe(0);
-    expect(reqs.map((r) => [r.uri, dec(r.body), r.bodyWireBytes, r.transferEncoding])).toEqual([['/c', 'hello world', 11, 'chunked'], ['/n', '', 0, null]]);
+    expect(reqs.map((r) => [r.uri, dec(r.body), r.bodyWireBytes, r.transferEncoding])).toEqual([
+      ['/c', 'hello world', 11, 'chunked'],
+      ['/n', '', 0, null],
+    ]);
   });
 
   it('decodes a gzip body and flags Expect: 100-continue', () => {
@@ -320,15 +374,29 @@ describe('HttpRequestParser', () => {
 
 describe('HttpResponseParser', () => {
   it('skips Content-Length and chunked bodies, counting their bytes', () => {
-    const { res, log } = responses('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n', ['GET', 'GET']);
+    const { res, log } = responses(
+      'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+      ['GET', 'GET'],
+    );
     expect(log.total).toBe(0);
-    expect(res.map((r) => [r.status, r.reason, r.bodyWireBytes])).toEqual([[200, 'OK', 5], [404, 'Not Found', 3]]);
+    expect(res.map((r) => [r.status, r.reason, r.bodyWireBytes])).toEqual([
+      [200, 'OK', 5],
+      [404, 'Not Found', 3],
+    ]);
   });
 
   it('knows HEAD, 204 and 304 responses have no body, whatever Content-Length says', () => {
-    const { res, log } = responses('HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\nHTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 304 Not Modified\r\nContent-Length: 7\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', ['HEAD', 'GET', 'GET', 'GET']);
+    const { res, log } = responses(
+      'HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\nHTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 304 Not Modified\r\nContent-Length: 7\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+      ['HEAD', 'GET', 'GET', 'GET'],
+    );
     expect(log.total).toBe(0);
-    expect(res.map((r) => [r.status, r.bodyWireBytes])).toEqual([[200, 0], [204, 0], [304, 0], [200, 2]]);
+    expect(res.map((r) => [r.status, r.bodyWireBytes])).toEqual([
+      [200, 0],
+      [204, 0],
+      [304, 0],
+      [200, 2],
+    ]);
   });
 
   it('does not emit 100 Continue: the real response answers the request', () => {
@@ -378,12 +446,18 @@ describe('capture gaps (bytes the capture lost, reported by reassembly)', () => 
 
   it('a hole at the very end of a body completes the message there', () => {
     const { reqs } = withGaps([post(body) + body.slice(0, 20), 10, 'GET /two HTTP/1.1\r\n\r\n']);
-    expect(reqs.map((r) => [r.uri, r.incomplete])).toEqual([['/one', true], ['/two', false]]);
+    expect(reqs.map((r) => [r.uri, r.incomplete])).toEqual([
+      ['/one', true],
+      ['/two', false],
+    ]);
   });
 
   it('a hole past the end of a body (it swallowed the next request line): the body ends incomplete and parsing resumes at the next start line', () => {
     const { reqs } = withGaps([post(body) + body.slice(0, 20), 40, 'ost: h\r\nX-Lost: 1\r\n\r\nGET /three HTTP/1.1\r\nHost: h\r\n\r\n']);
-    expect(reqs.map((r) => [r.uri, r.incomplete])).toEqual([['/one', true], ['/three', false]]);
+    expect(reqs.map((r) => [r.uri, r.incomplete])).toEqual([
+      ['/one', true],
+      ['/three', false],
+    ]);
   });
 
   it('a hole at a message boundary took the start of the next message: its remainder is skipped, not misread', () => {
@@ -394,12 +468,18 @@ describe('capture gaps (bytes the capture lost, reported by reassembly)', () => 
 
   it('a hole inside a head reads on across it and reports the message incomplete (its start line is known)', () => {
     const { reqs } = withGaps(['GET /one HTTP/1.1\r\nHo', 5, '\r\nAccept: */*\r\n\r\n', 'GET /two HTTP/1.1\r\n\r\n']);
-    expect(reqs.map((r) => [r.uri, r.incomplete])).toEqual([['/one', true], ['/two', false]]);
+    expect(reqs.map((r) => [r.uri, r.incomplete])).toEqual([
+      ['/one', true],
+      ['/two', false],
+    ]);
   });
 
   it('a hole in chunked data keeps the chunk framing', () => {
     const { reqs } = withGaps(['POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabcd', 8, 'mnop\r\n0\r\n\r\n', 'GET /next HTTP/1.1\r\n\r\n']);
-    expect(reqs.map((r) => [r.uri, r.incomplete, dec(r.body)])).toEqual([['/c', true, 'abcdmnop'], ['/next', false, '']]);
+    expect(reqs.map((r) => [r.uri, r.incomplete, dec(r.body)])).toEqual([
+      ['/c', true, 'abcdmnop'],
+      ['/next', false, ''],
+    ]);
   });
 
   it('a start line split over two pushes after a hole is still found', () => {
@@ -441,7 +521,11 @@ describe('what a gap did, for pairing responses with requests', () => {
     p.gap(100);
     p.push(enc('more'));
     p.end();
-    expect(seen).toEqual([[10, true], [2, false], [108, true]]);
+    expect(seen).toEqual([
+      [10, true],
+      [2, false],
+      [108, true],
+    ]);
   });
 
   it('offset counts every byte of the direction: parsed, held in an unfinished head, or lost', () => {
@@ -460,7 +544,16 @@ describe('HttpResponseParser responseStarts: where each response starts, and whi
     const starts: [number, boolean][] = [];
     const res: HttpResponse[] = [];
     const log = new AnomalyLog();
-    const p = responseParser(DEFAULT_LIMITS, log, (r) => res.push(r), [], (at, interim) => { starts.push([at, interim]); return answer(at, interim); });
+    const p = responseParser(
+      DEFAULT_LIMITS,
+      log,
+      (r) => res.push(r),
+      [],
+      (at, interim) => {
+        starts.push([at, interim]);
+        return answer(at, interim);
+      },
+    );
     for (const x of pieces) typeof x === 'number' ? p.gap(x) : p.push(enc(x));
     p.end();
     return { starts, res, log };
@@ -468,7 +561,11 @@ describe('HttpResponseParser responseStarts: where each response starts, and whi
 
   it('is called once per response, interim ones included, with the offset of its status line, however the bytes are split', () => {
     const s = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok\r\nHTTP/1.1 204 No Content\r\n\r\n';
-    const want = [[0, true], [25, false], [67, false]];
+    const want = [
+      [0, true],
+      [25, false],
+      [67, false],
+    ];
     expect(run([s], () => 'GET').starts).toEqual(want);
     for (const cut of [1, 24, 26, 40, 63, 65, 66, 68]) expect(run([s.slice(0, cut), s.slice(cut)], () => 'GET').starts).toEqual(want);
   });
@@ -483,7 +580,10 @@ describe('HttpResponseParser responseStarts: where each response starts, and whi
   it('offsets stay true after a gap that dropped bytes held back (an unfinished chunk-size line)', () => {
     const first = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1'; // the "1" is held: its line is not finished
     const { starts, res } = run([first, 10, 'xx\r\nHTTP/1.1 404 Gone\r\n\r\n'], () => 'GET');
-    expect(starts).toEqual([[0, false], [first.length + 10 + 4, false]]);
+    expect(starts).toEqual([
+      [0, false],
+      [first.length + 10 + 4, false],
+    ]);
     expect(res.map((r) => r.status)).toEqual([200, 404]);
   });
 });

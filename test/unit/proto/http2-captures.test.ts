@@ -18,10 +18,22 @@ const DIR = path.join(SHARED, 'keyed', 'clients');
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 interface TruthRequest {
-  method: string; http_version: string; stream_id: number | null; authority_or_host_header: string; uri: string;
-  content_encoding: string | null; body_len: number; body_sha256: string | null; header_count: number; payload_decoded: { body?: unknown } | null;
+  method: string;
+  http_version: string;
+  stream_id: number | null;
+  authority_or_host_header: string;
+  uri: string;
+  content_encoding: string | null;
+  body_len: number;
+  body_sha256: string | null;
+  header_count: number;
+  payload_decoded: { body?: unknown } | null;
 }
-interface TruthFlow { tcp_stream: number; client: string; requests: TruthRequest[] }
+interface TruthFlow {
+  tcp_stream: number;
+  client: string;
+  requests: TruthRequest[];
+}
 
 /** Feeds the frames in capture order, each cut into pieces of `chunk` bytes. */
 function parse(conn: DecryptedHttp2, chunk: number): { reqs: Http2Request[]; res: Http2Response[]; log: AnomalyLog } {
@@ -60,7 +72,8 @@ describe('h2_node_curl_sdk.pcap decrypted by tshark: requests match the truth fi
         const want = [...flow.requests].sort((a, b) => a.stream_id! - b.stream_id!);
         const got = [...reqs].sort((a, b) => a.streamId - b.streamId);
         expect(got.map((r) => [r.streamId, r.method, r.host, r.uri, r.version])).toEqual(
-          want.map((t) => [t.stream_id, t.method, t.authority_or_host_header, t.uri, 'HTTP/2']));
+          want.map((t) => [t.stream_id, t.method, t.authority_or_host_header, t.uri, 'HTTP/2']),
+        );
         for (let i = 0; i < want.length; i++) {
           const t = want[i]!;
           const r = got[i]!;
@@ -118,7 +131,8 @@ describe('chromium_h2_dsb.pcapng (Chromium against caddy, keys in a pcapng DSB) 
         // Chromium's stream ids are not in the truth (caddy's log): compare as sets
         const key = (method: string, host: string | null, uri: string, len: number, sha: string | null): string => `${method} ${host} ${uri} ${len} ${sha}`;
         expect(reqs.map((r) => key(r.method, r.host, r.uri, r.bodyWireBytes, r.bodyWireBytes > 0 ? sha256(r.body) : null)).sort()).toEqual(
-          (flow.requests ?? []).map((t) => key(t.method, t.authority_or_host_header, t.uri, t.body_len, t.body_len > 0 ? t.body_sha256 : null)).sort());
+          (flow.requests ?? []).map((t) => key(t.method, t.authority_or_host_header, t.uri, t.body_len, t.body_len > 0 ? t.body_sha256 : null)).sort(),
+        );
         for (const r of reqs) expect(r.streamId % 2).toBe(1);
         n += reqs.length;
       }

@@ -7,15 +7,26 @@ import { Http2Connection, type Http2Request, type Http2Response } from '../../..
 import { data, frame, H2, headers, hpackBlock, HTTP2_PREFACE, settings } from '../../../test-support/http2-frames.js';
 
 const cat = (parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
-const req = (path: string, extra: [string, string][] = [], method = 'GET'): [string, string][] =>
-  [[':method', method], [':scheme', 'https'], [':authority', 'api.example'], [':path', path], ...extra];
+const req = (path: string, extra: [string, string][] = [], method = 'GET'): [string, string][] => [
+  [':method', method],
+  [':scheme', 'https'],
+  [':authority', 'api.example'],
+  [':path', path],
+  ...extra,
+];
 
 function run(client: Uint8Array[], server: Uint8Array[] = [], l: Partial<Limits> = {}, chunk = 1 << 20) {
   const reqs: Http2Request[] = [];
   const res: Http2Response[] = [];
   const at: number[] = [];
   const log = new AnomalyLog();
-  const h2 = new Http2Connection({ ...DEFAULT_LIMITS, ...l }, log, { request: (r, a) => { reqs.push(r); at.push(a); }, response: (r) => res.push(r) });
+  const h2 = new Http2Connection({ ...DEFAULT_LIMITS, ...l }, log, {
+    request: (r, a) => {
+      reqs.push(r);
+      at.push(a);
+    },
+    response: (r) => res.push(r),
+  });
   const c = cat([HTTP2_PREFACE, settings(), ...client]);
   const s = cat([settings(), ...server]);
   for (let o = 0; o < Math.max(c.length, s.length); o += chunk) {
@@ -30,18 +41,29 @@ describe('requests and responses', () => {
   it('a GET and a POST with a body in two DATA frames, answered; any split', () => {
     for (const chunk of [1 << 20, 1, 5]) {
       const { reqs, res, log, at } = run(
-        [...headers(1, req('/a?x=1'), true), ...headers(3, req('/b', [['content-type', 'application/json']], 'POST'), false),
-          ...data(3, Buffer.from('{"imei":"8612'), false), ...data(3, Buffer.from('34"}'), true)],
+        [
+          ...headers(1, req('/a?x=1'), true),
+          ...headers(3, req('/b', [['content-type', 'application/json']], 'POST'), false),
+          ...data(3, Buffer.from('{"imei":"8612'), false),
+          ...data(3, Buffer.from('34"}'), true),
+        ],
         [...headers(1, [[':status', '200']], false), ...data(1, Buffer.from('ok'), true), ...headers(3, [[':status', '204']], true)],
-        {}, chunk);
+        {},
+        chunk,
+      );
       expect(log.countsObject()).toEqual({});
       expect(reqs.map((r) => [r.streamId, r.method, r.host, r.uri, r.scheme, r.version])).toEqual([
-        [1, 'GET', 'api.example', '/a?x=1', 'https', 'HTTP/2'], [3, 'POST', 'api.example', '/b', 'https', 'HTTP/2']]);
+        [1, 'GET', 'api.example', '/a?x=1', 'https', 'HTTP/2'],
+        [3, 'POST', 'api.example', '/b', 'https', 'HTTP/2'],
+      ]);
       expect(Buffer.from(reqs[1]!.body).toString()).toBe('{"imei":"861234"}');
       expect(reqs[1]!.bodyWireBytes).toBe(17);
       expect(reqs[1]!.contentType).toBe('application/json');
       expect(at[0]).toBe(HTTP2_PREFACE.length + 9);
-      expect(res.map((r) => [r.streamId, r.status, r.bodyWireBytes, r.incomplete])).toEqual([[1, 200, 2, false], [3, 204, 0, false]]);
+      expect(res.map((r) => [r.streamId, r.status, r.bodyWireBytes, r.incomplete])).toEqual([
+        [1, 200, 2, false],
+        [3, 204, 0, false],
+      ]);
     }
   });
 
@@ -57,11 +79,21 @@ describe('requests and responses', () => {
   });
 
   it('a header block split over CONTINUATION frames; trailers appended', () => {
-    const big: [string, string][] = [['cookie', 'c'.repeat(5000)], ['x-mi-imei', '861234567890123']];
-    const { reqs, log } = run([...headers(5, req('/c', big, 'POST'), false, 1000), ...data(5, Buffer.from('x'), false),
-      ...headers(5, [['x-trailer', 't']], true)]);
+    const big: [string, string][] = [
+      ['cookie', 'c'.repeat(5000)],
+      ['x-mi-imei', '861234567890123'],
+    ];
+    const { reqs, log } = run([
+      ...headers(5, req('/c', big, 'POST'), false, 1000),
+      ...data(5, Buffer.from('x'), false),
+      ...headers(5, [['x-trailer', 't']], true),
+    ]);
     expect(log.countsObject()).toEqual({});
-    expect(reqs[0]!.headers.map((h) => [h.name, h.value.length])).toEqual([['cookie', 5000], ['x-mi-imei', 15], ['x-trailer', 1]]);
+    expect(reqs[0]!.headers.map((h) => [h.name, h.value.length])).toEqual([
+      ['cookie', 5000],
+      ['x-mi-imei', 15],
+      ['x-trailer', 1],
+    ]);
   });
 
   it('Content-Encoding: gzip bodies are decoded', () => {
@@ -73,19 +105,25 @@ describe('requests and responses', () => {
   });
 
   it('unknown frame types, PING, WINDOW_UPDATE, PRIORITY and GOAWAY are skipped', () => {
-    const { reqs, log } = run([frame(0xfa, 0, 0, new Uint8Array(300)), frame(H2.PING, 0, 0, new Uint8Array(8)), frame(H2.WINDOW_UPDATE, 0, 0, Uint8Array.of(0, 0, 1, 0)),
-      frame(H2.PRIORITY, 0, 1, new Uint8Array(5)), ...headers(1, req('/after'), true), frame(H2.GOAWAY, 0, 0, new Uint8Array(8))]);
+    const { reqs, log } = run([
+      frame(0xfa, 0, 0, new Uint8Array(300)),
+      frame(H2.PING, 0, 0, new Uint8Array(8)),
+      frame(H2.WINDOW_UPDATE, 0, 0, Uint8Array.of(0, 0, 1, 0)),
+      frame(H2.PRIORITY, 0, 1, new Uint8Array(5)),
+      ...headers(1, req('/after'), true),
+      frame(H2.GOAWAY, 0, 0, new Uint8Array(8)),
+    ]);
     expect(log.countsObject()).toEqual({});
     expect(reqs.map((r) => r.uri)).toEqual(['/after']);
   });
 
-  it('PUSH_PROMISE blocks are decoded (the server\'s table stays in step) but not reported as client requests', () => {
+  it("PUSH_PROMISE blocks are decoded (the server's table stays in step) but not reported as client requests", () => {
     // the promise adds `a: b` to the server's dynamic table (literal with indexing); the response then uses index 62
     const promise = cat([Uint8Array.of(0, 0, 0, 2), hpackBlock(req('/pushed.css')), Uint8Array.of(0x40, 1, 0x61, 1, 0x62)]);
-    const { reqs, res, log } = run([...headers(1, req('/'), true)], [
-      frame(H2.PUSH_PROMISE, H2.END_HEADERS, 1, promise),
-      frame(H2.HEADERS, H2.END_HEADERS | H2.END_STREAM, 1, Uint8Array.of(0x88, 0xbe)),
-    ]);
+    const { reqs, res, log } = run(
+      [...headers(1, req('/'), true)],
+      [frame(H2.PUSH_PROMISE, H2.END_HEADERS, 1, promise), frame(H2.HEADERS, H2.END_HEADERS | H2.END_STREAM, 1, Uint8Array.of(0x88, 0xbe))],
+    );
     expect(log.countsObject()).toEqual({});
     expect(reqs.map((r) => r.uri)).toEqual(['/']);
     expect(res.map((r) => [r.streamId, r.status, r.headers])).toEqual([[1, 200, [{ name: 'a', value: 'b' }]]]);
@@ -97,8 +135,10 @@ describe('requests and responses', () => {
   });
 
   it('RST_STREAM by the client reports the request cut short; the response half ends quietly', () => {
-    const { reqs, res, log } = run([...headers(1, req('/up', [], 'POST'), false), ...data(1, Buffer.from('part'), false), frame(H2.RST_STREAM, 0, 1, Uint8Array.of(0, 0, 0, 8))],
-      [...headers(1, [[':status', '200']], false), ...data(1, Buffer.from('xx'), false)]);
+    const { reqs, res, log } = run(
+      [...headers(1, req('/up', [], 'POST'), false), ...data(1, Buffer.from('part'), false), frame(H2.RST_STREAM, 0, 1, Uint8Array.of(0, 0, 0, 8))],
+      [...headers(1, [[':status', '200']], false), ...data(1, Buffer.from('xx'), false)],
+    );
     expect(reqs.map((r) => [r.uri, r.incomplete, Buffer.from(r.body).toString()])).toEqual([['/up', true, 'part']]);
     expect(res.map((r) => [r.status, r.incomplete, r.bodyWireBytes])).toEqual([[200, true, 2]]);
     expect(log.countsObject()).toEqual({});
@@ -118,7 +158,9 @@ describe('limits and damage', () => {
     const { reqs, log } = run([...frames, frame(H2.CONTINUATION, H2.END_HEADERS, 1), ...headers(3, req('/y'), true)], [], { maxHttp2HeaderBlockBytes: 20_000 });
     expect(reqs).toEqual([]);
     expect(log.kept.map((a) => [a.code, a.detail?.slice(0, 30)])).toEqual([
-      ['limit_reached', 'maxHttp2HeaderBlockBytes'], ['hpack_malformed', 'a header block was not decoded']]);
+      ['limit_reached', 'maxHttp2HeaderBlockBytes'],
+      ['hpack_malformed', 'a header block was not decoded'],
+    ]);
   });
 
   it('endless empty CONTINUATION frames stop at maxHttp2ContinuationFrames', () => {
@@ -131,7 +173,9 @@ describe('limits and damage', () => {
   });
 
   it('a body beyond maxHttpBodyBytes is kept up to the cap and counted in full', () => {
-    const { reqs, log } = run([...headers(1, req('/big', [], 'POST'), false), ...data(1, new Uint8Array(50_000).fill(0x61), true, 16384)], [], { maxHttpBodyBytes: 10_000 });
+    const { reqs, log } = run([...headers(1, req('/big', [], 'POST'), false), ...data(1, new Uint8Array(50_000).fill(0x61), true, 16384)], [], {
+      maxHttpBodyBytes: 10_000,
+    });
     expect([reqs[0]!.body.length, reqs[0]!.bodyWireBytes, reqs[0]!.bodyTruncated]).toEqual([10_000, 50_000, true]);
     expect(log.kept[0]).toMatchObject({ code: 'limit_reached', detail: 'maxHttpBodyBytes' });
   });
@@ -163,7 +207,7 @@ describe('limits and damage', () => {
     expect(log.countsObject()).toEqual({});
   });
 
-  it('the SETTINGS_HEADER_TABLE_SIZE a side announces bounds the other side\'s size updates', () => {
+  it("the SETTINGS_HEADER_TABLE_SIZE a side announces bounds the other side's size updates", () => {
     // server allows 100; the client's block starts with a size update to 200 (3f a9 01)
     const block = cat([Uint8Array.of(0x3f, 0xa9, 0x01), hpackBlock(req('/t'))]);
     const log = new AnomalyLog();
@@ -177,7 +221,12 @@ describe('limits and damage', () => {
 
   it('no preface: the connection is not parsed', () => {
     const log = new AnomalyLog();
-    const h2 = new Http2Connection(DEFAULT_LIMITS, log, { request: () => { throw new Error('no'); }, response: () => {} });
+    const h2 = new Http2Connection(DEFAULT_LIMITS, log, {
+      request: () => {
+        throw new Error('no');
+      },
+      response: () => {},
+    });
     h2.pushClient(Buffer.from('GET / HTTP/1.1\r\n\r\n'));
     expect(h2.stopped).toBe(true);
     expect(log.countsObject()).toEqual({ http2_preface_missing: 1 });
@@ -191,16 +240,15 @@ describe('limits and damage', () => {
     h2.gapClient(500);
     h2.pushClient(cat(headers(5, req('/after'), true)));
     h2.end();
-    expect(reqs.map((r) => [r.uri, r.incomplete])).toEqual([['/before', false], ['/cut', true]]);
+    expect(reqs.map((r) => [r.uri, r.incomplete])).toEqual([
+      ['/before', false],
+      ['/cut', true],
+    ]);
     expect(log.countsObject()).toEqual({ http2_gap: 1, http2_stream_incomplete: 1 });
   });
 
   it('malformed frames are skipped: padding over the frame, DATA on stream 0, a frame inside a header block', () => {
-    const { reqs, log } = run([
-      frame(H2.DATA, H2.PADDED, 1, Uint8Array.of(9, 1, 2)),
-      frame(H2.DATA, 0, 0, Uint8Array.of(1)),
-      ...headers(1, req('/ok'), true),
-    ]);
+    const { reqs, log } = run([frame(H2.DATA, H2.PADDED, 1, Uint8Array.of(9, 1, 2)), frame(H2.DATA, 0, 0, Uint8Array.of(1)), ...headers(1, req('/ok'), true)]);
     expect(reqs.map((r) => r.uri)).toEqual(['/ok']);
     expect(log.kept.map((a) => a.code)).toEqual(['http2_frame_malformed', 'http2_frame_malformed']);
     const inside = run([frame(H2.HEADERS, 0, 1, hpackBlock(req('/x'))), frame(H2.PING, 0, 0, new Uint8Array(8)), ...headers(3, req('/y'), true)]);

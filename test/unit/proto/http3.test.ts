@@ -12,7 +12,10 @@ import { varint } from '../../../test-support/quic-packets.js';
 const H3 = `${SHARED}/keyed/clients/h3_chromium_caddy`;
 const CORPUS = `${SHARED}/keyed/corpus`;
 
-interface Found { flow: string; req: Http3Request }
+interface Found {
+  flow: string;
+  req: Http3Request;
+}
 
 /** every HTTP/3 request and response of a capture, decrypted and parsed by the real parts */
 function http3Of(file: string, keys: Parameters<typeof decryptCaptureQuic>[1], limits = resolveLimits()) {
@@ -35,7 +38,10 @@ function http3Of(file: string, keys: Parameters<typeof decryptCaptureQuic>[1], l
 describe('HTTP/3 requests from decrypted QUIC', () => {
   it('h3_chromium_caddy: every request of the truth file, with method, authority, path and body digest', () => {
     const truth = JSON.parse(readFileSync(`${H3}.truth.json`, 'utf8')) as {
-      flows: Array<{ client: string; requests: Array<{ stream_id: number; method: string; authority: string; uri: string; body_len: number; body_sha256: string | null }> }>;
+      flows: Array<{
+        client: string;
+        requests: Array<{ stream_id: number; method: string; authority: string; uri: string; body_len: number; body_sha256: string | null }>;
+      }>;
       findings: Array<{ kind?: string; type?: string }>;
     };
     const { requests, responses, log } = http3Of(`${H3}.pcap`, readTestKeyLog(`${H3}.keys`));
@@ -62,20 +68,24 @@ describe('HTTP/3 requests from decrypted QUIC', () => {
   it('quic_follow_multistream (draft-29, QPACK dynamic table): the 22 requests of the oracle', async () => {
     const file = `${CORPUS}/files/wireshark-wireshark__quic_follow_multistream.pcapng`;
     const oracle = readFileSync(`${CORPUS}/oracle/wireshark-wireshark__quic_follow_multistream.pcapng.requests.tsv`, 'utf8')
-      .trim().split('\n').slice(1).map((l) => l.split('\t'));
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t'));
     const { requests, log } = http3Of(file, await readTestDsbKeyLog(file));
     expect(log.countsObject()).toEqual({});
-    expect(requests.map((r) => [String(r.req.streamId), r.req.method, r.req.authority, r.req.uri]))
-      .toEqual(oracle.map((o) => [o[2], o[3], o[4], o[5]]));
+    expect(requests.map((r) => [String(r.req.streamId), r.req.method, r.req.authority, r.req.uri])).toEqual(oracle.map((o) => [o[2], o[3], o[4], o[5]]));
   });
 
   it('quic-fragmented-handshakes: the one HTTP/3 request (ChaCha20 connections among draft-29 and v1)', async () => {
     const file = `${CORPUS}/files/wireshark-wireshark__quic-fragmented-handshakes.pcapng`;
     const oracle = readFileSync(`${CORPUS}/oracle/wireshark-wireshark__quic-fragmented-handshakes.pcapng.requests.tsv`, 'utf8')
-      .trim().split('\n').slice(1).map((l) => l.split('\t'));
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t'));
     const { requests } = http3Of(file, await readTestDsbKeyLog(file));
-    expect(requests.map((r) => [String(r.req.streamId), r.req.method, r.req.authority, r.req.uri]))
-      .toEqual(oracle.map((o) => [o[2], o[3], o[4], o[5]]));
+    expect(requests.map((r) => [String(r.req.streamId), r.req.method, r.req.authority, r.req.uri])).toEqual(oracle.map((o) => [o[2], o[3], o[4], o[5]]));
   });
 });
 
@@ -93,7 +103,7 @@ describe('HTTP/3 hostile input', () => {
 
   it('endless blocked streams: held up to maxQpackBlockedSections, then refused; unresolved ones counted', () => {
     const { log, requests, h3 } = run((h3) => {
-      h3.onStreamData(1, 3, Buffer.concat([varint(0), frame(4, Buffer.concat([varint(1), varint(4096)]))]), false);   // server SETTINGS
+      h3.onStreamData(1, 3, Buffer.concat([varint(0), frame(4, Buffer.concat([varint(1), varint(4096)]))]), false); // server SETTINGS
       // Required Insert Count 5 (encoded 6), never inserted
       for (let id = 0; id < 4000; id += 4) h3.onStreamData(0, id, frame(1, Buffer.from('0600c1', 'hex')), true);
     });
@@ -103,7 +113,7 @@ describe('HTTP/3 hostile input', () => {
     expect(log.counts.get('limit_reached')).toBe(1000 - 16);
   });
 
-  it('a request that arrives before the server\'s SETTINGS and the encoder stream waits for both', () => {
+  it("a request that arrives before the server's SETTINGS and the encoder stream waits for both", () => {
     const { log, requests } = run((h3) => {
       h3.onStreamData(0, 0, frame(1, Buffer.from('0381d11011', 'hex')), true);
       h3.onStreamData(1, 3, Buffer.concat([varint(0), frame(4, Buffer.concat([varint(1), varint(220)]))]), false);
@@ -126,7 +136,7 @@ describe('HTTP/3 hostile input', () => {
 
   it('a QPACK capacity bomb and an oversized HEADERS frame end in anomalies', () => {
     const { log, requests } = run((h3) => {
-      h3.onStreamData(0, 2, Buffer.concat([varint(2), Buffer.from('3fe1ffffff0f', 'hex')]), false);   // capacity ~4 GB
+      h3.onStreamData(0, 2, Buffer.concat([varint(2), Buffer.from('3fe1ffffff0f', 'hex')]), false); // capacity ~4 GB
       h3.onStreamData(0, 0, Buffer.concat([varint(1), varint(1 << 30)]), false);
     });
     expect(requests).toHaveLength(0);
@@ -136,7 +146,10 @@ describe('HTTP/3 hostile input', () => {
 
   it('random bytes on every kind of stream never throw', () => {
     let seed = 3;
-    const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
     for (let round = 0; round < 300; round++) {
       run((h3) => {
         for (let i = 0; i < 20; i++) {

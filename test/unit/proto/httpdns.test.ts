@@ -18,8 +18,14 @@ describe('parseHttpDnsQuery', () => {
     expect(parseHttpDnsQuery('GET', '/d?dn=9d4c3b2a1f&id=1234')).toEqual({ service: 'tencent', names: [], encrypted: true });
   });
 
-  it.each([['POST', '/100000/d?host=a.example.com'], ['GET', '/d?host=a.example.com'], ['GET', '/abc/d?host=a.example.com'],
-    ['GET', '/100000/d?host=not a name'], ['GET', '/search?dn=a.example.com'], ['GET', '/100000/d']])('%s %s is not one', (m, uri) => {
+  it.each([
+    ['POST', '/100000/d?host=a.example.com'],
+    ['GET', '/d?host=a.example.com'],
+    ['GET', '/abc/d?host=a.example.com'],
+    ['GET', '/100000/d?host=not a name'],
+    ['GET', '/search?dn=a.example.com'],
+    ['GET', '/100000/d'],
+  ])('%s %s is not one', (m, uri) => {
     expect(parseHttpDnsQuery(m, uri)).toBeNull();
   });
 });
@@ -27,13 +33,21 @@ describe('parseHttpDnsQuery', () => {
 describe('parseHttpDnsAnswer', () => {
   const ali = parseHttpDnsQuery('GET', '/100000/d?host=appmarket.micloud.xiaomi.net')!;
   it('Alibaba single-name JSON', () => {
-    expect(parseHttpDnsAnswer(ali, '{"host":"appmarket.micloud.xiaomi.net","ips":["161.117.180.93","161.117.180.94"],"ipsv6":[],"ttl":60,"origin_ttl":60}'))
-      .toEqual([{ name: 'appmarket.micloud.xiaomi.net', addresses: ['161.117.180.93', '161.117.180.94'], ttl: 60 }]);
+    expect(
+      parseHttpDnsAnswer(ali, '{"host":"appmarket.micloud.xiaomi.net","ips":["161.117.180.93","161.117.180.94"],"ipsv6":[],"ttl":60,"origin_ttl":60}'),
+    ).toEqual([{ name: 'appmarket.micloud.xiaomi.net', addresses: ['161.117.180.93', '161.117.180.94'], ttl: 60 }]);
   });
   it('Alibaba batch JSON', () => {
     const q = parseHttpDnsQuery('GET', '/100000/d?host=a.example.com,b.example.com')!;
-    expect(parseHttpDnsAnswer(q, '{"dns":[{"host":"a.example.com","ips":["192.0.2.1"],"type":1,"ttl":30},{"host":"b.example.com","ips":["2001:db8::1"],"type":28,"ttl":30}]}'))
-      .toEqual([{ name: 'a.example.com', addresses: ['192.0.2.1'], ttl: 30 }, { name: 'b.example.com', addresses: ['2001:db8::1'], ttl: 30 }]);
+    expect(
+      parseHttpDnsAnswer(
+        q,
+        '{"dns":[{"host":"a.example.com","ips":["192.0.2.1"],"type":1,"ttl":30},{"host":"b.example.com","ips":["2001:db8::1"],"type":28,"ttl":30}]}',
+      ),
+    ).toEqual([
+      { name: 'a.example.com', addresses: ['192.0.2.1'], ttl: 30 },
+      { name: 'b.example.com', addresses: ['2001:db8::1'], ttl: 30 },
+    ]);
   });
   it('Tencent text, one line per name, with TTL', () => {
     const q = parseHttpDnsQuery('GET', '/d?dn=a.example.com,b.example.com&ttl=1')!;

@@ -1,7 +1,12 @@
 /** HPACK Huffman decoder: the Appendix B table's own consistency, RFC 7541 Appendix C strings, §5.2 errors. */
 import { describe, expect, it } from 'vitest';
 import {
-  HUFFMAN_BAD_PADDING, HUFFMAN_CODES, HUFFMAN_EOS_IN_STRING, HUFFMAN_OUTPUT_FULL, huffmanDecode, huffmanMaxDecodedLength,
+  HUFFMAN_BAD_PADDING,
+  HUFFMAN_CODES,
+  HUFFMAN_EOS_IN_STRING,
+  HUFFMAN_OUTPUT_FULL,
+  huffmanDecode,
+  huffmanMaxDecodedLength,
 } from '../../../src/proto/huffman.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -60,8 +65,10 @@ describe('RFC 7541 Appendix C Huffman-coded strings', () => {
     ['640e ff', '307'],
     ['d07a be94 1054 d444 a820 0595 040b 8166 e084 a62d 1bff', 'Mon, 21 Oct 2013 20:13:22 GMT'],
     ['9bd9 ab', 'gzip'],
-    ['94e7 821d d7f2 e6c7 b335 dfdf cd5b 3960 d5af 2708 7f36 72c1 ab27 0fb5 291f 9587 3160 65c0 03ed 4ee5 b106 3d50 07',
-      'foo=ASDJKHQKBZXOQWEOPIUAXQWEOIU; max-age=3600; version=1'],
+    [
+      '94e7 821d d7f2 e6c7 b335 dfdf cd5b 3960 d5af 2708 7f36 72c1 ab27 0fb5 291f 9587 3160 65c0 03ed 4ee5 b106 3d50 07',
+      'foo=ASDJKHQKBZXOQWEOPIUAXQWEOIU; max-age=3600; version=1',
+    ],
   ];
   for (const [h, text] of cases) it(`decodes ${JSON.stringify(text)}`, () => expect(decode(hex(h))).toBe(text));
 

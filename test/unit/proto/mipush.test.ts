@@ -8,8 +8,12 @@ import { mipushBlobLength, parseMipushBlob, parseMipushStreamOpen, sniffMipush }
 import { mipushConn, mipushConnResp, mipushEncrypted, mipushStreamOpen } from '../../../test-support/mipush.js';
 
 const spec = {
-  model: 'Redmi Note 9 Pro', os: 'V12.0.3.0.QJZMIXM', udid: 'a7R2kQ9xZb3LmN0pWc5Y', connpt: 'MOBILE:LTE:internet.it',
-  host: 'app.chat.global.xiaomi.net:5222', locale: 'it_IT',
+  model: 'Redmi Note 9 Pro',
+  os: 'V12.0.3.0.QJZMIXM',
+  udid: 'a7R2kQ9xZb3LmN0pWc5Y',
+  connpt: 'MOBILE:LTE:internet.it',
+  host: 'app.chat.global.xiaomi.net:5222',
+  locale: 'it_IT',
 };
 
 describe('MiPush blob', () => {
@@ -29,7 +33,14 @@ describe('MiPush blob', () => {
     const blob = parseMipushBlob(conn, 0, conn.length);
     expect(blob).toMatchObject({ cmd: 'CONN', encrypted: false, fromClient: true });
     expect(blob.conn).toEqual({
-      form: 'blob', cmd: 'CONN', server: 'xiaomi.com', chid: 5, resource: 'A1b2C3d4', ...spec, sdk: 48, andver: 29,
+      form: 'blob',
+      cmd: 'CONN',
+      server: 'xiaomi.com',
+      chid: 5,
+      resource: 'A1b2C3d4',
+      ...spec,
+      sdk: 48,
+      andver: 29,
     });
   });
 
@@ -57,8 +68,19 @@ describe('MiPush XMPP stream open', () => {
     expect(sniffMipush(open, 0, 10)).toBe(NEED_MORE);
     expect(sniffMipush(open, 0, open.length)).toBe(1);
     expect(parseMipushStreamOpen(open, 0, open.length)).toEqual({
-      form: 'xmpp', cmd: 'stream', server: 'xiaomi.com', chid: null, resource: null, model: 'Redmi "Note" 9 Pro', os: spec.os,
-      udid: spec.udid, sdk: 8, connpt: spec.connpt, host: spec.host, locale: spec.locale, andver: null,
+      form: 'xmpp',
+      cmd: 'stream',
+      server: 'xiaomi.com',
+      chid: null,
+      resource: null,
+      model: 'Redmi "Note" 9 Pro',
+      os: spec.os,
+      udid: spec.udid,
+      sdk: 8,
+      connpt: spec.connpt,
+      host: spec.host,
+      locale: spec.locale,
+      andver: null,
     });
   });
   it('a Jabber stream of another namespace is not MiPush', () => {

@@ -100,17 +100,32 @@ const RFC_DCID = hex('8394c8f03e515708');
  * Test-only sealing, the inverse of openInitial: long header (token empty, 2-byte length),
  * AES-128-GCM, then header protection. Proven by rebuilding the RFC packets byte for byte.
  */
-function sealInitial(version: number, dcid: Uint8Array, scid: Uint8Array, pn: number, pnLen: number, frames: Uint8Array,
-  minPayload = 0, keysDcid: Uint8Array = dcid): Buffer {
+function sealInitial(
+  version: number,
+  dcid: Uint8Array,
+  scid: Uint8Array,
+  pn: number,
+  pnLen: number,
+  frames: Uint8Array,
+  minPayload = 0,
+  keysDcid: Uint8Array = dcid,
+): Buffer {
   const keys = deriveInitialKeys(version, keysDcid)!;
-  const payload = Buffer.concat([frames, Buffer.alloc(Math.max(0, minPayload - frames.length))]);   // PADDING
+  const payload = Buffer.concat([frames, Buffer.alloc(Math.max(0, minPayload - frames.length))]); // PADDING
   const typeBits = version === QUIC_V2 ? 0x10 : 0x00;
   const length = pnLen + payload.length + 16;
   const pnBytes = Buffer.alloc(pnLen);
   pnBytes.writeUIntBE(pn, 0, pnLen);
   const header = Buffer.concat([
-    Uint8Array.of(0xc0 | typeBits | (pnLen - 1)), Buffer.from([version >>> 24, (version >> 16) & 0xff, (version >> 8) & 0xff, version & 0xff]),
-    Uint8Array.of(dcid.length), dcid, Uint8Array.of(scid.length), scid, Uint8Array.of(0), Uint8Array.of(0x40 | (length >> 8), length & 0xff), pnBytes,
+    Uint8Array.of(0xc0 | typeBits | (pnLen - 1)),
+    Buffer.from([version >>> 24, (version >> 16) & 0xff, (version >> 8) & 0xff, version & 0xff]),
+    Uint8Array.of(dcid.length),
+    dcid,
+    Uint8Array.of(scid.length),
+    scid,
+    Uint8Array.of(0),
+    Uint8Array.of(0x40 | (length >> 8), length & 0xff),
+    pnBytes,
   ]);
   const nonce = Buffer.from(keys.iv);
   for (let i = 0; i < 4; i++) nonce[11 - i]! ^= (pn >>> (8 * i)) & 0xff;
@@ -138,16 +153,32 @@ const keyHex = (k: InitialKeys): string[] => [k.key.toString('hex'), k.iv.toStri
 
 describe('Initial keys (RFC 9001 A.1, RFC 9369 A.1)', () => {
   it('QUIC v1', () => {
-    expect(keyHex(deriveInitialKeys(QUIC_V1, RFC_DCID)!)).toEqual(['1f369613dd76d5467730efcbe3b1a22d', 'fa044b2f42a3fd3b46fb255c', '9f50449e04a0e810283a1e9933adedd2']);
-    expect(keyHex(deriveInitialKeys(QUIC_V1, RFC_DCID, 'server')!)).toEqual(['cf3a5331653c364c88f0f379b6067e37', '0ac1493ca1905853b0bba03e', 'c206b8d9b9f0f37644430b490eeaa314']);
+    expect(keyHex(deriveInitialKeys(QUIC_V1, RFC_DCID)!)).toEqual([
+      '1f369613dd76d5467730efcbe3b1a22d',
+      'fa044b2f42a3fd3b46fb255c',
+      '9f50449e04a0e810283a1e9933adedd2',
+    ]);
+    expect(keyHex(deriveInitialKeys(QUIC_V1, RFC_DCID, 'server')!)).toEqual([
+      'cf3a5331653c364c88f0f379b6067e37',
+      '0ac1493ca1905853b0bba03e',
+      'c206b8d9b9f0f37644430b490eeaa314',
+    ]);
   });
   it('QUIC v2', () => {
-    expect(keyHex(deriveInitialKeys(QUIC_V2, RFC_DCID)!)).toEqual(['8b1a0bc121284290a29e0971b5cd045d', '91f73e2351d8fa91660e909f', '45b95e15235d6f45a6b19cbcb0294ba9']);
-    expect(keyHex(deriveInitialKeys(QUIC_V2, RFC_DCID, 'server')!)).toEqual(['82db637861d55e1d011f19ea71d5d2a7', 'dd13c276499c0249d3310652', 'edf6d05c83121201b436e16877593c3a']);
+    expect(keyHex(deriveInitialKeys(QUIC_V2, RFC_DCID)!)).toEqual([
+      '8b1a0bc121284290a29e0971b5cd045d',
+      '91f73e2351d8fa91660e909f',
+      '45b95e15235d6f45a6b19cbcb0294ba9',
+    ]);
+    expect(keyHex(deriveInitialKeys(QUIC_V2, RFC_DCID, 'server')!)).toEqual([
+      '82db637861d55e1d011f19ea71d5d2a7',
+      'dd13c276499c0249d3310652',
+      'edf6d05c83121201b436e16877593c3a',
+    ]);
   });
   it('unknown versions have no keys', () => {
     expect(deriveInitialKeys(0x12345678, RFC_DCID)).toBeUndefined();
-    expect(deriveInitialKeys(0xff00001d, RFC_DCID)).toBeDefined();     // draft-29
+    expect(deriveInitialKeys(0xff00001d, RFC_DCID)).toBeDefined(); // draft-29
   });
 });
 
@@ -163,10 +194,10 @@ describe('RFC client Initials', () => {
     expect(got.version).toBe(name);
     expect(got.dcid).toBe('8394c8f03e515708');
     expect(got.clientHello.serverNames).toEqual(['example.com']);
-    expect(got.clientHello.alpn).toEqual(['alpn']);                 // the RFC sample's ALPN really is "alpn"
+    expect(got.clientHello.alpn).toEqual(['alpn']); // the RFC sample's ALPN really is "alpn"
     expect(got.clientHello.cipherSuites).toEqual([0x1301, 0x1302]);
     expect(got.clientHello.keyShareGroups).toEqual([0x001d]);
-    expect(ja4(got.clientHello, 'q')).toMatch(/^q13d0211an_/);   // 2 suites, 11 extensions, ALPN "alpn"
+    expect(ja4(got.clientHello, 'q')).toMatch(/^q13d0211an_/); // 2 suites, 11 extensions, ALPN "alpn"
     expect(log.total).toBe(0);
     // the same datagram again (a retransmission) reports nothing more
     expect(t.onClientDatagram(packet, 0, packet.length)).toBeUndefined();
@@ -174,7 +205,7 @@ describe('RFC client Initials', () => {
   });
 
   it('the test sealer reproduces RFC 9001 A.2 and RFC 9369 A.2 byte for byte', () => {
-    const frame = Buffer.concat([Uint8Array.of(0x06, 0x00, 0x40, 0xf1), RFC_CLIENT_HELLO]);   // offset 0 as one byte
+    const frame = Buffer.concat([Uint8Array.of(0x06, 0x00, 0x40, 0xf1), RFC_CLIENT_HELLO]); // offset 0 as one byte
     expect(sealInitial(QUIC_V1, RFC_DCID, new Uint8Array(0), 2, 4, frame, 1162).equals(RFC9001_CLIENT_INITIAL)).toBe(true);
     expect(sealInitial(QUIC_V2, RFC_DCID, new Uint8Array(0), 2, 4, frame, 1162).equals(RFC9369_CLIENT_INITIAL)).toBe(true);
   });
@@ -193,17 +224,23 @@ describe('RFC client Initials', () => {
     for (let end = 0; end < 1200; end++) {
       const { t, log } = tracker();
       expect(t.onClientDatagram(RFC9001_CLIENT_INITIAL, 0, end)).toBeUndefined();
-      if (end >= 7) expect(log.total, `end ${end}`).toBe(1);        // malformed header or failed decryption
+      if (end >= 7) expect(log.total, `end ${end}`).toBe(1); // malformed header or failed decryption
     }
   });
 
   it('random datagrams never throw; random flips in a real Initial never throw', () => {
     let seed = 99;
-    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
     const { t } = tracker();
     for (let i = 0; i < 3000; i++) {
       const junk = Uint8Array.from({ length: rand(1400) }, () => rand(256));
-      if (i % 2 === 0 && junk.length > 6) { junk[0] = 0xc0 | rand(64); junk.set([0, 0, 0, 1], 1); }
+      if (i % 2 === 0 && junk.length > 6) {
+        junk[0] = 0xc0 | rand(64);
+        junk.set([0, 0, 0, 1], 1);
+      }
       t.onClientDatagram(junk, 0, junk.length);
       const flipped = Buffer.from(RFC9001_CLIENT_INITIAL);
       flipped[rand(60)] = rand(256);
@@ -214,7 +251,8 @@ describe('RFC client Initials', () => {
 });
 
 describe('CRYPTO reassembly', () => {
-  const dcid = hex('0011223344556677'), scid = hex('a1a2a3a4');
+  const dcid = hex('0011223344556677'),
+    scid = hex('a1a2a3a4');
   const ch = RFC_CLIENT_HELLO;
 
   it('a ClientHello split over two Initials, second packet first', () => {
@@ -230,9 +268,10 @@ describe('CRYPTO reassembly', () => {
 
   it('shuffled, overlapping CRYPTO frames and PING/ACK frames in one packet', () => {
     const frames = Buffer.concat([
-      Uint8Array.of(0x01),                                   // PING
-      crypto(150, ch.subarray(150)), crypto(40, ch.subarray(40, 160)),
-      Uint8Array.of(0x02, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00),   // ACK: largest 0, delay 0, 1 range (gap 0, len 0)
+      Uint8Array.of(0x01), // PING
+      crypto(150, ch.subarray(150)),
+      crypto(40, ch.subarray(40, 160)),
+      Uint8Array.of(0x02, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00), // ACK: largest 0, delay 0, 1 range (gap 0, len 0)
       crypto(0, ch.subarray(0, 50)),
     ]);
     const p = sealInitial(QUIC_V1, dcid, scid, 0, 2, frames, 1100);
@@ -250,7 +289,7 @@ describe('CRYPTO reassembly', () => {
     expect(log.total).toBe(0);
   });
 
-  it('a later Initial addressed to the server\'s CID is opened with the original keys (found by SCID)', () => {
+  it("a later Initial addressed to the server's CID is opened with the original keys (found by SCID)", () => {
     const p1 = sealInitial(QUIC_V1, dcid, scid, 0, 1, crypto(0, ch.subarray(0, 100)), 1100);
     const serverCid = hex('5e5e5e5e5e5e5e5e');
     const p2 = sealInitial(QUIC_V1, serverCid, scid, 1, 1, crypto(100, ch.subarray(100)), 1100, dcid);
@@ -301,7 +340,8 @@ function clientDatagrams(segs: TestSegment[]): TestSegment[] {
   const first = new Map<string, string>();
   return segs.filter((s) => {
     if (s.proto !== 17) return false;
-    const a = `${s.src}|${s.sport}`, b = `${s.dst}|${s.dport}`;
+    const a = `${s.src}|${s.sport}`,
+      b = `${s.dst}|${s.dport}`;
     const key = a < b ? `${a}|${b}` : `${b}|${a}`;
     if (!first.has(key)) first.set(key, a);
     return first.get(key) === a;
@@ -343,7 +383,9 @@ describe('QUIC interop runner traffic (nDPI quic_interop_V, 63 ClientHellos per 
   // every client Initial here uses the reserved version 0x0a0a0a0a (the runner's version
   // negotiation test) protected with the draft-29 salt, which is how tshark opens them too
   const oracle = readFileSync(path.resolve(ROOT, '../shared/corpus/oracle/nDPI__quic_interop_V.pcapng.tls.tsv'), 'utf8')
-    .trim().split('\n').map((line) => line.split('\t'));
+    .trim()
+    .split('\n')
+    .map((line) => line.split('\t'));
 
   it('finds the hello of every connection tshark found, in the same frame, with the same SNI', () => {
     const got = hellosOf('nDPI__quic_interop_V.pcapng').map((g) => [String(g.frame), g.hello.clientHello.serverNames[0] ?? '']);

@@ -12,9 +12,24 @@ const capture = (name: string): string => path.resolve(ROOT, '../shared/captures
 
 function hello(over: Partial<ClientHello>): ClientHello {
   return {
-    legacyVersion: 0x0303, cipherSuites: [], extensions: [], serverNames: [], alpn: [], supportedVersions: [],
-    supportedGroups: [], ecPointFormats: [], signatureAlgorithms: [], keyShareGroups: [], pskKeyExchangeModes: [],
-    ech: false, echType: null, preSharedKey: false, sessionTicket: false, sessionIdLength: 0, grease: false, sslv2: false,
+    legacyVersion: 0x0303,
+    cipherSuites: [],
+    extensions: [],
+    serverNames: [],
+    alpn: [],
+    supportedVersions: [],
+    supportedGroups: [],
+    ecPointFormats: [],
+    signatureAlgorithms: [],
+    keyShareGroups: [],
+    pskKeyExchangeModes: [],
+    ech: false,
+    echType: null,
+    preSharedKey: false,
+    sessionTicket: false,
+    sessionIdLength: 0,
+    grease: false,
+    sslv2: false,
     ...over,
   };
 }
@@ -45,7 +60,9 @@ describe('JA4', () => {
   it('ignores GREASE in ciphers, extensions, versions and signature algorithms', () => {
     const base = hello({ supportedVersions: [0x0304], cipherSuites: [0x1301], extensions: [0x002b, 0x000d], signatureAlgorithms: [0x0403] });
     const greasy = hello({
-      supportedVersions: [0x7a7a, 0x0304], cipherSuites: [0x0a0a, 0x1301], extensions: [0xfafa, 0x002b, 0x000d, 0x1a1a],
+      supportedVersions: [0x7a7a, 0x0304],
+      cipherSuites: [0x0a0a, 0x1301],
+      extensions: [0xfafa, 0x002b, 0x000d, 0x1a1a],
       signatureAlgorithms: [0x7a7a, 0x0403],
     });
     expect(ja4(greasy, 't')).toBe(ja4(base, 't'));
@@ -53,9 +70,17 @@ describe('JA4', () => {
   });
 
   it.each([
-    [['http/1.1'], 'h1'], [['h2'], 'h2'], [['x'], 'xx'], [[], '00'], [[''], '00'],
+    [['http/1.1'], 'h1'],
+    [['h2'], 'h2'],
+    [['x'], 'xx'],
+    [[], '00'],
+    [[''], '00'],
     // non-alphanumeric first/last byte: first hex digit of the first byte, last of the last
-    [['\xab'], 'ab'], [['\xab\xcd'], 'ad'], [['0\xab'], '3b'], [['01\xab\xcd'], '3d'], [['0\xab\xcd1'], '01'],
+    [['\xab'], 'ab'],
+    [['\xab\xcd'], 'ad'],
+    [['0\xab'], '3b'],
+    [['01\xab\xcd'], '3d'],
+    [['0\xab\xcd1'], '01'],
   ])('ALPN %j → %s', (alpn, chars) => {
     expect(ja4(hello({ alpn }), 't').slice(8, 10)).toBe(chars);
   });
@@ -82,7 +107,8 @@ describe('JA4', () => {
   });
 
   it('Chromium shuffles its extensions per connection: JA3 changes, JA4 does not', () => {
-    const a = helloOf('tls_browser.pcap', 52696), b = helloOf('tls_browser.pcap', 52706);
+    const a = helloOf('tls_browser.pcap', 52696),
+      b = helloOf('tls_browser.pcap', 52706);
     expect(a.extensions).not.toEqual(b.extensions);
     expect(ja3(a).md5).not.toBe(ja3(b).md5);
     expect(ja4(b, 't')).toBe(ja4(a, 't'));
@@ -92,13 +118,18 @@ describe('JA4', () => {
 describe('JA3', () => {
   it('is version,ciphers,extensions,groups,formats in decimal without GREASE', () => {
     const ch = hello({
-      legacyVersion: 0x0303, cipherSuites: [0x2a2a, 0x1301, 0xc02b], extensions: [0x3a3a, 0, 10, 11],
-      supportedGroups: [0x4a4a, 0x001d, 0x0017], ecPointFormats: [0],
+      legacyVersion: 0x0303,
+      cipherSuites: [0x2a2a, 0x1301, 0xc02b],
+      extensions: [0x3a3a, 0, 10, 11],
+      supportedGroups: [0x4a4a, 0x001d, 0x0017],
+      ecPointFormats: [0],
     });
     const { text, md5 } = ja3(ch);
     expect(text).toBe('771,4865-49195,0-10-11,29-23,0');
     expect(md5).toMatch(/^[0-9a-f]{32}$/);
-    expect(ja3(hello({ legacyVersion: 0x0303, cipherSuites: [0x1301, 0xc02b], extensions: [0, 10, 11], supportedGroups: [29, 23], ecPointFormats: [0] })).md5).toBe(md5);
+    expect(
+      ja3(hello({ legacyVersion: 0x0303, cipherSuites: [0x1301, 0xc02b], extensions: [0, 10, 11], supportedGroups: [29, 23], ecPointFormats: [0] })).md5,
+    ).toBe(md5);
   });
 });
 
@@ -108,25 +139,54 @@ describe('JA4 and JA3 memoised on their input lists', () => {
   const hex4 = (v: number): string => (v & 0xffff).toString(16).padStart(4, '0');
   const sha12 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
   const refJa4bc = (ch: ClientHello): string => {
-    const ciphers = ch.cipherSuites.filter((v) => !grease(v)).map((v) => v & 0xffff).sort((x, y) => x - y).map(hex4).join(',');
-    const exts = ch.extensions.filter((v) => !grease(v) && v !== 0 && v !== 16).sort((x, y) => x - y).map(hex4).join(',');
-    const sigs = ch.signatureAlgorithms.filter((v) => !grease(v)).map(hex4).join(',');
+    const ciphers = ch.cipherSuites
+      .filter((v) => !grease(v))
+      .map((v) => v & 0xffff)
+      .sort((x, y) => x - y)
+      .map(hex4)
+      .join(',');
+    const exts = ch.extensions
+      .filter((v) => !grease(v) && v !== 0 && v !== 16)
+      .sort((x, y) => x - y)
+      .map(hex4)
+      .join(',');
+    const sigs = ch.signatureAlgorithms
+      .filter((v) => !grease(v))
+      .map(hex4)
+      .join(',');
     return `${ciphers ? sha12(ciphers) : '000000000000'}_${exts ? sha12(sigs ? `${exts}_${sigs}` : exts) : '000000000000'}`;
   };
-  const refJa3 = (ch: ClientHello): string => [ch.legacyVersion, ch.cipherSuites.filter((v) => !grease(v)).join('-'), ch.extensions.filter((v) => !grease(v)).join('-'),
-    ch.supportedGroups.filter((v) => !grease(v)).join('-'), ch.ecPointFormats.join('-')].join(',');
+  const refJa3 = (ch: ClientHello): string =>
+    [
+      ch.legacyVersion,
+      ch.cipherSuites.filter((v) => !grease(v)).join('-'),
+      ch.extensions.filter((v) => !grease(v)).join('-'),
+      ch.supportedGroups.filter((v) => !grease(v)).join('-'),
+      ch.ecPointFormats.join('-'),
+    ].join(',');
 
   it('gives what the spec gives for random lists, asked again and again, with GREASE, zeros, 0xffff and lists longer than a key slice', () => {
     let seed = 99;
-    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
     const value = (): number => [0, 0xffff, 0x0a0a, 0xfafa, 16, 0x1301][rand(12)] ?? rand(0x10000);
     const list = (max: number): number[] => Array.from({ length: rand(max) }, value);
     const hellos: ClientHello[] = [];
     for (let i = 0; i < 300; i++) {
-      hellos.push(hello({
-        legacyVersion: [0x0303, 0x0301][rand(2)], cipherSuites: list(i === 7 ? 9000 : 40), extensions: list(25), signatureAlgorithms: list(12),
-        supportedGroups: list(8), ecPointFormats: list(3).map((v) => v & 0xff), supportedVersions: [0x0304], alpn: ['h2'],
-      }));
+      hellos.push(
+        hello({
+          legacyVersion: [0x0303, 0x0301][rand(2)],
+          cipherSuites: list(i === 7 ? 9000 : 40),
+          extensions: list(25),
+          signatureAlgorithms: list(12),
+          supportedGroups: list(8),
+          ecPointFormats: list(3).map((v) => v & 0xff),
+          supportedVersions: [0x0304],
+          alpn: ['h2'],
+        }),
+      );
     }
     // each hello twice, in two orders: the second time comes from the memo
     for (const ch of [...hellos, ...hellos.reverse()]) {
@@ -138,7 +198,10 @@ describe('JA4 and JA3 memoised on their input lists', () => {
 
   it('counts past 65,535 values (a handshake cap raised with --limit) still key the lists exactly', () => {
     const many = Array.from({ length: 70_000 }, (_, i) => 0x0100 + (i % 5000));
-    for (const ch of [hello({ cipherSuites: many, extensions: [10, 11], signatureAlgorithms: many }), hello({ cipherSuites: many.slice(0, 4464), extensions: [10, 11] })]) {
+    for (const ch of [
+      hello({ cipherSuites: many, extensions: [10, 11], signatureAlgorithms: many }),
+      hello({ cipherSuites: many.slice(0, 4464), extensions: [10, 11] }),
+    ]) {
       expect(ja4(ch, 't').slice(11)).toBe(refJa4bc(ch));
       expect(ja3(ch).text).toBe(refJa3(ch));
     }

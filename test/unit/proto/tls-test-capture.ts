@@ -13,9 +13,9 @@ export function tcpChunks(segs: TestSegment[], sport: number, dport: number): { 
   let next = -1;
   for (const s of segs) {
     if (s.proto !== 6 || s.sport !== sport || s.dport !== dport) continue;
-    if (next < 0) next = (s.seq + ((s.flags & 0x02) ? 1 : 0)) >>> 0;
+    if (next < 0) next = (s.seq + (s.flags & 0x02 ? 1 : 0)) >>> 0;
     if (s.payload.length === 0) continue;
-    const skip = (next - s.seq) | 0;                     // bytes of this segment already seen
+    const skip = (next - s.seq) | 0; // bytes of this segment already seen
     if (skip < 0 || skip >= s.payload.length) continue;
     out.push({ frame: s.frame, bytes: s.payload.subarray(skip) });
     next = (s.seq + s.payload.length) >>> 0;

@@ -6,8 +6,19 @@ import { AnomalyLog } from '../../../src/anomaly.js';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from '../../../src/limits.js';
 import { ja3, ja4 } from '../../../src/proto/ja4.js';
 import {
-  MALFORMED, NEED_MORE, isGrease, looksLikeTlsClientHello, offeredVersions, parseCertificateNames, parseClientHello,
-  parseServerHello, parseSsl2ClientHello, tlsRecordLength, tlsVersionName, type ClientHello, type ServerHello,
+  MALFORMED,
+  NEED_MORE,
+  isGrease,
+  looksLikeTlsClientHello,
+  offeredVersions,
+  parseCertificateNames,
+  parseClientHello,
+  parseServerHello,
+  parseSsl2ClientHello,
+  tlsRecordLength,
+  tlsVersionName,
+  type ClientHello,
+  type ServerHello,
 } from '../../../src/proto/tls.js';
 import { SSL2_CLIENT_HELLO, TlsStreamReader } from '../../../src/proto/tls-stream.js';
 import { concat, readSegments, tcpChunks } from './tls-test-capture.js';
@@ -19,21 +30,33 @@ const SHARED = path.resolve(ROOT, '../shared');
 const capture = (name: string): string => path.join(SHARED, 'captures', name);
 const corpus = (name: string): string => path.join(SHARED, 'corpus', 'files', name);
 
-interface Seen { clientHellos: ClientHello[]; serverHellos: ServerHello[]; certNames: string[][]; log: AnomalyLog; reader: TlsStreamReader }
+interface Seen {
+  clientHellos: ClientHello[];
+  serverHellos: ServerHello[];
+  certNames: string[][];
+  log: AnomalyLog;
+  reader: TlsStreamReader;
+}
 
 /** runs one direction's bytes, chunk by chunk, through a TlsStreamReader and the parsers */
 function run(chunks: Uint8Array[], limits: Limits = { ...DEFAULT_LIMITS }): Seen {
   const log = new AnomalyLog();
   const seen: Seen = { clientHellos: [], serverHellos: [], certNames: [], log, reader: undefined! };
   seen.reader = new TlsStreamReader({ ...limits }, log, (type, body, _cut, serverHello) => {
-    if (type === 1) { const ch = parseClientHello(body, 0, body.length, log); if (ch) seen.clientHellos.push(ch); }
+    if (type === 1) {
+      const ch = parseClientHello(body, 0, body.length, log);
+      if (ch) seen.clientHellos.push(ch);
+    }
     if (type === 2) {
       // the reader parsed it (anomalies went to its log): the same as parsing the body again
       expect(serverHello).toEqual(parseServerHello(body, 0, body.length, new AnomalyLog()));
       if (serverHello) seen.serverHellos.push(serverHello);
     }
     if (type === 11) seen.certNames.push(parseCertificateNames(body, 0, body.length, log));
-    if (type === SSL2_CLIENT_HELLO) { const ch = parseSsl2ClientHello(body, 0, body.length, log); if (ch) seen.clientHellos.push(ch); }
+    if (type === SSL2_CLIENT_HELLO) {
+      const ch = parseSsl2ClientHello(body, 0, body.length, log);
+      if (ch) seen.clientHellos.push(ch);
+    }
   });
   for (const c of chunks) seen.reader.push(c);
   return seen;
@@ -42,11 +65,29 @@ function run(chunks: Uint8Array[], limits: Limits = { ...DEFAULT_LIMITS }): Seen
 const port = (hostPort: string): number => Number(hostPort.slice(hostPort.lastIndexOf(':') + 1));
 
 interface TruthFlow {
-  id: number; client: string; server: string; note?: string;
-  tls: { sni: string | null; sni_length: number; version: string; alpn_negotiated: string | null; resumed: boolean; client_hello: {
-    tcp_segments: number; handshake_length: number; alpn_offered: string | null; supported_versions: string | null;
-    extension_types: number[]; ja3: string; grease: boolean; ech_grease_or_real: boolean; pre_shared_key: boolean; session_ticket: boolean;
-  } } | null;
+  id: number;
+  client: string;
+  server: string;
+  note?: string;
+  tls: {
+    sni: string | null;
+    sni_length: number;
+    version: string;
+    alpn_negotiated: string | null;
+    resumed: boolean;
+    client_hello: {
+      tcp_segments: number;
+      handshake_length: number;
+      alpn_offered: string | null;
+      supported_versions: string | null;
+      extension_types: number[];
+      ja3: string;
+      grease: boolean;
+      ech_grease_or_real: boolean;
+      pre_shared_key: boolean;
+      session_ticket: boolean;
+    };
+  } | null;
 }
 
 for (const file of ['tls_browser', 'tls_curl_openssl']) {
@@ -112,7 +153,7 @@ describe('ClientHello split over TCP segments and TLS records', () => {
   const reference = run([record]).clientHellos[0]!;
 
   it('the reference hello is the one the truth file describes', () => {
-    expect(chunks[0]!.bytes.length).toBeLessThan(recLen);      // really split by TCP
+    expect(chunks[0]!.bytes.length).toBeLessThan(recLen); // really split by TCP
     expect(recLen).toBe(5 + 4 + 1910);
     expect(reference.serverNames).toEqual(['example.com']);
     expect(reference.keyShareGroups).toEqual([reference.keyShareGroups[0], 0x11ec, 0x001d]);
@@ -156,7 +197,7 @@ describe('ClientHello split over TCP segments and TLS records', () => {
   });
 });
 
-describe('ClientHellos from other projects\' captures', () => {
+describe("ClientHellos from other projects' captures", () => {
   it('huge 11.4 KB hello over 12 segments, no SNI (nDPI tls_with_huge_ch)', () => {
     const segs = readSegments(corpus('nDPI__tls_with_huge_ch.pcapng'));
     const first = segs.find((s) => s.proto === 6 && s.payload.length > 0 && looksLikeTlsClientHello(s.payload, 0, s.payload.length))!;
@@ -167,7 +208,7 @@ describe('ClientHellos from other projects\' captures', () => {
     const ch = seen.clientHellos[0]!;
     expect(ch.serverNames).toEqual([]);
     expect(ch.extensions).not.toContain(0);
-    expect(ch.extensions).toContain(21);              // the padding that makes it huge
+    expect(ch.extensions).toContain(21); // the padding that makes it huge
     expect(ja4(ch, 't')).toMatch(/^t13i\d{4}/);
   });
 
@@ -221,7 +262,7 @@ describe('ClientHellos from other projects\' captures', () => {
       expect(names.slice(0, 2)).toEqual(['Bro', '1.alt.helloIamADomain.example']);
       expect(names[10_000]).toBe('10000.alt.helloIamADomain.example');
       expect(seen.log.total).toBe(0);
-      expect(seen.reader.failed).toBe(false);           // the capture ends before the server's CCS
+      expect(seen.reader.failed).toBe(false); // the capture ends before the server's CCS
     });
   });
 
@@ -265,7 +306,7 @@ describe('record framing', () => {
   it('recognises client streams by content, not port', () => {
     const hello = Uint8Array.of(22, 3, 1, 0, 5, 1, 0, 0, 1, 0);
     expect(looksLikeTlsClientHello(hello, 0, hello.length)).toBe(true);
-    expect(looksLikeTlsClientHello(hello, 0, 5)).toBe(false);                 // cannot see the type yet
+    expect(looksLikeTlsClientHello(hello, 0, 5)).toBe(false); // cannot see the type yet
     const serverHello = Uint8Array.of(22, 3, 3, 0, 5, 2, 0, 0, 1, 0);
     expect(looksLikeTlsClientHello(serverHello, 0, serverHello.length)).toBe(false);
     const http = Buffer.from('POST /sa?project=default HTTP/1.1\r\n');
@@ -282,7 +323,7 @@ describe('record framing', () => {
 
   it('caps the handshake message size (maxTlsHandshakeBytes)', () => {
     const limits = resolveLimits({ maxTlsHandshakeBytes: 1000 });
-    const hdr = Uint8Array.of(22, 3, 1, 0x10, 0x00, 1, 0, 0x0f, 0xfc);      // ClientHello of 4092 bytes
+    const hdr = Uint8Array.of(22, 3, 1, 0x10, 0x00, 1, 0, 0x0f, 0xfc); // ClientHello of 4092 bytes
     const seen = run([hdr, new Uint8Array(4092)], limits);
     expect(seen.reader.failed).toBe(true);
     expect(seen.log.kept.map((a) => [a.code, a.detail])).toEqual([['limit_reached', 'maxTlsHandshakeBytes']]);
@@ -317,7 +358,10 @@ describe('malformed ClientHellos never throw', () => {
 
   it('random byte flips never throw, and a good hello parses after them', () => {
     let seed = 12345;
-    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
     for (let i = 0; i < 2000; i++) {
       const copy = Uint8Array.from(body);
       for (let k = 0; k < 4; k++) copy[rand(copy.length)] = rand(256);
@@ -350,11 +394,18 @@ describe('malformed ClientHellos never throw', () => {
 });
 
 describe('versions', () => {
-  it.each([[0x0304, '1.3'], [0x0303, '1.2'], [0x0302, '1.1'], [0x0301, '1.0'], [0x0300, 'ssl3'], [0x7f17, '1.3-draft23'], [0x1234, '0x1234']])(
-    '0x%s → %s', (v, name) => expect(tlsVersionName(v)).toBe(name));
+  it.each([
+    [0x0304, '1.3'],
+    [0x0303, '1.2'],
+    [0x0302, '1.1'],
+    [0x0301, '1.0'],
+    [0x0300, 'ssl3'],
+    [0x7f17, '1.3-draft23'],
+    [0x1234, '0x1234'],
+  ])('0x%s → %s', (v, name) => expect(tlsVersionName(v)).toBe(name));
 
   it('GREASE values are recognised and dropped from offered versions', () => {
-    for (let i = 0; i < 16; i++) expect(isGrease(((i << 4 | 0xa) << 8) | (i << 4 | 0xa))).toBe(true);
+    for (let i = 0; i < 16; i++) expect(isGrease((((i << 4) | 0xa) << 8) | ((i << 4) | 0xa))).toBe(true);
     expect(isGrease(0x0a1a)).toBe(false);
     expect(isGrease(0x0304)).toBe(false);
     const ch = { supportedVersions: [0xdada, 0x0304, 0x0303], legacyVersion: 0x0303 } as ClientHello;
@@ -377,10 +428,12 @@ describe('certificate names (x509.ts)', () => {
   // tls_curl_openssl.pcap flow 1: server 18443 → 127.0.0.1:47058, TLS 1.2 Certificate message
   const segs = readSegments(capture('tls_curl_openssl.pcap'));
   let certBody: Uint8Array = new Uint8Array(0);
-  const reader = new TlsStreamReader({ ...DEFAULT_LIMITS }, new AnomalyLog(), (type, body) => { if (type === 11) certBody = body; });
+  const reader = new TlsStreamReader({ ...DEFAULT_LIMITS }, new AnomalyLog(), (type, body) => {
+    if (type === 11) certBody = body;
+  });
   for (const c of tcpChunks(segs, 18443, 47058)) reader.push(c.bytes);
 
-  it('reads the leaf\'s names', () => {
+  it("reads the leaf's names", () => {
     const log = new AnomalyLog();
     const names = parseCertificateNames(certBody, 0, certBody.length, log);
     // tshark -d tcp.port==18443,tls -Y 'tls.handshake.type==11 && tcp.dstport==47058' -e x509sat.uTF8String

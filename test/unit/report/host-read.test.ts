@@ -8,9 +8,29 @@ const view = { wide: false };
 
 function host(decrypted: number, opaque: number, reasons: string[], leaks: HostRecord['leaks'] = []): HostRecord {
   return {
-    type: 'host', host: 'tracking.intl.miui.com', vendor: 'Xiaomi', category: 'telemetry', signature: null, vendors: ['Xiaomi'], signatures: [], alert: true, sdk_vendors: [],
-    seen_as: ['sni'], transport: ['tls1.3'], flows: 1, bytes_out: 1, bytes_in: 1, decrypted_bytes: decrypted, opaque_bytes: opaque, opaque_reasons: reasons,
-    first_seen: null, last_seen: null, servers: [], leaks, leaks_dropped: {}, captures: [],
+    type: 'host',
+    host: 'tracking.intl.miui.com',
+    vendor: 'Xiaomi',
+    category: 'telemetry',
+    signature: null,
+    vendors: ['Xiaomi'],
+    signatures: [],
+    alert: true,
+    sdk_vendors: [],
+    seen_as: ['sni'],
+    transport: ['tls1.3'],
+    flows: 1,
+    bytes_out: 1,
+    bytes_in: 1,
+    decrypted_bytes: decrypted,
+    opaque_bytes: opaque,
+    opaque_reasons: reasons,
+    first_seen: null,
+    last_seen: null,
+    servers: [],
+    leaks,
+    leaks_dropped: {},
+    captures: [],
   };
 }
 const imei = [{ kind: 'imei', value: '864811045123671', count: 1, evidence: [] }];

@@ -7,7 +7,12 @@ import { StringSink } from '../../../src/report/sink.js';
 import { sampled, type Column } from '../../../src/report/columns.js';
 
 describe('fitColumns', () => {
-  const specs = [{ header: 'Host', min: 20 }, { header: 'Flows', drop: 1, min: 5 }, { header: 'Bytes', drop: 2 }, { header: 'Data', min: 20, want: 30 }];
+  const specs = [
+    { header: 'Host', min: 20 },
+    { header: 'Flows', drop: 1, min: 5 },
+    { header: 'Bytes', drop: 2 },
+    { header: 'Data', min: 20, want: 30 },
+  ];
   it('keeps natural widths when they fit, or with no width', () => {
     expect(fitColumns(specs, [20, 5, 10, 30], 200)).toEqual({ shown: [0, 1, 2, 3], widths: [20, 5, 10, 30] });
     expect(fitColumns(specs, [20, 5, 10, 300], null).widths).toEqual([20, 5, 10, 300]);
@@ -44,8 +49,14 @@ describe('a cut list says how much is missing', () => {
     expect(sampled(items, 3, { wide: true })).toHaveLength(3001);
   });
   it('a table in 40 columns: every line fits, cut values end in …', () => {
-    interface R { name: string; list: string[] }
-    const cols: Column<R>[] = [{ key: 'name', header: 'Name', get: (r) => r.name, min: 8 }, { key: 'list', header: 'List', get: (r) => r.list, multiline: true }];
+    interface R {
+      name: string;
+      list: string[];
+    }
+    const cols: Column<R>[] = [
+      { key: 'name', header: 'Name', get: (r) => r.name, min: 8 },
+      { key: 'list', header: 'List', get: (r) => r.list, multiline: true },
+    ];
     const sink = new StringSink({ colour: false, width: 40, wide: false });
     const w = new TableWriter<R>(sink, cols);
     w.write({ name: 'a-very-long-host-name.example.com', list: ['x'.repeat(100), 'short'] });
@@ -71,7 +82,7 @@ describe('colour decision (ripgrep/git)', () => {
   ] as const)('--color %s, terminal %s, env %j → %s', (choice, tty, env, want) => {
     expect(decideColour(choice, tty, env)).toBe(want);
   });
-  it('width: the terminal\'s, else COLUMNS, else none', () => {
+  it("width: the terminal's, else COLUMNS, else none", () => {
     expect(decideWidth({ isTTY: true, columns: 97 }, {})).toBe(97);
     expect(decideWidth({ isTTY: false }, { COLUMNS: '120' })).toBe(120);
     expect(decideWidth({ isTTY: false }, {})).toBeNull();
@@ -80,7 +91,9 @@ describe('colour decision (ripgrep/git)', () => {
 
 describe('a long table', () => {
   it('150,000 rows (more than a call takes arguments) are laid out without a RangeError', () => {
-    interface R { n: number }
+    interface R {
+      n: number;
+    }
     const sink = new StringSink({ colour: false, width: 80, wide: false });
     const w = new TableWriter<R>(sink, [{ key: 'n', header: 'N', get: (r) => r.n }]);
     for (let n = 0; n < 150_000; n++) w.write({ n });

@@ -5,7 +5,11 @@ import { createWriter } from '../../../src/report/writers/index.js';
 import { StringSink } from '../../../src/report/sink.js';
 import type { Column } from '../../../src/report/columns.js';
 
-interface Row { name: string; n: number; list: string[] }
+interface Row {
+  name: string;
+  n: number;
+  list: string[];
+}
 const COLS: Column<Row>[] = [
   { key: 'name', header: 'Name', get: (r) => r.name },
   { key: 'n', header: 'N', get: (r) => r.n },
@@ -58,13 +62,19 @@ describe('CSV (RFC 4180)', () => {
 });
 
 describe('format selection', () => {
-  const rows: Row[] = [{ name: 'a', n: 1, list: ['x'] }, { name: 'b\x1b[31m', n: 2, list: [] }];
+  const rows: Row[] = [
+    { name: 'a', n: 1, list: ['x'] },
+    { name: 'b\x1b[31m', n: 2, list: [] },
+  ];
   it('ndjson: one JSON document per line, raw values kept', async () => {
     const sink = new StringSink();
     const w = await createWriter<Row>('ndjson', sink, { columns: COLS });
     rows.forEach((r) => w.write(r));
     w.end();
-    const lines = sink.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = sink.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual(rows);
   });
   it('json: an array, or one object with jsonSingle', async () => {
@@ -102,24 +112,31 @@ describe('JSON output is safe on a terminal', () => {
   });
 });
 
-  // safeJson skips its replacement when the text is ASCII without DEL: each unsafe character
-  // alone, next to plain ASCII and to harmless non-ASCII, must still be escaped
-  it.each([
-    ['DEL', '\u007f'], ['C1 first', '\u0080'], ['CSI', '\u009b'], ['C1 last', '\u009f'],
-    ['LRM', '\u200e'], ['RLO', '\u202e'], ['PDI', '\u2069'], ['LS', '\u2028'], ['PS', '\u2029'],
-  ])('escapes a lone %s, with or without other non-ASCII text around it', (_name, c) => {
-    const escaped = `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-    expect(safeJson({ host: `a${c}b` })).toBe(`{"host":"a${escaped}b"}`);
-    expect(safeJson({ host: `ü${c}字` })).toBe(`{"host":"ü${escaped}字"}`);
-    expect(JSON.parse(safeJson([c]))).toEqual([c]);
-  });
+// safeJson skips its replacement when the text is ASCII without DEL: each unsafe character
+// alone, next to plain ASCII and to harmless non-ASCII, must still be escaped
+it.each([
+  ['DEL', '\u007f'],
+  ['C1 first', '\u0080'],
+  ['CSI', '\u009b'],
+  ['C1 last', '\u009f'],
+  ['LRM', '\u200e'],
+  ['RLO', '\u202e'],
+  ['PDI', '\u2069'],
+  ['LS', '\u2028'],
+  ['PS', '\u2029'],
+])('escapes a lone %s, with or without other non-ASCII text around it', (_name, c) => {
+  const escaped = `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  expect(safeJson({ host: `a${c}b` })).toBe(`{"host":"a${escaped}b"}`);
+  expect(safeJson({ host: `ü${c}字` })).toBe(`{"host":"ü${escaped}字"}`);
+  expect(JSON.parse(safeJson([c]))).toEqual([c]);
+});
 
-  it('leaves ASCII and harmless non-ASCII text as JSON.stringify wrote it', () => {
-    for (const v of [{ a: 'plain ascii ~ "quoted" \\ \t' }, { a: 'Ünïcödé 字 😀 \u00a0' }, { a: '\ud800 lone surrogate' }, [1, null, true]]) {
-      expect(safeJson(v)).toBe(JSON.stringify(v));
-      expect(safeJson(v, 2)).toBe(JSON.stringify(v, null, 2));
-    }
-  });
+it('leaves ASCII and harmless non-ASCII text as JSON.stringify wrote it', () => {
+  for (const v of [{ a: 'plain ascii ~ "quoted" \\ \t' }, { a: 'Ünïcödé 字 😀 \u00a0' }, { a: '\ud800 lone surrogate' }, [1, null, true]]) {
+    expect(safeJson(v)).toBe(JSON.stringify(v));
+    expect(safeJson(v, 2)).toBe(JSON.stringify(v, null, 2));
+  }
+});
 
 describe('the JSON writer streams the same bytes JSON.stringify(doc, null, 2) would print', () => {
   const records: unknown[][] = [

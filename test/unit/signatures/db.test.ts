@@ -48,7 +48,10 @@ describe('hostRegexAnchors', () => {
   it.each([
     ['^t[0-9]{1,2}\\.(a\\.)?market\\.xiaomi\\.com$', ['market.xiaomi.com']],
     ['^cc{1,3}2?\\.sys\\.(intl\\.)?(miui|xiaomi)\\.com$', ['miui.com', 'xiaomi.com']],
-    ['^feedback\\.(d|pt|pt\\.intl|pt\\.rus)\\.xiaomi\\.com$', ['feedback.d.xiaomi.com', 'feedback.pt.xiaomi.com', 'feedback.pt.intl.xiaomi.com', 'feedback.pt.rus.xiaomi.com']],
+    [
+      '^feedback\\.(d|pt|pt\\.intl|pt\\.rus)\\.xiaomi\\.com$',
+      ['feedback.d.xiaomi.com', 'feedback.pt.xiaomi.com', 'feedback.pt.intl.xiaomi.com', 'feedback.pt.rus.xiaomi.com'],
+    ],
     ['(^|\\.)ad\\.intl\\.xiaomi\\.com\\.(edgesuite\\.net|ksyna\\.net)$', ['ad.intl.xiaomi.com.edgesuite.net', 'ad.intl.xiaomi.com.ksyna.net']],
     ['^(fr|idmb|ru)[-a-z0-9]*(app-chat|resolver-msg)[-a-z0-9]*\\.[a-z0-9-]+\\.elb\\.amazonaws\\.com$', ['elb.amazonaws.com']],
     ['^foo$', null],
@@ -81,7 +84,10 @@ describe('bundled packs', () => {
     for (const name of ['www.xiaomi.com', 'xiaomi.com', 'miui.com', 'i18n.mi.com', 'weather.xiaomi.net', 'www.miui.net']) {
       const hits = db.matchHost(name);
       expect(hits.length, name).toBeGreaterThan(0);
-      expect(hits.every((h) => !h.signature.alert && h.signature.vendor === 'Xiaomi'), name).toBe(true);
+      expect(
+        hits.every((h) => !h.signature.alert && h.signature.vendor === 'Xiaomi'),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -91,13 +97,20 @@ describe('bundled packs', () => {
   });
 
   it('benign names match nothing', () => {
-    for (const name of ['en.wikipedia.org', 'example.com', 'duckduckgo.com', 'xiaomi.com.evil.example', 'notmiui.com']) expect(db.matchHost(name), name).toEqual([]);
+    for (const name of ['en.wikipedia.org', 'example.com', 'duckduckgo.com', 'xiaomi.com.evil.example', 'notmiui.com'])
+      expect(db.matchHost(name), name).toEqual([]);
   });
 
   it('matchHttp: Sensors Node SDK upload on a loopback collector (byte-exact capture)', () => {
     const req = parseRawRequest(sharedText('research/sensorsdata-wire/node_sdk_post_raw.http'));
     const hits = db.matchHttp(req);
-    expect(ids(hits)).toEqual(['sensorsdata/shape.ingest-path', 'sensorsdata/shape.js-batch-body', 'sensorsdata/shape.sdk-user-agent', 'sensorsdata/shape.lib-marker', 'sensorsdata/shape.user-agent']);
+    expect(ids(hits)).toEqual([
+      'sensorsdata/shape.ingest-path',
+      'sensorsdata/shape.js-batch-body',
+      'sensorsdata/shape.sdk-user-agent',
+      'sensorsdata/shape.lib-marker',
+      'sensorsdata/shape.user-agent',
+    ]);
     expect(hits[0]).toMatchObject({ on: 'path', value: '/sa?project=default' });
     expect(hits.find((h) => h.signature.id === 'sensorsdata/shape.lib-marker')?.on).toBe('body');
   });
@@ -106,7 +119,13 @@ describe('bundled packs', () => {
     const js = parseRawRequest(sharedText('research/sensorsdata-wire/js_sdk_image_get_raw.http'));
     expect(ids(db.matchHttp(js))).toEqual(['sensorsdata/shape.ingest-path', 'sensorsdata/shape.js-beacon', 'sensorsdata/shape.lib-marker']);
     const android = parseRawRequest(sharedText('research/sensorsdata-wire/android_sdk_post_RECONSTRUCTED.http'));
-    expect(ids(db.matchHttp(android))).toEqual(['xiaomi/browser.sensors-ingest.url', 'sensorsdata/shape.ingest-path', 'sensorsdata/shape.batch-body', 'sensorsdata/shape.js-batch-body', 'sensorsdata/shape.lib-marker']);
+    expect(ids(db.matchHttp(android))).toEqual([
+      'xiaomi/browser.sensors-ingest.url',
+      'sensorsdata/shape.ingest-path',
+      'sensorsdata/shape.batch-body',
+      'sensorsdata/shape.js-batch-body',
+      'sensorsdata/shape.lib-marker',
+    ]);
   });
 
   it('matchHttp: a Sensors UA, Dry-Run header, config path, cookie and port', () => {
@@ -119,11 +138,19 @@ describe('bundled packs', () => {
         { name: 'Cookie', value: 'sensorsdata2015jssdkcross=%7B%7D' },
       ],
     });
-    expect(ids(db.matchHttp(req))).toEqual(['sensorsdata/shape.remote-config-path', 'sensorsdata/shape.dry-run-header', 'sensorsdata/shape.user-agent', 'sensorsdata/shape.js-cookie', 'sensorsdata/shape.ingest-port']);
+    expect(ids(db.matchHttp(req))).toEqual([
+      'sensorsdata/shape.remote-config-path',
+      'sensorsdata/shape.dry-run-header',
+      'sensorsdata/shape.user-agent',
+      'sensorsdata/shape.js-cookie',
+      'sensorsdata/shape.ingest-port',
+    ]);
   });
 
   it('matchHttp: ordinary requests match nothing', () => {
     expect(db.matchHttp(request({ host: 'example.com', uri: '/search?q=sa&project=x', headers: [{ name: 'User-Agent', value: 'curl/7.88.1' }] }))).toEqual([]);
-    expect(db.matchHttp(request({ method: 'POST', host: 'example.com', uri: '/form', body: 'data=hello&ext=1', contentType: 'application/x-www-form-urlencoded' }))).toEqual([]);
+    expect(
+      db.matchHttp(request({ method: 'POST', host: 'example.com', uri: '/form', body: 'data=hello&ext=1', contentType: 'application/x-www-form-urlencoded' })),
+    ).toEqual([]);
   });
 });

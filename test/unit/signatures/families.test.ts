@@ -75,7 +75,10 @@ describe('no benign host of the ground-truth captures becomes a vendor endpoint'
       // a first-party page carrying the Sensors SDK cookie is labelled, never alerted on
       for (const h of others) {
         expect(h.alert, h.host).toBe(false);
-        expect(h.signatures.filter((s) => s !== 'sensorsdata/shape.js-cookie'), h.host).toEqual([]);
+        expect(
+          h.signatures.filter((s) => s !== 'sensorsdata/shape.js-cookie'),
+          h.host,
+        ).toEqual([]);
       }
     });
   }

@@ -27,7 +27,9 @@ describe('bundled packs from endpoints.tsv', () => {
     expect(curated.every((r) => !r.category.includes('[list-only'))).toBe(true);
     const all = packs.flatMap((p) => p.signatures);
     for (const r of curated) {
-      const s = all.find((x) => x.vendor === r.vendor && (x.match.host?.[0] === r.pattern || x.match.suffix?.[0] === r.pattern || Object.values(x.match).includes(r.pattern)));
+      const s = all.find(
+        (x) => x.vendor === r.vendor && (x.match.host?.[0] === r.pattern || x.match.suffix?.[0] === r.pattern || Object.values(x.match).includes(r.pattern)),
+      );
       expect(s, r.pattern).toBeDefined();
       expect(s!.references).toEqual(r.sources);
       expect(s!.description).toBe(r.category);
@@ -35,7 +37,11 @@ describe('bundled packs from endpoints.tsv', () => {
     const listOnly = rows.filter((r) => r.category.includes('[list-only'));
     expect(listOnly.length).toBe(483 - 171);
     // list-only rows are not bundled as their own signatures: a family label names them, without alerting
-    for (const r of listOnly) expect(all.some((x) => x.id === `xiaomi/${r.pattern}` || (x.alert && (x.match.host?.[0] === r.pattern || x.match.suffix?.[0] === r.pattern))), r.pattern).toBe(false);
+    for (const r of listOnly)
+      expect(
+        all.some((x) => x.id === `xiaomi/${r.pattern}` || (x.alert && (x.match.host?.[0] === r.pattern || x.match.suffix?.[0] === r.pattern))),
+        r.pattern,
+      ).toBe(false);
   });
 
   it('TOO-BROAD rows and bare vendor domains never alert; ids are unique; packs validate', () => {
@@ -43,7 +49,12 @@ describe('bundled packs from endpoints.tsv', () => {
     const broad = all.filter((s) => s.description.startsWith('TOO-BROAD'));
     expect(broad.map((s) => s.match.host![0]).sort()).toEqual(['miui.com', 'miui.net', 'www.miui.net', 'www.xiaomi.com', 'xiaomi.com', 'xiaomi.net']);
     expect(broad.every((s) => !s.alert)).toBe(true);
-    expect(all.filter((s) => s.id.startsWith('xiaomi/label.')).map((s) => [s.match.suffix![0], s.alert])).toEqual([['xiaomi.com', false], ['miui.com', false], ['mi.com', false], ['xiaomi.net', false]]);
+    expect(all.filter((s) => s.id.startsWith('xiaomi/label.')).map((s) => [s.match.suffix![0], s.alert])).toEqual([
+      ['xiaomi.com', false],
+      ['miui.com', false],
+      ['mi.com', false],
+      ['xiaomi.net', false],
+    ]);
     expect(new Set(all.map((s) => s.id)).size).toBe(all.length);
     for (const p of packs) expect(validatePack(JSON.parse(packToJson(p)), p.name).errors).toEqual([]);
   });
@@ -62,7 +73,10 @@ describe('ground-truth endpoints are named', () => {
         const hits = db.matchHost(f.value);
         const got = vendorsOf(hits);
         for (const v of f.vendors) expect(got.has(VENDOR[v]), `${f.value} ${v}`).toBe(true);
-        expect(hits.some((h) => h.signature.alert), f.value).toBe(true);
+        expect(
+          hits.some((h) => h.signature.alert),
+          f.value,
+        ).toBe(true);
       }
     });
   }

@@ -9,7 +9,18 @@ const good = {
   version: '1',
   description: 'test pack',
   signatures: [
-    { id: 'mine/a', vendor: 'Acme', product: 'SDK', category: 'analytics', match: { suffix: ['acme-track.example'] }, alert: true, confidence: 'confident', description: '', references: ['me'], added: '2026-11-24' },
+    {
+      id: 'mine/a',
+      vendor: 'Acme',
+      product: 'SDK',
+      category: 'analytics',
+      match: { suffix: ['acme-track.example'] },
+      alert: true,
+      confidence: 'confident',
+      description: '',
+      references: ['me'],
+      added: '2026-11-24',
+    },
   ],
 };
 
@@ -104,6 +115,13 @@ describe('importBlocklist', () => {
       ['my-list/tracking.intl.miui.com', { host: ['tracking.intl.miui.com'] }],
     ]);
     expect(validatePack(pack, 'import').errors).toEqual([]);
-    expect(pack.signatures[0]).toMatchObject({ vendor: 'Xiaomi', category: 'telemetry', alert: true, confidence: 'imprecise', references: ['My List'], added: '2026-11-24' });
+    expect(pack.signatures[0]).toMatchObject({
+      vendor: 'Xiaomi',
+      category: 'telemetry',
+      alert: true,
+      confidence: 'imprecise',
+      references: ['My List'],
+      added: '2026-11-24',
+    });
   });
 });

@@ -23,15 +23,46 @@ describe('keyed benchmark capture', async () => {
   const keyLog: string[] = [];
   await writePcapFile(pcap, (sink) => generateKeyedBenchTraffic(sink, 1.5e6, keyLog));
   writeFileSync(keys, keyLog.join('\n') + '\n');
-  const rows = execFileSync('tshark', ['-r', pcap, '-o', `tls.keylog_file:${keys}`, '-Y', 'http2.headers.method or http.request',
-    '-T', 'fields', '-e', 'tls.record.version', '-e', 'http2.headers.method', '-e', 'http2.headers.path', '-e', 'http.request.method', '-e', 'http.request.uri'],
-  { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split('\n').map((l) => l.split('\t'));
+  const rows = execFileSync(
+    'tshark',
+    [
+      '-r',
+      pcap,
+      '-o',
+      `tls.keylog_file:${keys}`,
+      '-Y',
+      'http2.headers.method or http.request',
+      '-T',
+      'fields',
+      '-e',
+      'tls.record.version',
+      '-e',
+      'http2.headers.method',
+      '-e',
+      'http2.headers.path',
+      '-e',
+      'http.request.method',
+      '-e',
+      'http.request.uri',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  )
+    .toString()
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
   const h2Requests = rows.flatMap((r) => (r[1] ? r[1].split(',') : []));
   const h1Requests = rows.filter((r) => r[3]).length;
 
   it('writes key log lines for TLS 1.3 (four secrets) and TLS 1.2 (CLIENT_RANDOM) sessions', () => {
     const labels = new Set(keyLog.map((l) => l.split(' ')[0]));
-    expect([...labels].sort()).toEqual(['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'CLIENT_RANDOM', 'CLIENT_TRAFFIC_SECRET_0', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_TRAFFIC_SECRET_0']);
+    expect([...labels].sort()).toEqual([
+      'CLIENT_HANDSHAKE_TRAFFIC_SECRET',
+      'CLIENT_RANDOM',
+      'CLIENT_TRAFFIC_SECRET_0',
+      'SERVER_HANDSHAKE_TRAFFIC_SECRET',
+      'SERVER_TRAFFIC_SECRET_0',
+    ]);
   });
 
   it('tshark decrypts every request: per round two downloads (HTTP/2, or HTTP/1.1 every fourth) and two telemetry POSTs (HTTP/2 or HTTP/1.1)', () => {
@@ -45,12 +76,12 @@ describe('keyed benchmark capture', async () => {
     expect(versions.has('0x0303/h2')).toBe(true);
   });
 
-  it('the HTTP/2 parser reads the same requests from tshark\'s decrypted bytes, bodies included', () => {
+  it("the HTTP/2 parser reads the same requests from tshark's decrypted bytes, bodies included", () => {
     const reqs: Http2Request[] = [];
     const log = new AnomalyLog();
     for (const conn of tsharkHttp2Streams(pcap, keys, [443])) {
       const h2 = new Http2Connection(DEFAULT_LIMITS, log, { request: (r) => reqs.push(r), response: () => {} });
-      for (const p of conn.pieces) (p.toServer ? h2.pushClient(p.bytes) : h2.pushServer(p.bytes));
+      for (const p of conn.pieces) p.toServer ? h2.pushClient(p.bytes) : h2.pushServer(p.bytes);
       h2.end();
     }
     expect(log.countsObject()).toEqual({});
