@@ -7,31 +7,34 @@
 // REV is checked out into a worktree under the system's temporary folder and built once (it
 // uses this checkout's node_modules). Both run the same capture, the one `npm run bench` uses.
 //
-// usage: npm run bench:compare -- --baseline REV [--rounds N] [--only info,events,analyze] [--size MB] [--file PCAP]
+// usage: npm run bench:compare -- --baseline REV [--rounds N] [--only info,events,analyze,keyed] [--size MB] [--file PCAP] [--keyed-size MB]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { measure } from './measure.mjs';
-import { benchCapture, option, root } from './args.mjs';
+import { benchCapture, keyedBenchCapture, option, root } from './args.mjs';
 
 const rev = option('baseline', null);
 if (!rev) {
-  process.stderr.write('usage: npm run bench:compare -- --baseline REV [--rounds N] [--only info,events,analyze]\n');
+  process.stderr.write('usage: npm run bench:compare -- --baseline REV [--rounds N] [--only info,events,analyze,keyed]\n');
   process.exit(2);
 }
 const rounds = Number(option('rounds', '8'));
 const only = option('only', 'events,analyze').split(',');
-const file = benchCapture();
+// `keyed` is `analyze --keylog` on the keyed benchmark capture (--keyed-size MB); the others use the plain one
+const file = only.some((k) => k !== 'keyed') ? benchCapture() : null;
+const keyed = only.includes('keyed') ? keyedBenchCapture() : null;
 
 const COMMANDS = {
   info: ['info', file, '--format', 'json'],
   events: ['events', file, '--format', 'ndjson'],
   analyze: ['analyze', file, '--format', 'json'],
+  keyed: keyed && ['analyze', keyed.file, '--keylog', keyed.keys, '--format', 'json'],
 };
 for (const name of only) {
   if (!COMMANDS[name]) {
-    process.stderr.write(`--only: unknown command ${name} (info, events or analyze)\n`);
+    process.stderr.write(`--only: unknown command ${name} (info, events, analyze or keyed)\n`);
     process.exit(2);
   }
 }
@@ -82,7 +85,12 @@ for (let round = 0; round < rounds; round++) {
 }
 process.stderr.write('\n');
 
-console.log(`baseline ${rev} (${base.commit.slice(0, 12)}) against this checkout; ${path.relative(root, file)}; ${rounds} rounds, run in turns`);
+console.log(
+  `baseline ${rev} (${base.commit.slice(0, 12)}) against this checkout; ${[file, keyed?.file]
+    .filter(Boolean)
+    .map((f) => path.relative(root, f))
+    .join(', ')}; ${rounds} rounds, run in turns`,
+);
 console.log('');
 console.log('what        baseline s   this s   change   this faster in   peak RSS MB (baseline → this)');
 for (const name of only) {
