@@ -10,7 +10,7 @@
  * data no analyzer reads is opaque as `decrypted_unparsed` (HTTP/2 before its analyzer).
  */
 import type { PacketMeta } from '../capture/frame.js';
-import { CT_APPLICATION_DATA, TlsDecryptor } from '../decrypt/tls.js';
+import { CT_APPLICATION_DATA, TlsDecryptor, type OpenedRecord } from '../decrypt/tls.js';
 import { TlsRecordSplitter } from '../decrypt/tls-records.js';
 import { Dir } from '../flow/dir.js';
 import { looksLikeHttpRequest } from '../proto/http1.js';
@@ -112,7 +112,11 @@ export class TlsDecryption {
   }
 
   private record(fromClient: boolean, header: Uint8Array, fragment: Uint8Array): void {
-    const r = this.decryptor.record(fromClient, header, fragment);
+    this.handle(fromClient, fragment, this.decryptor.record(fromClient, header, fragment));
+    this.decryptor.recordRead();
+  }
+
+  private handle(fromClient: boolean, fragment: Uint8Array, r: OpenedRecord): void {
     switch (r.status) {
       case 'plaintext':
         return;

@@ -14,7 +14,9 @@ export function hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, le
   const hashLength = HASH_LENGTH[hash];
   const blocks = Math.ceil(length / hashLength);
   if (blocks > 255) throw new RangeError(`HKDF-Expand: ${length} bytes is more than 255 blocks`);
-  const out = Buffer.allocUnsafe(blocks * hashLength);
+  // its own memory, not a slice of Node's shared 8 KiB pool: keys and secrets live as long as
+  // their connection, and a pooled slice would keep the whole pool block alive with it
+  const out = Buffer.allocUnsafeSlow(blocks * hashLength);
   // T(i) = HMAC(prk, T(i-1) ‖ info ‖ i), each message built in one buffer
   const message = Buffer.allocUnsafe(hashLength + info.length + 1);
   let previous = 0;

@@ -37,7 +37,9 @@ export function parseHello(body: Uint8Array, client: boolean): Hello | undefined
   const n = body.length;
   if (n < 2 + 32 + 1) return undefined;
   const legacyVersion = (body[0]! << 8) | body[1]!;
-  const random = Buffer.from(body.subarray(2, 34));
+  // a copy of its own (not from Node's 8 KiB pool, which it would keep alive with the connection)
+  const random = Buffer.allocUnsafeSlow(32);
+  random.set(body.subarray(2, 34));
   let p = 34;
   const sid = body[p++]!;
   p += sid;

@@ -12,7 +12,8 @@ export type PrfHash = 'sha256' | 'sha384' | 'md5sha1';
 
 /** RFC 5246 §5 P_hash: HMAC(secret, A(i) ‖ seed) for A(i) = HMAC(secret, A(i-1)), A(0) = seed. */
 function pHash(hash: 'md5' | 'sha1' | 'sha256' | 'sha384', secret: Uint8Array, seed: Uint8Array, length: number): Buffer {
-  const out = Buffer.allocUnsafe(length);
+  // not from Node's shared pool: the key block's slices live as long as the connection (hkdf.ts)
+  const out = Buffer.allocUnsafeSlow(length);
   let a: Buffer = hmac(hash, secret, seed);
   // A(i) ‖ seed, rewritten in place for each block
   const message = Buffer.allocUnsafe(a.length + seed.length);

@@ -69,6 +69,7 @@ export interface TlsDecryptorOptions {
 
 const COMPRESSION_DEFLATE = 1;
 
+const NO_DATA = new Uint8Array(0);
 const EPOCH_NONE = 0;
 const EPOCH_EARLY = 1;
 const EPOCH_HANDSHAKE = 2;
@@ -203,7 +204,7 @@ export class TlsDecryptor {
   private readonly server: Side;
   private _alpn: string | null = null;
   private counts = { decrypted: 0, noKey: 0, failed: 0, unsupported: 0 };
-  private readonly out: OpenedRecord = { status: 'plaintext', contentType: 0, data: new Uint8Array(0) };
+  private readonly out: OpenedRecord = { status: 'plaintext', contentType: 0, data: NO_DATA };
 
   constructor(
     private readonly keys: KeyLookup,
@@ -284,6 +285,11 @@ export class TlsDecryptor {
     const cipherSuites: number[] = [];
     for (let i = 9; i + 2 < 9 + specs; i += 3) if (body[i] === 0) cipherSuites.push((body[i + 1]! << 8) | body[i + 2]!);
     this.clientHello = { random, cipherSuites, extensions: new Map(), version: (body[1]! << 8) | body[2]!, helloRetryRequest: false, compression: 0 };
+  }
+
+  /** The last record's result is read: its bytes are let go (a connection lingering after its last record would keep them). */
+  recordRead(): void {
+    this.out.data = NO_DATA;
   }
 
   private result(status: RecordStatus, contentType: number, data: Uint8Array): OpenedRecord {

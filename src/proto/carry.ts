@@ -5,6 +5,8 @@
  */
 /** the buffer of every CarryBuffer that has carried nothing yet (never written: reserve() replaces it first) */
 const NOTHING_CARRIED = new Uint8Array(0);
+/** a buffer grown past this is let go once empty (most heads fit the first 256 bytes) */
+const RELEASE_ABOVE = 4096;
 
 export class CarryBuffer {
   private buf = NOTHING_CARRIED;
@@ -30,7 +32,7 @@ export class CarryBuffer {
   keep(data: Uint8Array, used: number): void {
     const rest = data.length - used;
     if (rest <= 0) {
-      this.len = 0;
+      this.clear();
     } else if (data.buffer === this.buf.buffer) {
       this.buf.copyWithin(0, used, data.length);
       this.len = rest;
@@ -44,6 +46,8 @@ export class CarryBuffer {
 
   clear(): void {
     this.len = 0;
+    // a buffer grown for a long head is let go: idle connections linger, one per flow adds up
+    if (this.buf.length > RELEASE_ABOVE) this.buf = NOTHING_CARRIED;
   }
 
   private reserve(n: number): void {
