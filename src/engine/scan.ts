@@ -15,7 +15,7 @@ import { DumpWriteError, StreamDumper } from '../flow/dump.js';
 import type { CaptureContext, FlowSummaryExtra } from '../analyzers/analyzer.js';
 import { FlowDispatcher } from '../analyzers/dispatcher.js';
 import type { AnomalyObservation, Observation, ObservationDetail } from './observations.js';
-import { MemoryGovernor } from './memory.js';
+import { keepYoungGenerationSmall, MemoryGovernor } from './memory.js';
 import { notDecoded, type NotDecoded } from './not-decoded.js';
 
 export interface ScanOptions {
@@ -72,6 +72,8 @@ export async function scanCapture(source: string | NodeJS.ReadableStream, option
   // no key anywhere (and none can arrive later, as from a stream): the analyzers are given none
   const keys = options.keys ?? (captureKeys !== undefined && (!captureKeys.empty || captureKeys.streamed) ? captureKeys : undefined);
   const sourceKeys = options.keys instanceof CaptureKeys ? options.keys : captureKeys;
+  // decrypting makes garbage at a rate that grows V8's young generation: memory.ts
+  if (keys !== undefined) keepYoungGenerationSmall();
 
   // the packet being read, handed down the pipeline (one reused object)
   const meta: PacketMeta = { frame: 0, tsSec: 0, tsNsec: 0, wireLen: 0 };
