@@ -104,6 +104,10 @@ const jobs = [
   ],
   ['analyze', 'leakscope analyze', () => measure(process.execPath, [...cli, 'analyze', file, '--format', 'json']), 'fields'],
   ['keyed', 'analyze --keylog (keyed)', () => measure(process.execPath, [...cli, 'analyze', keyed.file, '--keylog', keyed.keys, '--format', 'json']), 'keyed'],
+  // the same capture without its keys: everything but decryption and the parsing it opens up
+  // (reading, TCP, TLS records, handshakes, the report) — the floor under the row above
+  ['keyed', 'analyze, no keys (keyed)', () => measure(process.execPath, [...cli, 'analyze', keyed.file, '--format', 'json']), 'keyed'],
+  ['keyed', 'events, no keys (keyed)', () => measure(process.execPath, [...cli, 'events', keyed.file, '--format', 'ndjson']), 'keyed'],
   // the engine alone, second pass in one process: what start-up and JIT warm-up leave
   ['warm', 'events engine, warm', () => measure(process.execPath, lib('events-warm')).then(inner), 'fields'],
   ['warm', 'analyze engine, warm', () => measure(process.execPath, lib('analyze-warm')).then(inner), 'fields'],
