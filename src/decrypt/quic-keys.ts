@@ -11,7 +11,8 @@
  * Header protection is AES-ECB of a 16-byte sample (AES suites) or ChaCha20 keyed with the
  * sample as counter and nonce (RFC 9001 §5.4.3–4). All cryptography is node:crypto.
  */
-import { createCipheriv, createDecipheriv, type Cipher, type DecipherGCM } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type Cipher, type DecipherGCM, type KeyObject } from 'node:crypto';
+import { recordKey } from './record-protection.js';
 import { HASH_LENGTH, TLS13_CIPHER_SUITES, aeadNonce, hkdfExpandLabel, type Tls13CipherSuite } from './hkdf.js';
 
 export const QUIC_V2_VERSION = 0x6b3343cf;
@@ -21,6 +22,9 @@ const ZERO5 = Buffer.alloc(5);
 /** Payload and header protection of one direction and key generation. */
 export class QuicPacketKeys {
   private ecb: Cipher | null = null;
+  /** `key` and `hp` as KeyObjects, made on first use (record-protection.ts recordKey: a raw key costs Node 24 ~10 µs per packet) */
+  private keyObject: KeyObject | undefined;
+  private hpObject: KeyObject | undefined;
 
   constructor(
     readonly suite: Tls13CipherSuite,
@@ -59,7 +63,7 @@ export class QuicPacketKeys {
     if (this.suite.aead === 'chacha20-poly1305') {
       // RFC 9001 §5.4.4: counter = sample[0..4] (little-endian), nonce = sample[4..16]; Node's
       // chacha20 takes exactly that 16-byte layout as its IV
-      return createCipheriv('chacha20', this.hp, sample).update(ZERO5);
+      return createCipheriv('chacha20', (this.hpObject ??= recordKey(this.hp)), sample).update(ZERO5);
     }
     // ECB has no state between blocks: one cipher object serves every packet
     this.ecb ??= createCipheriv(this.suite.keyLength === 32 ? 'aes-256-ecb' : 'aes-128-ecb', this.hp, null).setAutoPadding(false);
@@ -75,10 +79,11 @@ export class QuicPacketKeys {
     const tagAt = end - tagLength;
     if (tagAt < from) return undefined;
     const nonce = aeadNonce(this.iv, packetNumber);
+    const key = (this.keyObject ??= recordKey(this.key));
     try {
       const s = this.suite;
       if (s.aead === 'aes-128-ccm') {
-        const d = createDecipheriv('aes-128-ccm', this.key, nonce, { authTagLength: tagLength });
+        const d = createDecipheriv('aes-128-ccm', key, nonce, { authTagLength: tagLength });
         d.setAuthTag(b.subarray(tagAt, end));
         d.setAAD(aad, { plaintextLength: tagAt - from });
         const out = d.update(b.subarray(from, tagAt));
@@ -87,8 +92,8 @@ export class QuicPacketKeys {
       }
       const d: DecipherGCM =
         s.aead === 'chacha20-poly1305'
-          ? (createDecipheriv('chacha20-poly1305', this.key, nonce, { authTagLength: 16 }) as unknown as DecipherGCM)
-          : createDecipheriv(s.aead, this.key, nonce);
+          ? (createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 }) as unknown as DecipherGCM)
+          : createDecipheriv(s.aead, key, nonce);
       d.setAAD(aad);
       d.setAuthTag(b.subarray(tagAt, end));
       const out = d.update(b.subarray(from, tagAt));
