@@ -17,9 +17,10 @@ export const LEAK_SAMPLES = 3;
 /** servers shown per host in the table (all with --wide) */
 export const SERVER_SAMPLES = 4;
 
-/** `imei (md5)`: the kind, and the forms other than plain the value was found in. */
+/** `imei (md5)`: the kind, and the forms other than plain the value was found in; `android_id (probable)` for a probable finding. */
 export function leakLabel(l: HostLeak): string {
   const forms = [...new Set(l.evidence.map((e) => e.form).filter((f): f is string => Boolean(f) && f !== 'plain'))];
+  if (l.probable) forms.push('probable');
   return forms.length ? `${l.kind} (${forms.join(', ')})` : l.kind;
 }
 
