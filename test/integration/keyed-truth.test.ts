@@ -87,6 +87,33 @@ describe.each(TCP_CAPTURES)('%s with its keys', (capture) => {
     }
   });
 
+  // tls_h1_curl_openssl's and chromium_h2_dsb's clients retransmitted segments (tshark: "TCP
+  // Retransmission") of connections that decrypted: those bytes were counted opaque as
+  // `tls_encrypted` (no keys given) under the host the certificate and SNI name
+  it("counts a decrypted connection's bytes as decrypted, none opaque (a retransmitted segment is not a second, unread copy); a connection without keys is opaque no_key", async () => {
+    const { flows } = await events(capture);
+    for (const f of t.findings.filter((x) => x.indicator === 'tls_sni')) {
+      const flow = flows.find((x) => x.client === f.client)!.extra;
+      if (f.decryptable)
+        expect({ client: f.client, decrypted: flow.decryptedBytes! > 0, opaque: flow.opaqueBytes }).toEqual({ client: f.client, decrypted: true, opaque: 0 });
+      else
+        expect({ client: f.client, decrypted: flow.decryptedBytes, opaque: flow.opaqueBytes > 0, why: flow.opaqueReason }).toEqual({
+          client: f.client,
+          decrypted: 0,
+          opaque: true,
+          why: 'no_key',
+        });
+    }
+    const { hosts } = await analyzeCaptures([{ name: capture, source: path.join(CLIENTS, capture) }], { allHosts: true, keyStore: keyStore(capture) });
+    const withheld = new Set(t.findings.filter((x) => x.indicator === 'tls_sni' && !x.decryptable).map((x) => x.value));
+    for (const h of hosts.filter((x) => x.flows > 0)) {
+      // keys were given: no host's bytes are "TLS, no keys given"
+      expect(h.opaque_reasons, h.host).not.toContain('tls_encrypted');
+      expect(h.decrypted_bytes > 0 || withheld.has(h.host), h.host).toBe(true);
+      if (!withheld.has(h.host)) expect({ host: h.host, opaque: h.opaque_bytes }).toEqual({ host: h.host, opaque: 0 });
+    }
+  });
+
   it('finds every leaked value the truth lists in the decrypted requests, with evidence starting at the encryption', async () => {
     const { hosts } = await analyzeCaptures([{ name: capture, source: path.join(CLIENTS, capture) }], { allHosts: true, keyStore: keyStore(capture) });
     const byName = new Map<string, HostRecord>(hosts.map((h) => [h.host, h]));
