@@ -159,5 +159,7 @@ export const HOST_SCHEMA: RecordSchema<HostRecord, HostCsvPart> = {
       header: 'Leak apps',
       csv: (_, l) => (l ? csvList([...new Set(l.evidence.flatMap((e) => (e.app === undefined ? [] : [e.app])))]) : null),
     },
+    // a value found only by its shape under a key that does not name it (the JSON's `probable` says why)
+    { key: 'leak_confidence', header: 'Leak confidence', csv: (_, l) => (l ? (l.probable ? 'probable' : 'certain') : null) },
   ],
 };
