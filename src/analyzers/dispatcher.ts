@@ -97,7 +97,8 @@ export class FlowDispatcher implements FlowHandler, AnalyzerContext, AnomalySink
   onClose(flow: FlowInfo): void {
     const meta: PacketMeta = { frame: flow.lastFrame, tsSec: flow.lastSec, tsNsec: flow.lastNsec, wireLen: 0 };
     this.meta = meta;
-    const opaque = Math.max(0, flow.payloadToServer + flow.payloadToClient - this.inspectedBytes);
+    // a retransmitted copy of bytes already counted is not a second, unread part of the stream
+    const opaque = Math.max(0, flow.payloadToServer + flow.payloadToClient - flow.retransmittedBytes - this.inspectedBytes);
     const summary: FlowSummaryExtra = {
       protocol: this.protocol,
       opaqueBytes: opaque,

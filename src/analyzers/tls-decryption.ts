@@ -101,7 +101,9 @@ export class TlsDecryption {
     else if (this.protectedBytes === 0 && this.unparsedBytes > 0) summary.opaqueReason = 'decrypted_unparsed';
     else if (outcome === 'failed' || this.failedBytes > 0) summary.opaqueReason = 'decrypt_failed';
     else if (outcome === 'no_key' || this.protectedBytes > 0) summary.opaqueReason = 'no_key';
-    else summary.opaqueReason = 'tls_encrypted';
+    // opened, and every record read: what is left was never handed on (after the record stream
+    // was lost), the dispatcher's `not_parsed`; "no keys given" it is not
+    else if (outcome !== 'decrypted') summary.opaqueReason = 'tls_encrypted';
   }
 
   private streamLost(i: number, detail: string): void {

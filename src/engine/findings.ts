@@ -26,6 +26,10 @@ export class RequestInspector {
   inspect(http: HttpRequest): RequestFindings {
     const { signatures, limits, identifiers } = this.opts;
     const req = InspectedRequest.fromHttp(http);
-    return { hits: signatures.matchHttp(req, limits), leaks: findLeaksInHttpRequest(req, { limits, identifiers }) };
+    const hits = signatures.matchHttp(req, limits);
+    // the vendor whose server this is, by its name or its collector-shaped traffic (an SDK's cookie does not say)
+    const vendorOf = (): string | null =>
+      (req.host ? signatures.matchHost(req.host)[0]?.signature.vendor : undefined) ?? hits.find((h) => h.endpoint)?.signature.vendor ?? null;
+    return { hits, leaks: findLeaksInHttpRequest(req, { limits, identifiers, vendorOf }) };
   }
 }

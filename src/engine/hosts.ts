@@ -39,6 +39,8 @@ export interface HostLeak {
   value: string;
   count: number;
   evidence: LeakEvidence[];
+  /** present when every finding of the value was probable, not certain: why (leaks/detect.ts LeakFinding.probable) */
+  probable?: string;
   /** labels of the experiment windows any finding of this value fell in (evidence past the cap included); only when windows were given */
   windows?: string[];
 }
@@ -392,8 +394,9 @@ export class HostAggregator {
       }
       h.kindCounts.set(f.kind, kept + 1);
       h.leaks.set(key, (leak = { kind: f.kind, value: f.value, count: 0, evidence: [] }));
+      if (f.probable) leak.probable = f.probable;
       if (labels) leak.windows = [];
-    }
+    } else if (!f.probable && leak.probable) delete leak.probable; // one certain finding makes the value certain
     leak.count++;
     if (labels && leak.windows) for (const l of labels) if (!leak.windows.includes(l)) leak.windows.push(l);
     if (leak.evidence.length < this.opts.limits.maxEvidencePerValue) {

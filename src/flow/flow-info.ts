@@ -36,6 +36,8 @@ export interface FlowInfo {
   history: string;
   /** TCP bytes the capture lost (skipped holes), both directions */
   missedBytes: number;
+  /** TCP payload bytes that arrived again (retransmissions, overlaps), both directions: in the payload counts, delivered once */
+  retransmittedBytes: number;
   closeReason: 'fin' | 'rst' | 'idle' | 'evicted' | 'end' | null;
   /** the app PCAPdroid's trailer named for this flow's packets (the first one that named any); null without trailers */
   app: string | null;

@@ -128,7 +128,8 @@ export class Flow implements StreamEvents {
     if (this.existingHalf(dir)!.wanted) this.handler().onGap(dir, missed, meta);
   }
 
-  retransmitted(dir: Dir): void {
+  retransmitted(dir: Dir, bytes: number): void {
+    this.info.retransmittedBytes += bytes;
     this.history.add(dir, HistoryEvent.Retransmit);
   }
 

@@ -32,8 +32,8 @@ export interface StreamEvents {
   deliver(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void;
   /** `missed` bytes the capture lost before the next delivered byte */
   gap(dir: Dir, missed: number, meta: PacketMeta): void;
-  /** a segment carried bytes seen before */
-  retransmitted(dir: Dir): void;
+  /** a segment carried `bytes` payload bytes seen before (delivered, or buffered): counted once, not again */
+  retransmitted(dir: Dir, bytes: number): void;
   /** false = stop copying and delivering this direction's bytes */
   wants(dir: Dir): boolean;
 }
@@ -112,14 +112,14 @@ export class TcpHalfStream {
 
     const rel = seqDiff(seq, this.nextSeq);
     if (rel + len <= 0) {
-      this.events.retransmitted(this.dir);
+      this.events.retransmitted(this.dir, len);
       return;
     }
     if (rel > 0) {
       this.bufferOutOfOrder(seq, buf, off, len, rel, meta);
       return;
     }
-    if (rel < 0) this.events.retransmitted(this.dir); // its start was delivered already
+    if (rel < 0) this.events.retransmitted(this.dir, -rel); // its start was delivered already
     this.deliverFrom(seq, buf, off, len, meta);
   }
 
@@ -188,8 +188,9 @@ export class TcpHalfStream {
         this.nextSeq = seqAdd(this.nextSeq, stop - cur);
       }
       if (stop < len && head !== undefined) {
-        this.compareOverlap(buf, off + stop, head, 0, Math.min(len - stop, seqDiff(head.end, head.seq)));
-        this.events.retransmitted(this.dir);
+        const overlap = Math.min(len - stop, seqDiff(head.end, head.seq));
+        this.compareOverlap(buf, off + stop, head, 0, overlap);
+        this.events.retransmitted(this.dir, overlap);
       }
       this.drain(meta);
     }
@@ -265,7 +266,7 @@ export class TcpHalfStream {
     }
     if (newPieces === 0) {
       this.compareWithBuffered(buf, off, len, rel, i);
-      this.events.retransmitted(this.dir);
+      this.events.retransmitted(this.dir, len);
       return;
     }
 
@@ -288,7 +289,7 @@ export class TcpHalfStream {
 
     if (covered) {
       this.compareWithBuffered(buf, off, len, rel, i);
-      this.events.retransmitted(this.dir);
+      this.events.retransmitted(this.dir, len - newBytes);
     }
     // second pass: insert the new pieces
     pos = rel;

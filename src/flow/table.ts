@@ -354,6 +354,7 @@ export class FlowTable {
       payloadToClient: 0,
       history: '',
       missedBytes: 0,
+      retransmittedBytes: 0,
       closeReason: null,
       app: null,
       appUid: null,

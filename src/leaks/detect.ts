@@ -9,7 +9,7 @@ import type { AnomalySink } from '../anomaly.js';
 import type { Limits } from '../limits.js';
 import { parseForm } from '../inspect/codec.js';
 import { identifierForms, type Identifier, type IdentifierForm } from './identifiers.js';
-import { classify, classifyUserAgent, headerKey, isSessionTokenKey, looksLikeUrl, type Classified, type LeakKind } from './kinds.js';
+import { classify, classifyShortKey, classifyUserAgent, headerKey, isSessionTokenKey, looksLikeUrl, type Classified, type LeakKind } from './kinds.js';
 import { fieldChain, jsonPath, peel, type PeelLayer } from '../inspect/peel.js';
 import { searchEngineParams, searchTermsInUrl } from './search.js';
 import type { InspectedRequest } from '../inspect/request.js';
@@ -26,6 +26,8 @@ export interface LeakFinding {
   key: string | null;
   /** how an identifier was carried when not as is: 'md5', 'sha1', 'sha256', 'upper', 'lower', … */
   form?: string;
+  /** set when the finding is probable, not certain: why it was made (a value's shape under a key that does not name it) */
+  probable?: string;
 }
 
 /** Headers whose values are protocol plumbing, not data an app chose to send. */
@@ -67,12 +69,16 @@ class Collector {
   readonly findings: LeakFinding[] = [];
   private readonly seen = new Map<string, LeakFinding>();
   private readonly forms: IdentifierForm[];
+  /** vendorOf's answer, once asked */
+  private vendor: string | null | undefined;
 
   constructor(
     private readonly limits: Limits,
     identifiers: Identifier[] | undefined,
     /** search-engine parameters of the request's own host: its own search box is not a leak */
     private readonly firstPartySearch: readonly string[] | null,
+    /** the tracking vendor a signature pack names the request's server as (asked only when a rule needs it) */
+    private readonly vendorOf: (() => string | null) | undefined,
   ) {
     this.forms = identifiers?.length ? identifierForms(identifiers) : [];
   }
@@ -81,15 +87,17 @@ class Collector {
    * One finding per kind, value and place: a value both a detector and an analyst's identifier
    * recognise (or two forms of one identifier) is reported once, with the form it was found in.
    */
-  add(kind: LeakKind, value: string, chain: string, key: string | null, form?: string): void {
+  add(kind: LeakKind, value: string, chain: string, key: string | null, form?: string, probable?: string): void {
     const id = `${kind}\u0000${value}\u0000${chain}`;
     const seen = this.seen.get(id);
     if (seen) {
       if (form && form !== 'plain' && !seen.form) seen.form = form;
+      if (!probable) delete seen.probable; // a certain finding of the same value in the same place
       return;
     }
     const f: LeakFinding = { kind, value, chain, key };
     if (form) f.form = form;
+    if (probable) f.probable = probable;
     this.seen.set(id, f);
     this.findings.push(f);
   }
@@ -102,8 +110,22 @@ class Collector {
       if (this.firstPartySearch.includes(k)) found = found.filter((c) => c.kind !== 'search_query');
     }
     for (const c of found) this.add(c.kind, c.value, chain, key, c.form);
+    if (found.length === 0 && key !== null && this.vendorOf) this.shortKey(key, raw, chain);
     if (looksLikeUrl(raw)) for (const term of searchTermsInUrl(raw.trim(), this.limits.maxValuesPerPayload)) this.add('search_query', term, chain, key);
     if (this.forms.length) this.identifiers(raw, chain, key);
+  }
+
+  /**
+   * A value whose key is too short to name it (`d=9b2e4f7a1c6d3e85`): reported only at a vendor's
+   * collector, and as probable (kinds.ts classifyShortKey says why it is ambiguous elsewhere).
+   */
+  private shortKey(key: string, raw: string, chain: string): void {
+    const c = classifyShortKey(key, raw);
+    if (c === null) return;
+    if (this.vendor === undefined) this.vendor = this.vendorOf!();
+    if (this.vendor === null) return;
+    const why = `16 lowercase hex digits, an Android ID's shape, under the short key "${key}" of a request to a ${this.vendor} host; the key does not say which identifier it is (MIUI's OAID has the same shape)`;
+    this.add(c.kind, c.value, chain, key, undefined, why);
   }
 
   private identifiers(raw: string, chain: string, key: string | null): void {
@@ -148,10 +170,19 @@ class Collector {
  * Personal data in one plaintext HTTP request: its query string, Referer, Cookie and custom
  * headers, User-Agent and body, at any depth of encoding peel.ts undoes.
  */
-export function findLeaksInHttpRequest(req: InspectedRequest, opts: { limits: Limits; identifiers?: Identifier[]; ctx?: AnomalySink }): LeakFinding[] {
+export function findLeaksInHttpRequest(
+  req: InspectedRequest,
+  opts: {
+    limits: Limits;
+    identifiers?: Identifier[];
+    ctx?: AnomalySink;
+    /** the tracking vendor whose host the request went to (by the signature packs), else null; without it short keys are not read */
+    vendorOf?: () => string | null;
+  },
+): LeakFinding[] {
   const { limits, ctx } = opts;
   const host = req.host ? normaliseHost(req.host) : null;
-  const c = new Collector(limits, opts.identifiers, host ? searchEngineParams(host) : null);
+  const c = new Collector(limits, opts.identifiers, host ? searchEngineParams(host) : null, opts.vendorOf);
 
   const layers = req.layers(limits, ctx);
   for (const layer of layers.query) c.layer(layer, null, true);

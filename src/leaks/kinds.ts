@@ -369,6 +369,26 @@ export function classify(key: string | null, value: string): Classified[] {
   return out;
 }
 
+/**
+ * An Android ID's exact shape: `Settings.Secure.ANDROID_ID` is 16 lowercase hex digits (Android 8
+ * and later). A letter and a digit are required, so 16-digit numbers and hex words are not it.
+ */
+const ANDROID_ID_SHAPE_RE = /^(?=[0-9]*[a-f])(?=[a-f]*[0-9])[0-9a-f]{16}$/;
+
+/**
+ * A value under a key too short to say what it carries (`d`, `k2`: minified and obfuscated SDKs)
+ * that has the Android ID's exact shape: a probable Android ID. Ambiguous on its own (a 16-hex
+ * trace id, MIUI's OAID has the same shape), so the caller asks it only for requests to a host a
+ * signature pack names as a tracking vendor's, and the finding says it is probable and why.
+ * Keys the tables above know are never re-read here (`m`, `u`, `q`, `ai` … keep their meaning).
+ */
+export function classifyShortKey(key: string, value: string): Classified | null {
+  const k = normaliseKey(key);
+  if (k.length === 0 || k.length > 2 || !/^[a-z0-9]+$/.test(k) || KEY_KIND.has(k) || HASHED_KEYS.has(k)) return null;
+  const v = value.trim();
+  return ANDROID_ID_SHAPE_RE.test(v) ? { kind: 'android_id', value: v } : null;
+}
+
 // an app sends the same User-Agent with every request
 const userAgentLeaks = new StringMemo<readonly Classified[]>((ua) => Object.freeze(userAgentFindings(ua)));
 

@@ -71,7 +71,7 @@ describe('analyze', () => {
   it('CSV: RFC 4180 with a header and one row per host, leak kind and value', () => {
     const lines = cli(['analyze', DEMO, '--format', 'csv']).stdout.split('\r\n');
     expect(lines[0]).toBe(
-      'host,vendor,category,signature,transport,flows,bytes_out,bytes_in,decrypted_bytes,opaque_bytes,server_ips,country,special,asn,org,first_seen,last_seen,leak_kind,leak_value,leak_form,leak_count,frames,apps,leak_apps',
+      'host,vendor,category,signature,transport,flows,bytes_out,bytes_in,decrypted_bytes,opaque_bytes,server_ips,country,special,asn,org,first_seen,last_seen,leak_kind,leak_value,leak_form,leak_count,frames,apps,leak_apps,leak_confidence',
     );
     expect(lines.filter((l) => l.startsWith('tracking.intl.miui.com,') && l.includes(',imei,864811045123671,plain,'))).toHaveLength(1);
   });

@@ -102,6 +102,35 @@ describe('keys embedded in a pcapng', () => {
   });
 });
 
+describe('a probable finding, as each format says it', () => {
+  it("partial_keys' abtest request `?d=<Android ID>`: JSON `probable` with the reason, the table `android_id (probable)`, CSV leak_confidence", () => {
+    const json = JSON.parse(cli(['analyze', PARTIAL, '--keylog', PARTIAL_KEYS, '--format', 'json']).stdout) as {
+      hosts: { host: string; leaks: { kind: string; value: string; probable?: string }[] }[];
+    };
+    const abtest = json.hosts.find((h) => h.host === 'abtest.browser.intl.miui.com')!;
+    expect(abtest.leaks).toEqual([
+      expect.objectContaining({
+        kind: 'android_id',
+        value: '9b2e4f7a1c6d3e85',
+        probable: expect.stringMatching(/under the short key "d" of a request to a Xiaomi host/),
+      }),
+    ]);
+    // the same device's IMEI elsewhere is certain
+    const certain = json.hosts.flatMap((h) => h.leaks).filter((l) => l.kind === 'imei');
+    expect(certain.length).toBeGreaterThan(0);
+    for (const l of certain) expect(l.probable).toBeUndefined();
+    const table = cli(['analyze', PARTIAL, '--keylog', PARTIAL_KEYS, '--wide']).stdout;
+    expect(table).toContain('android_id (probable): 9b2e4f7a1c6d3e85');
+    const csv = cli(['analyze', PARTIAL, '--keylog', PARTIAL_KEYS, '--format', 'csv']).stdout.trim().split(/\r?\n/); // RFC 4180 lines; none of these fields is quoted
+    const header = csv[0]!.split(',');
+    const rows = csv.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i], v])));
+    expect(rows.filter((r) => r.leak_confidence === 'probable').map((r) => `${r.host} ${r.leak_kind}=${r.leak_value}`)).toEqual([
+      'abtest.browser.intl.miui.com android_id=9b2e4f7a1c6d3e85',
+    ]);
+    expect(rows.filter((r) => r.leak_kind === 'imei').every((r) => r.leak_confidence === 'certain')).toBe(true);
+  });
+});
+
 describe('keylog inject', () => {
   it('writes a pcapng with only the keys the capture uses; tshark decrypts it without a key log', () => {
     const out = path.join(tmp, 'partial-with-keys.pcapng');

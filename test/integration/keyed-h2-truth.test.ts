@@ -48,11 +48,6 @@ function keyStore(capture: string): KeyStore | undefined {
 
 const H2_CAPTURES = ['h2_node_curl_sdk.pcap', 'chromium_h2_dsb.pcapng', 'partial_keys.pcap'];
 
-/** truth values the leak rules do not find (leak detection, not HTTP/2): the pixel's one-letter `d=` is the Android ID */
-const KNOWN_UNDETECTED: Record<string, string[]> = {
-  'chromium_h2_dsb.pcapng': ['abtest.browser.intl.miui.com android_id=9b2e4f7a1c6d3e85'],
-};
-
 describe.each(H2_CAPTURES)('%s: HTTP/2 inside TLS', (capture) => {
   const t = truth(capture);
   const h2 = t.findings.filter((f) => f.indicator === 'http2_request');
@@ -97,6 +92,6 @@ describe.each(H2_CAPTURES)('%s: HTTP/2 inside TLS', (capture) => {
         }
       }
     }
-    expect(missing).toEqual(KNOWN_UNDETECTED[capture] ?? []);
+    expect(missing).toEqual([]);
   });
 });

@@ -65,6 +65,7 @@ export function mergeHosts(sets: readonly CaptureResultSet[], limits: Limits): H
           continue;
         }
         have.count += l.count;
+        if (!l.probable) delete have.probable; // certain in one capture: certain
         have.evidence.push(...l.evidence.slice(0, Math.max(0, limits.maxEvidencePerValue - have.evidence.length)));
       }
     }

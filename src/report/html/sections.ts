@@ -249,7 +249,7 @@ function leakRows(h: HostRecord, limits: Limits, multiCapture: boolean): Html {
     }
     const inc = l.kind === 'incognito';
     rows.push(html`<tr data-kind="${l.kind}"${l.windows?.length ? html` class="in-window"` : ''}>
-<td data-label="Kind"><span class="badge ${inc ? 'inc' : 'leak'}">${l.kind}</span></td>
+<td data-label="Kind"><span class="badge ${inc ? 'inc' : 'leak'}">${l.kind}</span>${l.probable ? html`<br><span class="muted" title="${l.probable}">probable</span>` : ''}</td>
 <td data-label="Value"><code>${l.value}</code>${l.windows?.length ? html`<br>${l.windows.map((w) => html`<span class="badge win">in ${w}</span>`)}` : ''}</td>
 <td data-label="Times" class="num">${l.count}</td>
 <td data-label="Evidence">${evidenceList(l, limits, multiCapture)}</td>

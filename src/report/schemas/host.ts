@@ -17,9 +17,10 @@ export const LEAK_SAMPLES = 3;
 /** servers shown per host in the table (all with --wide) */
 export const SERVER_SAMPLES = 4;
 
-/** `imei (md5)`: the kind, and the forms other than plain the value was found in. */
+/** `imei (md5)`: the kind, and the forms other than plain the value was found in; `android_id (probable)` for a probable finding. */
 export function leakLabel(l: HostLeak): string {
   const forms = [...new Set(l.evidence.map((e) => e.form).filter((f): f is string => Boolean(f) && f !== 'plain'))];
+  if (l.probable) forms.push('probable');
   return forms.length ? `${l.kind} (${forms.join(', ')})` : l.kind;
 }
 
@@ -158,5 +159,7 @@ export const HOST_SCHEMA: RecordSchema<HostRecord, HostCsvPart> = {
       header: 'Leak apps',
       csv: (_, l) => (l ? csvList([...new Set(l.evidence.flatMap((e) => (e.app === undefined ? [] : [e.app])))]) : null),
     },
+    // a value found only by its shape under a key that does not name it (the JSON's `probable` says why)
+    { key: 'leak_confidence', header: 'Leak confidence', csv: (_, l) => (l ? (l.probable ? 'probable' : 'certain') : null) },
   ],
 };

@@ -11,6 +11,7 @@ import { resolveLimits } from '../../../src/limits.js';
 import { SignatureDb } from '../../../src/signatures/db.js';
 import { readTestKeyLog } from '../../helpers/keylog.js';
 import { SHARED } from '../../helpers/paths.js';
+import { KIND_FOR_TRUTH_KEY, NOT_VALUES } from '../../helpers/truth-kinds.js';
 
 const H3 = `${SHARED}/keyed/clients/h3_chromium_caddy`;
 
@@ -79,7 +80,7 @@ describe('QUIC analyzer with keys → http3 child', () => {
 });
 
 describe('leaks inside HTTP/3', () => {
-  it('h3_chromium_caddy: each request the truth file says leaks has findings whose evidence starts at the encryption (quic → h3 stream N → …); ≥ 95 % of its leaked values are found', async () => {
+  it('h3_chromium_caddy: each request the truth file says leaks has findings whose evidence starts at the encryption (quic → h3 stream N → …); every leaked value is found, of the kind the truth names', async () => {
     const limits = resolveLimits();
     const agg = new ReportStage({ signatures: SignatureDb.bundled(), limits });
     agg.beginCapture('h3');
@@ -93,8 +94,8 @@ describe('leaks inside HTTP/3', () => {
     const truth = JSON.parse(readFileSync(`${H3}.truth.json`, 'utf8')) as {
       findings: Array<{ indicator: string; host?: string; stream_id?: number; leaks: Record<string, unknown[]> | null }>;
     };
-    let values = 0,
-      found = 0;
+    let values = 0;
+    const missing: string[] = [];
     for (const f of truth.findings.filter((x) => x.indicator === 'http3_request' && x.leaks !== null)) {
       const h = hosts.find((x) => x.host === f.host);
       expect(h, f.host).toBeDefined();
@@ -103,13 +104,18 @@ describe('leaks inside HTTP/3', () => {
         h!.leaks.some((l) => l.evidence.some((e) => e.chain.startsWith(prefix))),
         `${f.host} ${prefix}`,
       ).toBe(true);
-      for (const v of Object.values(f.leaks!).flat()) {
-        values++;
-        if (h!.leaks.some((l) => l.value.includes(String(v)))) found++;
+      for (const [k, vs] of Object.entries(f.leaks!)) {
+        if (NOT_VALUES.has(k)) continue;
+        const kinds = KIND_FOR_TRUTH_KEY[k];
+        expect(kinds, `truth key ${k} has a mapping`).toBeDefined();
+        for (const v of vs.map(String)) {
+          values++;
+          if (!h!.leaks.some((l) => kinds!.includes(l.kind) && l.value === v)) missing.push(`${f.host} ${k}=${v}`);
+        }
       }
     }
     expect(values).toBeGreaterThan(0);
-    expect(found / values).toBeGreaterThanOrEqual(0.95);
+    expect(missing).toEqual([]);
     // every finding on these hosts came from decrypted traffic, and says so
     for (const h of hosts) for (const l of h.leaks) for (const e of l.evidence) expect(e.chain).toMatch(/^quic → h3 stream \d+ → /);
     for (const h of hosts.filter((x) => x.transport.includes('quic'))) expect(h.decrypted_bytes).toBeGreaterThan(0);

@@ -34,6 +34,7 @@ function flowInfo(o: Partial<FlowInfo>): FlowInfo {
     payloadToClient: 0,
     history: '',
     missedBytes: 0,
+    retransmittedBytes: 0,
     closeReason: null,
     ...o,
   };

@@ -45,6 +45,8 @@ interface Want {
   gaps?: [Dir, number][];
   history?: string;
   missed?: number;
+  /** payload bytes that arrived again (counted in the payload, delivered once) */
+  retransmitted?: number;
   anomalies?: Record<string, number>;
 }
 
@@ -52,7 +54,7 @@ const cases: { name: string; segments: Seg[]; want: Want }[] = [
   {
     name: 'in order',
     segments: [...HANDSHAKE, ['c', 1001, 'hello', 'PA', 5001], ['c', 1006, ' world', 'PA', 5001], ['s', 5001, 'HTTP', 'PA', 1012]],
-    want: { client: 'hello world', server: 'HTTP', history: 'ShADd', missed: 0 },
+    want: { client: 'hello world', server: 'HTTP', history: 'ShADd', missed: 0, retransmitted: 0 },
   },
   {
     name: 'out of order, delivered when the hole fills',
@@ -62,27 +64,32 @@ const cases: { name: string; segments: Seg[]; want: Want }[] = [
   {
     name: 'retransmission is delivered once',
     segments: [...HANDSHAKE, ['c', 1001, 'hello', 'PA', 5001], ['c', 1001, 'hello', 'PA', 5001], ['c', 1006, ' world', 'PA', 5001]],
-    want: { client: 'hello world', history: 'ShADT', missed: 0 },
+    want: { client: 'hello world', history: 'ShADT', missed: 0, retransmitted: 5 },
+  },
+  {
+    name: 'an out-of-order segment retransmitted while it waits is held once',
+    segments: [...HANDSHAKE, ['c', 1006, ' world', 'PA', 5001], ['c', 1006, ' world', 'PA', 5001], ['c', 1001, 'hello', 'PA', 5001]],
+    want: { client: 'hello world', history: 'ShADT', missed: 0, retransmitted: 6 },
   },
   {
     name: 'partial retransmission delivers only the new tail',
     segments: [...HANDSHAKE, ['c', 1001, 'hello', 'PA', 5001], ['c', 1004, 'lo world', 'PA', 5001]],
-    want: { client: 'hello world', history: 'ShADT' },
+    want: { client: 'hello world', history: 'ShADT', retransmitted: 2 },
   },
   {
     name: 'overlap between buffered segments with equal bytes',
     segments: [...HANDSHAKE, ['c', 1001, 'ab', 'PA'], ['c', 1005, 'EFGH', 'PA'], ['c', 1004, 'DEFG', 'PA'], ['c', 1003, 'C', 'PA']],
-    want: { client: 'abCDEFGH', history: 'ShADT', anomalies: {} },
+    want: { client: 'abCDEFGH', history: 'ShADT', anomalies: {}, retransmitted: 3 },
   },
   {
     name: 'overlap between buffered segments with different bytes: first arrived wins, reported',
     segments: [...HANDSHAKE, ['c', 1001, 'ab', 'PA'], ['c', 1005, 'EFGH', 'PA'], ['c', 1004, 'DXYZ', 'PA'], ['c', 1003, 'C', 'PA']],
-    want: { client: 'abCDEFGH', anomalies: { tcp_overlap_conflict: 1 } },
+    want: { client: 'abCDEFGH', anomalies: { tcp_overlap_conflict: 1 }, retransmitted: 3 },
   },
   {
     name: 'in-order segment overlapping a buffered one with different bytes: buffered bytes win',
     segments: [...HANDSHAKE, ['c', 1001, 'ab', 'PA'], ['c', 1005, 'EF', 'PA'], ['c', 1003, 'CDxyGH', 'PA']],
-    want: { client: 'abCDEFGH', anomalies: { tcp_overlap_conflict: 1 } },
+    want: { client: 'abCDEFGH', anomalies: { tcp_overlap_conflict: 1 }, retransmitted: 2 },
   },
   {
     name: 'sequence numbers wrapping past 2^32',
@@ -172,6 +179,7 @@ describe('TCP reassembly', () => {
     expect(gaps).toEqual(want.gaps ?? []);
     if (want.history !== undefined) expect(info.history).toBe(want.history);
     if (want.missed !== undefined) expect(info.missedBytes).toBe(want.missed);
+    if (want.retransmitted !== undefined) expect(info.retransmittedBytes).toBe(want.retransmitted);
     if (want.anomalies !== undefined) expect(anomalies.countsObject()).toEqual(want.anomalies);
   });
 
