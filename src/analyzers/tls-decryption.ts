@@ -11,7 +11,7 @@
  */
 import type { PacketMeta } from '../capture/frame.js';
 import { CT_APPLICATION_DATA, TlsDecryptor, type OpenedRecord } from '../decrypt/tls.js';
-import { TlsRecordSplitter } from '../decrypt/tls-records.js';
+import { RecordBufferPool, TlsRecordSplitter } from '../decrypt/tls-records.js';
 import { Dir } from '../flow/dir.js';
 import { looksLikeHttpRequest } from '../proto/http1.js';
 import { tlsVersionName } from '../proto/tls.js';
@@ -57,6 +57,7 @@ export class TlsDecryption {
     return new TlsRecordSplitter(
       (header, fragment) => this.record(fromClient, header, fragment),
       fromClient ? (body) => this.decryptor.ssl2ClientHello(body) : undefined,
+      this.ctx.capture.shared('tls-record-buffers', () => new RecordBufferPool()),
     );
   }
 

@@ -1,14 +1,38 @@
 /**
  * One direction of a TLS connection's TCP bytes, split any way at all, cut into records
  * (RFC 8446 §5.1: type(1) version(2) length(2) fragment). A partial record waits for the
- * rest in a buffer of its own length, let go once the record is whole: connections linger
- * (idle flows are kept for minutes of capture time), and a record-sized buffer kept per
- * direction made memory grow with the number of connections. Bytes that cannot be a record
- * header, or a gap in the capture, end the splitting: record boundaries are lost from there on.
+ * rest in a buffer lent by a pool the capture's splitters share, given back once the record is
+ * whole and handed on: connections linger (idle flows are kept for minutes of capture time),
+ * so a record-sized buffer kept per direction made memory grow with the number of connections,
+ * and a fresh buffer per record (nearly every full-size record straddles TCP segments) made
+ * half of decryption's garbage. Bytes that cannot be a record header, or a gap in the capture,
+ * end the splitting: record boundaries are lost from there on.
  */
 import { TLS_MAX_RECORD_PAYLOAD, TLS_RECORD_HEADER_LEN } from '../proto/tls.js';
 
+/** A record's header and fragment: views valid during the call only (the fragment's buffer is reused). */
 export type RecordHandler = (header: Uint8Array, fragment: Uint8Array) => void;
+
+/** buffers kept for reuse: one per record being gathered at the same time, and splitters run one at a time */
+const POOL_KEEPS = 4;
+
+/** Record-sized buffers shared by the splitters of one capture (see above). */
+export class RecordBufferPool {
+  private readonly free: Uint8Array[] = [];
+
+  /** buffers waiting to be lent again */
+  get kept(): number {
+    return this.free.length;
+  }
+
+  take(): Uint8Array {
+    return this.free.pop() ?? new Uint8Array(TLS_MAX_RECORD_PAYLOAD);
+  }
+
+  give(b: Uint8Array): void {
+    if (this.free.length < POOL_KEEPS) this.free.push(b);
+  }
+}
 /** an SSLv2-format CLIENT-HELLO (old clients' compatible hello): its body after the 2-byte header */
 export type Ssl2HelloHandler = (body: Uint8Array) => void;
 
@@ -18,6 +42,7 @@ export class TlsRecordSplitter {
   private headFill = 0;
   /** its fragment, gathered; null between records (most records arrive whole) */
   private body: Uint8Array | null = null;
+  private bodyLength = 0;
   private bodyFill = 0;
   private _stopped: 'malformed' | 'gap' | null = null;
   private started = false;
@@ -25,6 +50,7 @@ export class TlsRecordSplitter {
   constructor(
     private readonly onRecord: RecordHandler,
     private readonly onSsl2Hello?: Ssl2HelloHandler,
+    private readonly pool: RecordBufferPool = new RecordBufferPool(),
   ) {}
 
   /** why splitting stopped, or null while it goes on */
@@ -71,24 +97,28 @@ export class TlsRecordSplitter {
           this._stopped = 'malformed';
           return;
         }
-        this.body = Buffer.allocUnsafe(len); // filled whole before it is read
+        this.body = this.pool.take(); // filled up to the record's length before it is read
+        this.bodyLength = len;
         this.bodyFill = 0;
       }
       const body = this.body!;
-      const take = Math.min(body.length - this.bodyFill, bytes.length - p);
+      const take = Math.min(this.bodyLength - this.bodyFill, bytes.length - p);
       body.set(bytes.subarray(p, p + take), this.bodyFill);
       this.bodyFill += take;
       p += take;
-      if (this.bodyFill < body.length) return;
+      if (this.bodyFill < this.bodyLength) return;
       this.body = null;
       this.headFill = 0;
-      this.onRecord(this.head, body);
+      this.onRecord(this.head, body.subarray(0, this.bodyLength));
+      this.pool.give(body);
     }
   }
 
   /** Bytes the capture lost: record boundaries are gone. */
   gap(): void {
     if (this._stopped === null) this._stopped = 'gap';
+    if (this.body !== null) this.pool.give(this.body);
+    this.body = null;
   }
 }
 
