@@ -17,6 +17,9 @@ import type { Observation, ObservationBase, PushObservation } from './observatio
 import type { RequestFindings } from './findings.js';
 import { resolveWindows, timestampUs, tsUs, windowsAt, type ExperimentWindow, type ResolvedWindow } from './windows.js';
 
+/** distinct evidence chains kept once (HostAggregator.chains) */
+const CHAINS_INTERNED = 4096;
+
 export interface LeakEvidence {
   file: string;
   sha256?: string;
@@ -174,7 +177,22 @@ export class HostAggregator {
   /** the experiment windows for the current capture (offsets resolved at its first packet) */
   private windows: ResolvedWindow[] = [];
 
+  /**
+   * Evidence chains, one copy each: thousands of findings share a few dozen chains (`tls1.3 → h2
+   * stream 1 → body form:data → base64 → json $.url`), each built by concatenation, and every
+   * kept piece of evidence held its own copy (~3.6 MB of them at 800 MB of keyed capture).
+   * Bounded: past CHAINS_INTERNED distinct chains (JSON paths with indices) new ones are kept as built.
+   */
+  private readonly chains = new Map<string, string>();
+
   constructor(private readonly opts: HostAggregatorOptions) {}
+
+  private chainOf(chain: string): string {
+    const known = this.chains.get(chain);
+    if (known !== undefined) return known;
+    if (this.chains.size < CHAINS_INTERNED) this.chains.set(chain, chain);
+    return chain;
+  }
 
   /** Starts a new capture: flow ids restart, names learnt from DNS carry over. */
   beginCapture(file: string): void {
@@ -400,7 +418,7 @@ export class HostAggregator {
     leak.count++;
     if (labels && leak.windows) for (const l of labels) if (!leak.windows.includes(l)) leak.windows.push(l);
     if (leak.evidence.length < this.opts.limits.maxEvidencePerValue) {
-      const ev: LeakEvidence = { file: this.file, frame: obs.frame, time: obs.ts, stream: obs.stream, chain: f.chain };
+      const ev: LeakEvidence = { file: this.file, frame: obs.frame, time: obs.ts, stream: obs.stream, chain: this.chainOf(f.chain) };
       if (this.sha256) ev.sha256 = this.sha256;
       if (f.form && f.form !== 'plain') ev.form = f.form;
       if (labels) ev.windows = labels;
