@@ -158,6 +158,22 @@ describe('keylog inject', () => {
     ).toEqual(['decrypted', 'decrypted', 'decrypted', 'no_key', 'no_key', 'no_key']);
   });
 
+  it('embeds the keys of QUIC connections too: the HTTP/3 requests read from the written file alone are those read with the key log', () => {
+    const h3 = path.join(CLIENTS, 'h3_chromium_caddy.pcap');
+    const out = path.join(tmp, 'h3-with-keys.pcapng');
+    const r = cli(['keylog', 'inject', h3, '--keylog', path.join(CLIENTS, 'h3_chromium_caddy.keys'), '-o', out]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('keys of 6 connection(s) embedded');
+    const requests = (args: string[]) =>
+      ndjson(cli(['events', ...args, '--type', 'http', '--format', 'ndjson']).stdout)
+        .map((x) => `${x.http_version} ${x.method} ${x.host}${x.uri}`)
+        .sort();
+    const withKeyLog = requests([h3, '--keylog', path.join(CLIENTS, 'h3_chromium_caddy.keys')]);
+    expect(withKeyLog).toHaveLength(12);
+    expect(withKeyLog.every((l) => l.startsWith('3 '))).toBe(true);
+    expect(requests([out])).toEqual(withKeyLog);
+  });
+
   it('refuses standard input, overwriting its input, and a key log that opens nothing', () => {
     expect(cli(['keylog', 'inject', '-', '--keylog', H1_KEYS, '-o', path.join(tmp, 'x.pcapng')]).status).toBe(2);
     expect(cli(['keylog', 'inject', H1, '--keylog', H1_KEYS, '-o', H1]).stderr).toMatch(/would overwrite the capture it reads/);
