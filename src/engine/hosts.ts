@@ -187,6 +187,11 @@ export class HostAggregator {
 
   constructor(private readonly opts: HostAggregatorOptions) {}
 
+  /** flows of the current capture with state kept for their observations (closed flows have none) */
+  get flowsTracked(): number {
+    return this.flows.size;
+  }
+
   private chainOf(chain: string): string {
     const known = this.chains.get(chain);
     if (known !== undefined) return known;
@@ -428,7 +433,11 @@ export class HostAggregator {
   }
 
   flowClosed(flow: FlowInfo, extra: FlowSummaryExtra): void {
-    const f = this.flows.get(`${flow.proto}:${flow.id}`);
+    const key = `${flow.proto}:${flow.id}`;
+    const f = this.flows.get(key);
+    // its observations all came before its close: what was kept for them goes with it (a
+    // capture of a million connections kept a million of these)
+    this.flows.delete(key);
     // DNS traffic is accounted to the names it asked about, not to the resolver
     if (extra.protocol === 'dns') return;
     // a flow without a name of its own is labelled by an earlier DNS answer, else its address
