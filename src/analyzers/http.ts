@@ -21,13 +21,10 @@
 import type { PacketMeta } from '../capture/frame.js';
 import { Dir } from '../flow/dir.js';
 import { HttpRequestParser, HttpResponseParser, looksLikeHttpRequest, type HttpRequest, type HttpResponse, type HttpResponseEvents } from '../proto/http1.js';
-import type { DnsObservation } from '../engine/observations.js';
-import { parseHttpDnsAnswer, parseHttpDnsQuery, type HttpDnsQuery } from '../proto/httpdns.js';
+import { parseHttpDnsQuery, type HttpDnsQuery } from '../proto/httpdns.js';
 import { keepTime, type Analyzer, type AnalyzerContext, type DetectionRow, type PacketTime } from './analyzer.js';
 import { httpRequestRecord } from './http-request-record.js';
-
-/** Bytes of an HTTPDNS answer read (they are a few hundred; a longer body is not one). */
-const HTTPDNS_MAX_ANSWER_BYTES = 16 * 1024;
+import { HTTPDNS_MAX_ANSWER_BYTES, httpDnsRecords } from './httpdns-records.js';
 
 /** An HTTP request whose response has not begun yet. */
 interface PendingRequest {
@@ -165,24 +162,7 @@ export class HttpAnalyzer implements Analyzer, HttpResponseEvents {
 
   /** An HTTPDNS answer: one `dns` observation (transport `httpdns`) per name asked. */
   private httpDns(query: HttpDnsQuery, res: HttpResponse | null): void {
-    const answers = res?.body && res.status === 200 ? parseHttpDnsAnswer(query, new TextDecoder().decode(res.body)) : [];
-    const names = query.names.length ? query.names : [''];
-    for (const name of names) {
-      const a = answers.find((x) => x.name === name);
-      const obs: DnsObservation = {
-        type: 'dns',
-        ...this.ctx.base(res === null ? Dir.ToServer : Dir.ToClient, this.at),
-        transport: 'httpdns',
-        id: 0,
-        qname: name,
-        qtype: 'A',
-        rcode: res === null ? null : res.status === 200 ? 'NOERROR' : `HTTP ${res.status}`,
-        answers: a ? a.addresses : [],
-        cnames: [],
-        svcb: [],
-      };
-      this.ctx.emit(obs);
-    }
+    for (const obs of httpDnsRecords(this.ctx.base(res === null ? Dir.ToServer : Dir.ToClient, this.at), query, res)) this.ctx.emit(obs);
   }
 
   private request(req: HttpRequest): void {

@@ -2,20 +2,24 @@
  * HTTP/2 (src/proto/http2.ts) over one connection's two byte streams: each request (`http`, with
  * `http_version: "2"` and its `stream_id`, its parsed head and body as detail for the report, as
  * HTTP/1 requests) and each final response (`http_response`), paired with its request by stream
- * id. A child of TLS when ALPN (or the first decrypted bytes) say h2; on its own for cleartext
+ * id; an HTTPDNS query's answer as `dns` records (transport `httpdns`), as over HTTP/1.x. A child of TLS when ALPN (or the first decrypted bytes) say h2; on its own for cleartext
  * HTTP/2 with prior knowledge (a TCP stream that begins with the connection preface).
  */
 import type { PacketMeta } from '../capture/frame.js';
 import { Dir } from '../flow/dir.js';
 import { HTTP2_PREFACE, Http2Connection, type Http2Request, type Http2Response } from '../proto/http2.js';
+import { parseHttpDnsQuery, type HttpDnsQuery } from '../proto/httpdns.js';
 import { keepTime, type Analyzer, type AnalyzerContext, type DetectionRow, type FlowSummaryExtra, type PacketTime } from './analyzer.js';
 import { httpRequestRecord } from './http-request-record.js';
+import { HTTPDNS_MAX_ANSWER_BYTES, httpDnsRecords } from './httpdns-records.js';
 
 export class Http2Analyzer implements Analyzer {
   private readonly conn: Http2Connection;
   private index = 0;
   /** frame of each stream's request observation, until its response is reported */
   private readonly requestFrames = new Map<number, number>();
+  /** the HTTPDNS query each stream's request made, until its answer is reported (bounded with requestFrames) */
+  private readonly dnsQueries = new Map<number, HttpDnsQuery>();
   /** the packet whose bytes were parsed last: messages are reported at the frame that completed them */
   private readonly at: PacketTime = { frame: 0, tsSec: 0, tsNsec: 0 };
 
@@ -45,12 +49,24 @@ export class Http2Analyzer implements Analyzer {
   close(_summary: FlowSummaryExtra, meta: PacketMeta): void {
     keepTime(this.at, meta);
     this.conn.end();
+    // HTTPDNS queries that got no answer are reported with rcode null, as DNS queries are
+    for (const query of this.dnsQueries.values()) this.httpDns(query, null);
+    this.dnsQueries.clear();
   }
 
   private request(req: Http2Request): void {
     // bounded: the oldest request still waiting for its response is forgotten first (its response then gets request_frame null)
-    if (this.requestFrames.size >= this.ctx.limits.maxHttp2OpenStreams) this.requestFrames.delete(this.requestFrames.keys().next().value!);
+    if (this.requestFrames.size >= this.ctx.limits.maxHttp2OpenStreams) {
+      const oldest = this.requestFrames.keys().next().value!;
+      this.requestFrames.delete(oldest);
+      this.dnsQueries.delete(oldest);
+    }
     this.requestFrames.set(req.streamId, this.at.frame);
+    const dns = parseHttpDnsQuery(req.method, req.uri);
+    if (dns !== null) {
+      this.dnsQueries.set(req.streamId, dns);
+      this.conn.keepResponseBody(req.streamId, HTTPDNS_MAX_ANSWER_BYTES);
+    }
     const base = this.ctx.base(Dir.ToServer, this.at);
     this.ctx.emit(httpRequestRecord(base, req, this.index++, { httpVersion: '2', streamId: req.streamId }), { http: req });
   }
@@ -69,6 +85,16 @@ export class Http2Analyzer implements Analyzer {
       http_version: '2',
       stream_id: res.streamId,
     });
+    const dns = this.dnsQueries.get(res.streamId);
+    if (dns !== undefined) {
+      this.dnsQueries.delete(res.streamId);
+      this.httpDns(dns, res);
+    }
+  }
+
+  /** An HTTPDNS answer (or none): one `dns` observation (transport `httpdns`) per name asked. */
+  private httpDns(query: HttpDnsQuery, res: Http2Response | null): void {
+    for (const obs of httpDnsRecords(this.ctx.base(res === null ? Dir.ToServer : Dir.ToClient, this.at), query, res)) this.ctx.emit(obs);
   }
 }
 

@@ -107,6 +107,10 @@ class Stream {
   resAt = 0;
   resDone = false;
   resBodyWire = 0;
+  /** response body bytes to keep (keepResponseBody: an answer its owner reads), and those kept */
+  resKeep = 0;
+  resParts: Uint8Array[] = [];
+  resKept = 0;
   /** one side reset the stream: the other side's bytes already on the way may still come, without END_STREAM */
   reset = false;
   constructor(readonly id: number) {}
@@ -200,6 +204,16 @@ export class Http2Connection {
   /** server → client bytes b[from, to) */
   pushServer(b: Uint8Array, from = 0, to = b.length): void {
     this.push(this.s, b, from, to);
+  }
+
+  /**
+   * Keeps up to `maxBytes` of the body of stream `streamId`'s response (responses' bodies are
+   * otherwise only counted): for an answer its owner reads, an HTTPDNS one. Called from the
+   * `request` handler, before the response arrives.
+   */
+  keepResponseBody(streamId: number, maxBytes: number): void {
+    const st = this.streams.get(streamId);
+    if (st !== undefined) st.resKeep = Math.min(maxBytes, this.limits.maxHttpBodyBytes);
   }
 
   /** n bytes of the client direction were not captured */
@@ -410,6 +424,11 @@ export class Http2Connection {
     if (st === undefined) return;
     if (!d.client) {
       st.resBodyWire += n;
+      const keep = Math.min(n, st.resKeep - st.resKept);
+      if (keep > 0) {
+        st.resParts.push(b.slice(p, p + keep));
+        st.resKept += keep;
+      }
       return;
     }
     if (st.req === null || st.reqDone) return;
@@ -640,6 +659,10 @@ export class Http2Connection {
     st.resDone = true;
     res.bodyWireBytes = st.resBodyWire;
     res.incomplete = incomplete;
+    if (st.resKeep > 0) {
+      res.body = concat(st.resParts, st.resKept);
+      st.resParts = [];
+    }
     this.handlers.response(res, st.resAt);
   }
 
