@@ -2,13 +2,16 @@
  * HTTP/3 inside a decrypted QUIC connection: the QUIC analyzer hands this child every stream's
  * bytes in order (it is the decryptor's QuicStreamSink); requests come out as `http`
  * observations like HTTP/1 ones (the parent adds `carrier: 'quic'`, `http_version: '3'`), with
- * their `stream_id`, and answers as `http_response` paired by stream.
+ * their `stream_id`, and answers as `http_response` paired by stream; an HTTPDNS query's answer
+ * as `dns` records (transport `httpdns`), as over HTTP/1.x and HTTP/2.
  */
 import type { QuicDir, QuicStreamSink } from '../decrypt/quic.js';
 import { Dir } from '../flow/dir.js';
 import { Http3Connection, type Http3Request, type Http3Response } from '../proto/http3.js';
+import { parseHttpDnsQuery, type HttpDnsQuery } from '../proto/httpdns.js';
 import { keepTime, type Analyzer, type AnalyzerContext, type DetectionRow, type PacketTime } from './analyzer.js';
 import { httpRequestRecord } from './http-request-record.js';
+import { HTTPDNS_MAX_ANSWER_BYTES, httpDnsRecords } from './httpdns-records.js';
 
 export class Http3Analyzer implements Analyzer, QuicStreamSink {
   private readonly h3: Http3Connection;
@@ -16,6 +19,8 @@ export class Http3Analyzer implements Analyzer, QuicStreamSink {
   private readonly at: PacketTime = { frame: 0, tsSec: 0, tsNsec: 0 };
   /** request frame per client stream, for the responses (bounded by the streams the parser tracks) */
   private readonly requestFrames = new Map<number, number>();
+  /** the HTTPDNS query each stream's request made, until its answer is reported (bounded with requestFrames) */
+  private readonly dnsQueries = new Map<number, HttpDnsQuery>();
   private index = 0;
 
   constructor(private readonly ctx: AnalyzerContext) {
@@ -49,6 +54,9 @@ export class Http3Analyzer implements Analyzer, QuicStreamSink {
 
   close(): void {
     this.h3.finish();
+    // HTTPDNS queries that got no answer are reported with rcode null, as DNS queries are
+    for (const query of this.dnsQueries.values()) this.httpDns(query, null);
+    this.dnsQueries.clear();
   }
 
   get requests(): number {
@@ -57,9 +65,16 @@ export class Http3Analyzer implements Analyzer, QuicStreamSink {
 
   private request(req: Http3Request): void {
     if (this.requestFrames.size >= this.ctx.limits.maxQuicStreamsPerConnection) {
-      this.requestFrames.delete(this.requestFrames.keys().next().value as number);
+      const oldest = this.requestFrames.keys().next().value as number;
+      this.requestFrames.delete(oldest);
+      this.dnsQueries.delete(oldest);
     }
     this.requestFrames.set(req.streamId, this.at.frame);
+    const dns = parseHttpDnsQuery(req.method, req.uri);
+    if (dns !== null) {
+      this.dnsQueries.set(req.streamId, dns);
+      this.h3.keepResponseBody(req.streamId, HTTPDNS_MAX_ANSWER_BYTES);
+    }
     const base = this.ctx.base(Dir.ToServer, this.at);
     this.ctx.emit(httpRequestRecord(base, req, this.index++, { httpVersion: '3', streamId: req.streamId }), { http: req });
   }
@@ -76,6 +91,16 @@ export class Http3Analyzer implements Analyzer, QuicStreamSink {
       http_version: '3',
       stream_id: res.streamId,
     });
+    const dns = this.dnsQueries.get(res.streamId);
+    if (dns !== undefined) {
+      this.dnsQueries.delete(res.streamId);
+      this.httpDns(dns, res);
+    }
+  }
+
+  /** An HTTPDNS answer (or none): one `dns` observation (transport `httpdns`) per name asked. */
+  private httpDns(query: HttpDnsQuery, res: Http3Response | null): void {
+    for (const obs of httpDnsRecords(this.ctx.base(res === null ? Dir.ToServer : Dir.ToClient, this.at), query, res)) this.ctx.emit(obs);
   }
 }
 

@@ -5,7 +5,6 @@
  * that are HTTPDNS queries, and report through this.
  */
 import type { DnsObservation, ObservationBase } from '../engine/observations.js';
-import type { HttpHeader } from '../proto/http1-framing.js';
 import { decodeContent } from '../proto/content-encoding.js';
 import { parseHttpDnsAnswer, type HttpDnsQuery } from '../proto/httpdns.js';
 
@@ -15,7 +14,7 @@ export const HTTPDNS_MAX_ANSWER_BYTES = 16 * 1024;
 /** What of the response the records need: null when no answer came. */
 export interface HttpDnsAnswerMessage {
   status: number;
-  headers: readonly HttpHeader[];
+  headers: readonly { name: string; value: string }[];
   body?: Uint8Array;
 }
 

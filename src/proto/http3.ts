@@ -39,6 +39,8 @@ export interface Http3Response {
   status: number;
   headers: QpackField[];
   bodyWireBytes: number;
+  /** the body, only when the owner asked for it with keepResponseBody */
+  body?: Uint8Array;
   incomplete: boolean;
   position: number;
 }
@@ -68,6 +70,8 @@ interface H3Stream {
   blocked: boolean;
   body: Uint8Array[];
   bodyKept: number;
+  /** a response's body bytes to keep (keepResponseBody), 0: only counted */
+  keep: number;
   bodyWire: number;
   bodyTruncated: boolean;
   ended: boolean;
@@ -77,6 +81,8 @@ interface H3Stream {
 }
 
 export class Http3Connection implements QuicStreamSink {
+  /** response body bytes to keep, asked for before the response's stream began (keepResponseBody) */
+  private readonly keepFor = new Map<number, number>();
   /** the decoder of each side's field sections: [client's requests, server's responses] */
   readonly qpack: [QpackDecoder, QpackDecoder];
   readonly counts = { requests: 0, responses: 0, blockedUnresolved: 0 };
@@ -145,6 +151,7 @@ export class Http3Connection implements QuicStreamSink {
       blocked: false,
       body: [],
       bodyKept: 0,
+      keep: 0,
       bodyWire: 0,
       bodyTruncated: false,
       ended: false,
@@ -152,6 +159,10 @@ export class Http3Connection implements QuicStreamSink {
       broken: kind === 'ignored',
       position: this.position,
     };
+    if (kind === 'response' && this.keepFor.has(id)) {
+      s.keep = this.keepFor.get(id)!;
+      this.keepFor.delete(id);
+    }
     if (this.streams.size >= this.limits.maxQuicStreamsPerConnection) {
       const oldest = this.streams.keys().next().value as number;
       this.streams.delete(oldest);
@@ -321,7 +332,16 @@ export class Http3Connection implements QuicStreamSink {
 
   private data(s: H3Stream, piece: Uint8Array): void {
     s.bodyWire += piece.length;
-    if (s.kind !== 'request') return; // response bodies are counted, not kept
+    if (s.kind === 'response') {
+      // response bodies are counted, and kept only where the owner asked (an HTTPDNS answer)
+      const keep = Math.min(piece.length, s.keep - s.bodyKept);
+      if (keep > 0) {
+        s.body.push(piece.slice(0, keep));
+        s.bodyKept += keep;
+      }
+      return;
+    }
+    if (s.kind !== 'request') return;
     const room = this.limits.maxHttpBodyBytes - s.bodyKept;
     if (room >= piece.length) {
       s.body.push(piece.slice());
@@ -335,6 +355,21 @@ export class Http3Connection implements QuicStreamSink {
     if (!s.bodyTruncated) {
       s.bodyTruncated = true;
       this.anomalies.anomaly('limit_reached', s.offset, 'maxHttpBodyBytes');
+    }
+  }
+
+  /**
+   * Keeps up to `maxBytes` of the body of the response on request stream `streamId` (responses'
+   * bodies are otherwise only counted): for an answer its owner reads, an HTTPDNS one.
+   */
+  keepResponseBody(streamId: number, maxBytes: number): void {
+    const keep = Math.min(maxBytes, this.limits.maxHttpBodyBytes);
+    const s = this.streams.get(-1 - streamId);
+    if (s !== undefined) s.keep = keep;
+    else {
+      // the response has not begun: its stream takes it up when it does (bounded like the streams)
+      if (this.keepFor.size >= this.limits.maxQuicStreamsPerConnection) this.keepFor.delete(this.keepFor.keys().next().value as number);
+      this.keepFor.set(streamId, keep);
     }
   }
 
@@ -363,9 +398,11 @@ export class Http3Connection implements QuicStreamSink {
         status: Number.isInteger(status) ? status : 0,
         headers: fields.filter((f) => !f.name.startsWith(':')),
         bodyWireBytes: s.bodyWire,
+        body: s.keep > 0 ? Buffer.concat(s.body, s.bodyKept) : undefined,
         incomplete: s.incomplete,
         position: s.position,
       });
+      s.body = [];
       return;
     }
     const headers = fields.filter((f) => !f.name.startsWith(':'));
