@@ -9,7 +9,7 @@ import type { PacketMeta } from '../capture/frame.js';
 import { Dir } from '../flow/dir.js';
 import { ja4 } from '../proto/ja4.js';
 import { QuicConnectionDecryptor } from '../decrypt/quic.js';
-import { looksLikeQuicInitial, QuicInitialTracker } from '../proto/quic.js';
+import { looksLikeInitialWithToken, looksLikeQuicInitial, QuicInitialTracker } from '../proto/quic.js';
 import { offeredVersions } from '../proto/tls.js';
 import type { Analyzer, AnalyzerContext, DetectionRow, FlowSummaryExtra } from './analyzer.js';
 import type { Http3Analyzer } from './http3.js';
@@ -45,9 +45,12 @@ export class QuicAnalyzer implements Analyzer {
         this.ctx.keys?.opened?.(this.decryptor.secrets);
       }
     }
-    if (dir !== Dir.ToServer || this.helloSeen) return;
-    const found = this.initials.onClientDatagram(bytes, 0, bytes.length, this.ctx.anomalies);
+    // after the first ClientHello only an Initial with a token can bring another: the one
+    // that repeats it after a Retry (the rest are ACKs, Handshake and short-header packets)
+    if (dir !== Dir.ToServer || (this.helloSeen && !looksLikeInitialWithToken(bytes, 0, bytes.length))) return;
+    const found = this.initials.onClientDatagram(bytes, 0, bytes.length, this.ctx.anomalies, this.helloSeen);
     if (!found) return;
+    // each ClientHello the tracker completes: one per connection, a second after a Retry
     this.helloSeen = true;
     const ch = found.clientHello;
     this.ctx.emit({
@@ -69,10 +72,14 @@ export class QuicAnalyzer implements Analyzer {
     return d !== null && d.clientRandom !== undefined && d.secrets === undefined;
   }
 
-  /** client Initials until the ClientHello is complete; everything while it can be decrypted */
+  /**
+   * The client's datagrams (after a Retry its next Initial carries a new ClientHello; once the
+   * handshake is done its short-header packets are dropped at the first byte); everything while
+   * the connection can be decrypted
+   */
   wants(dir: Dir): boolean {
     if (this.decryptor !== null && !this.noSecrets()) return true;
-    return dir === Dir.ToServer && !this.helloSeen;
+    return dir === Dir.ToServer;
   }
 
   close(summary: FlowSummaryExtra, meta: PacketMeta): void {

@@ -63,6 +63,23 @@ export function looksLikeQuicInitial(b: Uint8Array, off: number, end: number): b
   return b[off + 6 + dcidLen]! <= MAX_CID_LEN;
 }
 
+/**
+ * True when [off, end) starts with a client Initial that carries a token: after a Retry every
+ * Initial of the client does (RFC 9000 §17.2.5.2), and the first of them repeats the ClientHello.
+ */
+export function looksLikeInitialWithToken(b: Uint8Array, off: number, end: number): boolean {
+  if (!looksLikeQuicInitial(b, off, end)) return false;
+  const dcidLen = b[off + 5]!;
+  const p = off + 7 + dcidLen + b[off + 6 + dcidLen]!; // the token length's first byte
+  if (p >= end) return false;
+  // a variable-length integer is zero only when all of its bytes are (RFC 9000 §16)
+  const size = 1 << (b[p]! >> 6);
+  if (end - p < size) return false;
+  if ((b[p]! & 0x3f) !== 0) return true;
+  for (let i = 1; i < size; i++) if (b[p + i] !== 0) return true;
+  return false;
+}
+
 /** the parsed long header of one Initial: offsets into the datagram */
 interface InitialHeader {
   version: number;
@@ -98,6 +115,8 @@ export class QuicInitialTracker {
   private readonly hdr: InitialHeader = { version: 0, dcidOff: 0, dcidLen: 0, scidOff: 0, scidLen: 0, pnOffset: 0, end: 0 };
   private readonly vi: VarInt = { value: 0, size: 0 };
   private readonly pnOut = { packetNumber: 0 };
+  /** the datagram comes after its flow's first ClientHello: an Initial that does not open is not news (keys this tracker cannot know) */
+  private later = false;
 
   /** where the datagram being read reports its problems (its flow's sink) */
   private ctx: AnomalySink;
@@ -119,8 +138,9 @@ export class QuicInitialTracker {
    * datagram completed one, else undefined. Never throws on any bytes. `anomalies`: where this
    * datagram's problems go (its flow), instead of the sink given at construction.
    */
-  onClientDatagram(b: Uint8Array, off: number, end: number, anomalies?: AnomalySink): QuicClientHello | undefined {
+  onClientDatagram(b: Uint8Array, off: number, end: number, anomalies?: AnomalySink, later = false): QuicClientHello | undefined {
     if (anomalies !== undefined) this.ctx = anomalies;
+    this.later = later;
     let result: QuicClientHello | undefined;
     let p = off;
     // coalesced packets (RFC 9000 §12.2): long headers back to back; a short header ends it
@@ -173,16 +193,32 @@ export class QuicInitialTracker {
     const dcid = hex(b, h.dcidOff, h.dcidOff + h.dcidLen);
     const scid = hex(b, h.scidOff, h.scidOff + h.scidLen);
     let conn = this.conns.get(dcid);
+    let foundByScid = false;
     if (conn === undefined && scid.length > 0) {
       const known = this.byScid.get(scid);
-      if (known !== undefined && known.version === h.version) conn = known;
+      if (known !== undefined && known.version === h.version) {
+        conn = known;
+        foundByScid = true;
+      }
     }
-    if (conn?.reported) return undefined; // its ClientHello is already out
-    const keys = conn?.keys ?? deriveInitialKeys(h.version, b.subarray(h.dcidOff, h.dcidOff + h.dcidLen));
+    if (conn?.reported && !foundByScid) return undefined; // its ClientHello is already out
+    let keys = conn?.keys ?? deriveInitialKeys(h.version, b.subarray(h.dcidOff, h.dcidOff + h.dcidLen));
     if (keys === undefined) return undefined;
-    const plain = openInitial(b, start, h.pnOffset, h.end, keys, this.pnOut);
+    let plain = openInitial(b, start, h.pnOffset, h.end, keys, this.pnOut);
+    if (plain === undefined && foundByScid) {
+      // the client's own SCID under a DCID the server chose: later Initials keep the first
+      // keys, but after a Retry the client starts over — a new ClientHello under keys from the
+      // new DCID (RFC 9000 §17.2.5.3, RFC 9001 §5.2), reported as tshark reports it, again
+      const fresh = deriveInitialKeys(h.version, b.subarray(h.dcidOff, h.dcidOff + h.dcidLen));
+      plain = fresh === undefined ? undefined : openInitial(b, start, h.pnOffset, h.end, fresh, this.pnOut);
+      if (plain !== undefined) {
+        keys = fresh!;
+        conn = undefined;
+      }
+    }
+    if (conn?.reported) return undefined;
     if (plain === undefined) {
-      if (!isReservedVersion(h.version)) this.ctx.anomaly('quic_decrypt_failed', start, `dcid ${dcid}`);
+      if (!isReservedVersion(h.version) && !this.later) this.ctx.anomaly('quic_decrypt_failed', start, `dcid ${dcid}`);
       return undefined;
     }
     if (conn === undefined) conn = this.addConnection(h.version, dcid, scid, keys);
