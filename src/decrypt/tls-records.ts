@@ -15,6 +15,11 @@ export type RecordHandler = (header: Uint8Array, fragment: Uint8Array) => void;
 
 /** buffers kept for reuse: one per record being gathered at the same time, and splitters run one at a time */
 const POOL_KEEPS = 4;
+/**
+ * records from this length on are gathered in a pooled (maximum-size) buffer; shorter ones in
+ * one of their own length, as a connection that stops mid-record keeps its buffer while it lingers
+ */
+const POOLED_FROM = 4096;
 
 /** Record-sized buffers shared by the splitters of one capture (see above). */
 export class RecordBufferPool {
@@ -29,8 +34,9 @@ export class RecordBufferPool {
     return this.free.pop() ?? new Uint8Array(TLS_MAX_RECORD_PAYLOAD);
   }
 
+  /** a buffer `take` lent (others are dropped) */
   give(b: Uint8Array): void {
-    if (this.free.length < POOL_KEEPS) this.free.push(b);
+    if (b.length === TLS_MAX_RECORD_PAYLOAD && this.free.length < POOL_KEEPS) this.free.push(b);
   }
 }
 /** an SSLv2-format CLIENT-HELLO (old clients' compatible hello): its body after the 2-byte header */
@@ -97,7 +103,8 @@ export class TlsRecordSplitter {
           this._stopped = 'malformed';
           return;
         }
-        this.body = this.pool.take(); // filled up to the record's length before it is read
+        // filled up to the record's length before it is read
+        this.body = len >= POOLED_FROM ? this.pool.take() : new Uint8Array(len);
         this.bodyLength = len;
         this.bodyFill = 0;
       }
