@@ -24,7 +24,7 @@ import { HttpRequestParser, HttpResponseParser, looksLikeHttpRequest, type HttpR
 import { parseHttpDnsQuery, type HttpDnsQuery } from '../proto/httpdns.js';
 import { keepTime, type Analyzer, type AnalyzerContext, type DetectionRow, type PacketTime } from './analyzer.js';
 import { httpRequestRecord } from './http-request-record.js';
-import { HTTPDNS_MAX_ANSWER_BYTES, httpDnsRecords } from './httpdns-records.js';
+import { HTTPDNS_MAX_ANSWER_BYTES, reportHttpDns } from './httpdns-records.js';
 
 /** An HTTP request whose response has not begun yet. */
 interface PendingRequest {
@@ -93,7 +93,7 @@ export class HttpAnalyzer implements Analyzer, HttpResponseEvents {
     this.requests.end();
     this.responses.end();
     // HTTPDNS queries that got no answer are reported with rcode null, as DNS queries are
-    for (const p of this.pending) if (p.dns !== null) this.httpDns(p.dns, null);
+    for (const p of this.pending) if (p.dns !== null) reportHttpDns(this.ctx, this.at, p.dns, null);
   }
 
   /** A hole in `dir` may have held the start of messages (how many is unknown): see the header. */
@@ -157,12 +157,7 @@ export class HttpAnalyzer implements Analyzer, HttpResponseEvents {
     });
     const dns = this.answersDns;
     this.answersDns = null;
-    if (dns !== null) this.httpDns(dns, res);
-  }
-
-  /** An HTTPDNS answer: one `dns` observation (transport `httpdns`) per name asked. */
-  private httpDns(query: HttpDnsQuery, res: HttpResponse | null): void {
-    for (const obs of httpDnsRecords(this.ctx.base(res === null ? Dir.ToServer : Dir.ToClient, this.at), query, res)) this.ctx.emit(obs);
+    if (dns !== null) reportHttpDns(this.ctx, this.at, dns, res);
   }
 
   private request(req: HttpRequest): void {

@@ -8,23 +8,23 @@
 import type { PacketMeta } from '../capture/frame.js';
 import { Dir } from '../flow/dir.js';
 import { HTTP2_PREFACE, Http2Connection, type Http2Request, type Http2Response } from '../proto/http2.js';
-import { parseHttpDnsQuery, type HttpDnsQuery } from '../proto/httpdns.js';
 import { keepTime, type Analyzer, type AnalyzerContext, type DetectionRow, type FlowSummaryExtra, type PacketTime } from './analyzer.js';
 import { httpRequestRecord } from './http-request-record.js';
-import { HTTPDNS_MAX_ANSWER_BYTES, httpDnsRecords } from './httpdns-records.js';
+import { HTTPDNS_MAX_ANSWER_BYTES, HttpDnsByStream } from './httpdns-records.js';
 
 export class Http2Analyzer implements Analyzer {
   private readonly conn: Http2Connection;
   private index = 0;
   /** frame of each stream's request observation, until its response is reported */
   private readonly requestFrames = new Map<number, number>();
-  /** the HTTPDNS query each stream's request made, until its answer is reported (bounded with requestFrames) */
-  private readonly dnsQueries = new Map<number, HttpDnsQuery>();
+  /** the HTTPDNS queries among the requests, until their answers (bounded with requestFrames) */
+  private readonly dns: HttpDnsByStream;
   /** the packet whose bytes were parsed last: messages are reported at the frame that completed them */
   private readonly at: PacketTime = { frame: 0, tsSec: 0, tsNsec: 0 };
 
   constructor(private readonly ctx: AnalyzerContext) {
     this.conn = new Http2Connection(ctx.limits, ctx.anomalies, { request: (r) => this.request(r), response: (r) => this.response(r) });
+    this.dns = new HttpDnsByStream(ctx, this.at);
   }
 
   data(dir: Dir, buf: Uint8Array, from: number, to: number, meta: PacketMeta): void {
@@ -49,9 +49,7 @@ export class Http2Analyzer implements Analyzer {
   close(_summary: FlowSummaryExtra, meta: PacketMeta): void {
     keepTime(this.at, meta);
     this.conn.end();
-    // HTTPDNS queries that got no answer are reported with rcode null, as DNS queries are
-    for (const query of this.dnsQueries.values()) this.httpDns(query, null);
-    this.dnsQueries.clear();
+    this.dns.end();
   }
 
   private request(req: Http2Request): void {
@@ -59,12 +57,10 @@ export class Http2Analyzer implements Analyzer {
     if (this.requestFrames.size >= this.ctx.limits.maxHttp2OpenStreams) {
       const oldest = this.requestFrames.keys().next().value!;
       this.requestFrames.delete(oldest);
-      this.dnsQueries.delete(oldest);
+      this.dns.forget(oldest);
     }
     this.requestFrames.set(req.streamId, this.at.frame);
-    const dns = parseHttpDnsQuery(req.method, req.uri);
-    if (dns !== null) {
-      this.dnsQueries.set(req.streamId, dns);
+    if (this.dns.request(req.streamId, req.method, req.uri)) {
       this.conn.keepResponseBody(req.streamId, HTTPDNS_MAX_ANSWER_BYTES);
     }
     const base = this.ctx.base(Dir.ToServer, this.at);
@@ -85,16 +81,7 @@ export class Http2Analyzer implements Analyzer {
       http_version: '2',
       stream_id: res.streamId,
     });
-    const dns = this.dnsQueries.get(res.streamId);
-    if (dns !== undefined) {
-      this.dnsQueries.delete(res.streamId);
-      this.httpDns(dns, res);
-    }
-  }
-
-  /** An HTTPDNS answer (or none): one `dns` observation (transport `httpdns`) per name asked. */
-  private httpDns(query: HttpDnsQuery, res: Http2Response | null): void {
-    for (const obs of httpDnsRecords(this.ctx.base(res === null ? Dir.ToServer : Dir.ToClient, this.at), query, res)) this.ctx.emit(obs);
+    this.dns.response(res.streamId, res);
   }
 }
 

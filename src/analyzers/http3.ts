@@ -8,10 +8,9 @@
 import type { QuicDir, QuicStreamSink } from '../decrypt/quic.js';
 import { Dir } from '../flow/dir.js';
 import { Http3Connection, type Http3Request, type Http3Response } from '../proto/http3.js';
-import { parseHttpDnsQuery, type HttpDnsQuery } from '../proto/httpdns.js';
 import { keepTime, type Analyzer, type AnalyzerContext, type DetectionRow, type PacketTime } from './analyzer.js';
 import { httpRequestRecord } from './http-request-record.js';
-import { HTTPDNS_MAX_ANSWER_BYTES, httpDnsRecords } from './httpdns-records.js';
+import { HTTPDNS_MAX_ANSWER_BYTES, HttpDnsByStream } from './httpdns-records.js';
 
 export class Http3Analyzer implements Analyzer, QuicStreamSink {
   private readonly h3: Http3Connection;
@@ -19,8 +18,8 @@ export class Http3Analyzer implements Analyzer, QuicStreamSink {
   private readonly at: PacketTime = { frame: 0, tsSec: 0, tsNsec: 0 };
   /** request frame per client stream, for the responses (bounded by the streams the parser tracks) */
   private readonly requestFrames = new Map<number, number>();
-  /** the HTTPDNS query each stream's request made, until its answer is reported (bounded with requestFrames) */
-  private readonly dnsQueries = new Map<number, HttpDnsQuery>();
+  /** the HTTPDNS queries among the requests, until their answers (bounded with requestFrames) */
+  private readonly dns: HttpDnsByStream;
   private index = 0;
 
   constructor(private readonly ctx: AnalyzerContext) {
@@ -28,6 +27,7 @@ export class Http3Analyzer implements Analyzer, QuicStreamSink {
       onRequest: (req) => this.request(req),
       onResponse: (res) => this.response(res),
     });
+    this.dns = new HttpDnsByStream(ctx, this.at);
   }
 
   /** the packet whose decrypted bytes come next */
@@ -54,9 +54,7 @@ export class Http3Analyzer implements Analyzer, QuicStreamSink {
 
   close(): void {
     this.h3.finish();
-    // HTTPDNS queries that got no answer are reported with rcode null, as DNS queries are
-    for (const query of this.dnsQueries.values()) this.httpDns(query, null);
-    this.dnsQueries.clear();
+    this.dns.end();
   }
 
   get requests(): number {
@@ -67,12 +65,10 @@ export class Http3Analyzer implements Analyzer, QuicStreamSink {
     if (this.requestFrames.size >= this.ctx.limits.maxQuicStreamsPerConnection) {
       const oldest = this.requestFrames.keys().next().value as number;
       this.requestFrames.delete(oldest);
-      this.dnsQueries.delete(oldest);
+      this.dns.forget(oldest);
     }
     this.requestFrames.set(req.streamId, this.at.frame);
-    const dns = parseHttpDnsQuery(req.method, req.uri);
-    if (dns !== null) {
-      this.dnsQueries.set(req.streamId, dns);
+    if (this.dns.request(req.streamId, req.method, req.uri)) {
       this.h3.keepResponseBody(req.streamId, HTTPDNS_MAX_ANSWER_BYTES);
     }
     const base = this.ctx.base(Dir.ToServer, this.at);
@@ -91,16 +87,7 @@ export class Http3Analyzer implements Analyzer, QuicStreamSink {
       http_version: '3',
       stream_id: res.streamId,
     });
-    const dns = this.dnsQueries.get(res.streamId);
-    if (dns !== undefined) {
-      this.dnsQueries.delete(res.streamId);
-      this.httpDns(dns, res);
-    }
-  }
-
-  /** An HTTPDNS answer (or none): one `dns` observation (transport `httpdns`) per name asked. */
-  private httpDns(query: HttpDnsQuery, res: Http3Response | null): void {
-    for (const obs of httpDnsRecords(this.ctx.base(res === null ? Dir.ToServer : Dir.ToClient, this.at), query, res)) this.ctx.emit(obs);
+    this.dns.response(res.streamId, res);
   }
 }
 

@@ -5,8 +5,11 @@
  * that are HTTPDNS queries, and report through this.
  */
 import type { DnsObservation, ObservationBase } from '../engine/observations.js';
+import { Dir } from '../flow/dir.js';
 import { decodeContent } from '../proto/content-encoding.js';
-import { parseHttpDnsAnswer, type HttpDnsQuery } from '../proto/httpdns.js';
+import { header, type HttpHeader } from '../proto/http1-framing.js';
+import { parseHttpDnsAnswer, parseHttpDnsQuery, type HttpDnsQuery } from '../proto/httpdns.js';
+import type { AnalyzerContext, PacketTime } from './analyzer.js';
 
 /** Bytes of an HTTPDNS answer read (they are a few hundred; a longer body is not one). */
 export const HTTPDNS_MAX_ANSWER_BYTES = 16 * 1024;
@@ -14,7 +17,7 @@ export const HTTPDNS_MAX_ANSWER_BYTES = 16 * 1024;
 /** What of the response the records need: null when no answer came. */
 export interface HttpDnsAnswerMessage {
   status: number;
-  headers: readonly { name: string; value: string }[];
+  headers: readonly HttpHeader[];
   body?: Uint8Array;
 }
 
@@ -26,8 +29,8 @@ export function httpDnsRecords(base: ObservationBase, query: HttpDnsQuery, res: 
   let answers: ReturnType<typeof parseHttpDnsAnswer> = [];
   if (res?.body && res.status === 200) {
     let body = res.body;
-    const encoding = res.headers.find((h) => h.name.toLowerCase() === 'content-encoding')?.value;
-    if (encoding !== undefined) body = decodeContent(body, encoding, HTTPDNS_MAX_ANSWER_BYTES).bytes;
+    const encoding = header(res.headers, 'content-encoding');
+    if (encoding !== null) body = decodeContent(body, encoding, HTTPDNS_MAX_ANSWER_BYTES).bytes;
     answers = parseHttpDnsAnswer(query, new TextDecoder().decode(body));
   }
   const names = query.names.length ? query.names : [''];
@@ -46,4 +49,49 @@ export function httpDnsRecords(base: ObservationBase, query: HttpDnsQuery, res: 
       svcb: [],
     };
   });
+}
+
+/** Reports the records of `query` (answered by `res`, or not) at `at`: the answer's side, or the request's when none came. */
+export function reportHttpDns(ctx: AnalyzerContext, at: PacketTime, query: HttpDnsQuery, res: HttpDnsAnswerMessage | null): void {
+  for (const obs of httpDnsRecords(ctx.base(res === null ? Dir.ToServer : Dir.ToClient, at), query, res)) ctx.emit(obs);
+}
+
+/**
+ * The HTTPDNS queries of a connection that answers by stream (HTTP/2, HTTP/3), each kept until
+ * its stream's response ends. `at` is the analyzer's time of the bytes being parsed.
+ */
+export class HttpDnsByStream {
+  private readonly queries = new Map<number, HttpDnsQuery>();
+
+  constructor(
+    private readonly ctx: AnalyzerContext,
+    private readonly at: PacketTime,
+  ) {}
+
+  /** A request on `streamId`: true when it is an HTTPDNS query (its answer's body is then to be kept, at most HTTPDNS_MAX_ANSWER_BYTES). */
+  request(streamId: number, method: string, uri: string): boolean {
+    const query = parseHttpDnsQuery(method, uri);
+    if (query === null) return false;
+    this.queries.set(streamId, query);
+    return true;
+  }
+
+  /** The response on `streamId` ended: its records, when the request was a query. */
+  response(streamId: number, res: HttpDnsAnswerMessage): void {
+    const query = this.queries.get(streamId);
+    if (query === undefined) return;
+    this.queries.delete(streamId);
+    reportHttpDns(this.ctx, this.at, query, res);
+  }
+
+  /** The stream is no longer followed (the analyzer's own bound): its query is forgotten. */
+  forget(streamId: number): void {
+    this.queries.delete(streamId);
+  }
+
+  /** The connection ended: queries that got no answer are reported with rcode null, as DNS queries are. */
+  end(): void {
+    for (const query of this.queries.values()) reportHttpDns(this.ctx, this.at, query, null);
+    this.queries.clear();
+  }
 }

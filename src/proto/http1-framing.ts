@@ -14,7 +14,7 @@ export interface HttpHeader {
 }
 
 /** First value of the header `name`, compared case-insensitively; null when absent. */
-export function header(h: HttpHeader[], name: string): string | null {
+export function header(h: readonly HttpHeader[], name: string): string | null {
   const lower = name.toLowerCase();
   for (let i = 0; i < h.length; i++) {
     if (isNamed(h[i]!, lower)) return h[i]!.value;
