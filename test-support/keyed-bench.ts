@@ -14,32 +14,9 @@ import { buildDnsQuery, buildDnsResponse } from './synth/dns.js';
 import { TrafficBuilder, type FrameSink } from './synth/session.js';
 import { data, headers, HTTP2_PREFACE, settings } from './http2-frames.js';
 import { concat, keyedSession, type KeyedMessage, type TlsVersion } from './keyed-tls.js';
+import { BENIGN_HOSTS, Rng, VENDOR_HOSTS } from './synth/bench-mix.js';
 
-const VENDOR_HOSTS = [
-  'tracking.intl.miui.com',
-  'data.mistat.intl.xiaomi.com',
-  'sa.api.intl.miui.com',
-  'api.ad.intl.xiaomi.com',
-  'sdkdebugtest.datasink.sensorsdata.cn',
-];
-const BENIGN_HOSTS = ['www.example.com', 'en.wikipedia.org', 'duckduckgo.com', 'cdn.example.net', 'api.example.org', 'static.example.com'];
 const UA = 'Mozilla/5.0 (Linux; U; Android 10; Redmi Note 8 Pro) XiaoMi/MiuiBrowser/12.1.4-g';
-
-/** xorshift32: the same sequence on every run */
-class Rng {
-  constructor(private x: number) {}
-  next(): number {
-    let x = this.x;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.x = x >>> 0;
-    return this.x;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-}
 
 const enc = new TextEncoder();
 

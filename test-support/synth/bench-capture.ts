@@ -14,33 +14,9 @@ import { gzipSync } from 'node:zlib';
 import { buildAppDataRecord, buildClientHelloRecord, buildServerHelloRecord } from './tls.js';
 import { buildDnsQuery, buildDnsResponse } from './dns.js';
 import { TrafficBuilder, type FrameSink } from './session.js';
+import { BENIGN_HOSTS, Rng, VENDOR_HOSTS } from './bench-mix.js';
 import { writePcapFile } from './pcap-file.js';
 import { generateKeyedBenchTraffic } from '../keyed-bench.js';
-
-const VENDOR_HOSTS = [
-  'tracking.intl.miui.com',
-  'data.mistat.intl.xiaomi.com',
-  'sa.api.intl.miui.com',
-  'api.ad.intl.xiaomi.com',
-  'sdkdebugtest.datasink.sensorsdata.cn',
-];
-const BENIGN_HOSTS = ['www.example.com', 'en.wikipedia.org', 'duckduckgo.com', 'cdn.example.net', 'api.example.org', 'static.example.com'];
-
-/** xorshift32: the same sequence on every run */
-class Rng {
-  constructor(private x: number) {}
-  next(): number {
-    let x = this.x;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.x = x >>> 0;
-    return this.x;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-}
 
 const enc = new TextEncoder();
 
